@@ -1,0 +1,67 @@
+//! The language switch: plain links to `/lang/{code}`, which set the language cookie on the
+//! server and come back to the same page, so it works without JavaScript.
+
+use crate::domain::lang::Lang;
+use crate::i18n::{t, use_i18n};
+use crate::i18n_support::use_lang;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Links to every other language, naming each in its own language.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = use_lang();
+    let location = use_location();
+    let here = move || format!("{}{}", location.pathname.get(), location.search.get());
+    view! {
+        <nav class="lang-switch" aria-label=move || crate::i18n::td_string!(i18n.get_locale(), layout.language)>
+            <span class="visually-hidden">{t!(i18n, layout.language)}": "</span>
+            <ul>
+                {Lang::ALL
+                    .into_iter()
+                    .map(|lang| {
+                        let href = move || switch_href(lang, &here());
+                        view! {
+                            <li>
+                                <a
+                                    href=href
+                                    hreflang=lang.code()
+                                    lang=lang.code()
+                                    rel="external"
+                                    aria-current=move || (current.get() == lang).then_some("true")
+                                >
+                                    {lang.endonym()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// The link that switches to `lang` and returns to `here`.
+pub fn switch_href(lang: Lang, here: &str) -> String {
+    format!("/lang/{}?next={}", lang.code(), percent_encode(here))
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_return_path_keeps_its_query() {
+        assert_eq!(switch_href(Lang::Es, "/systems?q=cámara&agency="), "/lang/es?next=/systems%3Fq%3Dc%C3%A1mara%26agency%3D");
+    }
+}

@@ -1,0 +1,7 @@
+//! Small reusable components.
+
+pub mod error_notice;
+pub mod lang_switch;
+pub mod layout;
+pub mod live_form;
+pub mod status;

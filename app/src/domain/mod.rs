@@ -1,0 +1,8 @@
+//! Domain types shared by the server and the browser: plain Rust, no HTTP, no HTML, no SQL.
+
+pub mod lang;
+pub mod register;
+pub mod text;
+
+#[cfg(feature = "ssr")]
+pub mod search;

@@ -1,0 +1,38 @@
+//! The error server functions return: what went wrong, in terms a page can explain.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Why a server function could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("not found")]
+    NotFound,
+    /// The input was not acceptable; the text says which field and why.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Storage or another internal part failed; the detail is in the server log.
+    #[error("temporarily unavailable")]
+    Unavailable,
+    /// The request did not reach the server function or its answer was unreadable.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ports::StoreError> for AppError {
+    fn from(e: crate::ports::StoreError) -> Self {
+        tracing::error!(error = %e, "storage failed in a server function");
+        AppError::Unavailable
+    }
+}

@@ -1,0 +1,76 @@
+//! Glasshouse's web app: pages, components and server functions, rendered on the server
+//! and hydrated in the browser.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n_support;
+pub mod pages;
+pub mod register;
+
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+// The macro form reads `[package.metadata.leptos-i18n]` at compile time. Its build-script
+// replacement pulls ICU data-generation crates into every build for features we do not use
+// (plurals, number formats), so we keep the macro until that changes.
+#[allow(deprecated)]
+mod i18n_generated {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_generated::i18n;
+
+use crate::components::layout::Layout;
+use crate::i18n::I18nContextProvider;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document every page is rendered into.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: language context, layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/glasshouse.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Glasshouse".to_owned() } else { format!("{text} · Glasshouse") }
+        } />
+        <I18nContextProvider>
+            <Router>
+                <Layout>
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::home::HomePage />
+                        <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/systems/:slug")
+                            view=pages::system::SystemPage
+                            ssr=SsrMode::Async
+                        />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,78 @@
+//! The public register's server functions: list (search and filter) and one system.
+
+use crate::domain::lang::Lang;
+use crate::domain::register::{AgencyOption, SystemSummary, SystemView};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The raw filter form, as it arrives in the page's query string ("" means "any").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterForm {
+    pub q: String,
+    pub agency: String,
+    pub technology: String,
+    pub basis: String,
+    pub category: String,
+}
+
+impl FilterForm {
+    /// Whether any filter or search text is set.
+    pub fn is_active(&self) -> bool {
+        [&self.q, &self.agency, &self.technology, &self.basis, &self.category]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::search::RegisterFilter;
+    use crate::ports::Services;
+
+    pub fn services() -> Result<Services, AppError> {
+        use_context::<Services>().ok_or_else(|| {
+            tracing::error!("the storage services were not provided to the request");
+            AppError::Unavailable
+        })
+    }
+
+    pub fn parse(form: &FilterForm) -> Result<RegisterFilter, AppError> {
+        RegisterFilter::parse(&form.q, &form.agency, &form.technology, &form.basis, &form.category)
+            .map_err(|e| AppError::InvalidInput(e.to_string()))
+    }
+}
+
+/// The systems that match `form`, sorted by name in `lang`.
+#[server(prefix = "/fn", endpoint = "register/search")]
+pub async fn search_systems(lang: Lang, form: FilterForm) -> Result<Vec<SystemSummary>, AppError> {
+    let filter = ssr::parse(&form)?;
+    let systems = ssr::services()?.register.systems().await?;
+    let mut found: Vec<SystemSummary> =
+        systems.iter().filter(|s| filter.matches(s, lang)).map(|s| s.summary(lang)).collect();
+    found.sort_by_cached_key(|s| crate::domain::search::fold(&s.name));
+    Ok(found)
+}
+
+/// Every agency, for the filter, sorted by name in `lang`.
+#[server(prefix = "/fn", endpoint = "register/agencies")]
+pub async fn list_agencies(lang: Lang) -> Result<Vec<AgencyOption>, AppError> {
+    let agencies = ssr::services()?.register.agencies().await?;
+    let mut options: Vec<AgencyOption> = agencies
+        .iter()
+        .map(|a| AgencyOption { slug: a.slug.to_string(), name: a.name.get(lang).to_owned() })
+        .collect();
+    options.sort_by_cached_key(|a| crate::domain::search::fold(&a.name));
+    Ok(options)
+}
+
+/// Everything about the system with `slug`, or `NotFound`.
+#[server(prefix = "/fn", endpoint = "register/system")]
+pub async fn get_system(lang: Lang, slug: String) -> Result<SystemView, AppError> {
+    let Ok(slug) = crate::domain::register::Slug::parse(&slug) else {
+        return Err(AppError::NotFound);
+    };
+    let system = ssr::services()?.register.system(&slug).await?;
+    system.map(|s| s.view(lang)).ok_or(AppError::NotFound)
+}

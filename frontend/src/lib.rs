@@ -1,0 +1,8 @@
+//! Hydrates the server-rendered pages in the browser.
+
+/// Entry point called by the generated JavaScript once the WASM bundle has loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,55 @@
+//! API errors: a stable snake_case code for machines and a sentence for people.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answered by the JSON API as `{"error": "code", "message": "..."}`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed; the message says what to fix.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// 404: no such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// 500: logged in full, answered with a generic message.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+}
+
+impl ApiError {
+    /// Wraps an unexpected failure; its detail goes to the log only.
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            ApiError::Internal(source) => {
+                tracing::error!(error = %source, "API request failed");
+                "Something went wrong on our side. Please try again later.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        (status, Json(ErrorBody { error: code, message })).into_response()
+    }
+}

@@ -1,0 +1,201 @@
+//! Open data: the register as JSON and CSV, public and unauthenticated.
+
+use super::error::ApiError;
+use crate::state::AppState;
+use app::domain::lang::Lang;
+use app::domain::register::{DataCategory, LegalBasis, System};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+/// The register's open-data routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register/systems", get(systems_json))
+        .route("/register/systems.csv", get(systems_csv))
+}
+
+/// `?lang=es` picks the language of the texts; English by default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Result<Lang, ApiError> {
+        match &self.lang {
+            None => Ok(Lang::default()),
+            Some(code) => code.parse().map_err(|e: app::domain::lang::UnsupportedLang| ApiError::BadRequest {
+                code: "unsupported_language",
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// The register document.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RegisterDocument {
+    pub lang: Lang,
+    pub systems: Vec<SystemRecord>,
+}
+
+/// One system in the open-data document.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SystemRecord {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub agency: AgencyRecord,
+    pub technology: String,
+    pub status: String,
+    pub scope: String,
+    pub identifies_people: bool,
+    pub algorithmic_decisions: bool,
+    pub algorithm: Option<String>,
+    pub location: String,
+    pub data_subjects: String,
+    pub retention_days: Option<i64>,
+    pub retention: String,
+    pub access: String,
+    pub recipients: String,
+    pub transfers: String,
+    pub security: String,
+    pub reviewed_on: String,
+    pub purposes: Vec<PurposeRecord>,
+}
+
+/// The agency that runs a system.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AgencyRecord {
+    pub slug: String,
+    pub name: String,
+    pub public_authority: bool,
+    pub dpo_email: String,
+    pub website: String,
+}
+
+/// One purpose of a system.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PurposeRecord {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub legal_basis: LegalBasis,
+    pub data_categories: Vec<DataCategory>,
+    pub special_categories: bool,
+}
+
+impl SystemRecord {
+    fn new(s: &System, lang: Lang) -> Self {
+        SystemRecord {
+            slug: s.slug.to_string(),
+            name: s.name.get(lang).to_owned(),
+            description: s.description.get(lang).to_owned(),
+            agency: AgencyRecord {
+                slug: s.agency.slug.to_string(),
+                name: s.agency.name.get(lang).to_owned(),
+                public_authority: s.agency.public_authority,
+                dpo_email: s.agency.dpo_email.clone(),
+                website: s.agency.website.clone(),
+            },
+            technology: s.technology.code().to_owned(),
+            status: s.status.code().to_owned(),
+            scope: s.scope.code().to_owned(),
+            identifies_people: s.identifies_people,
+            algorithmic_decisions: s.algorithmic_decisions,
+            algorithm: s.algorithm.as_ref().map(|a| a.get(lang).to_owned()),
+            location: s.location.get(lang).to_owned(),
+            data_subjects: s.data_subjects.get(lang).to_owned(),
+            retention_days: s.retention_days,
+            retention: s.retention.get(lang).to_owned(),
+            access: s.access.get(lang).to_owned(),
+            recipients: s.recipients.get(lang).to_owned(),
+            transfers: s.transfers.get(lang).to_owned(),
+            security: s.security.get(lang).to_owned(),
+            reviewed_on: s.reviewed_on.clone(),
+            purposes: s
+                .purposes
+                .iter()
+                .map(|p| PurposeRecord {
+                    key: p.key.to_string(),
+                    name: p.name.get(lang).to_owned(),
+                    description: p.description.get(lang).to_owned(),
+                    legal_basis: p.legal_basis,
+                    data_categories: p.categories.clone(),
+                    special_categories: p.categories.iter().any(|c| c.is_special()),
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>), ApiError> {
+    let lang = query.lang()?;
+    let systems = state.services.register.systems().await.map_err(ApiError::internal)?;
+    Ok((lang, systems))
+}
+
+/// `GET /api/v1/register/systems`: every system with its purposes.
+async fn systems_json(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+) -> Result<Json<RegisterDocument>, ApiError> {
+    let (lang, systems) = load(&state, &query).await?;
+    Ok(Json(RegisterDocument { lang, systems: systems.iter().map(|s| SystemRecord::new(s, lang)).collect() }))
+}
+
+/// The CSV columns, one row per purpose.
+pub const CSV_HEADER: [&str; 16] = [
+    "system_slug", "system_name", "agency_slug", "agency_name", "technology", "status", "scope",
+    "identifies_people", "algorithmic_decisions", "retention_days", "reviewed_on", "purpose_key",
+    "purpose_name", "legal_basis", "data_categories", "special_categories",
+];
+
+/// `GET /api/v1/register/systems.csv`: the same register, one row per purpose.
+async fn systems_csv(State(state): State<AppState>, Query(query): Query<LangQuery>) -> Result<Response, ApiError> {
+    let (lang, systems) = load(&state, &query).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(CSV_HEADER).map_err(ApiError::internal)?;
+    for s in &systems {
+        for p in &s.purposes {
+            let categories: Vec<&str> = p.categories.iter().map(|c| c.code()).collect();
+            out.write_record([
+                s.slug.as_str(),
+                s.name.get(lang),
+                s.agency.slug.as_str(),
+                s.agency.name.get(lang),
+                s.technology.code(),
+                s.status.code(),
+                s.scope.code(),
+                bool_str(s.identifies_people),
+                bool_str(s.algorithmic_decisions),
+                &s.retention_days.map(|d| d.to_string()).unwrap_or_default(),
+                &s.reviewed_on,
+                p.key.as_str(),
+                p.name.get(lang),
+                p.legal_basis.code(),
+                &categories.join(";"),
+                bool_str(p.categories.iter().any(|c| c.is_special())),
+            ])
+            .map_err(ApiError::internal)?;
+        }
+    }
+    let body = out.into_inner().map_err(|e| ApiError::internal(e.into_error()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"glasshouse-register.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}

@@ -1,0 +1,188 @@
+//! Typed configuration, read once at start-up from an optional TOML file and the environment.
+//!
+//! Precedence: environment over file over defaults. A value that does not parse, an unknown
+//! key in the file, or an unknown `GLASSHOUSE_*` variable stops start-up with a message that
+//! names it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Where the server listens unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+/// The embedded default database: a SQLite file, nothing to install.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/glasshouse.db";
+
+/// Whether this is a developer's machine or a city's deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+/// The validated configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The socket address to listen on (`GLASSHOUSE_ADDR`).
+    pub addr: SocketAddr,
+    /// `sqlite://...` or `postgres://...` (`DATABASE_URL`).
+    pub database_url: String,
+    /// Development or production (`GLASSHOUSE_MODE`).
+    pub mode: Mode,
+    /// Where the built site (WASM, JS, CSS) is served from (`LEPTOS_SITE_ROOT`).
+    pub site_root: PathBuf,
+    /// Tracing filter directives (`RUST_LOG`).
+    pub log_filter: String,
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    ReadFile { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is invalid: {message}")]
+    ParseFile { path: PathBuf, message: String },
+    #[error("{name} is invalid: {message}")]
+    Invalid { name: &'static str, message: String },
+    #[error("unknown setting {0}: the GLASSHOUSE_* settings are GLASSHOUSE_CONFIG, GLASSHOUSE_ADDR, GLASSHOUSE_MODE")]
+    UnknownVariable(String),
+}
+
+/// The keys a configuration file may hold; the same names as the environment variables,
+/// lowercased and without the `GLASSHOUSE_` prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    database_url: Option<String>,
+    mode: Option<String>,
+    site_root: Option<String>,
+    log: Option<String>,
+}
+
+const KNOWN_VARIABLES: &[&str] = &["GLASSHOUSE_CONFIG", "GLASSHOUSE_ADDR", "GLASSHOUSE_MODE"];
+
+impl Config {
+    /// Reads the configuration from the process environment (and `GLASSHOUSE_CONFIG`).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(std::env::vars().collect())
+    }
+
+    /// Reads the configuration from the given variables, so tests need not touch the process.
+    pub fn from_vars(vars: BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        if let Some(unknown) =
+            vars.keys().find(|k| k.starts_with("GLASSHOUSE_") && !KNOWN_VARIABLES.contains(&k.as_str()))
+        {
+            return Err(ConfigError::UnknownVariable(unknown.clone()));
+        }
+        let file = match vars.get("GLASSHOUSE_CONFIG") {
+            Some(path) => read_file(Path::new(path))?,
+            None => FileConfig::default(),
+        };
+        let pick = |var: &str, from_file: Option<String>, default: &str| {
+            vars.get(var).cloned().or(from_file).unwrap_or_else(|| default.to_owned())
+        };
+        Ok(Config {
+            addr: parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?,
+            database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
+            mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "development"))?,
+            site_root: PathBuf::from(pick("LEPTOS_SITE_ROOT", file.site_root, "target/site")),
+            log_filter: pick("RUST_LOG", file.log, "info,sqlx=warn"),
+        })
+    }
+
+    /// Whether the database is a SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::ReadFile { path: path.to_owned(), source })?;
+    toml::from_str(&text)
+        .map_err(|e| ConfigError::ParseFile { path: path.to_owned(), message: e.message().to_owned() })
+}
+
+fn parse_addr(value: &str) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| ConfigError::Invalid {
+        name: "GLASSHOUSE_ADDR",
+        message: format!("{value:?} is not a socket address such as {DEFAULT_ADDR}"),
+    })
+}
+
+fn parse_mode(value: &str) -> Result<Mode, ConfigError> {
+    match value {
+        "development" => Ok(Mode::Development),
+        "production" => Ok(Mode::Production),
+        other => Err(ConfigError::Invalid {
+            name: "GLASSHOUSE_MODE",
+            message: format!("{other:?} is neither \"development\" nor \"production\""),
+        }),
+    }
+}
+
+fn parse_database_url(value: String) -> Result<String, ConfigError> {
+    let supported = ["sqlite:", "postgres://", "postgresql://"];
+    if supported.iter().any(|p| value.starts_with(p)) {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name: "DATABASE_URL",
+            message: "it must start with sqlite:// or postgres://".to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_localhost() {
+        let config = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
+        assert!(config.is_sqlite());
+        assert_eq!(config.mode, Mode::Development);
+    }
+
+    #[test]
+    fn a_bad_address_is_named_in_the_error() {
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_ADDR", "here")])).unwrap_err();
+        assert!(err.to_string().starts_with("GLASSHOUSE_ADDR is invalid"), "{err}");
+    }
+
+    #[test]
+    fn an_unsupported_database_is_refused() {
+        let err = Config::from_vars(vars(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().starts_with("DATABASE_URL is invalid"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_refused() {
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_ADRR", "x")])).unwrap_err();
+        assert!(err.to_string().contains("GLASSHOUSE_ADRR"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("glasshouse.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:4000\"\nmode = \"production\"\n").unwrap();
+        let file = path.to_str().unwrap();
+        let config =
+            Config::from_vars(vars(&[("GLASSHOUSE_CONFIG", file), ("GLASSHOUSE_MODE", "development")])).unwrap();
+        assert_eq!(config.addr.port(), 4000);
+        assert_eq!(config.mode, Mode::Development);
+
+        std::fs::write(&path, "adress = \"x\"\n").unwrap();
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_CONFIG", file)])).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}

@@ -1,0 +1,264 @@
+//! The demo city: a versioned data file (`server/demo/city.toml`) loaded into an empty database.
+
+use crate::storage::{self, register};
+use app::domain::register::{
+    Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology,
+};
+use app::domain::text::LocalizedText;
+use serde::Deserialize;
+use sqlx::AnyPool;
+use std::collections::{BTreeSet, HashMap};
+
+/// The demo city shipped with the binary.
+pub const CITY_TOML: &str = include_str!("../demo/city.toml");
+
+/// The data-file format version this loader reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why the demo city was not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the database already holds data; the demo city is only loaded into an empty database")]
+    NotEmpty,
+    #[error("the demo data file is invalid: {0}")]
+    Invalid(String),
+    #[error("storage failed while loading the demo city: {0}")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// The data file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityFile {
+    pub version: u32,
+    pub city: CityEntry,
+    pub agencies: Vec<AgencyEntry>,
+    pub systems: Vec<SystemEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityEntry {
+    pub name: LocalizedText,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyEntry {
+    pub slug: Slug,
+    pub public_authority: bool,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    pub dpo_email: String,
+    pub website: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemEntry {
+    pub slug: Slug,
+    pub agency: Slug,
+    pub technology: Technology,
+    pub status: SystemStatus,
+    pub scope: Scope,
+    pub identifies_people: bool,
+    pub algorithmic_decisions: bool,
+    pub reviewed_on: String,
+    pub retention_days: Option<i64>,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    pub location: LocalizedText,
+    pub data_subjects: LocalizedText,
+    pub retention: LocalizedText,
+    pub access: LocalizedText,
+    pub recipients: LocalizedText,
+    pub transfers: LocalizedText,
+    pub security: LocalizedText,
+    pub algorithm: Option<LocalizedText>,
+    pub purposes: Vec<PurposeEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeEntry {
+    pub key: Slug,
+    pub legal_basis: LegalBasis,
+    pub categories: Vec<DataCategory>,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+}
+
+/// The city, validated and in domain types.
+#[derive(Debug)]
+pub struct City {
+    pub name: LocalizedText,
+    pub agencies: Vec<Agency>,
+    pub systems: Vec<System>,
+}
+
+/// Parses and validates a city data file.
+pub fn parse(toml_text: &str) -> Result<City, DemoError> {
+    let file: CityFile = toml::from_str(toml_text).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    if file.version != FORMAT_VERSION {
+        return Err(invalid(format!("version {} is not the supported version {FORMAT_VERSION}", file.version)));
+    }
+    let agencies: Vec<Agency> = file.agencies.into_iter().map(AgencyEntry::into_agency).collect();
+    let by_slug: HashMap<&Slug, &Agency> = agencies.iter().map(|a| (&a.slug, a)).collect();
+    if by_slug.len() != agencies.len() {
+        return Err(invalid("two agencies share a slug".into()));
+    }
+    let mut system_slugs = BTreeSet::new();
+    let mut systems = Vec::with_capacity(file.systems.len());
+    for entry in file.systems {
+        if !system_slugs.insert(entry.slug.clone()) {
+            return Err(invalid(format!("system {} appears twice", entry.slug)));
+        }
+        let agency = by_slug
+            .get(&entry.agency)
+            .ok_or_else(|| invalid(format!("system {} names unknown agency {}", entry.slug, entry.agency)))?;
+        systems.push(entry.into_system((*agency).clone())?);
+    }
+    Ok(City { name: file.city.name, agencies, systems })
+}
+
+fn invalid(message: String) -> DemoError {
+    DemoError::Invalid(message)
+}
+
+impl AgencyEntry {
+    fn into_agency(self) -> Agency {
+        Agency {
+            slug: self.slug,
+            public_authority: self.public_authority,
+            name: self.name,
+            description: self.description,
+            dpo_email: self.dpo_email,
+            website: self.website,
+        }
+    }
+}
+
+impl SystemEntry {
+    fn into_system(self, agency: Agency) -> Result<System, DemoError> {
+        let at = |what: &str| format!("system {}: {what}", self.slug);
+        time::Date::parse(&self.reviewed_on, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| invalid(at("reviewed_on must be a date YYYY-MM-DD")))?;
+        if self.algorithmic_decisions != self.algorithm.is_some() {
+            return Err(invalid(at("`algorithm` is required exactly when algorithmic_decisions is true")));
+        }
+        if self.retention.is_empty() {
+            return Err(invalid(at("retention must be explained")));
+        }
+        if self.purposes.is_empty() {
+            return Err(invalid(at("a system needs at least one purpose")));
+        }
+        let mut keys = BTreeSet::new();
+        let mut purposes = Vec::with_capacity(self.purposes.len());
+        for p in self.purposes {
+            if !keys.insert(p.key.clone()) {
+                return Err(invalid(at(&format!("purpose {} appears twice", p.key))));
+            }
+            if p.categories.is_empty() {
+                return Err(invalid(at(&format!("purpose {} declares no data category", p.key))));
+            }
+            let mut categories = p.categories;
+            categories.sort();
+            categories.dedup();
+            purposes.push(Purpose { key: p.key, legal_basis: p.legal_basis, categories, name: p.name, description: p.description });
+        }
+        Ok(System {
+            slug: self.slug,
+            agency,
+            technology: self.technology,
+            status: self.status,
+            scope: self.scope,
+            identifies_people: self.identifies_people,
+            algorithmic_decisions: self.algorithmic_decisions,
+            reviewed_on: self.reviewed_on,
+            retention_days: self.retention_days,
+            name: self.name,
+            description: self.description,
+            location: self.location,
+            data_subjects: self.data_subjects,
+            retention: self.retention,
+            access: self.access,
+            recipients: self.recipients,
+            transfers: self.transfers,
+            security: self.security,
+            algorithm: self.algorithm,
+            purposes,
+        })
+    }
+}
+
+/// What was loaded, for the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    pub agencies: usize,
+    pub systems: usize,
+    pub purposes: usize,
+}
+
+/// Loads `city` into the database in one transaction, refusing a database that has data.
+#[tracing::instrument(skip_all)]
+pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
+    let mut tx = pool.begin().await?;
+    if !storage::is_empty(&mut tx).await? {
+        return Err(DemoError::NotEmpty);
+    }
+    register::set_city_name(&mut tx, &city.name).await?;
+    let mut agency_ids = HashMap::new();
+    for agency in &city.agencies {
+        agency_ids.insert(agency.slug.clone(), register::insert_agency(&mut tx, agency).await?);
+    }
+    for system in &city.systems {
+        let agency_id = agency_ids
+            .get(&system.agency.slug)
+            .ok_or_else(|| invalid(format!("system {} has no agency", system.slug)))?;
+        register::insert_system(&mut tx, agency_id, system).await?;
+    }
+    tx.commit().await?;
+    Ok(Loaded {
+        agencies: city.agencies.len(),
+        systems: city.systems.len(),
+        purposes: city.systems.iter().map(|s| s.purposes.len()).sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_demo_city_is_valid_and_big_enough() {
+        let city = parse(CITY_TOML).expect("the demo city parses");
+        assert!(city.agencies.len() >= 8, "agencies: {}", city.agencies.len());
+        assert!(city.systems.len() >= 30, "systems: {}", city.systems.len());
+        let purposes: Vec<&Purpose> = city.systems.iter().flat_map(|s| &s.purposes).collect();
+        assert!(purposes.len() >= 60, "purposes: {}", purposes.len());
+        for basis in LegalBasis::ALL {
+            assert!(purposes.iter().any(|p| p.legal_basis == *basis), "no purpose uses {basis}");
+        }
+    }
+
+    #[test]
+    fn the_demo_city_speaks_english_and_spanish_everywhere() {
+        use app::domain::lang::Lang;
+        let city = parse(CITY_TOML).expect("the demo city parses");
+        for s in &city.systems {
+            let texts = [&s.name, &s.description, &s.location, &s.retention, &s.access, &s.security];
+            for t in texts.into_iter().chain(s.purposes.iter().flat_map(|p| [&p.name, &p.description])) {
+                assert!(t.has(Lang::En) && t.has(Lang::Es), "{}: {t:?}", s.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_dangling_agencies_are_refused() {
+        let err = parse("version = 1\nsurprise = true\n").unwrap_err();
+        assert!(err.to_string().contains("surprise"), "{err}");
+        let dangling = CITY_TOML.replacen("agency = \"", "agency = \"nobody-", 1);
+        let err = parse(&dangling).unwrap_err();
+        assert!(err.to_string().contains("unknown agency"), "{err}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Glasshouse's server: the axum app (pages, JSON API), storage and the command line.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod run;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,17 @@
+//! The state every request handler can reach.
+
+use app::ports::Services;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::AnyPool;
+
+/// Shared, cheap-to-clone application state.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' site options (where the WASM bundle and CSS are served from).
+    pub leptos_options: LeptosOptions,
+    /// Storage behind the `app` crate's ports.
+    pub services: Services,
+    /// The connection pool, for health checks.
+    pub pool: AnyPool,
+}
