@@ -52,12 +52,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Path "/" so one cookie serves every page (the default is the page's own directory).
+    let cookie_options = leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
+        .path("/")
+        .max_age(365_i64 * 24 * 3600 * 1000);
     view! {
         <Stylesheet id="leptos" href="/pkg/glasshouse.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Glasshouse".to_owned() } else { format!("{text} · Glasshouse") }
         } />
-        <I18nContextProvider>
+        <I18nContextProvider cookie_options>
             <Router>
                 <Layout>
                     <Routes fallback=pages::not_found::NotFound>

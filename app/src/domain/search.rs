@@ -4,7 +4,6 @@
 //! after one load: that keeps the matching rules (every word, any accent, any case, in the
 //! reader's language or the default one) in one tested place instead of in two SQL dialects.
 
-use super::lang::Lang;
 use super::register::{DataCategory, LegalBasis, Slug, System, Technology, UnknownCode};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -53,21 +52,21 @@ impl RegisterFilter {
         })
     }
 
-    /// Whether `system` passes every filter; free text is matched in `lang` and in English.
-    pub fn matches(&self, system: &System, lang: Lang) -> bool {
+    /// Whether `system` passes every filter; free text is matched in every language.
+    pub fn matches(&self, system: &System) -> bool {
         self.agency.as_ref().is_none_or(|a| *a == system.agency.slug)
             && self.technology.is_none_or(|t| t == system.technology)
             && self.legal_basis.is_none_or(|b| system.legal_bases().contains(&b))
             && self.category.is_none_or(|c| system.categories().contains(&c))
-            && self.matches_text(system, lang)
+            && self.matches_text(system)
     }
 
-    fn matches_text(&self, system: &System, lang: Lang) -> bool {
+    fn matches_text(&self, system: &System) -> bool {
         let words: Vec<String> = fold(&self.text).split_whitespace().map(str::to_owned).collect();
         if words.is_empty() {
             return true;
         }
-        let haystack = fold(&searchable_text(system, lang));
+        let haystack = fold(&searchable_text(system));
         words.iter().all(|w| haystack.contains(w.as_str()))
     }
 }
@@ -76,19 +75,14 @@ fn non_empty(s: &str) -> Option<&str> {
     Some(s.trim()).filter(|s| !s.is_empty())
 }
 
-/// Everything a resident might search a system by, in `lang` and in the default language.
-fn searchable_text(system: &System, lang: Lang) -> String {
+/// Everything a resident might search a system by, in every language it is written in: a
+/// resident reading in one language may well search with a word from the other.
+fn searchable_text(system: &System) -> String {
     let mut parts: Vec<&str> = vec![system.slug.as_str(), system.technology.code()];
-    for l in [lang, Lang::default()] {
-        parts.extend([
-            system.name.get(l),
-            system.description.get(l),
-            system.location.get(l),
-            system.agency.name.get(l),
-        ]);
-        for p in &system.purposes {
-            parts.extend([p.name.get(l), p.description.get(l)]);
-        }
+    let texts = [&system.name, &system.description, &system.location, &system.agency.name];
+    let purpose_texts = system.purposes.iter().flat_map(|p| [&p.name, &p.description]);
+    for text in texts.into_iter().chain(purpose_texts) {
+        parts.extend(text.iter().map(|(_, t)| t));
     }
     parts.join("\n")
 }
@@ -105,6 +99,7 @@ pub fn fold(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::register::{Agency, Purpose, Scope, SystemStatus};
+    use crate::domain::lang::Lang;
     use crate::domain::text::LocalizedText;
 
     fn text(en: &str, es: &str) -> LocalizedText {
@@ -157,31 +152,31 @@ mod tests {
     #[test]
     fn an_empty_filter_matches_everything() {
         let s = system("cams", "transit", Technology::Cctv, LegalBasis::PublicTask);
-        assert!(RegisterFilter::default().matches(&s, Lang::En));
+        assert!(RegisterFilter::default().matches(&s));
     }
 
     #[test]
     fn text_ignores_case_and_accents_and_needs_every_word() {
         let s = system("cams", "transit", Technology::Cctv, LegalBasis::PublicTask);
-        assert!(filter("CAMARAS estacion", "", "", "", "").matches(&s, Lang::Es));
-        assert!(filter("cámaras", "", "", "", "").matches(&s, Lang::En));
-        assert!(!filter("cameras library", "", "", "", "").matches(&s, Lang::En));
+        assert!(filter("CAMARAS estacion", "", "", "", "").matches(&s));
+        assert!(filter("cámaras", "", "", "", "").matches(&s));
+        assert!(!filter("cameras library", "", "", "", "").matches(&s));
     }
 
     #[test]
-    fn english_text_is_found_from_spanish_pages() {
+    fn words_from_either_language_are_found() {
         let s = system("cams", "transit", Technology::Cctv, LegalBasis::PublicTask);
-        assert!(filter("passenger", "", "", "", "").matches(&s, Lang::Es));
+        assert!(filter("passenger", "", "", "", "").matches(&s));
     }
 
     #[test]
     fn each_filter_excludes_systems_that_do_not_match_it() {
         let s = system("cams", "transit", Technology::Cctv, LegalBasis::PublicTask);
-        assert!(filter("", "transit", "cctv", "public_task", "images_video").matches(&s, Lang::En));
-        assert!(!filter("", "police", "", "", "").matches(&s, Lang::En));
-        assert!(!filter("", "", "smart_meter", "", "").matches(&s, Lang::En));
-        assert!(!filter("", "", "", "consent", "").matches(&s, Lang::En));
-        assert!(!filter("", "", "", "", "health").matches(&s, Lang::En));
+        assert!(filter("", "transit", "cctv", "public_task", "images_video").matches(&s));
+        assert!(!filter("", "police", "", "", "").matches(&s));
+        assert!(!filter("", "", "smart_meter", "", "").matches(&s));
+        assert!(!filter("", "", "", "consent", "").matches(&s));
+        assert!(!filter("", "", "", "", "health").matches(&s));
     }
 
     #[test]

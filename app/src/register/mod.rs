@@ -50,7 +50,7 @@ pub async fn search_systems(lang: Lang, form: FilterForm) -> Result<Vec<SystemSu
     let filter = ssr::parse(&form)?;
     let systems = ssr::services()?.register.systems().await?;
     let mut found: Vec<SystemSummary> =
-        systems.iter().filter(|s| filter.matches(s, lang)).map(|s| s.summary(lang)).collect();
+        systems.iter().filter(|s| filter.matches(s)).map(|s| s.summary(lang)).collect();
     found.sort_by_cached_key(|s| crate::domain::search::fold(&s.name));
     Ok(found)
 }

@@ -1,0 +1,152 @@
+//! Test support: a real server on a random port over a fresh database, SQLite or PostgreSQL.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use server::config::Config;
+use server::{db, demo, web};
+use std::collections::BTreeMap;
+use tempfile::TempDir;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The variable naming the PostgreSQL server tests create their databases on.
+pub const POSTGRES_VAR: &str = "GLASSHOUSE_TEST_POSTGRES_URL";
+
+/// A fresh, empty database; the temp dir (SQLite) lives as long as the value.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("glasshouse.db").display());
+                TestDatabase { url, _dir: Some(dir) }
+            }
+            Backend::Postgres => TestDatabase { url: fresh_postgres_database().await, _dir: None },
+        }
+    }
+}
+
+/// Creates a new database on the test PostgreSQL server and returns its URL.
+async fn fresh_postgres_database() -> String {
+    let admin = std::env::var(POSTGRES_VAR).unwrap_or_else(|_| {
+        panic!("{POSTGRES_VAR} is not set: run `make test`, which starts a local PostgreSQL and sets it")
+    });
+    let name = format!("gh_test_{}", uuid::Uuid::new_v4().simple());
+    let pool = db::connect(&admin).await.expect("connect to the test PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').expect("the URL names a database");
+    format!("{base}/{name}")
+}
+
+/// A server running in this process.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+/// Starts the server on a fresh database with the demo city loaded.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn(backend, true).await
+}
+
+/// Starts the server on a fresh, migrated, empty database.
+pub async fn spawn_empty_app(backend: Backend) -> TestApp {
+    spawn(backend, false).await
+}
+
+pub fn config(database_url: &str) -> Config {
+    let vars: BTreeMap<String, String> = [
+        ("DATABASE_URL", database_url),
+        ("GLASSHOUSE_ADDR", "127.0.0.1:0"),
+        ("LEPTOS_SITE_ROOT", "target/site"),
+        ("RUST_LOG", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Config::from_vars(vars).unwrap()
+}
+
+async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
+    let database = TestDatabase::new(backend).await;
+    let config = config(&database.url);
+    let pool = db::connect(&config.database_url).await.unwrap();
+    db::migrate(&pool).await.unwrap();
+    if with_demo {
+        demo::load(&pool, &demo::parse(demo::CITY_TOML).unwrap()).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = web::router(&config, pool, addr);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base: format!("http://{addr}"), client, database }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// GETs `path` and returns status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        self.get_with(path, &[]).await
+    }
+
+    /// GETs `path` with extra headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+}
+
+/// The demo city as the data file describes it.
+pub fn city() -> demo::City {
+    demo::parse(demo::CITY_TOML).unwrap()
+}
+
+/// The system slugs linked from a register page, in page order.
+pub fn linked_systems(html: &str) -> Vec<String> {
+    html.split("href=\"/systems/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs an async test function against SQLite and PostgreSQL, as `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
