@@ -115,5 +115,9 @@ pub fn scope_explained(l: Locale, s: Scope) -> &'static str {
 
 /// "Yes" or "No".
 pub fn yes_no(l: Locale, b: bool) -> &'static str {
-    if b { td_string!(l, common.yes) } else { td_string!(l, common.no) }
+    if b {
+        td_string!(l, common.yes)
+    } else {
+        td_string!(l, common.no)
+    }
 }

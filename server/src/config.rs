@@ -46,7 +46,9 @@ pub enum ConfigError {
     ParseFile { path: PathBuf, message: String },
     #[error("{name} is invalid: {message}")]
     Invalid { name: &'static str, message: String },
-    #[error("unknown setting {0}: the GLASSHOUSE_* settings are GLASSHOUSE_CONFIG, GLASSHOUSE_ADDR, GLASSHOUSE_MODE")]
+    #[error(
+        "unknown setting {0}: the GLASSHOUSE_* settings are GLASSHOUSE_CONFIG, GLASSHOUSE_ADDR, GLASSHOUSE_MODE"
+    )]
     UnknownVariable(String),
 }
 
@@ -72,8 +74,9 @@ impl Config {
 
     /// Reads the configuration from the given variables, so tests need not touch the process.
     pub fn from_vars(vars: BTreeMap<String, String>) -> Result<Config, ConfigError> {
-        if let Some(unknown) =
-            vars.keys().find(|k| k.starts_with("GLASSHOUSE_") && !KNOWN_VARIABLES.contains(&k.as_str()))
+        if let Some(unknown) = vars
+            .keys()
+            .find(|k| k.starts_with("GLASSHOUSE_") && !KNOWN_VARIABLES.contains(&k.as_str()))
         {
             return Err(ConfigError::UnknownVariable(unknown.clone()));
         }
@@ -82,7 +85,10 @@ impl Config {
             None => FileConfig::default(),
         };
         let pick = |var: &str, from_file: Option<String>, default: &str| {
-            vars.get(var).cloned().or(from_file).unwrap_or_else(|| default.to_owned())
+            vars.get(var)
+                .cloned()
+                .or(from_file)
+                .unwrap_or_else(|| default.to_owned())
         };
         Ok(Config {
             addr: parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?,
@@ -100,10 +106,14 @@ impl Config {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::ReadFile { path: path.to_owned(), source })?;
-    toml::from_str(&text)
-        .map_err(|e| ConfigError::ParseFile { path: path.to_owned(), message: e.message().to_owned() })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::ParseFile {
+        path: path.to_owned(),
+        message: e.message().to_owned(),
+    })
 }
 
 fn parse_addr(value: &str) -> Result<SocketAddr, ConfigError> {
@@ -141,7 +151,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -176,8 +189,11 @@ mod tests {
         let path = dir.path().join("glasshouse.toml");
         std::fs::write(&path, "addr = \"127.0.0.1:4000\"\nmode = \"production\"\n").unwrap();
         let file = path.to_str().unwrap();
-        let config =
-            Config::from_vars(vars(&[("GLASSHOUSE_CONFIG", file), ("GLASSHOUSE_MODE", "development")])).unwrap();
+        let config = Config::from_vars(vars(&[
+            ("GLASSHOUSE_CONFIG", file),
+            ("GLASSHOUSE_MODE", "development"),
+        ]))
+        .unwrap();
         assert_eq!(config.addr.port(), 4000);
         assert_eq!(config.mode, Mode::Development);
 

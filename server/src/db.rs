@@ -27,7 +27,11 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = O
 pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
-    let url = if sqlite { prepare_sqlite_url(url)? } else { url.to_owned() };
+    let url = if sqlite {
+        prepare_sqlite_url(url)?
+    } else {
+        url.to_owned()
+    };
     AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(10))
@@ -56,9 +60,14 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or(rest);
     if path != ":memory:" {
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                path: path.to_owned(),
+                source,
+            })?;
         }
     }
     Ok(if url.contains("mode=") {

@@ -100,7 +100,10 @@ pub struct City {
 pub fn parse(toml_text: &str) -> Result<City, DemoError> {
     let file: CityFile = toml::from_str(toml_text).map_err(|e| DemoError::Invalid(e.to_string()))?;
     if file.version != FORMAT_VERSION {
-        return Err(invalid(format!("version {} is not the supported version {FORMAT_VERSION}", file.version)));
+        return Err(invalid(format!(
+            "version {} is not the supported version {FORMAT_VERSION}",
+            file.version
+        )));
     }
     let agencies: Vec<Agency> = file.agencies.into_iter().map(AgencyEntry::into_agency).collect();
     let by_slug: HashMap<&Slug, &Agency> = agencies.iter().map(|a| (&a.slug, a)).collect();
@@ -113,12 +116,19 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
         if !system_slugs.insert(entry.slug.clone()) {
             return Err(invalid(format!("system {} appears twice", entry.slug)));
         }
-        let agency = by_slug
-            .get(&entry.agency)
-            .ok_or_else(|| invalid(format!("system {} names unknown agency {}", entry.slug, entry.agency)))?;
+        let agency = by_slug.get(&entry.agency).ok_or_else(|| {
+            invalid(format!(
+                "system {} names unknown agency {}",
+                entry.slug, entry.agency
+            ))
+        })?;
         systems.push(entry.into_system((*agency).clone())?);
     }
-    Ok(City { name: file.city.name, agencies, systems })
+    Ok(City {
+        name: file.city.name,
+        agencies,
+        systems,
+    })
 }
 
 fn invalid(message: String) -> DemoError {
@@ -141,10 +151,15 @@ impl AgencyEntry {
 impl SystemEntry {
     fn into_system(self, agency: Agency) -> Result<System, DemoError> {
         let at = |what: &str| format!("system {}: {what}", self.slug);
-        time::Date::parse(&self.reviewed_on, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| invalid(at("reviewed_on must be a date YYYY-MM-DD")))?;
+        time::Date::parse(
+            &self.reviewed_on,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| invalid(at("reviewed_on must be a date YYYY-MM-DD")))?;
         if self.algorithmic_decisions != self.algorithm.is_some() {
-            return Err(invalid(at("`algorithm` is required exactly when algorithmic_decisions is true")));
+            return Err(invalid(at(
+                "`algorithm` is required exactly when algorithmic_decisions is true",
+            )));
         }
         if self.retention.is_empty() {
             return Err(invalid(at("retention must be explained")));
@@ -159,12 +174,21 @@ impl SystemEntry {
                 return Err(invalid(at(&format!("purpose {} appears twice", p.key))));
             }
             if p.categories.is_empty() {
-                return Err(invalid(at(&format!("purpose {} declares no data category", p.key))));
+                return Err(invalid(at(&format!(
+                    "purpose {} declares no data category",
+                    p.key
+                ))));
             }
             let mut categories = p.categories;
             categories.sort();
             categories.dedup();
-            purposes.push(Purpose { key: p.key, legal_basis: p.legal_basis, categories, name: p.name, description: p.description });
+            purposes.push(Purpose {
+                key: p.key,
+                legal_basis: p.legal_basis,
+                categories,
+                name: p.name,
+                description: p.description,
+            });
         }
         Ok(System {
             slug: self.slug,
@@ -209,7 +233,10 @@ pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
     register::set_city_name(&mut tx, &city.name).await?;
     let mut agency_ids = HashMap::new();
     for agency in &city.agencies {
-        agency_ids.insert(agency.slug.clone(), register::insert_agency(&mut tx, agency).await?);
+        agency_ids.insert(
+            agency.slug.clone(),
+            register::insert_agency(&mut tx, agency).await?,
+        );
     }
     for system in &city.systems {
         let agency_id = agency_ids
@@ -237,7 +264,10 @@ mod tests {
         let purposes: Vec<&Purpose> = city.systems.iter().flat_map(|s| &s.purposes).collect();
         assert!(purposes.len() >= 60, "purposes: {}", purposes.len());
         for basis in LegalBasis::ALL {
-            assert!(purposes.iter().any(|p| p.legal_basis == *basis), "no purpose uses {basis}");
+            assert!(
+                purposes.iter().any(|p| p.legal_basis == *basis),
+                "no purpose uses {basis}"
+            );
         }
     }
 
@@ -246,8 +276,18 @@ mod tests {
         use app::domain::lang::Lang;
         let city = parse(CITY_TOML).expect("the demo city parses");
         for s in &city.systems {
-            let texts = [&s.name, &s.description, &s.location, &s.retention, &s.access, &s.security];
-            for t in texts.into_iter().chain(s.purposes.iter().flat_map(|p| [&p.name, &p.description])) {
+            let texts = [
+                &s.name,
+                &s.description,
+                &s.location,
+                &s.retention,
+                &s.access,
+                &s.security,
+            ];
+            for t in texts
+                .into_iter()
+                .chain(s.purposes.iter().flat_map(|p| [&p.name, &p.description]))
+            {
                 assert!(t.has(Lang::En) && t.has(Lang::Es), "{}: {t:?}", s.slug);
             }
         }

@@ -14,7 +14,10 @@ pub enum RunError {
     #[error(transparent)]
     Demo(#[from] DemoError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -57,7 +60,10 @@ pub async fn serve(config: &Config) -> Result<(), RunError> {
     let pool = open(config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|source| RunError::Bind { addr: config.addr, source })?;
+        .map_err(|source| RunError::Bind {
+            addr: config.addr,
+            source,
+        })?;
     let addr = listener.local_addr().map_err(RunError::Serve)?;
     let router = web::router(config, pool, addr);
     println!("Glasshouse is ready at http://{addr}");

@@ -37,8 +37,14 @@ pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
 
 /// The whole app for one process.
 pub fn router(config: &Config, pool: AnyPool, addr: SocketAddr) -> Router {
-    let services = Services { register: Arc::new(SqlRegister::new(pool.clone())) };
-    let state = AppState { leptos_options: leptos_options(config, addr), services, pool };
+    let services = Services {
+        register: Arc::new(SqlRegister::new(pool.clone())),
+    };
+    let state = AppState {
+        leptos_options: leptos_options(config, addr),
+        services,
+        pool,
+    };
     let routes = generate_route_list(App);
     let context = {
         let services = state.services.clone();
@@ -53,7 +59,9 @@ pub fn router(config: &Config, pool: AnyPool, addr: SocketAddr) -> Router {
         .route("/lang/{code}", get(switch_language))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
@@ -80,14 +88,27 @@ async fn switch_language(Path(code): Path<String>, Query(query): Query<SwitchQue
     let Some(lang) = Lang::from_code(&code) else {
         return (StatusCode::NOT_FOUND, "unsupported language").into_response();
     };
-    let next = query.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned());
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
-    (StatusCode::SEE_OTHER, [(header::LOCATION, next), (header::SET_COOKIE, cookie)]).into_response()
+    let next = query
+        .next
+        .filter(|n| is_local_path(n))
+        .unwrap_or_else(|| "/".to_owned());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, next), (header::SET_COOKIE, cookie)],
+    )
+        .into_response()
 }
 
 /// Whether `path` stays on this site: absolute path, not protocol-relative, no backslashes.
 fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.chars().any(char::is_control)
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
 }
 
 #[cfg(test)]
@@ -97,7 +118,13 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_a_language_switch() {
         assert!(is_local_path("/systems?q=cctv"));
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "systems", "/a\nb"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "systems",
+            "/a\nb",
+        ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
     }

@@ -6,7 +6,10 @@ mod common;
 use common::{Backend, TestDatabase};
 use std::process::{Command, Output};
 
-on_both_databases!(migrations_apply_from_empty_and_again, demo_loads_once_then_refuses_a_database_with_data);
+on_both_databases!(
+    migrations_apply_from_empty_and_again,
+    demo_loads_once_then_refuses_a_database_with_data
+);
 
 /// Runs the binary with exactly `vars` as its Glasshouse environment.
 fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> Output {
@@ -41,7 +44,11 @@ async fn demo_loads_once_then_refuses_a_database_with_data(backend: Backend) {
 
     let second = glasshouse(&["demo"], &env);
     assert!(!second.status.success());
-    assert!(text(&second.stderr).contains("already holds data"), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("already holds data"),
+        "{}",
+        text(&second.stderr)
+    );
 
     let tolerant = glasshouse(&["demo", "--if-empty"], &env);
     assert!(tolerant.status.success(), "{}", text(&tolerant.stderr));
@@ -52,26 +59,48 @@ async fn demo_loads_once_then_refuses_a_database_with_data(backend: Backend) {
 fn a_bad_address_stops_start_up_and_names_the_setting() {
     let out = glasshouse(&["serve"], &[("GLASSHOUSE_ADDR", "not-an-address")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("GLASSHOUSE_ADDR is invalid"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("GLASSHOUSE_ADDR is invalid"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn an_unknown_setting_stops_start_up() {
     let out = glasshouse(&["serve"], &[("GLASSHOUSE_DATABSE", "x")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("GLASSHOUSE_DATABSE"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("GLASSHOUSE_DATABSE"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn an_unsupported_database_stops_start_up() {
     let out = glasshouse(&["serve"], &[("DATABASE_URL", "mysql://localhost/glasshouse")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("DATABASE_URL is invalid"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("DATABASE_URL is invalid"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn an_unreachable_database_stops_start_up_with_a_clear_message() {
-    let out = glasshouse(&["serve"], &[("DATABASE_URL", "postgres://nobody:x@127.0.0.1:9/none?connect_timeout=2")]);
+    let out = glasshouse(
+        &["serve"],
+        &[(
+            "DATABASE_URL",
+            "postgres://nobody:x@127.0.0.1:9/none?connect_timeout=2",
+        )],
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("cannot connect to the database"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot connect to the database"),
+        "{}",
+        text(&out.stderr)
+    );
 }

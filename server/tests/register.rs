@@ -36,21 +36,45 @@ async fn each_filter_returns_exactly_the_matching_systems(backend: Backend) {
     let app = spawn_app(backend).await;
     let city = city();
     let cases: Vec<(&str, Box<dyn Fn(&app::domain::register::System) -> bool>)> = vec![
-        ("agency=riverton-parking", Box::new(|s| s.agency.slug.as_str() == "riverton-parking")),
+        (
+            "agency=riverton-parking",
+            Box::new(|s| s.agency.slug.as_str() == "riverton-parking"),
+        ),
         ("technology=cctv", Box::new(|s| s.technology.code() == "cctv")),
-        ("basis=vital_interests", Box::new(|s| s.purposes.iter().any(|p| p.legal_basis.code() == "vital_interests"))),
+        (
+            "basis=vital_interests",
+            Box::new(|s| {
+                s.purposes
+                    .iter()
+                    .any(|p| p.legal_basis.code() == "vital_interests")
+            }),
+        ),
         (
             "category=biometric",
-            Box::new(|s| s.purposes.iter().any(|p| p.categories.iter().any(|c| c.code() == "biometric"))),
+            Box::new(|s| {
+                s.purposes
+                    .iter()
+                    .any(|p| p.categories.iter().any(|c| c.code() == "biometric"))
+            }),
         ),
         (
             "technology=licence_plate_reader&agency=riverton-police",
-            Box::new(|s| s.technology.code() == "licence_plate_reader" && s.agency.slug.as_str() == "riverton-police"),
+            Box::new(|s| {
+                s.technology.code() == "licence_plate_reader" && s.agency.slug.as_str() == "riverton-police"
+            }),
         ),
     ];
     for (query, predicate) in cases {
-        let expected = sorted(city.systems.iter().filter(|s| predicate(s)).map(|s| s.slug.to_string()));
-        assert!(!expected.is_empty(), "{query} should match something in the demo city");
+        let expected = sorted(
+            city.systems
+                .iter()
+                .filter(|s| predicate(s))
+                .map(|s| s.slug.to_string()),
+        );
+        assert!(
+            !expected.is_empty(),
+            "{query} should match something in the demo city"
+        );
         let (status, html) = app.get(&format!("/systems?{query}")).await;
         assert_eq!(status, 200, "{query}");
         assert_eq!(sorted(linked_systems(&html)), expected, "{query}");
@@ -63,7 +87,10 @@ async fn search_matches_words_in_any_case_and_accent(backend: Backend) {
     assert!(linked_systems(&html).contains(&"central-station-facial-recognition".to_owned()));
     // Spanish, without the accent: "cámara" is written "camara".
     let (_, html) = app.get("/systems?q=camara+estacion").await;
-    assert!(linked_systems(&html).contains(&"central-station-cctv".to_owned()), "{html}");
+    assert!(
+        linked_systems(&html).contains(&"central-station-cctv".to_owned()),
+        "{html}"
+    );
     let (_, html) = app.get("/systems?q=zzzz-nothing-like-this").await;
     assert!(linked_systems(&html).is_empty());
     assert!(html.contains("No system matches"));
@@ -81,13 +108,28 @@ async fn an_unknown_filter_value_is_explained_not_ignored(backend: Backend) {
 async fn a_system_page_shows_what_why_how_long_and_who(backend: Backend) {
     let app = spawn_app(backend).await;
     let city = city();
-    let system = city.systems.iter().find(|s| s.slug.as_str() == "smart-water-meters").unwrap();
+    let system = city
+        .systems
+        .iter()
+        .find(|s| s.slug.as_str() == "smart-water-meters")
+        .unwrap();
     let (status, html) = app.get("/systems/smart-water-meters").await;
     assert_eq!(status, 200);
     let en = app::domain::lang::Lang::En;
-    for expected in [system.name.get(en), &system.agency.dpo_email, "Why it collects data", "How long data is kept"] {
-        let escaped = expected.replace('&', "&amp;").replace('\'', "&#x27;").replace('"', "&quot;");
-        assert!(html.contains(&escaped) || html.contains(expected), "missing {expected:?}");
+    for expected in [
+        system.name.get(en),
+        &system.agency.dpo_email,
+        "Why it collects data",
+        "How long data is kept",
+    ] {
+        let escaped = expected
+            .replace('&', "&amp;")
+            .replace('\'', "&#x27;")
+            .replace('"', "&quot;");
+        assert!(
+            html.contains(&escaped) || html.contains(expected),
+            "missing {expected:?}"
+        );
     }
     for purpose in &system.purposes {
         let name = purpose.name.get(en).replace('&', "&amp;").replace('\'', "&#x27;");
@@ -106,22 +148,38 @@ async fn an_unknown_system_is_a_real_404_page(backend: Backend) {
 
 async fn the_json_register_agrees_with_the_data_file(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.client.get(app.url("/api/v1/register/systems")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/register/systems"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let document: RegisterDocument = response.json().await.unwrap();
     let city = city();
     assert_eq!(document.systems.len(), city.systems.len());
     let en = app::domain::lang::Lang::En;
     for expected in &city.systems {
-        let got = document.systems.iter().find(|s| s.slug == expected.slug.as_str()).expect("system served");
+        let got = document
+            .systems
+            .iter()
+            .find(|s| s.slug == expected.slug.as_str())
+            .expect("system served");
         assert_eq!(got.name, expected.name.get(en));
         assert_eq!(got.agency.slug, expected.agency.slug.as_str());
         assert_eq!(got.technology, expected.technology.code());
         assert_eq!(got.retention_days, expected.retention_days);
         assert_eq!(got.reviewed_on, expected.reviewed_on);
-        let keys: Vec<(&str, &str)> = got.purposes.iter().map(|p| (p.key.as_str(), p.legal_basis.code())).collect();
-        let want: Vec<(&str, &str)> =
-            expected.purposes.iter().map(|p| (p.key.as_str(), p.legal_basis.code())).collect();
+        let keys: Vec<(&str, &str)> = got
+            .purposes
+            .iter()
+            .map(|p| (p.key.as_str(), p.legal_basis.code()))
+            .collect();
+        let want: Vec<(&str, &str)> = expected
+            .purposes
+            .iter()
+            .map(|p| (p.key.as_str(), p.legal_basis.code()))
+            .collect();
         assert_eq!(keys, want, "{}", expected.slug);
         for (g, e) in got.purposes.iter().zip(&expected.purposes) {
             assert_eq!(g.data_categories, e.categories, "{}/{}", expected.slug, e.key);
@@ -131,9 +189,19 @@ async fn the_json_register_agrees_with_the_data_file(backend: Backend) {
 
 async fn the_csv_register_has_one_row_per_purpose_and_agrees_with_the_json(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.client.get(app.url("/api/v1/register/systems.csv")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/register/systems.csv"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let body = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
@@ -156,25 +224,60 @@ async fn the_csv_register_has_one_row_per_purpose_and_agrees_with_the_json(backe
 
 async fn pages_speak_spanish_when_asked(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, html) = app.get_with("/systems", &[("accept-language", "es-ES,es;q=0.9")]).await;
-    assert!(html.contains("Registro de sistemas municipales"), "Accept-Language: es");
+    let (_, html) = app
+        .get_with("/systems", &[("accept-language", "es-ES,es;q=0.9")])
+        .await;
+    assert!(
+        html.contains("Registro de sistemas municipales"),
+        "Accept-Language: es"
+    );
     assert!(html.contains("lang=\"es\""));
 
-    let response = app.client.get(app.url("/lang/es?next=/systems%3Fq%3Dwifi")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/lang/es?next=/systems%3Fq%3Dwifi"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/systems?q=wifi");
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("i18n_pref_locale=es"), "{cookie}");
-    let (_, html) = app.get_with("/systems", &[("cookie", "i18n_pref_locale=es"), ("accept-language", "en")]).await;
-    assert!(html.contains("Registro de sistemas municipales"), "the cookie wins over the header");
+    let (_, html) = app
+        .get_with(
+            "/systems",
+            &[("cookie", "i18n_pref_locale=es"), ("accept-language", "en")],
+        )
+        .await;
+    assert!(
+        html.contains("Registro de sistemas municipales"),
+        "the cookie wins over the header"
+    );
 
-    let response = app.client.get(app.url("/api/v1/register/systems?lang=es")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/register/systems?lang=es"))
+        .send()
+        .await
+        .unwrap();
     let document: RegisterDocument = response.json().await.unwrap();
     let city = city();
-    let first = city.systems.iter().find(|s| s.slug.as_str() == document.systems[0].slug).unwrap();
-    assert_eq!(document.systems[0].name, first.name.get(app::domain::lang::Lang::Es));
+    let first = city
+        .systems
+        .iter()
+        .find(|s| s.slug.as_str() == document.systems[0].slug)
+        .unwrap();
+    assert_eq!(
+        document.systems[0].name,
+        first.name.get(app::domain::lang::Lang::Es)
+    );
 
-    let response = app.client.get(app.url("/api/v1/register/systems?lang=xx")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/register/systems?lang=xx"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
     let error: serde_json::Value = response.json().await.unwrap();
     assert_eq!(error["error"], "unsupported_language");

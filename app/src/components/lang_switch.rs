@@ -50,7 +50,9 @@ pub fn switch_href(lang: Lang, here: &str) -> String {
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -62,6 +64,9 @@ mod tests {
 
     #[test]
     fn the_return_path_keeps_its_query() {
-        assert_eq!(switch_href(Lang::Es, "/systems?q=cámara&agency="), "/lang/es?next=/systems%3Fq%3Dc%C3%A1mara%26agency%3D");
+        assert_eq!(
+            switch_href(Lang::Es, "/systems?q=cámara&agency="),
+            "/lang/es?next=/systems%3Fq%3Dc%C3%A1mara%26agency%3D"
+        );
     }
 }

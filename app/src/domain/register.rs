@@ -158,11 +158,16 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Slug, InvalidSlug> {
         let well_formed = !s.is_empty()
             && s.len() <= Self::MAX_LEN
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
-        if well_formed { Ok(Slug(s.to_owned())) } else { Err(InvalidSlug(s.to_owned())) }
+        if well_formed {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err(InvalidSlug(s.to_owned()))
+        }
     }
 
     /// The slug as a string.
@@ -253,8 +258,11 @@ pub struct System {
 impl System {
     /// The categories all its purposes use, in taxonomy order, without duplicates.
     pub fn categories(&self) -> Vec<DataCategory> {
-        let mut all: Vec<DataCategory> =
-            self.purposes.iter().flat_map(|p| p.categories.iter().copied()).collect();
+        let mut all: Vec<DataCategory> = self
+            .purposes
+            .iter()
+            .flat_map(|p| p.categories.iter().copied())
+            .collect();
         all.sort();
         all.dedup();
         all
@@ -424,7 +432,17 @@ mod tests {
 
     #[test]
     fn slugs_reject_everything_else() {
-        for bad in ["", "Downtown", "a b", "-a", "a-", "a--b", "ä", "a/b", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "Downtown",
+            "a b",
+            "-a",
+            "a-",
+            "a--b",
+            "ä",
+            "a/b",
+            &"a".repeat(65),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

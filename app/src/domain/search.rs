@@ -79,7 +79,12 @@ fn non_empty(s: &str) -> Option<&str> {
 /// resident reading in one language may well search with a word from the other.
 fn searchable_text(system: &System) -> String {
     let mut parts: Vec<&str> = vec![system.slug.as_str(), system.technology.code()];
-    let texts = [&system.name, &system.description, &system.location, &system.agency.name];
+    let texts = [
+        &system.name,
+        &system.description,
+        &system.location,
+        &system.agency.name,
+    ];
     let purpose_texts = system.purposes.iter().flat_map(|p| [&p.name, &p.description]);
     for text in texts.into_iter().chain(purpose_texts) {
         parts.extend(text.iter().map(|(_, t)| t));
@@ -98,8 +103,8 @@ pub fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::register::{Agency, Purpose, Scope, SystemStatus};
     use crate::domain::lang::Lang;
+    use crate::domain::register::{Agency, Purpose, Scope, SystemStatus};
     use crate::domain::text::LocalizedText;
 
     fn text(en: &str, es: &str) -> LocalizedText {

@@ -5,8 +5,8 @@ use crate::domain::register::{DataCategory, PurposeView, SystemView};
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{
-    basis_explained, basis_name, category_explained, category_name, scope_explained, status_name, technology_name,
-    use_lang, yes_no,
+    basis_explained, basis_name, category_explained, category_name, scope_explained, status_name,
+    technology_name, use_lang, yes_no,
 };
 use crate::pages::not_found::NotFound;
 use crate::register::get_system;
@@ -21,7 +21,10 @@ pub fn SystemPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let system = Resource::new(move || (lang.get(), slug()), |(lang, slug)| get_system(lang, slug));
+    let system = Resource::new(
+        move || (lang.get(), slug()),
+        |(lang, slug)| get_system(lang, slug),
+    );
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -29,7 +29,10 @@ pub fn SystemsPage() -> impl IntoView {
             category: get("category"),
         }
     });
-    let results = Resource::new(move || (lang.get(), form.get()), |(lang, form)| search_systems(lang, form));
+    let results = Resource::new(
+        move || (lang.get(), form.get()),
+        |(lang, form)| search_systems(lang, form),
+    );
     view! {
         <Title text=move || td_string!(i18n.get_locale(), register.title).to_owned() />
         <h1>{t!(i18n, register.title)}</h1>
@@ -54,7 +57,13 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
     let lang = use_lang();
     let agencies = Resource::new(move || lang.get(), list_agencies);
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let FilterForm { q, agency, technology, basis, category } = initial;
+    let FilterForm {
+        q,
+        agency,
+        technology,
+        basis,
+        category,
+    } = initial;
     view! {
         <div role="search">
             <Form method="GET" action="" attr:class="filters" replace=true>
@@ -190,8 +199,17 @@ fn Results(systems: Vec<SystemSummary>) -> impl IntoView {
 #[component]
 fn SystemCard(system: SystemSummary) -> impl IntoView {
     let i18n = use_i18n();
-    let SystemSummary { slug, name, description, agency_name, technology, status, legal_bases, categories, .. } =
-        system;
+    let SystemSummary {
+        slug,
+        name,
+        description,
+        agency_name,
+        technology,
+        status,
+        legal_bases,
+        categories,
+        ..
+    } = system;
     let special = categories.iter().any(|c| c.is_special());
     view! {
         <li class="card">

@@ -19,9 +19,15 @@ pub struct FilterForm {
 impl FilterForm {
     /// Whether any filter or search text is set.
     pub fn is_active(&self) -> bool {
-        [&self.q, &self.agency, &self.technology, &self.basis, &self.category]
-            .iter()
-            .any(|v| !v.trim().is_empty())
+        [
+            &self.q,
+            &self.agency,
+            &self.technology,
+            &self.basis,
+            &self.category,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
     }
 }
 
@@ -39,8 +45,14 @@ mod ssr {
     }
 
     pub fn parse(form: &FilterForm) -> Result<RegisterFilter, AppError> {
-        RegisterFilter::parse(&form.q, &form.agency, &form.technology, &form.basis, &form.category)
-            .map_err(|e| AppError::InvalidInput(e.to_string()))
+        RegisterFilter::parse(
+            &form.q,
+            &form.agency,
+            &form.technology,
+            &form.basis,
+            &form.category,
+        )
+        .map_err(|e| AppError::InvalidInput(e.to_string()))
     }
 }
 
@@ -49,8 +61,11 @@ mod ssr {
 pub async fn search_systems(lang: Lang, form: FilterForm) -> Result<Vec<SystemSummary>, AppError> {
     let filter = ssr::parse(&form)?;
     let systems = ssr::services()?.register.systems().await?;
-    let mut found: Vec<SystemSummary> =
-        systems.iter().filter(|s| filter.matches(s)).map(|s| s.summary(lang)).collect();
+    let mut found: Vec<SystemSummary> = systems
+        .iter()
+        .filter(|s| filter.matches(s))
+        .map(|s| s.summary(lang))
+        .collect();
     found.sort_by_cached_key(|s| crate::domain::search::fold(&s.name));
     Ok(found)
 }
@@ -61,7 +76,10 @@ pub async fn list_agencies(lang: Lang) -> Result<Vec<AgencyOption>, AppError> {
     let agencies = ssr::services()?.register.agencies().await?;
     let mut options: Vec<AgencyOption> = agencies
         .iter()
-        .map(|a| AgencyOption { slug: a.slug.to_string(), name: a.name.get(lang).to_owned() })
+        .map(|a| AgencyOption {
+            slug: a.slug.to_string(),
+            name: a.name.get(lang).to_owned(),
+        })
         .collect();
     options.sort_by_cached_key(|a| crate::domain::search::fold(&a.name));
     Ok(options)

@@ -29,10 +29,13 @@ impl LangQuery {
     fn lang(&self) -> Result<Lang, ApiError> {
         match &self.lang {
             None => Ok(Lang::default()),
-            Some(code) => code.parse().map_err(|e: app::domain::lang::UnsupportedLang| ApiError::BadRequest {
-                code: "unsupported_language",
-                message: e.to_string(),
-            }),
+            Some(code) => {
+                code.parse()
+                    .map_err(|e: app::domain::lang::UnsupportedLang| ApiError::BadRequest {
+                        code: "unsupported_language",
+                        message: e.to_string(),
+                    })
+            }
         }
     }
 }
@@ -136,7 +139,12 @@ impl SystemRecord {
 
 async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>), ApiError> {
     let lang = query.lang()?;
-    let systems = state.services.register.systems().await.map_err(ApiError::internal)?;
+    let systems = state
+        .services
+        .register
+        .systems()
+        .await
+        .map_err(ApiError::internal)?;
     Ok((lang, systems))
 }
 
@@ -146,18 +154,37 @@ async fn systems_json(
     Query(query): Query<LangQuery>,
 ) -> Result<Json<RegisterDocument>, ApiError> {
     let (lang, systems) = load(&state, &query).await?;
-    Ok(Json(RegisterDocument { lang, systems: systems.iter().map(|s| SystemRecord::new(s, lang)).collect() }))
+    Ok(Json(RegisterDocument {
+        lang,
+        systems: systems.iter().map(|s| SystemRecord::new(s, lang)).collect(),
+    }))
 }
 
 /// The CSV columns, one row per purpose.
 pub const CSV_HEADER: [&str; 16] = [
-    "system_slug", "system_name", "agency_slug", "agency_name", "technology", "status", "scope",
-    "identifies_people", "algorithmic_decisions", "retention_days", "reviewed_on", "purpose_key",
-    "purpose_name", "legal_basis", "data_categories", "special_categories",
+    "system_slug",
+    "system_name",
+    "agency_slug",
+    "agency_name",
+    "technology",
+    "status",
+    "scope",
+    "identifies_people",
+    "algorithmic_decisions",
+    "retention_days",
+    "reviewed_on",
+    "purpose_key",
+    "purpose_name",
+    "legal_basis",
+    "data_categories",
+    "special_categories",
 ];
 
 /// `GET /api/v1/register/systems.csv`: the same register, one row per purpose.
-async fn systems_csv(State(state): State<AppState>, Query(query): Query<LangQuery>) -> Result<Response, ApiError> {
+async fn systems_csv(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     let (lang, systems) = load(&state, &query).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER).map_err(ApiError::internal)?;
@@ -189,7 +216,10 @@ async fn systems_csv(State(state): State<AppState>, Query(query): Query<LangQuer
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"glasshouse-register.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"glasshouse-register.csv\"",
+            ),
         ],
         body,
     )

@@ -17,8 +17,12 @@ pub fn new_id() -> String {
 
 /// Whether the database holds no data yet (the demo loader only fills an empty one).
 pub async fn is_empty(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    let (agencies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agencies").fetch_one(&mut *conn).await?;
-    let (cities,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM city").fetch_one(&mut *conn).await?;
+    let (agencies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agencies")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (cities,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM city")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(agencies == 0 && cities == 0)
 }
 

@@ -83,7 +83,10 @@ fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {
     Slug::parse(s).map_err(|e| decode_err(column, e))
 }
 
-fn code<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(column: &str, s: &str) -> Result<T, sqlx::Error> {
+fn code<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
+    column: &str,
+    s: &str,
+) -> Result<T, sqlx::Error> {
     s.parse().map_err(|e| decode_err(column, e))
 }
 
@@ -125,7 +128,11 @@ impl SystemRow {
             recipients: text("systems.recipients", &self.recipients)?,
             transfers: text("systems.transfers", &self.transfers)?,
             security: text("systems.security", &self.security)?,
-            algorithm: self.algorithm.as_deref().map(|a| text("systems.algorithm", a)).transpose()?,
+            algorithm: self
+                .algorithm
+                .as_deref()
+                .map(|a| text("systems.algorithm", a))
+                .transpose()?,
             purposes,
         })
     }
@@ -179,7 +186,10 @@ async fn purposes_by_system(
     };
     let mut by_purpose: HashMap<String, Vec<DataCategory>> = HashMap::new();
     for (purpose_id, category) in categories {
-        by_purpose.entry(purpose_id).or_default().push(code("purpose_categories.category", &category)?);
+        by_purpose
+            .entry(purpose_id)
+            .or_default()
+            .push(code("purpose_categories.category", &category)?);
     }
     let mut grouped: HashMap<String, Vec<Purpose>> = HashMap::new();
     for row in rows {
@@ -199,21 +209,33 @@ async fn purposes_by_system(
 async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>, sqlx::Error> {
     let rows: Vec<SystemRow> = match slug {
         Some(slug) => {
-            sqlx::query_as(concat!("SELECT ", system_columns!(), " FROM systems WHERE slug = $1"))
-                .bind(slug.as_str())
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(concat!(
+                "SELECT ",
+                system_columns!(),
+                " FROM systems WHERE slug = $1"
+            ))
+            .bind(slug.as_str())
+            .fetch_all(pool)
+            .await?
         }
         None => {
-            sqlx::query_as(concat!("SELECT ", system_columns!(), " FROM systems ORDER BY slug"))
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(concat!(
+                "SELECT ",
+                system_columns!(),
+                " FROM systems ORDER BY slug"
+            ))
+            .fetch_all(pool)
+            .await?
         }
     };
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let only = if slug.is_some() { rows.first().map(|r| r.id.as_str()) } else { None };
+    let only = if slug.is_some() {
+        rows.first().map(|r| r.id.as_str())
+    } else {
+        None
+    };
     let mut purposes = purposes_by_system(pool, only).await?;
     let mut agencies: HashMap<String, Agency> = HashMap::new();
     for row in agency_rows(pool).await? {
@@ -240,14 +262,18 @@ impl RegisterStore for SqlRegister {
 
     #[tracing::instrument(skip(self))]
     async fn system(&self, slug: &Slug) -> Result<Option<System>, StoreError> {
-        let mut found = load_systems(&self.pool, Some(slug)).await.map_err(StoreError::backend)?;
+        let mut found = load_systems(&self.pool, Some(slug))
+            .await
+            .map_err(StoreError::backend)?;
         Ok(found.pop())
     }
 
     #[tracing::instrument(skip(self))]
     async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
         let rows = agency_rows(&self.pool).await.map_err(StoreError::backend)?;
-        rows.into_iter().map(|r| r.into_agency().map_err(StoreError::backend)).collect()
+        rows.into_iter()
+            .map(|r| r.into_agency().map_err(StoreError::backend))
+            .collect()
     }
 
     #[tracing::instrument(skip(self))]
@@ -256,7 +282,8 @@ impl RegisterStore for SqlRegister {
             .fetch_optional(&self.pool)
             .await
             .map_err(StoreError::backend)?;
-        row.map(|(name,)| text("city.name", &name).map_err(StoreError::backend)).transpose()
+        row.map(|(name,)| text("city.name", &name).map_err(StoreError::backend))
+            .transpose()
     }
 }
 

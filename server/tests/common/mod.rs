@@ -30,7 +30,10 @@ impl TestDatabase {
                 let url = format!("sqlite://{}", dir.path().join("glasshouse.db").display());
                 TestDatabase { url, _dir: Some(dir) }
             }
-            Backend::Postgres => TestDatabase { url: fresh_postgres_database().await, _dir: None },
+            Backend::Postgres => TestDatabase {
+                url: fresh_postgres_database().await,
+                _dir: None,
+            },
         }
     }
 }
@@ -41,8 +44,13 @@ async fn fresh_postgres_database() -> String {
         panic!("{POSTGRES_VAR} is not set: run `make test`, which starts a local PostgreSQL and sets it")
     });
     let name = format!("gh_test_{}", uuid::Uuid::new_v4().simple());
-    let pool = db::connect(&admin).await.expect("connect to the test PostgreSQL server");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    let pool = db::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let (base, _) = admin.rsplit_once('/').expect("the URL names a database");
     format!("{base}/{name}")
@@ -84,14 +92,23 @@ async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
     let pool = db::connect(&config.database_url).await.unwrap();
     db::migrate(&pool).await.unwrap();
     if with_demo {
-        demo::load(&pool, &demo::parse(demo::CITY_TOML).unwrap()).await.unwrap();
+        demo::load(&pool, &demo::parse(demo::CITY_TOML).unwrap())
+            .await
+            .unwrap();
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = web::router(&config, pool, addr);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base: format!("http://{addr}"), client, database }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        database,
+    }
 }
 
 impl TestApp {

@@ -1,0 +1,33 @@
+# Glasshouse: the two commands a newcomer needs are `make run` and `make test`.
+.PHONY: run release serve-release test fmt clippy
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+export LEPTOS_SITE_ROOT ?= target/site
+
+## Install what is missing, build, migrate, load the demo city into an empty database, serve.
+run:
+	bash scripts/install-tools.sh
+	cargo leptos build
+	$(TARGET_DIR)/debug/glasshouse demo --if-empty
+	$(TARGET_DIR)/debug/glasshouse serve
+
+## The optimised build (installs wasm-opt first, which builds binaryen: ~20 minutes once).
+release:
+	bash scripts/install-tools.sh --release
+	cargo leptos build --release
+
+## Serve the optimised build.
+serve-release: release
+	$(TARGET_DIR)/release/glasshouse demo --if-empty
+	$(TARGET_DIR)/release/glasshouse serve
+
+## Every check and test suite, ending with "summary: N passed, N failed".
+test:
+	bash scripts/test.sh
+
+fmt:
+	cargo fmt --all
+
+clippy:
+	cargo clippy -p server -p app --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings

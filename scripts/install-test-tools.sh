@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond the build tools, skipping whatever is already there:
+# Debian's Chromium (Playwright drives it; no browser download) and the end2end npm packages.
+# PostgreSQL is handled by scripts/postgres.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*"; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Chromium from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium
+fi
+
+if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  log "installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

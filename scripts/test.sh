@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `make test`: installs what the tests need, then runs every check and suite and ends with
+#   summary: N passed, N failed, N skipped
+# adding up all of them. Exits non-zero if anything failed.
+#   fmt and clippy (ssr and hydrate)     one check each
+#   unit + integration tests             every Rust test, on SQLite and PostgreSQL
+#   the site build and Playwright        every end-to-end test, in Chromium
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+LOG_DIR=$(mktemp -d)
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILURES=()
+
+step() { printf '\n==> %s\n' "$*"; }
+elapsed() { local s=$(( $(date +%s) - $1 )); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
+
+# Runs a check that counts as one: "check NAME command...".
+check() {
+  local name=$1; shift
+  local start; start=$(date +%s)
+  step "$name"
+  if "$@"; then
+    PASSED=$((PASSED + 1)); echo "ok: $name ($(elapsed "$start"))"
+  else
+    FAILED=$((FAILED + 1)); FAILURES+=("$name"); echo "FAILED: $name ($(elapsed "$start"))"
+  fi
+}
+
+START=$(date +%s)
+step "installing what is missing"
+bash scripts/install-tools.sh || { echo "summary: 0 passed, 1 failed"; exit 1; }
+bash scripts/install-test-tools.sh || { echo "summary: 0 passed, 1 failed"; exit 1; }
+PG_URL=$(bash scripts/postgres.sh) || { echo "summary: 0 passed, 1 failed"; exit 1; }
+export GLASSHOUSE_TEST_POSTGRES_URL=$PG_URL
+echo "installs done ($(elapsed "$START"))"
+
+check "rustfmt" cargo fmt --all -- --check
+check "clippy (ssr)" cargo clippy --locked -p server -p app --all-targets -- -D warnings
+check "clippy (hydrate)" cargo clippy --locked -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+TEST_START=$(date +%s)
+cargo test --locked -p server -p app 2>&1 | tee "$LOG_DIR/cargo-test.log"
+TEST_STATUS=${PIPESTATUS[0]}
+read -r T_PASSED T_FAILED T_SKIPPED < <(awk '
+  /^test result:/ {
+    for (i = 1; i <= NF; i++) {
+      if ($(i+1) ~ /^passed/) p += $i
+      if ($(i+1) ~ /^failed/) f += $i
+      if ($(i+1) ~ /^ignored/) s += $i
+    }
+  }
+  END { print p + 0, f + 0, s + 0 }' "$LOG_DIR/cargo-test.log")
+if [ "$TEST_STATUS" -ne 0 ] && [ "$T_FAILED" -eq 0 ]; then
+  T_FAILED=1; FAILURES+=("cargo test (did not finish)")
+fi
+[ "$T_FAILED" -gt 0 ] && FAILURES+=("cargo test: $T_FAILED failed")
+PASSED=$((PASSED + T_PASSED)); FAILED=$((FAILED + T_FAILED)); SKIPPED=$((SKIPPED + T_SKIPPED))
+echo "cargo test: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED ignored ($(elapsed "$TEST_START"))"
+
+check "site build (cargo leptos build)" cargo leptos build
+
+step "end-to-end tests (Playwright, Chromium)"
+E2E_START=$(date +%s)
+E2E_DIR=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DATABASE_URL="sqlite://$E2E_DIR/glasshouse.db" LEPTOS_SITE_ROOT=target/site GLASSHOUSE_ADDR="127.0.0.1:$PORT"
+SERVER_PID=""
+if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1; then
+  "$TARGET_DIR/debug/glasshouse" serve >"$E2E_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
+fi
+unset DATABASE_URL GLASSHOUSE_ADDR
+if [ -n "$SERVER_PID" ] && curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then
+  (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test)
+  E2E_STATUS=$?
+  read -r E_PASSED E_FAILED E_SKIPPED < <(python3 - <<'PY'
+import json
+try:
+    stats = json.load(open("end2end/test-results/results.json"))["stats"]
+    print(stats.get("expected", 0), stats.get("unexpected", 0) + stats.get("flaky", 0), stats.get("skipped", 0))
+except Exception:
+    print(0, 0, 0)
+PY
+)
+  if [ "$E2E_STATUS" -ne 0 ] && [ "$E_FAILED" -eq 0 ]; then E_FAILED=1; fi
+else
+  echo "the server for the end-to-end tests did not start:"; cat "$E2E_DIR"/*.log
+  E_PASSED=0; E_FAILED=1; E_SKIPPED=0
+fi
+[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+[ "$E_FAILED" -gt 0 ] && FAILURES+=("playwright: $E_FAILED failed")
+PASSED=$((PASSED + E_PASSED)); FAILED=$((FAILED + E_FAILED)); SKIPPED=$((SKIPPED + E_SKIPPED))
+echo "playwright: $E_PASSED passed, $E_FAILED failed, $E_SKIPPED skipped ($(elapsed "$E2E_START"))"
+rm -rf "$E2E_DIR" "$LOG_DIR"
+
+echo
+echo "make test took $(elapsed "$START")"
+for f in "${FAILURES[@]}"; do echo "failed: $f"; done
+echo "summary: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]
