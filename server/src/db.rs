@@ -59,16 +59,10 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or(rest);
-    if path != ":memory:" {
-        if let Some(parent) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
-                path: path.to_owned(),
-                source,
-            })?;
-        }
+    let parent = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|_| path != ":memory:") {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

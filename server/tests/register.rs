@@ -35,7 +35,8 @@ async fn the_register_lists_every_system_of_the_demo_city(backend: Backend) {
 async fn each_filter_returns_exactly_the_matching_systems(backend: Backend) {
     let app = spawn_app(backend).await;
     let city = city();
-    let cases: Vec<(&str, Box<dyn Fn(&app::domain::register::System) -> bool>)> = vec![
+    type Predicate = Box<dyn Fn(&app::domain::register::System) -> bool>;
+    let cases: Vec<(&str, Predicate)> = vec![
         (
             "agency=riverton-parking",
             Box::new(|s| s.agency.slug.as_str() == "riverton-parking"),

@@ -1,0 +1,61 @@
+import { defineConfig } from "@playwright/test";
+
+const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+
+// Specs that need the WebAssembly app to hydrate only make sense with
+// JavaScript enabled; the no-JavaScript projects leave them out.
+const needsJavaScript = /.*\.hydrate\.spec\.ts/;
+
+const desktop = { viewport: { width: 1280, height: 800 } };
+const phone = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
+  use: {
+    baseURL,
+    browserName: "chromium",
+    // Debian's Chromium: never download browsers on this machine.
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "desktop-js",
+      use: { ...desktop, javaScriptEnabled: true },
+    },
+    {
+      name: "desktop-nojs",
+      testIgnore: needsJavaScript,
+      use: { ...desktop, javaScriptEnabled: false },
+    },
+    {
+      name: "phone-js",
+      use: { ...phone, javaScriptEnabled: true },
+    },
+    {
+      name: "phone-nojs",
+      testIgnore: needsJavaScript,
+      use: { ...phone, javaScriptEnabled: false },
+    },
+  ],
+});
