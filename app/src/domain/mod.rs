@@ -1,8 +1,10 @@
 //! Domain types shared by the server and the browser: plain Rust, no HTTP, no HTML, no SQL.
 
+pub mod account;
 pub mod lang;
 pub mod register;
 pub mod text;
+pub mod vocabulary;
 
 #[cfg(feature = "ssr")]
 pub mod search;

@@ -8,52 +8,8 @@ use super::text::LocalizedText;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Declares a closed vocabulary: an enum with stable snake_case codes, `ALL`, `code()`,
-/// `FromStr` and serde that use the codes.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant,)+ }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable machine code, as stored and as served by the API.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = UnknownCode;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($code => Ok($name::$variant),)+
-                    other => Err(UnknownCode { kind: stringify!($name), code: other.to_owned() }),
-                }
-            }
-        }
-    };
-}
-
-/// A code that is not part of one of the register's vocabularies.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} {code:?}")]
-pub struct UnknownCode {
-    /// Which vocabulary was asked.
-    pub kind: &'static str,
-    /// The code that was given.
-    pub code: String,
-}
+pub use super::vocabulary::UnknownCode;
+use crate::vocabulary;
 
 vocabulary! {
     /// The lawful basis of a purpose (GDPR Art. 6(1)); every purpose names exactly one.
