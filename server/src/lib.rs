@@ -1,6 +1,7 @@
 //! Glasshouse's server: the axum app (pages, JSON API), storage and the command line.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

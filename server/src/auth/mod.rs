@@ -1,0 +1,4 @@
+//! Authentication: password hashing, signed tokens, sessions and agency clients.
+
+pub mod password;
+pub mod tokens;

@@ -1,0 +1,88 @@
+//! Password hashing: argon2id with OWASP's parameters, off the async runtime, with the number
+//! of hashes at once bounded so a flood of sign-ins cannot starve other work.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// OWASP Password Storage Cheat Sheet: m = 19 456 KiB, t = 2, p = 1.
+const MEMORY_KIB: u32 = 19_456;
+const ITERATIONS: u32 = 2;
+const PARALLELISM: u32 = 1;
+
+/// Why hashing failed (never because of a wrong password: that is `Ok(false)`).
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("the hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Hashes and verifies passwords; cheap to clone.
+#[derive(Clone)]
+pub struct PasswordHashing {
+    permits: Arc<Semaphore>,
+    /// Verified against when an account does not exist, so unknown emails cost the same.
+    dummy_hash: Arc<String>,
+}
+
+fn argon2() -> Argon2<'static> {
+    // The constants are valid parameters; `Params::new` only rejects out-of-range values.
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_blocking(password: &str) -> Result<String, HashError> {
+    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError::Hash(e.to_string()))
+}
+
+impl PasswordHashing {
+    /// A hasher allowing `concurrency` hashes at once (at least one).
+    pub async fn new(concurrency: usize) -> Result<Self, HashError> {
+        let dummy = tokio::task::spawn_blocking(|| hash_blocking("glasshouse: no such account")).await??;
+        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+    }
+
+    /// The PHC string of a new hash of `password`.
+    pub async fn hash(&self, password: &str) -> Result<String, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|e| HashError::Hash(e.to_string()))?;
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    }
+
+    /// Whether `password` matches `hash`; with `None` (no such account) it does the same work
+    /// against a dummy hash and answers `false`.
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|e| HashError::Hash(e.to_string()))?;
+        let known = hash.is_some();
+        let hash = hash.map_or_else(|| self.dummy_hash.as_str().to_owned(), str::to_owned);
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || {
+            argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+        })
+        .await?;
+        Ok(known && matches)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let hashing = PasswordHashing::new(2).await.unwrap();
+        let hash = hashing.hash("river otter lantern 42").await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(hashing.verify("river otter lantern 42", Some(&hash)).await.unwrap());
+        assert!(!hashing.verify("river otter lantern 43", Some(&hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_verifies() {
+        let hashing = PasswordHashing::new(1).await.unwrap();
+        assert!(!hashing.verify("glasshouse: no such account", None).await.unwrap());
+    }
+}
