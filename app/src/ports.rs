@@ -4,6 +4,9 @@
 //! of these traits to every request through Leptos' context.
 
 use crate::domain::register::{Agency, Slug, System};
+use crate::domain::account::{AuthError, CurrentUser};
+use crate::domain::lang::Lang;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Storage failed; the cause is logged by whoever reports it, never shown to a resident.
@@ -31,9 +34,47 @@ pub trait RegisterStore: Send + Sync + 'static {
     async fn city_name(&self) -> Result<Option<crate::domain::text::LocalizedText>, StoreError>;
 }
 
+/// What a new resident signs up with (validated by the service).
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub lang: Lang,
+}
+
+/// A `Set-Cookie` header value the server function must send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookie(pub String);
+
+/// The signed-in session of a request, put in the request's extensions by the server.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: CurrentUser,
+    /// The stored digest of the session id, to end this session.
+    pub digest: String,
+}
+
+/// Accounts and sessions.
+#[async_trait::async_trait]
+pub trait AccountService: Send + Sync + 'static {
+    /// Creates a resident account and signs it in.
+    async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError>;
+    /// Checks credentials and starts a new session.
+    async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<SetCookie, AuthError>;
+    /// Ends the session; the returned cookie clears it in the browser.
+    async fn sign_out(&self, session: &Session) -> Result<SetCookie, AuthError>;
+    /// Replaces the password after checking the current one; ends every session and starts a new one.
+    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<SetCookie, AuthError>;
+    /// Deletes the account after checking the password; ends every session.
+    async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError>;
+}
+
 /// The storage every request can reach, provided as Leptos context.
 #[derive(Clone)]
 pub struct Services {
     /// The register of city systems.
     pub register: Arc<dyn RegisterStore>,
+    /// Accounts and sessions.
+    pub accounts: Arc<dyn AccountService>,
 }

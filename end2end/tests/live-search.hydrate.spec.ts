@@ -13,7 +13,9 @@ test.describe("Live search in the register", () => {
   }) => {
     const consoleErrors: string[] = [];
     page.on("console", (msg) => {
-      if (msg.type() === "error") consoleErrors.push(`console.error: ${msg.text()}`);
+      if (msg.type() === "error") {
+        consoleErrors.push(`console.error: ${msg.text()} (at ${msg.location().url || "unknown location"})`);
+      }
     });
     page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
 

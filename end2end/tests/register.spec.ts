@@ -20,6 +20,7 @@ type Strings = {
   biometricData: string;
   notFound: string;
   skipLink: string;
+  languageNav: string;
 };
 
 const ENGLISH: Strings = {
@@ -39,6 +40,7 @@ const ENGLISH: Strings = {
   biometricData: "Biometric data",
   notFound: "Page not found",
   skipLink: "Skip to content",
+  languageNav: "Language",
 };
 
 const SPANISH: Strings = {
@@ -58,6 +60,7 @@ const SPANISH: Strings = {
   biometricData: "Datos biométricos",
   notFound: "Página no encontrada",
   skipLink: "Saltar al contenido",
+  languageNav: "Idioma",
 };
 
 const ENGLISH_SYSTEM_H1 = "Facial recognition pilot at Central Station";
@@ -92,8 +95,8 @@ async function openHome(page: Page, t: Strings): Promise<void> {
   await page.goto("/");
   if (t === SPANISH) {
     await page
-      .getByRole("navigation", { name: "Language" })
-      .getByRole("link", { name: "Español" })
+      .getByRole("navigation", { name: ENGLISH.languageNav })
+      .getByRole("link", { name: "Español", exact: true })
       .click();
     await expect(page).toHaveURL(/\/$/);
   }
@@ -244,6 +247,23 @@ for (const t of [ENGLISH, SPANISH]) {
       await page.keyboard.press("Enter");
       await expect(page).toHaveURL(/\/systems#main$/);
       await expect(page.locator("#main")).toBeFocused();
+      await checkPage(page, isMobile);
+    });
+
+    test(`switching language on a filtered register keeps the filters (${t.name})`, async ({
+      page,
+      isMobile,
+    }) => {
+      const other = t === ENGLISH ? SPANISH : ENGLISH;
+      await openRegister(page, t);
+      await filterByFacialRecognition(page, t);
+      await page
+        .getByRole("navigation", { name: t.languageNav })
+        .getByRole("link", { name: other === SPANISH ? "Español" : "English", exact: true })
+        .click();
+      await expect(page).toHaveURL(/\/systems\?(.*&)?technology=facial_recognition(&|$)/);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(other.registerHeading);
+      await expect(page.getByRole("status")).toHaveText(countLine(other, 1));
       await checkPage(page, isMobile);
     });
   });

@@ -35,6 +35,17 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Tracing filter directives (`RUST_LOG`).
     pub log_filter: String,
+    /// The secret that signs tokens (`GLASSHOUSE_JWT_SECRET`, at least 32 bytes); when absent
+    /// in development one is generated once and kept in `data/`; production refuses to start.
+    pub jwt_secret: Option<String>,
+    /// Where development keeps generated secrets (`GLASSHOUSE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// The address residents use (`GLASSHOUSE_PUBLIC_URL`); `https://` turns on Secure cookies and HSTS.
+    pub public_url: String,
+    /// A session ends after this many minutes without use (`GLASSHOUSE_SESSION_IDLE_MINUTES`).
+    pub session_idle_minutes: u32,
+    /// A session ends this many hours after sign-in, however active (`GLASSHOUSE_SESSION_MAX_HOURS`).
+    pub session_max_hours: u32,
 }
 
 /// Why the configuration could not be read.
@@ -62,9 +73,23 @@ struct FileConfig {
     mode: Option<String>,
     site_root: Option<String>,
     log: Option<String>,
+    jwt_secret: Option<String>,
+    data_dir: Option<String>,
+    public_url: Option<String>,
+    session_idle_minutes: Option<String>,
+    session_max_hours: Option<String>,
 }
 
-const KNOWN_VARIABLES: &[&str] = &["GLASSHOUSE_CONFIG", "GLASSHOUSE_ADDR", "GLASSHOUSE_MODE"];
+const KNOWN_VARIABLES: &[&str] = &[
+    "GLASSHOUSE_CONFIG",
+    "GLASSHOUSE_ADDR",
+    "GLASSHOUSE_MODE",
+    "GLASSHOUSE_JWT_SECRET",
+    "GLASSHOUSE_DATA_DIR",
+    "GLASSHOUSE_PUBLIC_URL",
+    "GLASSHOUSE_SESSION_IDLE_MINUTES",
+    "GLASSHOUSE_SESSION_MAX_HOURS",
+];
 
 impl Config {
     /// Reads the configuration from the process environment (and `GLASSHOUSE_CONFIG`).
@@ -90,13 +115,37 @@ impl Config {
                 .or(from_file)
                 .unwrap_or_else(|| default.to_owned())
         };
+        let addr = parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?;
+        let jwt_secret = vars.get("GLASSHOUSE_JWT_SECRET").cloned().or(file.jwt_secret);
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < crate::auth::tokens::MIN_SECRET_BYTES) {
+            return Err(ConfigError::Invalid {
+                name: "GLASSHOUSE_JWT_SECRET",
+                message: format!("it must be at least {} bytes long", crate::auth::tokens::MIN_SECRET_BYTES),
+            });
+        }
         Ok(Config {
-            addr: parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?,
+            jwt_secret,
+            data_dir: PathBuf::from(pick("GLASSHOUSE_DATA_DIR", file.data_dir, "data")),
+            public_url: parse_public_url(pick("GLASSHOUSE_PUBLIC_URL", file.public_url, &format!("http://{addr}")))?,
+            session_idle_minutes: parse_positive(
+                "GLASSHOUSE_SESSION_IDLE_MINUTES",
+                &pick("GLASSHOUSE_SESSION_IDLE_MINUTES", file.session_idle_minutes, "30"),
+            )?,
+            session_max_hours: parse_positive(
+                "GLASSHOUSE_SESSION_MAX_HOURS",
+                &pick("GLASSHOUSE_SESSION_MAX_HOURS", file.session_max_hours, "12"),
+            )?,
+            addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
             mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "development"))?,
             site_root: PathBuf::from(pick("LEPTOS_SITE_ROOT", file.site_root, "target/site")),
             log_filter: pick("RUST_LOG", file.log, "info,sqlx=warn"),
         })
+    }
+
+    /// Whether residents reach the app over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// Whether the database is a SQLite file.
@@ -121,6 +170,24 @@ fn parse_addr(value: &str) -> Result<SocketAddr, ConfigError> {
         name: "GLASSHOUSE_ADDR",
         message: format!("{value:?} is not a socket address such as {DEFAULT_ADDR}"),
     })
+}
+
+fn parse_positive(name: &'static str, value: &str) -> Result<u32, ConfigError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ConfigError::Invalid { name, message: format!("{value:?} is not a positive whole number") }),
+    }
+}
+
+fn parse_public_url(value: String) -> Result<String, ConfigError> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err(ConfigError::Invalid {
+            name: "GLASSHOUSE_PUBLIC_URL",
+            message: "it must start with http:// or https://".to_owned(),
+        })
+    }
 }
 
 fn parse_mode(value: &str) -> Result<Mode, ConfigError> {
@@ -175,6 +242,18 @@ mod tests {
     fn an_unsupported_database_is_refused() {
         let err = Config::from_vars(vars(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(err.to_string().starts_with("DATABASE_URL is invalid"), "{err}");
+    }
+
+    #[test]
+    fn a_short_signing_secret_is_refused() {
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_JWT_SECRET", "short")])).unwrap_err();
+        assert!(err.to_string().starts_with("GLASSHOUSE_JWT_SECRET is invalid"), "{err}");
+    }
+
+    #[test]
+    fn session_lifetimes_must_be_positive() {
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_SESSION_IDLE_MINUTES", "0")])).unwrap_err();
+        assert!(err.to_string().starts_with("GLASSHOUSE_SESSION_IDLE_MINUTES is invalid"), "{err}");
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub enum RunError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Build(#[from] web::BuildError),
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -65,13 +67,13 @@ pub async fn serve(config: &Config) -> Result<(), RunError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(RunError::Serve)?;
-    let router = web::router(config, pool, addr);
+    let router = web::router(web::state(config, pool, addr).await?);
     println!("Glasshouse is ready at http://{addr}");
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(RunError::Serve)
+    tokio::select! {
+        served = web::serve(listener, router) => served.map_err(RunError::Serve),
+        () = shutdown_signal() => Ok(()),
+    }
 }
 
 async fn shutdown_signal() {

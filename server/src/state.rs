@@ -3,6 +3,8 @@
 use app::ports::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use crate::auth::middleware::IpLimits;
+use crate::auth::service::Accounts;
 use sqlx::AnyPool;
 
 /// Shared, cheap-to-clone application state.
@@ -14,4 +16,10 @@ pub struct AppState {
     pub services: Services,
     /// The connection pool, for health checks.
     pub pool: AnyPool,
+    /// Accounts and sessions (also behind `services.accounts`).
+    pub accounts: Accounts,
+    /// Per-IP limits on sign-in, sign-up and the token endpoint.
+    pub ip_limits: IpLimits,
+    /// Whether residents reach the app over TLS (HSTS, Secure cookies).
+    pub tls: bool,
 }

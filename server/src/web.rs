@@ -4,7 +4,14 @@
 use crate::api;
 use crate::config::Config;
 use crate::state::AppState;
+use crate::auth::middleware::{self as auth_mw, IpLimits};
+use crate::auth::password::{HashError, PasswordHashing};
+use crate::auth::secret::{self, SecretError};
+use crate::auth::service::{Accounts, SessionPolicy};
+use crate::auth::tokens::TokenKeys;
 use crate::storage::register::SqlRegister;
+use axum::middleware;
+use tower_http::services::ServeDir;
 use app::domain::lang::Lang;
 use app::i18n_support::LANG_COOKIE;
 use app::ports::Services;
@@ -35,16 +42,51 @@ pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The whole app for one process.
-pub fn router(config: &Config, pool: AnyPool, addr: SocketAddr) -> Router {
+/// Why the app could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Hashing(#[from] HashError),
+    #[error("the token-signing secret must be at least {} bytes", crate::auth::tokens::MIN_SECRET_BYTES)]
+    ShortSecret,
+}
+
+/// Sign-in, sign-up and token requests allowed per IP and minute.
+const REQUESTS_PER_IP_PER_MINUTE: u32 = 20;
+
+/// Builds the shared state: storage, account service, limits.
+pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
+    let keys = TokenKeys::from_secret(&secret::load(config)?).ok_or(BuildError::ShortSecret)?;
+    let hashing = PasswordHashing::new(std::thread::available_parallelism().map_or(2, |n| n.get())).await?;
+    let policy = SessionPolicy {
+        idle_secs: i64::from(config.session_idle_minutes) * 60,
+        absolute_secs: i64::from(config.session_max_hours) * 3600,
+        secure_cookie: config.is_tls(),
+    };
+    let accounts = Accounts::new(pool.clone(), hashing, keys, policy);
     let services = Services {
         register: Arc::new(SqlRegister::new(pool.clone())),
+        accounts: Arc::new(accounts.clone()),
     };
-    let state = AppState {
+    Ok(AppState {
         leptos_options: leptos_options(config, addr),
         services,
         pool,
-    };
+        accounts,
+        ip_limits: IpLimits::new(REQUESTS_PER_IP_PER_MINUTE),
+        tls: config.is_tls(),
+    })
+}
+
+/// Serves `router` on `listener` with each request's peer address available (for rate limits).
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// The whole app for one process.
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let services = state.services.clone();
@@ -54,14 +96,20 @@ pub fn router(config: &Config, pool: AnyPool, addr: SocketAddr) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), pages.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(switch_language))
         .nest("/api/v1", api::router())
-        .leptos_routes_with_context(&state, routes, context.clone(), pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        // Static files never go through Leptos, so no page's context can reach them.
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .leptos_routes_with_context(&state, routes, context, pages)
+        .fallback(move |request: axum::extract::Request| not_found(request))
+        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::resolve_session))
+        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::limit_per_ip))
+        .layer(middleware::from_fn(auth_mw::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

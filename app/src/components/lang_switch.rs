@@ -13,7 +13,7 @@ pub fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let current = use_lang();
     let location = use_location();
-    let here = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let here = move || with_query(&location.pathname.get(), &location.search.get());
     view! {
         <nav class="lang-switch" aria-label=move || crate::i18n::td_string!(i18n.get_locale(), layout.language)>
             <span class="visually-hidden">{t!(i18n, layout.language)}": "</span>
@@ -47,6 +47,12 @@ pub fn switch_href(lang: Lang, here: &str) -> String {
     format!("/lang/{}?next={}", lang.code(), percent_encode(here))
 }
 
+/// A path and its query string (which the router gives with or without its `?`).
+pub fn with_query(path: &str, search: &str) -> String {
+    let search = search.trim_start_matches('?');
+    if search.is_empty() { path.to_owned() } else { format!("{path}?{search}") }
+}
+
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -61,6 +67,13 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_query_keeps_its_question_mark() {
+        assert_eq!(with_query("/systems", "q=wifi"), "/systems?q=wifi");
+        assert_eq!(with_query("/systems", "?q=wifi"), "/systems?q=wifi");
+        assert_eq!(with_query("/systems", ""), "/systems");
+    }
 
     #[test]
     fn the_return_path_keeps_its_query() {

@@ -259,3 +259,36 @@ mod tests {
         assert_eq!(serde_json::to_string(&ApiScope::SubjectsRead).unwrap(), "\"subjects:read\"");
     }
 }
+
+/// The person behind a request's session, as pages and server functions see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub resident_number: String,
+    pub lang: crate::domain::lang::Lang,
+}
+
+/// Why an account action was refused, in terms a page can explain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AuthError {
+    #[error("that email is already registered")]
+    EmailTaken,
+    /// One message for an unknown email and a wrong password.
+    #[error("the email or password is not right")]
+    InvalidCredentials,
+    #[error("the current password is not right")]
+    WrongPassword,
+    #[error(transparent)]
+    Input(#[from] AccountInputError),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("you need to sign in")]
+    NotSignedIn,
+    #[error("you may not do that")]
+    Forbidden,
+    #[error("temporarily unavailable")]
+    Unavailable,
+}

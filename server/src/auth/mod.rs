@@ -1,4 +1,7 @@
 //! Authentication: password hashing, signed tokens, sessions and agency clients.
 
+pub mod middleware;
 pub mod password;
+pub mod secret;
+pub mod service;
 pub mod tokens;

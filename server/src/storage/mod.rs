@@ -1,6 +1,7 @@
 //! Storage: one module per aggregate, each a set of small functions over the `Any` pool.
 //! SQL lives here and nowhere else.
 
+pub mod accounts;
 pub mod register;
 
 use sqlx::AnyConnection;

@@ -56,6 +56,9 @@ async fn fresh_postgres_database() -> String {
     format!("{base}/{name}")
 }
 
+/// The token-signing secret of test servers (tests forge tokens with it).
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
 /// A server running in this process.
 pub struct TestApp {
     pub base: String,
@@ -79,6 +82,7 @@ pub fn config(database_url: &str) -> Config {
         ("GLASSHOUSE_ADDR", "127.0.0.1:0"),
         ("LEPTOS_SITE_ROOT", "target/site"),
         ("RUST_LOG", "warn"),
+        ("GLASSHOUSE_JWT_SECRET", TEST_SECRET),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -98,8 +102,8 @@ async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = web::router(&config, pool, addr);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let router = web::router(web::state(&config, pool, addr).await.unwrap());
+    tokio::spawn(web::serve(listener, router));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -1,0 +1,153 @@
+//! Request layers: the session behind a cookie, cross-site request refusal (CSRF), per-IP
+//! rate limits on the sign-in, sign-up and token endpoints, and security headers.
+
+use super::service::SESSION_COOKIE;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Puts the request's valid session, if any, into its extensions for pages and server functions.
+pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if let Some(token) = cookie(request.headers(), SESSION_COOKIE).filter(|t| !t.is_empty()) {
+        match state.accounts.resolve(&token).await {
+            Ok(Some(session)) => {
+                request.extensions_mut().insert(session);
+            }
+            Ok(None) => tracing::debug!("a session cookie named no live session"),
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        }
+    }
+    next.run(request).await
+}
+
+/// Whether a state-changing browser request comes from another site.
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+        (Some(_), None) => true,
+        // No Origin: not a browser's cross-site form or fetch.
+        (None, _) => false,
+    }
+}
+
+/// Refuses state-changing requests from other sites (CSRF). The agency API is exempt: it is
+/// authenticated by bearer tokens, which browsers never attach on their own.
+pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !request.uri().path().starts_with("/api/v1/") && is_cross_site(request.headers()) {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        return (StatusCode::FORBIDDEN, "Cross-site requests are not accepted.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Per-IP limits on the endpoints that guess-and-check attacks use.
+#[derive(Clone)]
+pub struct IpLimits {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+/// The paths limited per IP.
+pub const LIMITED_PATHS: &[&str] = &["/fn/auth/sign_in", "/fn/auth/sign_up", "/api/v1/oauth/token"];
+
+impl IpLimits {
+    /// `per_minute` requests per IP to the limited paths together, with that as the burst.
+    pub fn new(per_minute: u32) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
+        Self { limiter: Arc::new(RateLimiter::keyed(quota)) }
+    }
+}
+
+/// Answers 429 with `Retry-After` when an IP exceeds its limit on a limited path.
+pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST {
+        let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        if let Some(ip) = ip {
+            if let Err(not_until) = state.ip_limits.limiter.check_key(&ip) {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+                tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
+                let secs = wait.as_secs().max(1).to_string();
+                let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Please wait and try again.").into_response();
+                if let Ok(value) = HeaderValue::from_str(&secs) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                return response;
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The Content-Security-Policy of responses that are not pages (pages set their own, with a nonce).
+pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Adds the security headers every response carries.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP));
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if state.tls {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+    }
+
+    #[test]
+    fn same_site_requests_pass() {
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+        assert!(!is_cross_site(&headers(&[])));
+    }
+
+    #[test]
+    fn cross_site_requests_are_caught() {
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let h = headers(&[("cookie", "a=1; gh_session=tok; b=2")]);
+        assert_eq!(cookie(&h, "gh_session").as_deref(), Some("tok"));
+        assert_eq!(cookie(&h, "gh"), None);
+    }
+}

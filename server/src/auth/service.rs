@@ -1,0 +1,232 @@
+//! The account service: sign-up, sign-in, sessions, password change and account deletion.
+
+use super::password::PasswordHashing;
+use super::tokens::{ISSUER, SESSION_AUDIENCE, SESSION_TYP, SessionClaims, TokenKeys};
+use crate::storage::accounts::{self, InsertUserError, UserRow};
+use crate::storage::now;
+use app::domain::account::{AuthError, CurrentUser, DisplayName, Email, Password, ResidentNumber, Role};
+use app::domain::lang::Lang;
+use app::ports::{AccountService, Session, SetCookie, SignUp};
+use base64::Engine;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
+use sqlx::AnyPool;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "gh_session";
+
+/// How long sessions last and how their cookie is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+    pub secure_cookie: bool,
+}
+
+/// Accounts over SQL; cheap to clone.
+#[derive(Clone)]
+pub struct Accounts {
+    pool: AnyPool,
+    hashing: PasswordHashing,
+    keys: TokenKeys,
+    policy: SessionPolicy,
+    /// Sign-in attempts per account (the per-IP limit is a layer on the routes).
+    per_account: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> AuthError {
+    tracing::error!(error = %e, "account storage failed");
+    AuthError::Unavailable
+}
+
+/// SHA-256 hex digest of a session id: what the database keeps instead of the id.
+pub fn digest(session_id: &str) -> String {
+    Sha256::digest(session_id.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Accounts {
+    /// The service; `attempts_per_minute` bounds sign-ins per account.
+    pub fn new(pool: AnyPool, hashing: PasswordHashing, keys: TokenKeys, policy: SessionPolicy) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
+        Self { pool, hashing, keys, policy, per_account: Arc::new(RateLimiter::keyed(quota)) }
+    }
+
+    /// The password hasher, shared with the agency client service.
+    pub fn hashing(&self) -> &PasswordHashing {
+        &self.hashing
+    }
+
+    fn cookie(&self, value: &str, max_age: i64) -> SetCookie {
+        let secure = if self.policy.secure_cookie { "; Secure" } else { "" };
+        SetCookie(format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+    }
+
+    fn clearing_cookie(&self) -> SetCookie {
+        self.cookie("", 0)
+    }
+
+    /// Starts a session with a fresh random id and returns its cookie.
+    async fn start_session(&self, user_id: &str) -> Result<SetCookie, AuthError> {
+        let raw: [u8; 32] = rand::random();
+        let sid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let issued = now();
+        let expires = issued + self.policy.absolute_secs;
+        accounts::insert_session(&self.pool, &digest(&sid), user_id, expires).await.map_err(unavailable)?;
+        let claims = SessionClaims {
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            sub: user_id.into(),
+            sid,
+            typ: SESSION_TYP.into(),
+            iat: issued,
+            exp: expires,
+        };
+        let token = self.keys.sign(&claims).map_err(unavailable)?;
+        Ok(self.cookie(&token, self.policy.absolute_secs))
+    }
+
+    /// The session a cookie's token names, if it is still valid; keeps it alive.
+    pub async fn resolve(&self, token: &str) -> Result<Option<Session>, AuthError> {
+        let Ok(claims) = self.keys.verify_session(token) else {
+            return Ok(None);
+        };
+        let digest = digest(&claims.sid);
+        let Some(session) = accounts::find_session(&self.pool, &digest).await.map_err(unavailable)? else {
+            return Ok(None);
+        };
+        let at = now();
+        if session.user_id != claims.sub || session.expires_at <= at || session.last_seen_at + self.policy.idle_secs <= at {
+            return Ok(None);
+        }
+        // Write at most once a minute per session.
+        if at - session.last_seen_at >= 60 {
+            accounts::touch_session(&self.pool, &digest).await.map_err(unavailable)?;
+        }
+        let Some(user) = accounts::find_user(&self.pool, &session.user_id).await.map_err(unavailable)? else {
+            return Ok(None);
+        };
+        Ok(Some(Session { user: current_user(user), digest }))
+    }
+
+    async fn verified_user(&self, session: &Session, password: &str) -> Result<UserRow, AuthError> {
+        let user = accounts::find_user(&self.pool, &session.user.id).await.map_err(unavailable)?.ok_or(AuthError::NotSignedIn)?;
+        let ok = self.hashing.verify(password, Some(&user.password_hash)).await.map_err(unavailable)?;
+        if ok { Ok(user) } else { Err(AuthError::WrongPassword) }
+    }
+
+    /// Creates a staff or resident account directly (the `admin create-user` command).
+    pub async fn create_user(&self, email: &str, password: &str, name: &str, role: Role) -> Result<CurrentUser, AuthError> {
+        let email = Email::parse(email)?;
+        let password = Password::new(password)?;
+        let name = DisplayName::parse(name)?;
+        let hash = self.hashing.hash(password.expose()).await.map_err(unavailable)?;
+        for _ in 0..5 {
+            let number = ResidentNumber::from_random(rand::random());
+            let new = accounts::NewUser {
+                email: email.as_str(),
+                password_hash: &hash,
+                display_name: name.as_str(),
+                lang: Lang::default().code(),
+                role: role.code(),
+                resident_number: number.as_str(),
+            };
+            match accounts::insert_user(&self.pool, &new).await {
+                Ok(id) => {
+                    let user = accounts::find_user(&self.pool, &id).await.map_err(unavailable)?;
+                    return user.map(current_user).ok_or(AuthError::Unavailable);
+                }
+                Err(InsertUserError::EmailTaken) => return Err(AuthError::EmailTaken),
+                Err(InsertUserError::NumberTaken) => continue,
+                Err(InsertUserError::Db(e)) => return Err(unavailable(e)),
+            }
+        }
+        Err(unavailable("no free resident number after five tries"))
+    }
+}
+
+fn current_user(row: UserRow) -> CurrentUser {
+    CurrentUser {
+        role: row.role.parse().unwrap_or(Role::Resident),
+        lang: Lang::from_code(&row.lang).unwrap_or_default(),
+        id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        resident_number: row.resident_number,
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountService for Accounts {
+    #[tracing::instrument(skip_all)]
+    async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError> {
+        let user = self.create_user(&input.email, &input.password, &input.display_name, Role::Resident).await;
+        let user = match user {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::info!(outcome = "refused", reason = %e, "sign-up");
+                return Err(e);
+            }
+        };
+        if input.lang != Lang::default() {
+            // The language is a preference; failing to store it does not fail the sign-up.
+            let _ = sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+                .bind(input.lang.code())
+                .bind(&user.id)
+                .execute(&self.pool)
+                .await;
+        }
+        tracing::info!(outcome = "created", user = %user.id, "sign-up");
+        self.start_session(&user.id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<SetCookie, AuthError> {
+        let key = email.trim().to_lowercase();
+        if let Err(not_until) = self.per_account.check_key(&key) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            tracing::warn!(outcome = "rate_limited", email = %key, ?client, "sign-in");
+            return Err(AuthError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        let user = accounts::find_user_by_email(&self.pool, &key).await.map_err(unavailable)?;
+        let ok = self.hashing.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(unavailable)?;
+        match user.filter(|_| ok) {
+            Some(user) => {
+                tracing::info!(outcome = "success", user = %user.id, ?client, "sign-in");
+                self.start_session(&user.id).await
+            }
+            None => {
+                tracing::warn!(outcome = "failure", email = %key, ?client, "sign-in");
+                Err(AuthError::InvalidCredentials)
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_out(&self, session: &Session) -> Result<SetCookie, AuthError> {
+        accounts::delete_session(&self.pool, &session.digest).await.map_err(unavailable)?;
+        tracing::info!(user = %session.user.id, "sign-out");
+        Ok(self.clearing_cookie())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<SetCookie, AuthError> {
+        let new = Password::new(new)?;
+        let user = self.verified_user(session, current).await?;
+        let hash = self.hashing.hash(new.expose()).await.map_err(unavailable)?;
+        accounts::set_password_hash(&self.pool, &user.id, &hash).await.map_err(unavailable)?;
+        accounts::delete_user_sessions(&self.pool, &user.id).await.map_err(unavailable)?;
+        tracing::info!(user = %user.id, "password changed; every session ended");
+        self.start_session(&user.id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError> {
+        let user = self.verified_user(session, password).await?;
+        accounts::delete_user(&self.pool, &user.id).await.map_err(unavailable)?;
+        tracing::info!(user = %user.id, "account deleted");
+        Ok(self.clearing_cookie())
+    }
+}
