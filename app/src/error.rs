@@ -16,9 +16,24 @@ pub enum AppError {
     /// Storage or another internal part failed; the detail is in the server log.
     #[error("temporarily unavailable")]
     Unavailable,
+    /// An account action was refused.
+    #[error(transparent)]
+    Auth(#[from] crate::domain::account::AuthError),
     /// The request did not reach the server function or its answer was unreadable.
     #[error("request failed: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    /// The error a server function answers to a caller who is not signed in or not allowed.
+    pub fn denied(signed_in: bool) -> AppError {
+        use crate::domain::account::AuthError;
+        AppError::Auth(if signed_in {
+            AuthError::Forbidden
+        } else {
+            AuthError::NotSignedIn
+        })
+    }
 }
 
 impl FromServerFnError for AppError {

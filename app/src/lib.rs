@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -87,7 +88,11 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Layout>
                     <Routes fallback=pages::not_found::NotFound>
-                        <Route path=path!("/") view=pages::home::HomePage />
+                        <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/systems/:slug")

@@ -3,9 +3,9 @@
 //! The `app` crate knows no SQL: the server crate owns storage and hands an implementation
 //! of these traits to every request through Leptos' context.
 
-use crate::domain::register::{Agency, Slug, System};
 use crate::domain::account::{AuthError, CurrentUser};
 use crate::domain::lang::Lang;
+use crate::domain::register::{Agency, Slug, System};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -61,11 +61,21 @@ pub trait AccountService: Send + Sync + 'static {
     /// Creates a resident account and signs it in.
     async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError>;
     /// Checks credentials and starts a new session.
-    async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<SetCookie, AuthError>;
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<SetCookie, AuthError>;
     /// Ends the session; the returned cookie clears it in the browser.
     async fn sign_out(&self, session: &Session) -> Result<SetCookie, AuthError>;
     /// Replaces the password after checking the current one; ends every session and starts a new one.
-    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<SetCookie, AuthError>;
+    async fn change_password(
+        &self,
+        session: &Session,
+        current: &str,
+        new: &str,
+    ) -> Result<SetCookie, AuthError>;
     /// Deletes the account after checking the password; ends every session.
     async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError>;
 }

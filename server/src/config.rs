@@ -46,6 +46,8 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// A session ends this many hours after sign-in, however active (`GLASSHOUSE_SESSION_MAX_HOURS`).
     pub session_max_hours: u32,
+    /// Sign-in, sign-up and token requests allowed per IP and minute (`GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE`).
+    pub auth_requests_per_minute: u32,
 }
 
 /// Why the configuration could not be read.
@@ -78,6 +80,7 @@ struct FileConfig {
     public_url: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
+    auth_requests_per_minute: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -89,6 +92,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_PUBLIC_URL",
     "GLASSHOUSE_SESSION_IDLE_MINUTES",
     "GLASSHOUSE_SESSION_MAX_HOURS",
+    "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
 ];
 
 impl Config {
@@ -117,16 +121,26 @@ impl Config {
         };
         let addr = parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?;
         let jwt_secret = vars.get("GLASSHOUSE_JWT_SECRET").cloned().or(file.jwt_secret);
-        if jwt_secret.as_ref().is_some_and(|s| s.len() < crate::auth::tokens::MIN_SECRET_BYTES) {
+        if jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < crate::auth::tokens::MIN_SECRET_BYTES)
+        {
             return Err(ConfigError::Invalid {
                 name: "GLASSHOUSE_JWT_SECRET",
-                message: format!("it must be at least {} bytes long", crate::auth::tokens::MIN_SECRET_BYTES),
+                message: format!(
+                    "it must be at least {} bytes long",
+                    crate::auth::tokens::MIN_SECRET_BYTES
+                ),
             });
         }
         Ok(Config {
             jwt_secret,
             data_dir: PathBuf::from(pick("GLASSHOUSE_DATA_DIR", file.data_dir, "data")),
-            public_url: parse_public_url(pick("GLASSHOUSE_PUBLIC_URL", file.public_url, &format!("http://{addr}")))?,
+            public_url: parse_public_url(pick(
+                "GLASSHOUSE_PUBLIC_URL",
+                file.public_url,
+                &format!("http://{addr}"),
+            ))?,
             session_idle_minutes: parse_positive(
                 "GLASSHOUSE_SESSION_IDLE_MINUTES",
                 &pick("GLASSHOUSE_SESSION_IDLE_MINUTES", file.session_idle_minutes, "30"),
@@ -134,6 +148,14 @@ impl Config {
             session_max_hours: parse_positive(
                 "GLASSHOUSE_SESSION_MAX_HOURS",
                 &pick("GLASSHOUSE_SESSION_MAX_HOURS", file.session_max_hours, "12"),
+            )?,
+            auth_requests_per_minute: parse_positive(
+                "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
+                &pick(
+                    "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
+                    file.auth_requests_per_minute,
+                    "30",
+                ),
             )?,
             addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
@@ -175,7 +197,10 @@ fn parse_addr(value: &str) -> Result<SocketAddr, ConfigError> {
 fn parse_positive(name: &'static str, value: &str) -> Result<u32, ConfigError> {
     match value.trim().parse::<u32>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(ConfigError::Invalid { name, message: format!("{value:?} is not a positive whole number") }),
+        _ => Err(ConfigError::Invalid {
+            name,
+            message: format!("{value:?} is not a positive whole number"),
+        }),
     }
 }
 
@@ -247,13 +272,20 @@ mod tests {
     #[test]
     fn a_short_signing_secret_is_refused() {
         let err = Config::from_vars(vars(&[("GLASSHOUSE_JWT_SECRET", "short")])).unwrap_err();
-        assert!(err.to_string().starts_with("GLASSHOUSE_JWT_SECRET is invalid"), "{err}");
+        assert!(
+            err.to_string().starts_with("GLASSHOUSE_JWT_SECRET is invalid"),
+            "{err}"
+        );
     }
 
     #[test]
     fn session_lifetimes_must_be_positive() {
         let err = Config::from_vars(vars(&[("GLASSHOUSE_SESSION_IDLE_MINUTES", "0")])).unwrap_err();
-        assert!(err.to_string().starts_with("GLASSHOUSE_SESSION_IDLE_MINUTES is invalid"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("GLASSHOUSE_SESSION_IDLE_MINUTES is invalid"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -59,10 +59,14 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or(rest);
-    let parent = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+    let parent = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent.filter(|_| path != ":memory:") {
-        std::fs::create_dir_all(parent)
-            .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+            path: path.to_owned(),
+            source,
+        })?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

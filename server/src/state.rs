@@ -1,10 +1,10 @@
 //! The state every request handler can reach.
 
+use crate::auth::middleware::IpLimits;
+use crate::auth::service::Accounts;
 use app::ports::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use crate::auth::middleware::IpLimits;
-use crate::auth::service::Accounts;
 use sqlx::AnyPool;
 
 /// Shared, cheap-to-clone application state.

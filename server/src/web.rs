@@ -2,16 +2,14 @@
 //! the health check and static files.
 
 use crate::api;
-use crate::config::Config;
-use crate::state::AppState;
 use crate::auth::middleware::{self as auth_mw, IpLimits};
 use crate::auth::password::{HashError, PasswordHashing};
 use crate::auth::secret::{self, SecretError};
 use crate::auth::service::{Accounts, SessionPolicy};
 use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::state::AppState;
 use crate::storage::register::SqlRegister;
-use axum::middleware;
-use tower_http::services::ServeDir;
 use app::domain::lang::Lang;
 use app::i18n_support::LANG_COOKIE;
 use app::ports::Services;
@@ -19,6 +17,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
@@ -28,6 +27,7 @@ use serde::Deserialize;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::services::ServeDir;
 
 /// The name the WASM bundle, JS and CSS are published under (`[[workspace.metadata.leptos]] name`).
 pub const OUTPUT_NAME: &str = "glasshouse";
@@ -49,12 +49,12 @@ pub enum BuildError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Hashing(#[from] HashError),
-    #[error("the token-signing secret must be at least {} bytes", crate::auth::tokens::MIN_SECRET_BYTES)]
+    #[error(
+        "the token-signing secret must be at least {} bytes",
+        crate::auth::tokens::MIN_SECRET_BYTES
+    )]
     ShortSecret,
 }
-
-/// Sign-in, sign-up and token requests allowed per IP and minute.
-const REQUESTS_PER_IP_PER_MINUTE: u32 = 20;
 
 /// Builds the shared state: storage, account service, limits.
 pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
@@ -75,14 +75,18 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         services,
         pool,
         accounts,
-        ip_limits: IpLimits::new(REQUESTS_PER_IP_PER_MINUTE),
+        ip_limits: IpLimits::new(config.auth_requests_per_minute),
         tls: config.is_tls(),
     })
 }
 
 /// Serves `router` on `listener` with each request's peer address available (for rate limits).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
 /// The whole app for one process.
@@ -96,7 +100,8 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    let pkg_dir =
+        std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), pages.clone());
     Router::new()
         .route("/healthz", get(healthz))
@@ -106,10 +111,19 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
-        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::resolve_session))
-        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::limit_per_ip))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth_mw::resolve_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth_mw::limit_per_ip,
+        ))
         .layer(middleware::from_fn(auth_mw::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(state.clone(), auth_mw::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth_mw::security_headers,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -14,7 +14,10 @@ on_both_databases!(
 /// Runs the binary with exactly `vars` as its Glasshouse environment.
 fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_glasshouse"));
-    command.args(args).env("RUST_LOG", "warn").env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET);
+    command
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET);
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_") || n == "DATABASE_URL") {
         command.env_remove(name);
     }

@@ -1,5 +1,6 @@
 //! How a failed server function is told to a resident.
 
+use crate::domain::account::{AccountInputError, AuthError, Password};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -15,10 +16,38 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         }
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
+        AppError::Auth(error) => auth_message(error).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// What to tell a person whose account action was refused.
+fn auth_message(error: AuthError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        AuthError::EmailTaken => t!(i18n, auth_errors.email_taken).into_any(),
+        AuthError::InvalidCredentials => t!(i18n, auth_errors.invalid_credentials).into_any(),
+        AuthError::WrongPassword => t!(i18n, auth_errors.wrong_password).into_any(),
+        AuthError::Input(AccountInputError::Email) => t!(i18n, auth_errors.email).into_any(),
+        AuthError::Input(AccountInputError::DisplayName) => t!(i18n, auth_errors.display_name).into_any(),
+        AuthError::Input(AccountInputError::PasswordTooShort) => {
+            t!(i18n, auth_errors.password_too_short, min = || Password::MIN_CHARS).into_any()
+        }
+        AuthError::Input(AccountInputError::PasswordTooLong) => {
+            t!(i18n, auth_errors.password_too_long, max = || Password::MAX_CHARS).into_any()
+        }
+        AuthError::Input(AccountInputError::PasswordTooCommon) => {
+            t!(i18n, auth_errors.password_too_common).into_any()
+        }
+        AuthError::RateLimited { retry_after_secs } => {
+            t!(i18n, auth_errors.rate_limited, seconds = move || retry_after_secs).into_any()
+        }
+        AuthError::NotSignedIn => t!(i18n, auth_errors.not_signed_in).into_any(),
+        AuthError::Forbidden => t!(i18n, auth_errors.forbidden).into_any(),
+        AuthError::Unavailable => t!(i18n, errors.unavailable).into_any(),
     }
 }

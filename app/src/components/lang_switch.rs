@@ -50,7 +50,11 @@ pub fn switch_href(lang: Lang, here: &str) -> String {
 /// A path and its query string (which the router gives with or without its `?`).
 pub fn with_query(path: &str, search: &str) -> String {
     let search = search.trim_start_matches('?');
-    if search.is_empty() { path.to_owned() } else { format!("{path}?{search}") }
+    if search.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{search}")
+    }
 }
 
 fn percent_encode(s: &str) -> String {

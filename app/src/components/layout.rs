@@ -21,6 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <li>
                         <A href="/systems">{t!(i18n, nav.register)}</A>
                     </li>
+                    <AccountLinks />
                 </ul>
             </nav>
             <LangSwitch />
@@ -37,6 +38,33 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/api/v1/register/systems.csv" rel="external">"CSV"</a>
             </p>
         </footer>
+    }
+}
+
+/// "Sign in" and "Sign up", or the account (and console) links of whoever is signed in.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    // Asked again on every navigation, so signing in or out shows at once.
+    let me = Resource::new(move || location.pathname.get(), |_| crate::accounts::who_am_i());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await.ok().flatten() {
+                    Some(user) => view! {
+                        <li><A href="/account">{t!(i18n, nav.account)}</A></li>
+                        {user.role.is_staff().then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
+                    }
+                    .into_any(),
+                    None => view! {
+                        <li><A href="/login">{t!(i18n, nav.sign_in)}</A></li>
+                        <li><A href="/signup">{t!(i18n, nav.sign_up)}</A></li>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

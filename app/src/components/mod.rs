@@ -1,5 +1,6 @@
 //! Small reusable components.
 
+pub mod auth_form;
 pub mod error_notice;
 pub mod lang_switch;
 pub mod layout;

@@ -69,7 +69,11 @@ impl Email {
             && !domain.contains('@')
             && email.len() <= Self::MAX_LEN
             && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if valid { Ok(Email(email)) } else { Err(AccountInputError::Email) }
+        if valid {
+            Ok(Email(email))
+        } else {
+            Err(AccountInputError::Email)
+        }
     }
 
     /// The address.
@@ -112,14 +116,45 @@ pub struct Password(String);
 /// Passwords too common to accept, from the top of public breach-frequency lists
 /// (only those of 12 characters or more, since shorter ones fail the length rule anyway).
 const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012", "1234567890123", "12345678901234", "123456123456", "password1234",
-    "password12345", "passwordpassword", "qwertyuiopas", "qwerty123456", "qwertyqwerty",
-    "iloveyou1234", "aaaaaaaaaaaa", "111111111111", "000000000000", "abcdefghijkl",
-    "abc123abc123", "letmein12345", "welcome12345", "administrator", "adminadmin123",
-    "changeme1234", "football1234", "baseball1234", "monkey123456", "sunshine1234",
-    "princess1234", "trustno1trustno1", "1q2w3e4r5t6y", "1qaz2wsx3edc", "zaq12wsxcde3",
-    "qazwsxedcrfv", "asdfghjklqwe", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
-    "correcthorsebatterystaple", "mypassword123", "secretpassword", "glasshouse123",
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456123456",
+    "password1234",
+    "password12345",
+    "passwordpassword",
+    "qwertyuiopas",
+    "qwerty123456",
+    "qwertyqwerty",
+    "iloveyou1234",
+    "aaaaaaaaaaaa",
+    "111111111111",
+    "000000000000",
+    "abcdefghijkl",
+    "abc123abc123",
+    "letmein12345",
+    "welcome12345",
+    "administrator",
+    "adminadmin123",
+    "changeme1234",
+    "football1234",
+    "baseball1234",
+    "monkey123456",
+    "sunshine1234",
+    "princess1234",
+    "trustno1trustno1",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "zaq12wsxcde3",
+    "qazwsxedcrfv",
+    "asdfghjklqwe",
+    "passw0rd1234",
+    "p@ssw0rd1234",
+    "p@ssword1234",
+    "correcthorsebatterystaple",
+    "mypassword123",
+    "secretpassword",
+    "glasshouse123",
 ];
 
 impl Password {
@@ -138,7 +173,9 @@ impl Password {
             return Err(AccountInputError::PasswordTooLong);
         }
         let lowered = raw.to_lowercase();
-        if COMMON_PASSWORDS.contains(&lowered.as_str()) || lowered.chars().all(|c| Some(c) == lowered.chars().next()) {
+        if COMMON_PASSWORDS.contains(&lowered.as_str())
+            || lowered.chars().all(|c| Some(c) == lowered.chars().next())
+        {
             return Err(AccountInputError::PasswordTooCommon);
         }
         Ok(Password(raw.to_owned()))
@@ -180,7 +217,12 @@ impl ResidentNumber {
     /// Parses a number as a person might type it: any case, with or without the hyphens.
     pub fn parse(raw: &str) -> Option<ResidentNumber> {
         let upper = raw.trim().to_ascii_uppercase();
-        let body: String = upper.strip_prefix("GH").unwrap_or(&upper).chars().filter(|c| *c != '-').collect();
+        let body: String = upper
+            .strip_prefix("GH")
+            .unwrap_or(&upper)
+            .chars()
+            .filter(|c| *c != '-')
+            .collect();
         let valid = body.len() == Self::LEN && body.bytes().all(|b| Self::ALPHABET.contains(&b));
         valid.then(|| ResidentNumber(format!("{}{}-{}", Self::PREFIX, &body[..4], &body[4..])))
     }
@@ -203,25 +245,51 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
+        assert_eq!(
+            Email::parse("  Ana@Example.ORG ").unwrap().as_str(),
+            "ana@example.org"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "ana", "ana@", "@example.org", "ana@example", "a b@example.org", "ana@@example.org"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a b@example.org",
+            "ana@@example.org",
+        ] {
             assert_eq!(Email::parse(bad), Err(AccountInputError::Email), "{bad:?}");
         }
     }
 
     #[test]
     fn passwords_follow_the_policy() {
-        assert_eq!(Password::new("short").err(), Some(AccountInputError::PasswordTooShort));
-        assert_eq!(Password::new(&"x".repeat(129)).err(), Some(AccountInputError::PasswordTooLong));
-        assert_eq!(Password::new("Password1234").err(), Some(AccountInputError::PasswordTooCommon));
-        assert_eq!(Password::new("zzzzzzzzzzzzzz").err(), Some(AccountInputError::PasswordTooCommon));
+        assert_eq!(
+            Password::new("short").err(),
+            Some(AccountInputError::PasswordTooShort)
+        );
+        assert_eq!(
+            Password::new(&"x".repeat(129)).err(),
+            Some(AccountInputError::PasswordTooLong)
+        );
+        assert_eq!(
+            Password::new("Password1234").err(),
+            Some(AccountInputError::PasswordTooCommon)
+        );
+        assert_eq!(
+            Password::new("zzzzzzzzzzzzzz").err(),
+            Some(AccountInputError::PasswordTooCommon)
+        );
         assert!(Password::new("river otter lantern 42").is_ok());
         // Counted in characters, not bytes.
-        assert_eq!(Password::new("ñññññññññññ").err(), Some(AccountInputError::PasswordTooShort));
+        assert_eq!(
+            Password::new("ñññññññññññ").err(),
+            Some(AccountInputError::PasswordTooShort)
+        );
     }
 
     #[test]
@@ -256,7 +324,10 @@ mod tests {
     #[test]
     fn api_scopes_use_their_colon_codes() {
         assert_eq!("consent:check".parse::<ApiScope>(), Ok(ApiScope::ConsentCheck));
-        assert_eq!(serde_json::to_string(&ApiScope::SubjectsRead).unwrap(), "\"subjects:read\"");
+        assert_eq!(
+            serde_json::to_string(&ApiScope::SubjectsRead).unwrap(),
+            "\"subjects:read\""
+        );
     }
 }
 

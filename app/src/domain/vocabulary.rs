@@ -46,4 +46,3 @@ pub struct UnknownCode {
     /// The code that was given.
     pub code: String,
 }
-

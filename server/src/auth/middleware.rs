@@ -78,20 +78,31 @@ impl IpLimits {
     /// `per_minute` requests per IP to the limited paths together, with that as the burst.
     pub fn new(per_minute: u32) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
-        Self { limiter: Arc::new(RateLimiter::keyed(quota)) }
+        Self {
+            limiter: Arc::new(RateLimiter::keyed(quota)),
+        }
     }
 }
 
 /// Answers 429 with `Retry-After` when an IP exceeds its limit on a limited path.
 pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST {
-        let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ip = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         if let Some(ip) = ip {
             if let Err(not_until) = state.ip_limits.limiter.check_key(&ip) {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ));
                 tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
                 let secs = wait.as_secs().max(1).to_string();
-                let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Please wait and try again.").into_response();
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts. Please wait and try again.",
+                )
+                    .into_response();
                 if let Ok(value) = HeaderValue::from_str(&secs) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }
@@ -103,20 +114,33 @@ pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next:
 }
 
 /// The Content-Security-Policy of responses that are not pages (pages set their own, with a nonce).
-pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+pub const DEFAULT_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Adds the security headers every response carries.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if state.tls {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     response
 }
@@ -126,13 +150,19 @@ mod tests {
     use super::*;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
     }
 
     #[test]
     fn same_site_requests_pass() {
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
         assert!(!is_cross_site(&headers(&[])));
     }
 
@@ -140,8 +170,14 @@ mod tests {
     fn cross_site_requests_are_caught() {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
-        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
     }
 
     #[test]

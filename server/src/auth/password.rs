@@ -35,19 +35,29 @@ fn argon2() -> Argon2<'static> {
 }
 
 fn hash_blocking(password: &str) -> Result<String, HashError> {
-    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError::Hash(e.to_string()))
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| HashError::Hash(e.to_string()))
 }
 
 impl PasswordHashing {
     /// A hasher allowing `concurrency` hashes at once (at least one).
     pub async fn new(concurrency: usize) -> Result<Self, HashError> {
         let dummy = tokio::task::spawn_blocking(|| hash_blocking("glasshouse: no such account")).await??;
-        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
     /// The PHC string of a new hash of `password`.
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError::Hash(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Hash(e.to_string()))?;
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
     }
@@ -55,12 +65,18 @@ impl PasswordHashing {
     /// Whether `password` matches `hash`; with `None` (no such account) it does the same work
     /// against a dummy hash and answers `false`.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError::Hash(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Hash(e.to_string()))?;
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy_hash.as_str().to_owned(), str::to_owned);
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {
-            argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+            argon2()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
         })
         .await?;
         Ok(known && matches)
@@ -76,8 +92,18 @@ mod tests {
         let hashing = PasswordHashing::new(2).await.unwrap();
         let hash = hashing.hash("river otter lantern 42").await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(hashing.verify("river otter lantern 42", Some(&hash)).await.unwrap());
-        assert!(!hashing.verify("river otter lantern 43", Some(&hash)).await.unwrap());
+        assert!(
+            hashing
+                .verify("river otter lantern 42", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hashing
+                .verify("river otter lantern 43", Some(&hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]

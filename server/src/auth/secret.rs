@@ -25,7 +25,10 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         return Err(SecretError::MissingInProduction);
     }
     let path = config.data_dir.join("jwt-secret");
-    let file_err = |source| SecretError::File { path: path.clone(), source };
+    let file_err = |source| SecretError::File {
+        path: path.clone(),
+        source,
+    };
     if !path.exists() {
         std::fs::create_dir_all(&config.data_dir).map_err(file_err)?;
         let fresh: [u8; 48] = rand::random();
@@ -33,7 +36,10 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         std::fs::write(&path, encoded).map_err(file_err)?;
         tracing::info!(path = %path.display(), "generated a development token-signing secret");
     }
-    let secret = std::fs::read_to_string(&path).map_err(file_err)?.trim().to_owned();
+    let secret = std::fs::read_to_string(&path)
+        .map_err(file_err)?
+        .trim()
+        .to_owned();
     if secret.len() < super::tokens::MIN_SECRET_BYTES {
         return Err(SecretError::TooShort(path));
     }

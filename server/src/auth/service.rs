@@ -44,14 +44,23 @@ fn unavailable(e: impl std::fmt::Display) -> AuthError {
 
 /// SHA-256 hex digest of a session id: what the database keeps instead of the id.
 pub fn digest(session_id: &str) -> String {
-    Sha256::digest(session_id.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(session_id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Accounts {
     /// The service; `attempts_per_minute` bounds sign-ins per account.
     pub fn new(pool: AnyPool, hashing: PasswordHashing, keys: TokenKeys, policy: SessionPolicy) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
-        Self { pool, hashing, keys, policy, per_account: Arc::new(RateLimiter::keyed(quota)) }
+        Self {
+            pool,
+            hashing,
+            keys,
+            policy,
+            per_account: Arc::new(RateLimiter::keyed(quota)),
+        }
     }
 
     /// The password hasher, shared with the agency client service.
@@ -61,7 +70,9 @@ impl Accounts {
 
     fn cookie(&self, value: &str, max_age: i64) -> SetCookie {
         let secure = if self.policy.secure_cookie { "; Secure" } else { "" };
-        SetCookie(format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        SetCookie(format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ))
     }
 
     fn clearing_cookie(&self) -> SetCookie {
@@ -74,7 +85,9 @@ impl Accounts {
         let sid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
         let issued = now();
         let expires = issued + self.policy.absolute_secs;
-        accounts::insert_session(&self.pool, &digest(&sid), user_id, expires).await.map_err(unavailable)?;
+        accounts::insert_session(&self.pool, &digest(&sid), user_id, expires)
+            .await
+            .map_err(unavailable)?;
         let claims = SessionClaims {
             iss: ISSUER.into(),
             aud: SESSION_AUDIENCE.into(),
@@ -94,31 +107,62 @@ impl Accounts {
             return Ok(None);
         };
         let digest = digest(&claims.sid);
-        let Some(session) = accounts::find_session(&self.pool, &digest).await.map_err(unavailable)? else {
+        let Some(session) = accounts::find_session(&self.pool, &digest)
+            .await
+            .map_err(unavailable)?
+        else {
             return Ok(None);
         };
         let at = now();
-        if session.user_id != claims.sub || session.expires_at <= at || session.last_seen_at + self.policy.idle_secs <= at {
+        if session.user_id != claims.sub
+            || session.expires_at <= at
+            || session.last_seen_at + self.policy.idle_secs <= at
+        {
             return Ok(None);
         }
         // Write at most once a minute per session.
         if at - session.last_seen_at >= 60 {
-            accounts::touch_session(&self.pool, &digest).await.map_err(unavailable)?;
+            accounts::touch_session(&self.pool, &digest)
+                .await
+                .map_err(unavailable)?;
         }
-        let Some(user) = accounts::find_user(&self.pool, &session.user_id).await.map_err(unavailable)? else {
+        let Some(user) = accounts::find_user(&self.pool, &session.user_id)
+            .await
+            .map_err(unavailable)?
+        else {
             return Ok(None);
         };
-        Ok(Some(Session { user: current_user(user), digest }))
+        Ok(Some(Session {
+            user: current_user(user),
+            digest,
+        }))
     }
 
     async fn verified_user(&self, session: &Session, password: &str) -> Result<UserRow, AuthError> {
-        let user = accounts::find_user(&self.pool, &session.user.id).await.map_err(unavailable)?.ok_or(AuthError::NotSignedIn)?;
-        let ok = self.hashing.verify(password, Some(&user.password_hash)).await.map_err(unavailable)?;
-        if ok { Ok(user) } else { Err(AuthError::WrongPassword) }
+        let user = accounts::find_user(&self.pool, &session.user.id)
+            .await
+            .map_err(unavailable)?
+            .ok_or(AuthError::NotSignedIn)?;
+        let ok = self
+            .hashing
+            .verify(password, Some(&user.password_hash))
+            .await
+            .map_err(unavailable)?;
+        if ok {
+            Ok(user)
+        } else {
+            Err(AuthError::WrongPassword)
+        }
     }
 
     /// Creates a staff or resident account directly (the `admin create-user` command).
-    pub async fn create_user(&self, email: &str, password: &str, name: &str, role: Role) -> Result<CurrentUser, AuthError> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<CurrentUser, AuthError> {
         let email = Email::parse(email)?;
         let password = Password::new(password)?;
         let name = DisplayName::parse(name)?;
@@ -162,7 +206,9 @@ fn current_user(row: UserRow) -> CurrentUser {
 impl AccountService for Accounts {
     #[tracing::instrument(skip_all)]
     async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError> {
-        let user = self.create_user(&input.email, &input.password, &input.display_name, Role::Resident).await;
+        let user = self
+            .create_user(&input.email, &input.password, &input.display_name, Role::Resident)
+            .await;
         let user = match user {
             Ok(user) => user,
             Err(e) => {
@@ -183,15 +229,30 @@ impl AccountService for Accounts {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<SetCookie, AuthError> {
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<SetCookie, AuthError> {
         let key = email.trim().to_lowercase();
         if let Err(not_until) = self.per_account.check_key(&key) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
             tracing::warn!(outcome = "rate_limited", email = %key, ?client, "sign-in");
-            return Err(AuthError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            return Err(AuthError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
-        let user = accounts::find_user_by_email(&self.pool, &key).await.map_err(unavailable)?;
-        let ok = self.hashing.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(unavailable)?;
+        let user = accounts::find_user_by_email(&self.pool, &key)
+            .await
+            .map_err(unavailable)?;
+        let ok = self
+            .hashing
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await
+            .map_err(unavailable)?;
         match user.filter(|_| ok) {
             Some(user) => {
                 tracing::info!(outcome = "success", user = %user.id, ?client, "sign-in");
@@ -206,18 +267,29 @@ impl AccountService for Accounts {
 
     #[tracing::instrument(skip_all)]
     async fn sign_out(&self, session: &Session) -> Result<SetCookie, AuthError> {
-        accounts::delete_session(&self.pool, &session.digest).await.map_err(unavailable)?;
+        accounts::delete_session(&self.pool, &session.digest)
+            .await
+            .map_err(unavailable)?;
         tracing::info!(user = %session.user.id, "sign-out");
         Ok(self.clearing_cookie())
     }
 
     #[tracing::instrument(skip_all)]
-    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<SetCookie, AuthError> {
+    async fn change_password(
+        &self,
+        session: &Session,
+        current: &str,
+        new: &str,
+    ) -> Result<SetCookie, AuthError> {
         let new = Password::new(new)?;
         let user = self.verified_user(session, current).await?;
         let hash = self.hashing.hash(new.expose()).await.map_err(unavailable)?;
-        accounts::set_password_hash(&self.pool, &user.id, &hash).await.map_err(unavailable)?;
-        accounts::delete_user_sessions(&self.pool, &user.id).await.map_err(unavailable)?;
+        accounts::set_password_hash(&self.pool, &user.id, &hash)
+            .await
+            .map_err(unavailable)?;
+        accounts::delete_user_sessions(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
         tracing::info!(user = %user.id, "password changed; every session ended");
         self.start_session(&user.id).await
     }
@@ -225,7 +297,9 @@ impl AccountService for Accounts {
     #[tracing::instrument(skip_all)]
     async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError> {
         let user = self.verified_user(session, password).await?;
-        accounts::delete_user(&self.pool, &user.id).await.map_err(unavailable)?;
+        accounts::delete_user(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
         tracing::info!(user = %user.id, "account deleted");
         Ok(self.clearing_cookie())
     }

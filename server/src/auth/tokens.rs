@@ -95,14 +95,23 @@ impl TokenKeys {
         Ok(encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
     }
 
-    fn verify<C: DeserializeOwned + Typed>(&self, token: &str, audience: &str, typ: &str) -> Result<C, TokenError> {
+    fn verify<C: DeserializeOwned + Typed>(
+        &self,
+        token: &str,
+        audience: &str,
+        typ: &str,
+    ) -> Result<C, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         let claims = decode::<C>(token.as_bytes(), &self.decoding, &validation)?.claims;
-        if claims.typ() == typ { Ok(claims) } else { Err(TokenError::WrongType(claims.typ().to_owned())) }
+        if claims.typ() == typ {
+            Ok(claims)
+        } else {
+            Err(TokenError::WrongType(claims.typ().to_owned()))
+        }
     }
 
     /// Verifies a session token.
@@ -156,7 +165,11 @@ mod tests {
 
     #[test]
     fn expired_and_foreign_tokens_are_refused() {
-        assert!(keys().verify_session(&keys().sign(&session(-120)).unwrap()).is_err());
+        assert!(
+            keys()
+                .verify_session(&keys().sign(&session(-120)).unwrap())
+                .is_err()
+        );
         let other = TokenKeys::from_secret(&[8u8; 32]).unwrap();
         assert!(keys().verify_session(&other.sign(&session(60)).unwrap()).is_err());
     }

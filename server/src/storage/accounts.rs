@@ -80,18 +80,22 @@ pub async fn insert_user(pool: &AnyPool, user: &NewUser<'_>) -> Result<String, I
 
 /// The account with this (normalised) email.
 pub async fn find_user_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1")))
-        .bind(email)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    )))
+    .bind(email)
+    .fetch_optional(pool)
+    .await
 }
 
 /// The account with this id.
 pub async fn find_user(pool: &AnyPool, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Replaces an account's password hash.
@@ -108,8 +112,14 @@ pub async fn set_password_hash(pool: &AnyPool, user_id: &str, hash: &str) -> Res
 /// Deletes an account; its sessions go with it.
 pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
@@ -123,7 +133,12 @@ pub struct SessionRow {
 }
 
 /// Records a session under the digest of its id.
-pub async fn insert_session(pool: &AnyPool, digest: &str, user_id: &str, expires_at: i64) -> Result<(), sqlx::Error> {
+pub async fn insert_session(
+    pool: &AnyPool,
+    digest: &str,
+    user_id: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
     let at = now();
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
@@ -147,19 +162,29 @@ pub async fn find_session(pool: &AnyPool, digest: &str) -> Result<Option<Session
 
 /// Marks a session as used now.
 pub async fn touch_session(pool: &AnyPool, digest: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(now()).bind(digest).execute(pool).await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(digest)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Ends one session.
 pub async fn delete_session(pool: &AnyPool, digest: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(digest).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(digest)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of an account.
 pub async fn delete_user_sessions(pool: &AnyPool, user_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -190,8 +215,10 @@ pub async fn insert_client(
     agency_slug: &str,
     scopes: &str,
 ) -> Result<(), InsertClientError> {
-    let agency: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM agencies WHERE slug = $1").bind(agency_slug).fetch_optional(pool).await?;
+    let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE slug = $1")
+        .bind(agency_slug)
+        .fetch_optional(pool)
+        .await?;
     let Some((agency_id,)) = agency else {
         return Err(InsertClientError::UnknownAgency(agency_slug.to_owned()));
     };
@@ -223,10 +250,11 @@ pub async fn find_client(pool: &AnyPool, client_id: &str) -> Result<Option<Clien
 
 /// Revokes a client: its tokens stop working at once.
 pub async fn revoke_client(pool: &AnyPool, client_id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
-        .bind(now())
-        .bind(client_id)
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(client_id)
+            .execute(pool)
+            .await?;
     Ok(done.rows_affected() > 0)
 }

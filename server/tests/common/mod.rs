@@ -62,6 +62,7 @@ pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 /// A server running in this process.
 pub struct TestApp {
     pub base: String,
+    pub state: server::state::AppState,
     pub client: reqwest::Client,
     pub database: TestDatabase,
 }
@@ -102,14 +103,15 @@ async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = web::router(web::state(&config, pool, addr).await.unwrap());
-    tokio::spawn(web::serve(listener, router));
+    let state = web::state(&config, pool, addr).await.unwrap();
+    tokio::spawn(web::serve(listener, web::router(state.clone())));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     TestApp {
         base: format!("http://{addr}"),
+        state,
         client,
         database,
     }
@@ -118,6 +120,40 @@ async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// POSTs a form to a server function (as `fetch` does: JSON answer, no redirect) with an
+    /// optional session cookie; returns status, body and the session cookie it set, if any.
+    pub async fn call(&self, path: &str, form: &[(&str, &str)], session: Option<&str>) -> Called {
+        let mut request = self.client.post(self.url(path)).form(form);
+        if let Some(token) = session {
+            request = request.header("cookie", format!("gh_session={token}"));
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("gh_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned());
+        Called {
+            status,
+            body: response.text().await.unwrap(),
+            cookie,
+            retry_after,
+        }
+    }
+
+    /// GETs `path` as the holder of `session`.
+    pub async fn get_as(&self, path: &str, session: &str) -> (u16, String) {
+        self.get_with(path, &[("cookie", &format!("gh_session={session}"))])
+            .await
     }
 
     /// GETs `path` and returns status and body.
@@ -170,4 +206,35 @@ macro_rules! on_both_databases {
             }
         )+
     };
+}
+
+/// What a server function call answered.
+#[derive(Debug)]
+pub struct Called {
+    pub status: u16,
+    pub body: String,
+    /// The new `gh_session` value, if the answer set one ("" when it cleared it).
+    pub cookie: Option<String>,
+    pub retry_after: Option<String>,
+}
+
+/// A password that passes the policy.
+pub const GOOD_PASSWORD: &str = "river otter lantern 42";
+
+/// Signs up a resident and returns the session token.
+pub async fn sign_up(app: &TestApp, email: &str) -> String {
+    let called = app
+        .call(
+            "/fn/auth/sign_up",
+            &[
+                ("email", email),
+                ("password", GOOD_PASSWORD),
+                ("display_name", "Ana"),
+                ("lang", "en"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(called.status, 200, "{}", called.body);
+    called.cookie.expect("sign-up sets a session cookie")
 }

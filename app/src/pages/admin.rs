@@ -1,0 +1,53 @@
+//! `/admin`: the officer console's home. Anyone but an officer or admin gets a 403 page.
+
+use crate::accounts::who_am_i;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::status::set_http_status;
+use crate::domain::account::CurrentUser;
+use crate::i18n::{t, td_string, use_i18n};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The console home for staff; a 403 page for everyone else.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| who_am_i());
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) if user.role.is_staff() => view! { <Console user /> }.into_any(),
+                    Ok(user) => view! { <Forbidden signed_in=user.is_some() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Console(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), admin.title).to_owned() />
+        <h1>{t!(i18n, admin.title)}</h1>
+        <p>{t!(i18n, admin.welcome)} " " <strong>{user.display_name}</strong></p>
+        <p>{t!(i18n, admin.coming)}</p>
+        <p><A href="/systems">{t!(i18n, nav.register)}</A></p>
+    }
+}
+
+/// The 403 page: says why and what to do.
+#[component]
+fn Forbidden(signed_in: bool) -> impl IntoView {
+    set_http_status(403);
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), admin.forbidden_title).to_owned() />
+        <h1>{t!(i18n, admin.forbidden_title)}</h1>
+        <p>{t!(i18n, admin.forbidden_body)}</p>
+        {(!signed_in).then(|| view! { <p><A href="/login">{t!(i18n, nav.sign_in)}</A></p> })}
+    }
+}

@@ -1,0 +1,27 @@
+//! `/login`: sign in.
+
+use crate::accounts::SignIn;
+use crate::components::auth_form::{Field, SubmitButton};
+use crate::components::error_notice::ErrorNotice;
+use crate::i18n::{t, td_string, use_i18n};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The sign-in page.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignIn>::new();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), login.title).to_owned() />
+        <h1>{t!(i18n, login.title)}</h1>
+        {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        <ActionForm action attr:class="stack-form">
+            <Field name="email" label=|l| td_string!(l, signup.email) kind="email" autocomplete="username" />
+            <Field name="password" label=|l| td_string!(l, signup.password) kind="password" autocomplete="current-password" />
+            <SubmitButton pending=action.pending() label=|l| td_string!(l, login.submit) />
+        </ActionForm>
+        <p>{t!(i18n, login.no_account)} " " <A href="/signup">{t!(i18n, nav.sign_up)}</A></p>
+    }
+}

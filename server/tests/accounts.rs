@@ -1,0 +1,324 @@
+//! Accounts and sessions through the running server: every denial has a test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::domain::account::Role;
+use common::{Backend, GOOD_PASSWORD, sign_up, spawn_app};
+
+on_both_databases!(
+    a_new_resident_sees_their_resident_number,
+    an_email_can_register_only_once,
+    weak_passwords_are_refused_with_a_reason,
+    a_wrong_password_and_an_unknown_email_get_the_same_answer,
+    signing_out_ends_the_session_for_real,
+    changing_the_password_ends_every_other_session,
+    deleting_the_account_ends_its_sessions_and_sign_in,
+    the_console_refuses_everyone_but_staff,
+    server_functions_refuse_callers_without_a_session,
+    cross_site_posts_are_refused,
+    repeated_sign_in_attempts_are_limited_per_account,
+    a_forged_or_tampered_session_cookie_is_ignored,
+);
+
+async fn a_new_resident_sees_their_resident_number(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    let (status, html) = app.get_as("/account", &session).await;
+    assert_eq!(status, 200);
+    let after = html.split("data-testid=\"resident-number\"").nth(1).unwrap();
+    let number = after.split('>').nth(1).unwrap().split('<').next().unwrap();
+    assert!(
+        app::domain::account::ResidentNumber::parse(number).is_some(),
+        "{number:?}"
+    );
+    assert!(html.contains("ana@example.org"));
+}
+
+async fn an_email_can_register_only_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let again = app
+        .call(
+            "/fn/auth/sign_up",
+            &[
+                ("email", "ANA@example.org "),
+                ("password", GOOD_PASSWORD),
+                ("display_name", "A"),
+                ("lang", "en"),
+            ],
+            None,
+        )
+        .await;
+    assert_ne!(again.status, 200);
+    assert!(again.body.contains("EmailTaken"), "{}", again.body);
+    assert!(again.cookie.is_none());
+}
+
+async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (password, reason) in [
+        ("short", "PasswordTooShort"),
+        ("password1234", "PasswordTooCommon"),
+    ] {
+        let called = app
+            .call(
+                "/fn/auth/sign_up",
+                &[
+                    ("email", "bo@example.org"),
+                    ("password", password),
+                    ("display_name", "Bo"),
+                    ("lang", "en"),
+                ],
+                None,
+            )
+            .await;
+        assert!(called.body.contains(reason), "{password}: {}", called.body);
+    }
+}
+
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let wrong = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", "not the password!")],
+            None,
+        )
+        .await;
+    let unknown = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "nobody@example.org"), ("password", "not the password!")],
+            None,
+        )
+        .await;
+    assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
+    assert!(wrong.body.contains("InvalidCredentials"));
+    let right = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(right.status, 200);
+    assert!(right.cookie.is_some());
+}
+
+async fn signing_out_ends_the_session_for_real(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    let out = app.call("/fn/auth/sign_out", &[], Some(&session)).await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(out.cookie.as_deref(), Some(""), "the browser's cookie is cleared");
+    // The old token, replayed, names a session that no longer exists.
+    let (status, _) = app.get_as("/account", &session).await;
+    assert_eq!(status, 302, "signed out: /account sends to /login");
+}
+
+async fn changing_the_password_ends_every_other_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = sign_up(&app, "ana@example.org").await;
+    let second = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await
+        .cookie
+        .unwrap();
+    let new_password = "another long passphrase 7";
+    let wrong = app
+        .call(
+            "/fn/auth/change_password",
+            &[
+                ("current_password", "not it at all"),
+                ("new_password", new_password),
+            ],
+            Some(&first),
+        )
+        .await;
+    assert!(wrong.body.contains("WrongPassword"), "{}", wrong.body);
+    let changed = app
+        .call(
+            "/fn/auth/change_password",
+            &[
+                ("current_password", GOOD_PASSWORD),
+                ("new_password", new_password),
+            ],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let renewed = changed.cookie.unwrap();
+    assert_ne!(renewed, first, "a new session id after the change");
+    assert_eq!(app.get_as("/account", &second).await.0, 302);
+    assert_eq!(app.get_as("/account", &first).await.0, 302);
+    assert_eq!(app.get_as("/account", &renewed).await.0, 200);
+    let old = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await;
+    assert!(old.body.contains("InvalidCredentials"));
+}
+
+async fn deleting_the_account_ends_its_sessions_and_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    let refused = app
+        .call(
+            "/fn/auth/delete_account",
+            &[("password", "wrong password here")],
+            Some(&session),
+        )
+        .await;
+    assert!(refused.body.contains("WrongPassword"));
+    assert_eq!(
+        app.get_as("/account", &session).await.0,
+        200,
+        "a refused deletion changes nothing"
+    );
+    let deleted = app
+        .call(
+            "/fn/auth/delete_account",
+            &[("password", GOOD_PASSWORD)],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    assert_eq!(app.get_as("/account", &session).await.0, 302);
+    let again = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await;
+    assert!(again.body.contains("InvalidCredentials"));
+}
+
+async fn the_console_refuses_everyone_but_staff(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, html) = app.get("/admin").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Not allowed"));
+    let resident = sign_up(&app, "ana@example.org").await;
+    assert_eq!(app.get_as("/admin", &resident).await.0, 403);
+    for (email, role) in [
+        ("officer@example.org", Role::Officer),
+        ("admin@example.org", Role::Admin),
+    ] {
+        app.state
+            .accounts
+            .create_user(email, GOOD_PASSWORD, "Staff", role)
+            .await
+            .unwrap();
+        let staff = app
+            .call(
+                "/fn/auth/sign_in",
+                &[("email", email), ("password", GOOD_PASSWORD)],
+                None,
+            )
+            .await
+            .cookie
+            .unwrap();
+        let (status, html) = app.get_as("/admin", &staff).await;
+        assert_eq!(status, 200, "{role}");
+        assert!(html.contains("Officer console"));
+    }
+}
+
+async fn server_functions_refuse_callers_without_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in [
+        "/fn/auth/sign_out",
+        "/fn/auth/change_password",
+        "/fn/auth/delete_account",
+    ] {
+        let form = [
+            ("current_password", "x"),
+            ("new_password", "y"),
+            ("password", "z"),
+        ];
+        let called = app.call(path, &form, None).await;
+        assert_ne!(called.status, 200, "{path}");
+        assert!(called.body.contains("NotSignedIn"), "{path}: {}", called.body);
+    }
+}
+
+async fn cross_site_posts_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let form = [("email", "ana@example.org"), ("password", GOOD_PASSWORD)];
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/fn/auth/sign_in"))
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{name}: {value}");
+        assert!(response.headers().get("set-cookie").is_none());
+    }
+    let same = app
+        .client
+        .post(app.url("/fn/auth/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), 200);
+}
+
+async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let mut limited = None;
+    for _ in 0..8 {
+        let called = app
+            .call(
+                "/fn/auth/sign_in",
+                &[("email", "ana@example.org"), ("password", "wrong guess again")],
+                None,
+            )
+            .await;
+        if called.status == 429 {
+            limited = Some(called);
+            break;
+        }
+    }
+    let limited = limited.expect("the sixth attempt within a minute is refused");
+    assert!(limited.retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+    // Even the right password waits.
+    let right = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(right.status, 429);
+}
+
+async fn a_forged_or_tampered_session_cookie_is_ignored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    let mut parts: Vec<String> = session.split('.').map(str::to_owned).collect();
+    parts[1] = parts[1].chars().rev().collect();
+    let tampered = parts.join(".");
+    for token in [tampered.as_str(), "not-a-token", ""] {
+        assert_eq!(app.get_as("/account", token).await.0, 302, "{token:?}");
+    }
+}
