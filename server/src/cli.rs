@@ -23,4 +23,36 @@ pub enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Staff accounts and agency API clients.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `glasshouse admin ...`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an officer or admin account; the password is read from standard input, or
+    /// generated and printed once when none is piped in.
+    CreateUser {
+        #[arg(long, value_parser = ["officer", "admin"])]
+        role: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Privacy office")]
+        name: String,
+    },
+    /// Create an API client for an agency; prints `client_id:` and `client_secret:` once.
+    CreateClient {
+        /// The agency's slug in the register.
+        #[arg(long)]
+        agency: String,
+        /// Comma-separated: consent:check, subjects:read, enrollment:write, requests:work.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// Revoke an API client: its tokens stop working at once.
+    RevokeClient {
+        #[arg(long)]
+        client_id: String,
+    },
 }

@@ -34,6 +34,18 @@ pub struct CityFile {
     pub city: CityEntry,
     pub agencies: Vec<AgencyEntry>,
     pub systems: Vec<SystemEntry>,
+    #[serde(default)]
+    pub demo_accounts: Vec<DemoAccount>,
+}
+
+/// A sign-in the demo city comes with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoAccount {
+    pub role: app::domain::account::Role,
+    pub email: String,
+    pub name: String,
+    pub password: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +106,7 @@ pub struct City {
     pub name: LocalizedText,
     pub agencies: Vec<Agency>,
     pub systems: Vec<System>,
+    pub accounts: Vec<DemoAccount>,
 }
 
 /// Parses and validates a city data file.
@@ -128,6 +141,7 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
         name: file.city.name,
         agencies,
         systems,
+        accounts: file.demo_accounts,
     })
 }
 

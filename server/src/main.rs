@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
         Command::Serve => server::run::serve(&config).await,
         Command::Migrate => server::run::migrate(&config).await,
         Command::Demo { if_empty } => server::run::demo(&config, if_empty).await,
+        Command::Admin(command) => server::run::admin(&config, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,12 @@
 //! What each subcommand does, in terms of the library's parts.
 
+use crate::auth::clients;
+use crate::cli::AdminCommand;
 use crate::config::Config;
 use crate::db::{self, DbError};
 use crate::demo::{self, DemoError};
 use crate::web;
+use app::domain::account::{ApiScope, Role};
 use sqlx::AnyPool;
 
 /// Why a subcommand failed; the message is printed for the operator.
@@ -20,6 +23,8 @@ pub enum RunError {
     },
     #[error(transparent)]
     Build(#[from] web::BuildError),
+    #[error("{0}")]
+    Admin(String),
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -37,7 +42,7 @@ pub async fn migrate(config: &Config) -> Result<(), RunError> {
     Ok(())
 }
 
-/// `glasshouse demo [--if-empty]`.
+/// `glasshouse demo [--if-empty]`: the city, its demo sign-ins and one API client per agency.
 pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
     let pool = open(config).await?;
     let city = demo::parse(demo::CITY_TOML)?;
@@ -47,13 +52,114 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 "demo city loaded: {} agencies, {} systems, {} purposes",
                 loaded.agencies, loaded.systems, loaded.purposes
             );
-            Ok(())
+            let state = web::state(config, pool.clone(), config.addr).await?;
+            for account in &city.accounts {
+                state
+                    .accounts
+                    .create_user(&account.email, &account.password, &account.name, account.role)
+                    .await
+                    .map_err(|e| RunError::Admin(e.to_string()))?;
+            }
+            let mut first = None;
+            for agency in &city.agencies {
+                let client = clients::create(
+                    &pool,
+                    state.accounts.hashing(),
+                    agency.slug.as_str(),
+                    ApiScope::ALL,
+                )
+                .await
+                .map_err(|e| RunError::Admin(e.to_string()))?;
+                first.get_or_insert((agency.slug.to_string(), client));
+            }
+            if let Some((agency, client)) = first {
+                println!("demo API client of {agency} (the secret is shown only now):");
+                println!("client_id: {}", client.client_id);
+                println!("client_secret: {}", client.client_secret);
+            }
         }
-        Err(DemoError::NotEmpty) if if_empty => {
-            println!("the database already holds data; left as it is");
-            Ok(())
+        Err(DemoError::NotEmpty) if if_empty => println!("the database already holds data; left as it is"),
+        Err(e) => return Err(e.into()),
+    }
+    print_demo_sign_ins(&city);
+    Ok(())
+}
+
+fn print_demo_sign_ins(city: &demo::City) {
+    if city.accounts.is_empty() {
+        return;
+    }
+    println!("demo sign-ins:");
+    for account in &city.accounts {
+        println!(
+            "  {:<9} {}  password: {}",
+            account.role.code(),
+            account.email,
+            account.password
+        );
+    }
+}
+
+/// `glasshouse admin ...`.
+pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunError> {
+    let pool = open(config).await?;
+    let state = web::state(config, pool.clone(), config.addr).await?;
+    let admin_err = |e: &dyn std::fmt::Display| RunError::Admin(e.to_string());
+    match command {
+        AdminCommand::CreateUser { role, email, name } => {
+            let role: Role = role.parse().map_err(|e| admin_err(&e))?;
+            let (password, generated) = read_or_generate_password().map_err(|e| admin_err(&e))?;
+            let user = state
+                .accounts
+                .create_user(&email, &password, &name, role)
+                .await
+                .map_err(|e| admin_err(&e))?;
+            println!(
+                "created {} {} (resident number {})",
+                role.code(),
+                user.email,
+                user.resident_number
+            );
+            if generated {
+                println!("password: {password}");
+            }
         }
-        Err(e) => Err(e.into()),
+        AdminCommand::CreateClient { agency, scopes } => {
+            let scopes = clients::parse_scopes(&scopes).map_err(|e| admin_err(&e))?;
+            let client = clients::create(&pool, state.accounts.hashing(), &agency, &scopes)
+                .await
+                .map_err(|e| admin_err(&e))?;
+            println!("client_id: {}", client.client_id);
+            println!("client_secret: {}", client.client_secret);
+        }
+        AdminCommand::RevokeClient { client_id } => {
+            if crate::storage::accounts::revoke_client(&pool, &client_id)
+                .await
+                .map_err(|e| admin_err(&e))?
+            {
+                println!("revoked {client_id}");
+            } else {
+                return Err(RunError::Admin(format!("no active client {client_id}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The password piped on standard input, or a generated one (then shown once).
+fn read_or_generate_password() -> std::io::Result<(String, bool)> {
+    use base64::Engine;
+    use std::io::{IsTerminal, Read};
+    let mut input = String::new();
+    if !std::io::stdin().is_terminal() {
+        std::io::stdin().read_to_string(&mut input)?;
+    }
+    let piped = input.trim_end_matches(['\n', '\r']).to_owned();
+    if piped.is_empty() {
+        let raw: [u8; 18] = rand::random();
+        Ok((base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw), true))
+    } else {
+        Ok((piped, false))
     }
 }
 

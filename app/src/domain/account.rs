@@ -173,9 +173,7 @@ impl Password {
             return Err(AccountInputError::PasswordTooLong);
         }
         let lowered = raw.to_lowercase();
-        if COMMON_PASSWORDS.contains(&lowered.as_str())
-            || lowered.chars().all(|c| Some(c) == lowered.chars().next())
-        {
+        if COMMON_PASSWORDS.contains(&lowered.as_str()) || lowered.chars().all(|c| lowered.starts_with(c)) {
             return Err(AccountInputError::PasswordTooCommon);
         }
         Ok(Password(raw.to_owned()))

@@ -11,6 +11,12 @@ pub enum ApiError {
     /// 400: the request is malformed; the message says what to fix.
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// 401: no valid credentials; the answer carries `WWW-Authenticate`.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// 403: authenticated, but not allowed.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
@@ -34,6 +40,8 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -50,6 +58,13 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (status, Json(ErrorBody { error: code, message })).into_response()
+        let mut response = (status, Json(ErrorBody { error: code, message })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"glasshouse\""),
+            );
+        }
+        response
     }
 }

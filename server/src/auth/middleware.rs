@@ -86,31 +86,37 @@ impl IpLimits {
 
 /// Answers 429 with `Retry-After` when an IP exceeds its limit on a limited path.
 pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST {
-        let ip = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        if let Some(ip) = ip {
-            if let Err(not_until) = state.ip_limits.limiter.check_key(&ip) {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
-                let secs = wait.as_secs().max(1).to_string();
-                let mut response = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many attempts. Please wait and try again.",
-                )
-                    .into_response();
-                if let Ok(value) = HeaderValue::from_str(&secs) {
-                    response.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                return response;
-            }
-        }
+    let limited = LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST;
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = ip.filter(|_| limited)
+        && let Err(not_until) = state.ip_limits.limiter.check_key(&ip)
+    {
+        tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
+        return too_many_requests(retry_after_secs(&not_until));
     }
     next.run(request).await
+}
+
+/// Seconds until a refused request may be tried again (at least one).
+pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+    not_until.wait_time_from(now).as_secs().max(1)
+}
+
+/// A 429 answer with `Retry-After`.
+fn too_many_requests(secs: u64) -> Response {
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts. Please wait and try again.",
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// The Content-Security-Policy of responses that are not pages (pages set their own, with a nonce).

@@ -63,9 +63,14 @@ impl Accounts {
         }
     }
 
-    /// The password hasher, shared with the agency client service.
+    /// The password hasher, shared with agency clients (their secrets are hashed the same way).
     pub fn hashing(&self) -> &PasswordHashing {
         &self.hashing
+    }
+
+    /// The token keys, shared with the agency API.
+    pub fn keys(&self) -> &TokenKeys {
+        &self.keys
     }
 
     fn cookie(&self, value: &str, max_age: i64) -> SetCookie {
@@ -237,12 +242,10 @@ impl AccountService for Accounts {
     ) -> Result<SetCookie, AuthError> {
         let key = email.trim().to_lowercase();
         if let Err(not_until) = self.per_account.check_key(&key) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
+            let wait = super::middleware::retry_after_secs(&not_until);
             tracing::warn!(outcome = "rate_limited", email = %key, ?client, "sign-in");
             return Err(AuthError::RateLimited {
-                retry_after_secs: wait.as_secs().max(1),
+                retry_after_secs: wait,
             });
         }
         let user = accounts::find_user_by_email(&self.pool, &key)

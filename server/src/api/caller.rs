@@ -1,0 +1,63 @@
+//! The extractor every protected `/api/v1` route takes: an agency client with a valid
+//! `Authorization: Bearer` token. A handler that forgets it cannot reach the caller.
+
+use super::error::ApiError;
+use crate::auth::clients;
+use crate::state::AppState;
+use app::domain::account::ApiScope;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+/// The agency client calling the API.
+#[derive(Debug, Clone)]
+pub struct AgencyCaller {
+    pub client_id: String,
+    /// The slug of the agency that owns the client.
+    pub agency: String,
+    pub scopes: Vec<ApiScope>,
+}
+
+impl AgencyCaller {
+    /// Refuses (403) a caller whose token lacks `scope`.
+    pub fn require(&self, scope: ApiScope) -> Result<(), ApiError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            tracing::warn!(client = %self.client_id, scope = %scope, "refused: missing scope");
+            Err(ApiError::Forbidden {
+                code: "insufficient_scope",
+                message: format!("This client's token does not carry the scope {scope}."),
+            })
+        }
+    }
+}
+
+fn unauthorized(path: &str, why: &str) -> ApiError {
+    tracing::warn!(%path, why, "refused an API call");
+    ApiError::Unauthorized {
+        code: "invalid_token",
+        message: "A valid bearer token is required: get one from POST /api/v1/oauth/token.".to_owned(),
+    }
+}
+
+impl FromRequestParts<AppState> for AgencyCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_owned();
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) else {
+            return Err(unauthorized(&path, "no bearer token"));
+        };
+        let verified = clients::verify_caller(&state.pool, state.accounts.keys(), token)
+            .await
+            .map_err(ApiError::internal)?;
+        let caller = verified.ok_or_else(|| unauthorized(&path, "invalid, expired or revoked token"))?;
+        Ok(AgencyCaller {
+            client_id: caller.client_id,
+            agency: caller.agency,
+            scopes: caller.scopes,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! `POST /api/v1/oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4).
+
+use super::error::ApiError;
+use crate::auth::clients::{self, ClientError};
+use crate::auth::tokens::AGENCY_TOKEN_SECONDS;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// The token route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/oauth/token", post(token))
+}
+
+/// The form an agency posts.
+#[derive(Debug, Deserialize)]
+pub struct TokenRequest {
+    grant_type: String,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+}
+
+/// A successful answer (RFC 6749 §5.1).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// Client credentials from HTTP Basic (preferred by RFC 6749 §2.3.1) or the form.
+fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, String)> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
+        });
+    basic.or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)))
+}
+
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenRequest>,
+) -> Result<Response, ApiError> {
+    if form.grant_type != "client_credentials" {
+        return Err(ApiError::BadRequest {
+            code: "unsupported_grant_type",
+            message: "Only grant_type=client_credentials is supported.".to_owned(),
+        });
+    }
+    let Some((client_id, secret)) = credentials(&headers, &form) else {
+        return Err(invalid_client());
+    };
+    let accounts = &state.accounts;
+    let issued = clients::issue_token(
+        &state.pool,
+        accounts.hashing(),
+        accounts.keys(),
+        &client_id,
+        &secret,
+        form.scope.as_deref(),
+    )
+    .await;
+    match issued {
+        Ok((access_token, claims)) => {
+            tracing::info!(client = %client_id, agency = %claims.agency, "issued an agency token");
+            let body = TokenResponse {
+                access_token,
+                token_type: "Bearer".into(),
+                expires_in: AGENCY_TOKEN_SECONDS,
+                scope: claims.scope,
+            };
+            Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+        }
+        Err(ClientError::InvalidClient) => {
+            tracing::warn!(client = %client_id, "refused a token request: bad credentials or revoked client");
+            Err(invalid_client())
+        }
+        Err(ClientError::InvalidScope(scope)) => Err(ApiError::BadRequest {
+            code: "invalid_scope",
+            message: format!("This client may not ask for the scope {scope:?}."),
+        }),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+fn invalid_client() -> ApiError {
+    ApiError::Unauthorized {
+        code: "invalid_client",
+        message: "The client id or secret is not right, or the client was revoked.".to_owned(),
+    }
+}
