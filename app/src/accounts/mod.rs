@@ -1,7 +1,9 @@
 //! Accounts: server functions to sign up, sign in and out, change the password, delete the
 //! account, and to know who is asking. Each checks who is asking before doing any work.
 
-use crate::domain::account::{AuthError, CurrentUser};
+#[cfg(feature = "ssr")]
+use crate::domain::account::AuthError;
+use crate::domain::account::CurrentUser;
 use crate::error::AppError;
 use leptos::prelude::*;
 
