@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts a local PostgreSQL for the integration tests, listening on
 # 127.0.0.1 only, with a role that may create the tests' throwaway databases.
-# Prints the admin URL the tests read from GLASSHOUSE_TEST_POSTGRES_URL.
+# Prints the admin URL the tests read from GH_TEST_POSTGRES_URL.
 set -euo pipefail
 
 ROLE=glasshouse_test

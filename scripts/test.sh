@@ -35,7 +35,7 @@ step "installing what is missing"
 bash scripts/install-tools.sh || { echo "summary: 0 passed, 1 failed"; exit 1; }
 bash scripts/install-test-tools.sh || { echo "summary: 0 passed, 1 failed"; exit 1; }
 PG_URL=$(bash scripts/postgres.sh) || { echo "summary: 0 passed, 1 failed"; exit 1; }
-export GLASSHOUSE_TEST_POSTGRES_URL=$PG_URL
+export GH_TEST_POSTGRES_URL=$PG_URL
 echo "installs done ($(elapsed "$START"))"
 
 check "rustfmt" cargo fmt --all -- --check

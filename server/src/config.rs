@@ -59,9 +59,7 @@ pub enum ConfigError {
     ParseFile { path: PathBuf, message: String },
     #[error("{name} is invalid: {message}")]
     Invalid { name: &'static str, message: String },
-    #[error(
-        "unknown setting {0}: the GLASSHOUSE_* settings are GLASSHOUSE_CONFIG, GLASSHOUSE_ADDR, GLASSHOUSE_MODE"
-    )]
+    #[error("unknown setting {0}: see README.md for the GLASSHOUSE_* settings")]
     UnknownVariable(String),
 }
 

@@ -8,7 +8,8 @@ use std::process::{Command, Output};
 
 on_both_databases!(
     migrations_apply_from_empty_and_again,
-    demo_loads_once_then_refuses_a_database_with_data
+    demo_loads_once_then_refuses_a_database_with_data,
+    admin_commands_create_staff_and_api_clients,
 );
 
 /// Runs the binary with exactly `vars` as its Glasshouse environment.
@@ -44,6 +45,13 @@ async fn demo_loads_once_then_refuses_a_database_with_data(backend: Backend) {
     let first = glasshouse(&["demo"], &env);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(text(&first.stdout).contains("demo city loaded"));
+
+    let printed = text(&first.stdout);
+    assert!(printed.contains("privacy.officer@riverton.example"), "{printed}");
+    assert!(
+        printed.contains("client_id: gh_") && printed.contains("client_secret: "),
+        "{printed}"
+    );
 
     let second = glasshouse(&["demo"], &env);
     assert!(!second.status.success());
@@ -103,6 +111,127 @@ fn an_unreachable_database_stops_start_up_with_a_clear_message() {
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("cannot connect to the database"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+async fn admin_commands_create_staff_and_api_clients(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let env = [("DATABASE_URL", db.url.as_str())];
+    assert!(glasshouse(&["demo"], &env).status.success());
+
+    let officer = glasshouse(
+        &[
+            "admin",
+            "create-user",
+            "--role",
+            "officer",
+            "--email",
+            "new.officer@example.org",
+        ],
+        &env,
+    );
+    assert!(officer.status.success(), "{}", text(&officer.stderr));
+    let out = text(&officer.stdout);
+    assert!(out.contains("created officer new.officer@example.org"), "{out}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a generated password is printed once");
+    assert!(password.len() >= 20);
+
+    let again = glasshouse(
+        &[
+            "admin",
+            "create-user",
+            "--role",
+            "admin",
+            "--email",
+            "new.officer@example.org",
+        ],
+        &env,
+    );
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("already registered"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let client = glasshouse(
+        &[
+            "admin",
+            "create-client",
+            "--agency",
+            "riverton-transit",
+            "--scopes",
+            "consent:check,subjects:read",
+        ],
+        &env,
+    );
+    assert!(client.status.success(), "{}", text(&client.stderr));
+    let lines: Vec<String> = text(&client.stdout).lines().map(str::to_owned).collect();
+    assert!(
+        lines[0].starts_with("client_id: gh_") && lines[1].starts_with("client_secret: "),
+        "{lines:?}"
+    );
+
+    let bad_scope = glasshouse(
+        &[
+            "admin",
+            "create-client",
+            "--agency",
+            "riverton-transit",
+            "--scopes",
+            "everything",
+        ],
+        &env,
+    );
+    assert!(
+        text(&bad_scope.stderr).contains("unknown scope"),
+        "{}",
+        text(&bad_scope.stderr)
+    );
+    let bad_agency = glasshouse(
+        &[
+            "admin",
+            "create-client",
+            "--agency",
+            "no-such-agency",
+            "--scopes",
+            "consent:check",
+        ],
+        &env,
+    );
+    assert!(
+        text(&bad_agency.stderr).contains("no agency"),
+        "{}",
+        text(&bad_agency.stderr)
+    );
+
+    let client_id = lines[0].trim_start_matches("client_id: ");
+    let revoke = glasshouse(&["admin", "revoke-client", "--client-id", client_id], &env);
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+}
+
+#[test]
+fn production_refuses_to_start_without_a_signing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("g.db").display());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_glasshouse"));
+    command.arg("serve").env("RUST_LOG", "warn");
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_")) {
+        command.env_remove(name);
+    }
+    command
+        .env("DATABASE_URL", url)
+        .env("GLASSHOUSE_MODE", "production")
+        .env("GLASSHOUSE_ADDR", "127.0.0.1:0");
+    let out = command.output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("GLASSHOUSE_JWT_SECRET must be set in production"),
         "{}",
         text(&out.stderr)
     );

@@ -14,7 +14,7 @@ pub enum Backend {
 }
 
 /// The variable naming the PostgreSQL server tests create their databases on.
-pub const POSTGRES_VAR: &str = "GLASSHOUSE_TEST_POSTGRES_URL";
+pub const POSTGRES_VAR: &str = "GH_TEST_POSTGRES_URL";
 
 /// A fresh, empty database; the temp dir (SQLite) lives as long as the value.
 pub struct TestDatabase {

@@ -1,0 +1,263 @@
+//! The agency API's front door: client credentials, access tokens, and every way a token
+//! can be wrong. Each refusal is a 401 with the JSON error shape.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::domain::account::ApiScope;
+use base64::Engine;
+use common::{Backend, TEST_SECRET, TestApp, sign_up, spawn_app};
+use server::api::oauth::TokenResponse;
+use server::api::whoami::WhoAmI;
+use server::auth::clients::{self, NewClient};
+use server::auth::tokens::{AGENCY_AUDIENCE, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
+
+on_both_databases!(
+    a_client_gets_a_token_and_whoami_names_it,
+    the_token_endpoint_refuses_bad_credentials_and_grants,
+    whoami_refuses_every_kind_of_bad_token,
+    a_revoked_clients_tokens_stop_working,
+    the_token_endpoint_is_rate_limited_per_ip,
+);
+
+async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
+    clients::create(
+        &app.state.pool,
+        app.state.accounts.hashing(),
+        "riverton-transit",
+        scopes,
+    )
+    .await
+    .unwrap()
+}
+
+async fn token(app: &TestApp, client: &NewClient) -> TokenResponse {
+    let response = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    response.json().await.unwrap()
+}
+
+async fn whoami(app: &TestApp, bearer: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/api/v1/whoami"))
+        .header("authorization", format!("Bearer {bearer}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn expect_401(app: &TestApp, bearer: &str, what: &str) {
+    let response = whoami(app, bearer).await;
+    assert_eq!(response.status(), 401, "{what}");
+    assert!(response.headers().contains_key("www-authenticate"), "{what}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_token", "{what}");
+    assert!(
+        body["message"].as_str().unwrap().contains("bearer token"),
+        "{what}"
+    );
+}
+
+async fn a_client_gets_a_token_and_whoami_names_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck, ApiScope::SubjectsRead]).await;
+    let token = token(&app, &client).await;
+    assert_eq!(token.token_type, "Bearer");
+    assert!(token.expires_in > 0 && token.expires_in <= 900);
+    let response = whoami(&app, &token.access_token).await;
+    assert_eq!(response.status(), 200);
+    let me: WhoAmI = response.json().await.unwrap();
+    assert_eq!(me.client_id, client.client_id);
+    assert_eq!(me.agency, "riverton-transit");
+    assert_eq!(me.scopes, ["consent:check", "subjects:read"]);
+}
+
+async fn the_token_endpoint_refuses_bad_credentials_and_grants(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck]).await;
+    let post = |form: Vec<(&'static str, String)>| {
+        app.client.post(app.url("/api/v1/oauth/token")).form(&form).send()
+    };
+    let wrong = post(vec![
+        ("grant_type", "client_credentials".into()),
+        ("client_id", client.client_id.clone()),
+        ("client_secret", "not-the-secret".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.json::<serde_json::Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+    let grant = post(vec![("grant_type", "password".into())]).await.unwrap();
+    assert_eq!(grant.status(), 400);
+    assert_eq!(
+        grant.json::<serde_json::Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
+    let scope = post(vec![
+        ("grant_type", "client_credentials".into()),
+        ("client_id", client.client_id.clone()),
+        ("client_secret", client.client_secret.clone()),
+        ("scope", "subjects:read".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(scope.status(), 400);
+    assert_eq!(
+        scope.json::<serde_json::Value>().await.unwrap()["error"],
+        "invalid_scope"
+    );
+    // HTTP Basic works as well as the form.
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", client.client_id, client.client_secret));
+    let ok = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .header("authorization", format!("Basic {basic}"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+fn claims(client: &NewClient) -> AgencyClaims {
+    let now = server::storage::now();
+    AgencyClaims {
+        iss: ISSUER.into(),
+        aud: AGENCY_AUDIENCE.into(),
+        sub: client.client_id.clone(),
+        agency: "riverton-transit".into(),
+        scope: "consent:check".into(),
+        typ: AGENCY_TYP.into(),
+        iat: now,
+        exp: now + 600,
+        jti: "test".into(),
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn whoami_refuses_every_kind_of_bad_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck]).await;
+    let keys = TokenKeys::from_secret(TEST_SECRET.as_bytes()).unwrap();
+    let good = keys.sign(&claims(&client)).unwrap();
+    assert_eq!(
+        whoami(&app, &good).await.status(),
+        200,
+        "the forged-with-the-right-key control passes"
+    );
+
+    let response = app.client.get(app.url("/api/v1/whoami")).send().await.unwrap();
+    assert_eq!(response.status(), 401, "no token");
+
+    let payload = b64(&serde_json::to_vec(&claims(&client)).unwrap());
+    expect_401(
+        &app,
+        &format!("{}.{payload}.", b64(br#"{"alg":"none","typ":"JWT"}"#)),
+        "alg none",
+    )
+    .await;
+
+    let other = TokenKeys::from_secret(b"another-secret-another-secret-0123456789").unwrap();
+    expect_401(&app, &other.sign(&claims(&client)).unwrap(), "another key").await;
+
+    let mut expired = claims(&client);
+    expired.exp = server::storage::now() - 120;
+    expect_401(&app, &keys.sign(&expired).unwrap(), "expired").await;
+
+    let mut audience = claims(&client);
+    audience.aud = "glasshouse-web".into();
+    expect_401(&app, &keys.sign(&audience).unwrap(), "wrong aud").await;
+
+    let mut issuer = claims(&client);
+    issuer.iss = "someone-else".into();
+    expect_401(&app, &keys.sign(&issuer).unwrap(), "wrong iss").await;
+
+    let mut other_agency = claims(&client);
+    other_agency.agency = "riverton-police".into();
+    let parts: Vec<&str> = good.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&serde_json::to_vec(&other_agency).unwrap()),
+        parts[2]
+    );
+    expect_401(&app, &tampered, "tampered payload").await;
+
+    let session = sign_up(&app, "ana@example.org").await;
+    expect_401(&app, &session, "a resident's session token").await;
+    expect_401(&app, "garbage", "garbage").await;
+}
+
+async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck]).await;
+    let token = token(&app, &client).await;
+    assert_eq!(whoami(&app, &token.access_token).await.status(), 200);
+    assert!(
+        server::storage::accounts::revoke_client(&app.state.pool, &client.client_id)
+            .await
+            .unwrap()
+    );
+    expect_401(&app, &token.access_token, "revoked client").await;
+    let again = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 401, "a revoked client gets no new token");
+}
+
+async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut last = None;
+    for _ in 0..40 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "nobody"),
+                ("client_secret", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            last = Some(response);
+            break;
+        }
+    }
+    let limited = last.expect("the endpoint answers 429 within 40 requests a minute");
+    assert!(
+        limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+}
