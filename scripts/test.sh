@@ -68,14 +68,17 @@ step "end-to-end tests (Playwright, Chromium)"
 E2E_START=$(date +%s)
 E2E_DIR=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DATABASE_URL="sqlite://$E2E_DIR/glasshouse.db" LEPTOS_SITE_ROOT=target/site GLASSHOUSE_ADDR="127.0.0.1:$PORT"
+# Playwright signs in many times from one address: lift the per-IP limit the
+# integration tests check.
+export DATABASE_URL="sqlite://$E2E_DIR/glasshouse.db" LEPTOS_SITE_ROOT=target/site GLASSHOUSE_ADDR="127.0.0.1:$PORT" \
+  GLASSHOUSE_DATA_DIR="$E2E_DIR" GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE=10000
 SERVER_PID=""
 if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1; then
   "$TARGET_DIR/debug/glasshouse" serve >"$E2E_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
 fi
-unset DATABASE_URL GLASSHOUSE_ADDR
+unset DATABASE_URL GLASSHOUSE_ADDR GLASSHOUSE_DATA_DIR GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE
 if [ -n "$SERVER_PID" ] && curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then
   (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test)
   E2E_STATUS=$?
