@@ -16,6 +16,7 @@ on_both_databases!(
     deleting_the_account_ends_its_sessions_and_sign_in,
     the_console_refuses_everyone_but_staff,
     server_functions_refuse_callers_without_a_session,
+    staff_server_functions_refuse_residents_and_strangers,
     cross_site_posts_are_refused,
     repeated_sign_in_attempts_are_limited_per_account,
     a_forged_or_tampered_session_cookie_is_ignored,
@@ -321,4 +322,36 @@ async fn a_forged_or_tampered_session_cookie_is_ignored(backend: Backend) {
     for token in [tampered.as_str(), "not-a-token", ""] {
         assert_eq!(app.get_as("/account", token).await.0, 302, "{token:?}");
     }
+}
+
+async fn staff_server_functions_refuse_residents_and_strangers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let anonymous = app.call("/fn/admin/overview", &[], None).await;
+    assert_ne!(anonymous.status, 200);
+    assert!(anonymous.body.contains("NotSignedIn"), "{}", anonymous.body);
+    let resident = sign_up(&app, "ana@example.org").await;
+    let refused = app.call("/fn/admin/overview", &[], Some(&resident)).await;
+    assert_ne!(refused.status, 200);
+    assert!(refused.body.contains("Forbidden"), "{}", refused.body);
+    app.state
+        .accounts
+        .create_user("officer@example.org", GOOD_PASSWORD, "Officer", Role::Officer)
+        .await
+        .unwrap();
+    let officer = app
+        .call(
+            "/fn/auth/sign_in",
+            &[("email", "officer@example.org"), ("password", GOOD_PASSWORD)],
+            None,
+        )
+        .await
+        .cookie
+        .unwrap();
+    let allowed = app.call("/fn/admin/overview", &[], Some(&officer)).await;
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    let overview: serde_json::Value = serde_json::from_str(&allowed.body).unwrap();
+    assert_eq!(
+        overview["systems"].as_u64().unwrap() as usize,
+        common::city().systems.len()
+    );
 }

@@ -18,6 +18,7 @@ on_both_databases!(
     whoami_refuses_every_kind_of_bad_token,
     a_revoked_clients_tokens_stop_working,
     the_token_endpoint_is_rate_limited_per_ip,
+    the_token_endpoint_is_rate_limited_per_client,
 );
 
 async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
@@ -231,16 +232,40 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
     assert_eq!(again.status(), 401, "a revoked client gets no new token");
 }
 
-async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
+async fn the_token_endpoint_is_rate_limited_per_client(backend: Backend) {
     let app = spawn_app(backend).await;
-    let mut last = None;
-    for _ in 0..40 {
+    let client = client(&app, &[ApiScope::ConsentCheck]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
         let response = app
             .client
             .post(app.url("/api/v1/oauth/token"))
             .form(&[
                 ("grant_type", "client_credentials"),
-                ("client_id", "nobody"),
+                ("client_id", &client.client_id),
+                ("client_secret", "guess"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], [401; 5]);
+    assert_eq!(statuses[5], 429, "{statuses:?}");
+}
+
+async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut last = None;
+    for i in 0..40 {
+        // A different client each time, so only the per-IP limit can apply.
+        let client_id = format!("nobody-{i}");
+        let response = app
+            .client
+            .post(app.url("/api/v1/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id.as_str()),
                 ("client_secret", "x"),
             ])
             .send()

@@ -98,7 +98,11 @@ pub async fn sign_up(
         display_name,
         lang,
     };
-    let cookie = ssr::services()?.accounts.sign_up(input).await?;
+    let outcome = ssr::services()?.accounts.sign_up(input).await;
+    if let Err(AuthError::RateLimited { retry_after_secs }) = &outcome {
+        ssr::too_many_requests(*retry_after_secs);
+    }
+    let cookie = outcome?;
     ssr::send_cookie(cookie);
     leptos_axum::redirect("/account");
     Ok(())
@@ -154,4 +158,31 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     ssr::send_cookie(cookie);
     leptos_axum::redirect("/?account=deleted");
     Ok(())
+}
+
+/// What the console's home shows: the register at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConsoleSummary {
+    pub agencies: usize,
+    pub systems: usize,
+    pub purposes: usize,
+    pub planned_systems: usize,
+}
+
+/// Staff only: the console's overview. Refuses anyone else before reading anything.
+#[server(prefix = "/fn", endpoint = "admin/overview")]
+pub async fn console_overview() -> Result<ConsoleSummary, AppError> {
+    ssr::require_staff()?;
+    let services = ssr::services()?;
+    let systems = services.register.systems().await?;
+    let agencies = services.register.agencies().await?;
+    Ok(ConsoleSummary {
+        agencies: agencies.len(),
+        systems: systems.len(),
+        purposes: systems.iter().map(|s| s.purposes.len()).sum(),
+        planned_systems: systems
+            .iter()
+            .filter(|s| s.status == crate::domain::register::SystemStatus::Planned)
+            .count(),
+    })
 }

@@ -1,6 +1,6 @@
 //! `/admin`: the officer console's home. Anyone but an officer or admin gets a 403 page.
 
-use crate::accounts::who_am_i;
+use crate::accounts::{console_overview, who_am_i};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::status::set_http_status;
 use crate::domain::account::CurrentUser;
@@ -34,8 +34,33 @@ fn Console(user: CurrentUser) -> impl IntoView {
         <Title text=move || td_string!(i18n.get_locale(), admin.title).to_owned() />
         <h1>{t!(i18n, admin.title)}</h1>
         <p>{t!(i18n, admin.welcome)} " " <strong>{user.display_name}</strong></p>
+        <Overview />
         <p>{t!(i18n, admin.coming)}</p>
         <p><A href="/systems">{t!(i18n, nav.register)}</A></p>
+    }
+}
+
+/// The register at a glance, from a staff-only server function.
+#[component]
+fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
+    let overview = Resource::new(|| (), |_| console_overview());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <dl class="facts">
+                            <dt>{t!(i18n, admin.agencies)}</dt><dd>{o.agencies}</dd>
+                            <dt>{t!(i18n, admin.systems)}</dt><dd>{o.systems}</dd>
+                            <dt>{t!(i18n, admin.purposes)}</dt><dd>{o.purposes}</dd>
+                            <dt>{t!(i18n, admin.planned)}</dt><dd>{o.planned_systems}</dd>
+                        </dl>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

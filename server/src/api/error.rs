@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 403: authenticated, but not allowed.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// 429: too many attempts; the caller adds `Retry-After`.
+    #[error("Too many attempts. Please wait and try again.")]
+    TooManyRequests,
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
@@ -43,6 +46,7 @@ impl ApiError {
             ApiError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }

@@ -65,6 +65,16 @@ async fn token(
         return Err(invalid_client());
     };
     let accounts = &state.accounts;
+    if let Err(app::domain::account::AuthError::RateLimited { retry_after_secs }) =
+        accounts.check_attempt(&format!("client:{client_id}"))
+    {
+        tracing::warn!(client = %client_id, "rate limited a token request");
+        let mut response = ApiError::TooManyRequests.into_response();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
     let issued = clients::issue_token(
         &state.pool,
         accounts.hashing(),

@@ -68,6 +68,16 @@ impl Accounts {
         &self.hashing
     }
 
+    /// Counts one attempt for `key` (an account or client); `RateLimited` once a key has
+    /// used its five attempts of the minute.
+    pub fn check_attempt(&self, key: &str) -> Result<(), AuthError> {
+        self.per_account
+            .check_key(&key.to_owned())
+            .map_err(|not_until| AuthError::RateLimited {
+                retry_after_secs: super::middleware::retry_after_secs(&not_until),
+            })
+    }
+
     /// The token keys, shared with the agency API.
     pub fn keys(&self) -> &TokenKeys {
         &self.keys
@@ -211,6 +221,7 @@ fn current_user(row: UserRow) -> CurrentUser {
 impl AccountService for Accounts {
     #[tracing::instrument(skip_all)]
     async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError> {
+        self.check_attempt(&format!("sign-up:{}", input.email.trim().to_lowercase()))?;
         let user = self
             .create_user(&input.email, &input.password, &input.display_name, Role::Resident)
             .await;
@@ -241,12 +252,9 @@ impl AccountService for Accounts {
         client: Option<IpAddr>,
     ) -> Result<SetCookie, AuthError> {
         let key = email.trim().to_lowercase();
-        if let Err(not_until) = self.per_account.check_key(&key) {
-            let wait = super::middleware::retry_after_secs(&not_until);
+        if let Err(e) = self.check_attempt(&format!("sign-in:{key}")) {
             tracing::warn!(outcome = "rate_limited", email = %key, ?client, "sign-in");
-            return Err(AuthError::RateLimited {
-                retry_after_secs: wait,
-            });
+            return Err(e);
         }
         let user = accounts::find_user_by_email(&self.pool, &key)
             .await

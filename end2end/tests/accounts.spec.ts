@@ -1,0 +1,202 @@
+import { expect, test, type Page } from "@playwright/test";
+import { expectNoAxeViolations } from "./a11y";
+
+// Runs in all four projects: with and without JavaScript, desktop and phone.
+//
+// Sign-in is limited to 5 attempts per minute per email. The demo officer is
+// the only demo account used here, and only once per project (4 per run).
+// Every other test signs up its own fresh resident.
+
+const OFFICER = {
+  email: "privacy.officer@riverton.example",
+  password: "riverton demo officer",
+};
+
+// Crockford-style alphabet without 0, 1, I, L, O, U.
+const RESIDENT_NUMBER = /^GH-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/;
+
+const WRONG_CREDENTIALS = "The email or password is not right. Check both and try again.";
+const EMAIL_TAKEN = "That email is already registered. Sign in instead, or use another email.";
+
+type Resident = { name: string; email: string; password: string };
+
+function freshResident(): Resident {
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    name: `E2E Resident ${id}`,
+    email: `e2e-${id}@example.org`,
+    password: "quiet lantern orchard river",
+  };
+}
+
+function mainNav(page: Page) {
+  return page.getByRole("navigation", { name: "Main" });
+}
+
+function h1(page: Page) {
+  return page.getByRole("heading", { level: 1 });
+}
+
+/** On phones the page must not scroll sideways. */
+async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(
+    scrollWidth,
+    `page ${page.url()} scrolls horizontally: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
+  ).toBeLessThanOrEqual(innerWidth);
+}
+
+/** Opens /signup and fills the form; does not submit. */
+async function fillSignUp(page: Page, r: Resident): Promise<void> {
+  await page.goto("/signup");
+  await expect(h1(page)).toHaveText("Create an account");
+  await page.getByLabel("Your name", { exact: true }).fill(r.name);
+  await page.getByLabel("Email", { exact: true }).fill(r.email);
+  await page.getByLabel("Password", { exact: true }).fill(r.password);
+  await page.getByLabel("Preferred language", { exact: true }).selectOption("en");
+}
+
+/** Signs up through the form and waits for the account page. */
+async function signUp(page: Page, r: Resident): Promise<void> {
+  await fillSignUp(page, r);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(h1(page)).toHaveText("Your account");
+}
+
+/** Opens /login and submits the form. */
+async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await expect(h1(page)).toHaveText("Sign in");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await submitSignIn(page, email, password);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(h1(page)).toHaveText("Your account");
+}
+
+/** Clicks "Sign out" on /account and checks the header is signed out again. */
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(mainNav(page).getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
+  await expect(mainNav(page).getByRole("link", { name: "Your account", exact: true })).toHaveCount(0);
+}
+
+async function residentNumber(page: Page): Promise<string> {
+  const el = page.getByTestId("resident-number");
+  await expect(el).toHaveText(RESIDENT_NUMBER);
+  return ((await el.textContent()) ?? "").trim();
+}
+
+test.describe("Accounts", () => {
+  test("a resident signs up, sees the resident number, signs out, and is refused the console", async ({
+    page,
+  }) => {
+    const r = freshResident();
+
+    await fillSignUp(page, r);
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(h1(page)).toHaveText("Your account");
+
+    const facts = page.getByRole("main").locator("dl");
+    await expect(facts.locator("dt")).toHaveText(["Name", "Email", "Resident number"]);
+    await expect(facts.locator("dd").nth(0)).toHaveText(r.name);
+    await expect(facts.locator("dd").nth(1)).toHaveText(r.email);
+    const number = await residentNumber(page);
+    expect(number).toMatch(RESIDENT_NUMBER);
+    await expect(mainNav(page).getByRole("link", { name: "Your account", exact: true })).toBeVisible();
+    await expect(mainNav(page).getByRole("link", { name: "Officer console", exact: true })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    await signOut(page);
+
+    await signIn(page, r.email, r.password);
+    expect(await residentNumber(page), "the resident number changed after signing in again").toBe(number);
+
+    const response = await page.goto("/admin");
+    expect(response, "navigation to /admin returned no response").not.toBeNull();
+    expect(response!.status(), "a resident must get 403 on /admin").toBe(403);
+    await expect(h1(page)).toHaveText("Not allowed");
+    await expect(page.getByRole("heading", { name: "Officer console" })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+  });
+
+  test("a wrong password is refused with one plain message", async ({ page }) => {
+    const r = freshResident();
+    await signUp(page, r);
+    await signOut(page);
+
+    await submitSignIn(page, r.email, "not the right password at all");
+    const alert = page.getByRole("alert");
+    await expect(alert).toHaveText(WRONG_CREDENTIALS);
+    await expect(alert).toHaveCount(1);
+    await expect(page).toHaveURL(/\/login(\?|$)/);
+    await expect(h1(page)).toHaveText("Sign in");
+    await expect(mainNav(page).getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
+    await expect(mainNav(page).getByRole("link", { name: "Your account", exact: true })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    // Still signed out: the account page sends the visitor to sign in.
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login(\?|$)/);
+    await expect(h1(page)).toHaveText("Sign in");
+  });
+
+  test("signing up twice with one email is refused", async ({ page }) => {
+    const r = freshResident();
+    await signUp(page, r);
+    const number = await residentNumber(page);
+    await signOut(page);
+
+    await fillSignUp(page, { ...r, name: `${r.name} again`, password: "another long passphrase" });
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
+    await expect(page.getByRole("alert")).toHaveText(EMAIL_TAKEN);
+    await expect(page).toHaveURL(/\/signup(\?|$)/);
+    await expect(h1(page)).toHaveText("Create an account");
+    await expect(mainNav(page).getByRole("link", { name: "Your account", exact: true })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    // The first account is untouched and keeps its password and number.
+    await signIn(page, r.email, r.password);
+    await expect(page.getByRole("main").locator("dl dd").nth(0)).toHaveText(r.name);
+    expect(await residentNumber(page)).toBe(number);
+  });
+
+  test("an officer signs in and reaches the console", async ({ page }) => {
+    // Exactly one sign-in with the shared demo officer per project.
+    await signIn(page, OFFICER.email, OFFICER.password);
+    await expect(mainNav(page).getByRole("link", { name: "Officer console", exact: true })).toBeVisible();
+
+    const response = await page.goto("/admin");
+    expect(response, "navigation to /admin returned no response").not.toBeNull();
+    expect(response!.status(), "the officer must get 200 on /admin").toBe(200);
+    await expect(h1(page)).toHaveText("Officer console");
+    await expectNoAxeViolations(page);
+  });
+
+  test("the account pages do not scroll sideways on a phone", async ({ page, isMobile }) => {
+    test.skip(!isMobile, "only checked at phone size");
+
+    await page.goto("/login");
+    await expect(h1(page)).toHaveText("Sign in");
+    await expectNoHorizontalScroll(page);
+
+    await page.goto("/signup");
+    await expect(h1(page)).toHaveText("Create an account");
+    await expectNoHorizontalScroll(page);
+
+    await signUp(page, freshResident());
+    await expect(page.getByTestId("resident-number")).toHaveText(RESIDENT_NUMBER);
+    await expectNoHorizontalScroll(page);
+  });
+});
