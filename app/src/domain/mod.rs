@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser: plain Rust, no HTTP, no HTML, no SQL.
 
 pub mod account;
+pub mod decision;
 pub mod lang;
 pub mod register;
 pub mod text;

@@ -1,0 +1,155 @@
+//! The consent decision: what an agency's check about one resident, system and purpose
+//! answers, and why. One pure function, so the rule lives in exactly one place
+//! (GDPR Art. 6(1), 7(3) and 21, as summarised in shared/DOMAIN.md).
+
+use super::register::LegalBasis;
+use crate::vocabulary;
+
+vocabulary! {
+    /// The answer.
+    Decision {
+        Permit => "permit",
+        Deny => "deny",
+    }
+}
+
+vocabulary! {
+    /// Why the answer is what it is; stable codes agencies can act on.
+    Reason {
+        /// The resident's latest consent event for the purpose is a grant.
+        ConsentGiven => "consent_given",
+        /// The resident withdrew consent.
+        ConsentWithdrawn => "consent_withdrawn",
+        /// The resident was never asked, or never answered.
+        ConsentNotGiven => "consent_not_given",
+        /// Permitted because of a basis other than consent.
+        LegalBasis => "legal_basis",
+        /// An objection (Art. 21) was upheld for this purpose.
+        ObjectionUpheld => "objection_upheld",
+        UnknownSubject => "unknown_subject",
+        UnknownSystem => "unknown_system",
+        UnknownPurpose => "unknown_purpose",
+        /// The calling agency does not run the system.
+        AgencyNotEntitled => "agency_not_entitled",
+    }
+}
+
+/// Where a resident's consent for one purpose stands (W3C DPV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ConsentState {
+    Given,
+    Withdrawn,
+    NeverAsked,
+}
+
+/// What the check knows once the subject, system and purpose are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub legal_basis: LegalBasis,
+    pub consent: ConsentState,
+    pub objection_upheld: bool,
+}
+
+/// Decides a check whose subject, system and purpose exist and whose agency is entitled.
+pub fn decide(facts: Facts) -> (Decision, Reason) {
+    if facts.objection_upheld {
+        return (Decision::Deny, Reason::ObjectionUpheld);
+    }
+    match (facts.legal_basis, facts.consent) {
+        (LegalBasis::Consent, ConsentState::Given) => (Decision::Permit, Reason::ConsentGiven),
+        (LegalBasis::Consent, ConsentState::Withdrawn) => (Decision::Deny, Reason::ConsentWithdrawn),
+        (LegalBasis::Consent, ConsentState::NeverAsked) => (Decision::Deny, Reason::ConsentNotGiven),
+        (_, _) => (Decision::Permit, Reason::LegalBasis),
+    }
+}
+
+impl Reason {
+    /// Whether this reason denies before any fact about the resident is read.
+    pub fn is_lookup_failure(self) -> bool {
+        matches!(
+            self,
+            Reason::UnknownSubject
+                | Reason::UnknownSystem
+                | Reason::UnknownPurpose
+                | Reason::AgencyNotEntitled
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(legal_basis: LegalBasis, consent: ConsentState) -> Facts {
+        Facts {
+            legal_basis,
+            consent,
+            objection_upheld: false,
+        }
+    }
+
+    #[test]
+    fn consent_permits_only_while_the_latest_event_is_a_grant() {
+        let basis = LegalBasis::Consent;
+        assert_eq!(
+            decide(facts(basis, ConsentState::Given)),
+            (Decision::Permit, Reason::ConsentGiven)
+        );
+        assert_eq!(
+            decide(facts(basis, ConsentState::Withdrawn)),
+            (Decision::Deny, Reason::ConsentWithdrawn)
+        );
+        assert_eq!(
+            decide(facts(basis, ConsentState::NeverAsked)),
+            (Decision::Deny, Reason::ConsentNotGiven)
+        );
+    }
+
+    #[test]
+    fn other_bases_permit_whatever_the_consent_state() {
+        for basis in LegalBasis::ALL.iter().filter(|b| !b.needs_consent()) {
+            for state in [
+                ConsentState::Given,
+                ConsentState::Withdrawn,
+                ConsentState::NeverAsked,
+            ] {
+                assert_eq!(
+                    decide(facts(*basis, state)),
+                    (Decision::Permit, Reason::LegalBasis),
+                    "{basis}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_upheld_objection_denies_whatever_the_basis() {
+        for basis in LegalBasis::ALL {
+            let f = Facts {
+                legal_basis: *basis,
+                consent: ConsentState::Given,
+                objection_upheld: true,
+            };
+            assert_eq!(decide(f), (Decision::Deny, Reason::ObjectionUpheld), "{basis}");
+        }
+    }
+
+    #[test]
+    fn reason_codes_are_the_published_ones() {
+        let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
+        for code in [
+            "consent_given",
+            "consent_withdrawn",
+            "consent_not_given",
+            "legal_basis",
+            "unknown_subject",
+            "unknown_system",
+            "unknown_purpose",
+            "agency_not_entitled",
+            "objection_upheld",
+        ] {
+            assert!(codes.contains(&code), "{code}");
+        }
+        assert!(Reason::AgencyNotEntitled.is_lookup_failure() && !Reason::ConsentGiven.is_lookup_failure());
+    }
+}
