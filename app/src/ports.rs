@@ -34,8 +34,8 @@ pub trait RegisterStore: Send + Sync + 'static {
     async fn city_name(&self) -> Result<Option<crate::domain::text::LocalizedText>, StoreError>;
 }
 
-/// What a new resident signs up with (validated by the service).
-#[derive(Debug, Clone)]
+/// What a new resident signs up with (validated by the service). No `Debug`: it holds a password.
+#[derive(Clone)]
 pub struct SignUp {
     pub email: String,
     pub password: String,

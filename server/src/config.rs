@@ -22,8 +22,8 @@ pub enum Mode {
     Production,
 }
 
-/// The validated configuration of one server process.
-#[derive(Debug, Clone)]
+/// The validated configuration of one server process. Its `Debug` hides the secret.
+#[derive(Clone)]
 pub struct Config {
     /// The socket address to listen on (`GLASSHOUSE_ADDR`).
     pub addr: SocketAddr,
@@ -48,6 +48,17 @@ pub struct Config {
     pub session_max_hours: u32,
     /// Sign-in, sign-up and token requests allowed per IP and minute (`GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE`).
     pub auth_requests_per_minute: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("mode", &self.mode)
+            .field("public_url", &self.public_url)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why the configuration could not be read.

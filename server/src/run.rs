@@ -44,6 +44,12 @@ pub async fn migrate(config: &Config) -> Result<(), RunError> {
 
 /// `glasshouse demo [--if-empty]`: the city, its demo sign-ins and one API client per agency.
 pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
+    if config.mode == crate::config::Mode::Production {
+        // The demo's sign-ins have published passwords.
+        return Err(RunError::Admin(
+            "the demo city is not loaded in production mode".to_owned(),
+        ));
+    }
     let pool = open(config).await?;
     let city = demo::parse(demo::CITY_TOML)?;
     match demo::load(&pool, &city).await {

@@ -56,6 +56,9 @@ pub enum BuildError {
     ShortSecret,
 }
 
+/// The largest request body accepted (forms and API calls are small).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Builds the shared state: storage, account service, limits.
 pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
     let keys = TokenKeys::from_secret(&secret::load(config)?).ok_or(BuildError::ShortSecret)?;
@@ -70,14 +73,28 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         register: Arc::new(SqlRegister::new(pool.clone())),
         accounts: Arc::new(accounts.clone()),
     };
+    let ip_limits = IpLimits::new(config.auth_requests_per_minute);
+    forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
         services,
         pool,
         accounts,
-        ip_limits: IpLimits::new(config.auth_requests_per_minute),
+        ip_limits,
         tls: config.is_tls(),
     })
+}
+
+/// Keeps the rate limiters' memory bounded however many addresses and accounts they see.
+fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            accounts.forget_old_attempts();
+            ip_limits.forget_old();
+        }
+    });
 }
 
 /// Serves `router` on `listener` with each request's peer address available (for rate limits).
@@ -125,6 +142,8 @@ pub fn router(state: AppState) -> Router {
             auth_mw::security_headers,
         ))
         .layer(tower_http::compression::CompressionLayer::new())
+        // Server functions read whole bodies: bound them before anything else runs.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
 

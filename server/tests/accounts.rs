@@ -17,6 +17,7 @@ on_both_databases!(
     the_console_refuses_everyone_but_staff,
     server_functions_refuse_callers_without_a_session,
     staff_server_functions_refuse_residents_and_strangers,
+    a_sign_in_that_raced_a_password_change_gets_no_session,
     cross_site_posts_are_refused,
     repeated_sign_in_attempts_are_limited_per_account,
     a_forged_or_tampered_session_cookie_is_ignored,
@@ -353,5 +354,38 @@ async fn staff_server_functions_refuse_residents_and_strangers(backend: Backend)
     assert_eq!(
         overview["systems"].as_u64().unwrap() as usize,
         common::city().systems.len()
+    );
+}
+
+async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend) {
+    use server::storage::accounts;
+    let app = spawn_app(backend).await;
+    let user = app
+        .state
+        .accounts
+        .create_user("ana@example.org", GOOD_PASSWORD, "Ana", Role::Resident)
+        .await
+        .unwrap();
+    let row = accounts::find_user(&app.state.pool, &user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let later = server::storage::now() + 3600;
+    // The hash the sign-in verified against is no longer the account's.
+    assert!(
+        !accounts::insert_session(&app.state.pool, "stale", &user.id, "$argon2id$stale", later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        accounts::find_session(&app.state.pool, "stale")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        accounts::insert_session(&app.state.pool, "fresh", &user.id, &row.password_hash, later)
+            .await
+            .unwrap()
     );
 }

@@ -47,7 +47,12 @@ impl FromRequestParts<AppState> for AgencyCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_owned();
         let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) else {
+        // The scheme name is case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
+        let token = header
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        let Some(token) = token else {
             return Err(unauthorized(&path, "no bearer token"));
         };
         let verified = clients::verify_caller(&state.pool, state.accounts.keys(), token)

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use crate::auth::clients::{self, ClientError};
 use crate::auth::tokens::AGENCY_TOKEN_SECONDS;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -52,6 +52,7 @@ fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, Stri
 
 async fn token(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<TokenRequest>,
 ) -> Result<Response, ApiError> {
@@ -66,7 +67,7 @@ async fn token(
     };
     let accounts = &state.accounts;
     if let Err(app::domain::account::AuthError::RateLimited { retry_after_secs }) =
-        accounts.check_attempt(&format!("client:{client_id}"))
+        accounts.check_attempt(&format!("client:{client_id}:{}", peer.ip()))
     {
         tracing::warn!(client = %client_id, "rate limited a token request");
         let mut response = ApiError::TooManyRequests.into_response();

@@ -84,6 +84,14 @@ impl IpLimits {
     }
 }
 
+impl IpLimits {
+    /// Forgets addresses whose window has passed.
+    pub fn forget_old(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
 /// Answers 429 with `Retry-After` when an IP exceeds its limit on a limited path.
 pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limited = LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST;

@@ -53,27 +53,32 @@ impl PasswordHashing {
 
     /// The PHC string of a new hash of `password`.
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| HashError::Hash(e.to_string()))?;
+        let permit = self.permit().await?;
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+        tokio::task::spawn_blocking(move || {
+            // Held by the hashing thread, so a caller that goes away does not free it early.
+            let _permit = permit;
+            hash_blocking(&password)
+        })
+        .await?
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
+        Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|e| HashError::Hash(e.to_string()))
     }
 
     /// Whether `password` matches `hash`; with `None` (no such account) it does the same work
     /// against a dummy hash and answers `false`.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| HashError::Hash(e.to_string()))?;
+        let permit = self.permit().await?;
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy_hash.as_str().to_owned(), str::to_owned);
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             argon2()
                 .verify_password(password.as_bytes(), hash.as_str())
                 .is_ok()

@@ -33,7 +33,7 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         std::fs::create_dir_all(&config.data_dir).map_err(file_err)?;
         let fresh: [u8; 48] = rand::random();
         let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(fresh);
-        std::fs::write(&path, encoded).map_err(file_err)?;
+        write_private(&path, encoded.as_bytes()).map_err(file_err)?;
         tracing::info!(path = %path.display(), "generated a development token-signing secret");
     }
     let secret = std::fs::read_to_string(&path)
@@ -44,4 +44,14 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         return Err(SecretError::TooShort(path));
     }
     Ok(secret.into_bytes())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
 }

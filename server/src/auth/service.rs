@@ -42,6 +42,12 @@ fn unavailable(e: impl std::fmt::Display) -> AuthError {
     AuthError::Unavailable
 }
 
+/// How an email typed into a sign-in form appears in logs: a short digest, since people
+/// sometimes type their password into the email field and the text is the caller's.
+pub fn log_id(email: &str) -> String {
+    digest(email).chars().take(12).collect()
+}
+
 /// SHA-256 hex digest of a session id: what the database keeps instead of the id.
 pub fn digest(session_id: &str) -> String {
     Sha256::digest(session_id.as_bytes())
@@ -78,6 +84,12 @@ impl Accounts {
             })
     }
 
+    /// Forgets attempt counts whose window has passed, so the limiter's memory stays bounded.
+    pub fn forget_old_attempts(&self) {
+        self.per_account.retain_recent();
+        self.per_account.shrink_to_fit();
+    }
+
     /// The token keys, shared with the agency API.
     pub fn keys(&self) -> &TokenKeys {
         &self.keys
@@ -95,14 +107,18 @@ impl Accounts {
     }
 
     /// Starts a session with a fresh random id and returns its cookie.
-    async fn start_session(&self, user_id: &str) -> Result<SetCookie, AuthError> {
+    async fn start_session(&self, user_id: &str, password_hash: &str) -> Result<SetCookie, AuthError> {
         let raw: [u8; 32] = rand::random();
         let sid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
         let issued = now();
         let expires = issued + self.policy.absolute_secs;
-        accounts::insert_session(&self.pool, &digest(&sid), user_id, expires)
+        let recorded = accounts::insert_session(&self.pool, &digest(&sid), user_id, password_hash, expires)
             .await
             .map_err(unavailable)?;
+        if !recorded {
+            // The password changed (or the account went) while this sign-in was checked.
+            return Err(AuthError::InvalidCredentials);
+        }
         let claims = SessionClaims {
             iss: ISSUER.into(),
             aud: SESSION_AUDIENCE.into(),
@@ -241,7 +257,11 @@ impl AccountService for Accounts {
                 .await;
         }
         tracing::info!(outcome = "created", user = %user.id, "sign-up");
-        self.start_session(&user.id).await
+        let row = accounts::find_user(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
+        let row = row.ok_or(AuthError::Unavailable)?;
+        self.start_session(&row.id, &row.password_hash).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -252,8 +272,10 @@ impl AccountService for Accounts {
         client: Option<IpAddr>,
     ) -> Result<SetCookie, AuthError> {
         let key = email.trim().to_lowercase();
-        if let Err(e) = self.check_attempt(&format!("sign-in:{key}")) {
-            tracing::warn!(outcome = "rate_limited", email = %key, ?client, "sign-in");
+        // Keyed by account and address: nobody can lock a resident out from elsewhere.
+        let ip = client.map(|c| c.to_string()).unwrap_or_default();
+        if let Err(e) = self.check_attempt(&format!("sign-in:{key}:{ip}")) {
+            tracing::warn!(outcome = "rate_limited", account = %log_id(&key), ?client, "sign-in");
             return Err(e);
         }
         let user = accounts::find_user_by_email(&self.pool, &key)
@@ -267,10 +289,10 @@ impl AccountService for Accounts {
         match user.filter(|_| ok) {
             Some(user) => {
                 tracing::info!(outcome = "success", user = %user.id, ?client, "sign-in");
-                self.start_session(&user.id).await
+                self.start_session(&user.id, &user.password_hash).await
             }
             None => {
-                tracing::warn!(outcome = "failure", email = %key, ?client, "sign-in");
+                tracing::warn!(outcome = "failure", account = %log_id(&key), ?client, "sign-in");
                 Err(AuthError::InvalidCredentials)
             }
         }
@@ -302,7 +324,7 @@ impl AccountService for Accounts {
             .await
             .map_err(unavailable)?;
         tracing::info!(user = %user.id, "password changed; every session ended");
-        self.start_session(&user.id).await
+        self.start_session(&user.id, &hash).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -132,24 +132,28 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
-/// Records a session under the digest of its id.
+/// Records a session under the digest of its id, but only while the account's password
+/// hash is still `password_hash` (checked in the same statement), so a sign-in that raced a
+/// password change gets no session. Returns whether the session was recorded.
 pub async fn insert_session(
     pool: &AnyPool,
     digest: &str,
     user_id: &str,
+    password_hash: &str,
     expires_at: i64,
-) -> Result<(), sqlx::Error> {
-    let at = now();
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
+         SELECT $1, id, $3, $3, $4 FROM users WHERE id = $2 AND password_hash = $5",
     )
     .bind(digest)
     .bind(user_id)
-    .bind(at)
+    .bind(now())
     .bind(expires_at)
+    .bind(password_hash)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The session with this digest.
