@@ -272,6 +272,10 @@ async fn cross_site_posts_are_refused(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), 403, "{name}: {value}");
         assert!(response.headers().get("set-cookie").is_none());
+        assert!(
+            response.text().await.unwrap().contains("Forbidden"),
+            "the page can explain it"
+        );
     }
     let same = app
         .client
@@ -288,7 +292,7 @@ async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
     let mut limited = None;
-    for _ in 0..8 {
+    for _ in 0..12 {
         let called = app
             .call(
                 "/fn/auth/sign_in",

@@ -3,6 +3,8 @@
 
 use super::service::SESSION_COOKIE;
 use crate::state::AppState;
+use app::domain::account::AuthError;
+use app::error::AppError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -60,7 +62,12 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !request.uri().path().starts_with("/api/v1/") && is_cross_site(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not accepted.").into_response();
+        return refusal(
+            request.uri().path(),
+            StatusCode::FORBIDDEN,
+            AuthError::Forbidden,
+            "Cross-site requests are not accepted.",
+        );
     }
     next.run(request).await
 }
@@ -103,7 +110,19 @@ pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next:
         && let Err(not_until) = state.ip_limits.limiter.check_key(&ip)
     {
         tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
-        return too_many_requests(retry_after_secs(&not_until));
+        let secs = retry_after_secs(&not_until);
+        let mut response = refusal(
+            request.uri().path(),
+            StatusCode::TOO_MANY_REQUESTS,
+            AuthError::RateLimited {
+                retry_after_secs: secs,
+            },
+            "Too many attempts. Please wait and try again.",
+        );
+        if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
     }
     next.run(request).await
 }
@@ -114,17 +133,26 @@ pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaIn
     not_until.wait_time_from(now).as_secs().max(1)
 }
 
-/// A 429 answer with `Retry-After`.
-fn too_many_requests(secs: u64) -> Response {
-    let mut response = (
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many attempts. Please wait and try again.",
-    )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+/// A refusal in the shape its caller reads: server functions get their error type (so the
+/// page can say what happened), the agency API its JSON error, anything else plain text.
+fn refusal(path: &str, status: StatusCode, error: AuthError, text: &'static str) -> Response {
+    if path.starts_with("/fn/") {
+        let body = serde_json::to_string(&AppError::Auth(error)).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    } else if path.starts_with("/api/") {
+        let code = if status == StatusCode::TOO_MANY_REQUESTS {
+            "too_many_requests"
+        } else {
+            "forbidden"
+        };
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": code, "message": text })),
+        )
+            .into_response()
+    } else {
+        (status, text).into_response()
     }
-    response
 }
 
 /// The Content-Security-Policy of responses that are not pages (pages set their own, with a nonce).
