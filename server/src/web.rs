@@ -85,7 +85,8 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
     })
 }
 
-/// Keeps the rate limiters' memory bounded however many addresses and accounts they see.
+/// Keeps the rate limiters' memory bounded however many addresses and accounts they see,
+/// and the sessions table free of sessions that can no longer be used.
 fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -93,6 +94,9 @@ fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits) {
             tick.tick().await;
             accounts.forget_old_attempts();
             ip_limits.forget_old();
+            if let Err(e) = accounts.purge_expired_sessions().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
         }
     });
 }

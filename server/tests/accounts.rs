@@ -18,6 +18,7 @@ on_both_databases!(
     server_functions_refuse_callers_without_a_session,
     staff_server_functions_refuse_residents_and_strangers,
     a_sign_in_that_raced_a_password_change_gets_no_session,
+    sessions_that_can_no_longer_be_used_are_purged,
     cross_site_posts_are_refused,
     repeated_sign_in_attempts_are_limited_per_account,
     a_forged_or_tampered_session_cookie_is_ignored,
@@ -392,4 +393,34 @@ async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend
             .await
             .unwrap()
     );
+}
+
+async fn sessions_that_can_no_longer_be_used_are_purged(backend: Backend) {
+    use server::storage::accounts;
+    let app = spawn_app(backend).await;
+    let live = sign_up(&app, "ana@example.org").await;
+    let user = app
+        .state
+        .accounts
+        .create_user("bo@example.org", GOOD_PASSWORD, "Bo", Role::Resident)
+        .await
+        .unwrap();
+    let row = accounts::find_user(&app.state.pool, &user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let past = server::storage::now() - 1;
+    assert!(
+        accounts::insert_session(&app.state.pool, "ended", &user.id, &row.password_hash, past)
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.state.accounts.purge_expired_sessions().await.unwrap(), 1);
+    assert!(
+        accounts::find_session(&app.state.pool, "ended")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(app.get_as("/account", &live).await.0, 200, "a live session stays");
 }

@@ -102,6 +102,16 @@ async fn the_token_endpoint_refuses_bad_credentials_and_grants(backend: Backend)
         wrong.json::<serde_json::Value>().await.unwrap()["error"],
         "invalid_client"
     );
+    let missing = post(vec![("client_id", client.client_id.clone())]).await.unwrap();
+    assert_eq!(
+        missing.status(),
+        400,
+        "a form without grant_type is a JSON error, not a bare 422"
+    );
+    assert_eq!(
+        missing.json::<serde_json::Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
     let grant = post(vec![("grant_type", "password".into())]).await.unwrap();
     assert_eq!(grant.status(), 400);
     assert_eq!(

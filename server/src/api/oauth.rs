@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 /// The form an agency posts.
 #[derive(Debug, Deserialize)]
 pub struct TokenRequest {
-    grant_type: String,
+    grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
     scope: Option<String>,
@@ -56,7 +56,7 @@ async fn token(
     headers: HeaderMap,
     Form(form): Form<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    if form.grant_type != "client_credentials" {
+    if form.grant_type.as_deref() != Some("client_credentials") {
         return Err(ApiError::BadRequest {
             code: "unsupported_grant_type",
             message: "Only grant_type=client_credentials is supported.".to_owned(),

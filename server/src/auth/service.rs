@@ -90,6 +90,12 @@ impl Accounts {
         self.per_account.shrink_to_fit();
     }
 
+    /// Deletes sessions that can no longer be used (they are refused anyway; this keeps the
+    /// table small). Returns how many went.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, sqlx::Error> {
+        accounts::delete_expired_sessions(&self.pool, self.policy.idle_secs).await
+    }
+
     /// The token keys, shared with the agency API.
     pub fn keys(&self) -> &TokenKeys {
         &self.keys

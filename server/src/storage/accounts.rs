@@ -183,6 +183,17 @@ pub async fn delete_session(pool: &AnyPool, digest: &str) -> Result<(), sqlx::Er
     Ok(())
 }
 
+/// Deletes sessions past their absolute end or idle longer than `idle_secs`; returns how many.
+pub async fn delete_expired_sessions(pool: &AnyPool, idle_secs: i64) -> Result<u64, sqlx::Error> {
+    let at = now();
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(at)
+        .bind(at - idle_secs)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Ends every session of an account.
 pub async fn delete_user_sessions(pool: &AnyPool, user_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
