@@ -13,6 +13,8 @@ pub mod register;
 
 #[cfg(feature = "ssr")]
 pub mod ports;
+#[cfg(feature = "ssr")]
+pub mod request;
 
 // The macro form reads `[package.metadata.leptos-i18n]` at compile time. Its build-script
 // replacement pulls ICU data-generation crates into every build for features we do not use

@@ -74,3 +74,15 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
     `axe found ${results.violations.length} violation(s) on ${page.url()}:\n${report.join("\n")}`,
   ).toEqual([]);
 }
+
+/** On phones the page must not scroll sideways. */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(
+    scrollWidth,
+    `page ${page.url()} scrolls horizontally: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
+  ).toBeLessThanOrEqual(innerWidth);
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoAxeViolations } from "./a11y";
+import { expectNoAxeViolations, expectNoHorizontalScroll } from "./a11y";
 
 // Runs in all four projects: with and without JavaScript, desktop and phone.
 //
@@ -35,18 +35,6 @@ function mainNav(page: Page) {
 
 function h1(page: Page) {
   return page.getByRole("heading", { level: 1 });
-}
-
-/** On phones the page must not scroll sideways. */
-async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(
-    scrollWidth,
-    `page ${page.url()} scrolls horizontally: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
-  ).toBeLessThanOrEqual(innerWidth);
 }
 
 /** Opens /signup and fills the form; does not submit. */

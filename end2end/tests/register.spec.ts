@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoAxeViolations } from "./a11y";
+import { expectNoAxeViolations, expectNoHorizontalScroll } from "./a11y";
 
 // Runs in all four projects: with and without JavaScript, desktop and phone.
 
@@ -79,14 +79,7 @@ function countLine(t: Strings, count: number): RegExp {
 async function checkPage(page: Page, isMobile: boolean): Promise<void> {
   await expectNoAxeViolations(page);
   if (isMobile) {
-    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-    }));
-    expect(
-      scrollWidth,
-      `page ${page.url()} scrolls horizontally: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
-    ).toBeLessThanOrEqual(innerWidth);
+    await expectNoHorizontalScroll(page);
   }
 }
 

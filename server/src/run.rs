@@ -58,24 +58,18 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 "demo city loaded: {} agencies, {} systems, {} purposes",
                 loaded.agencies, loaded.systems, loaded.purposes
             );
-            let state = web::state(config, pool.clone(), config.addr).await?;
+            let accounts = web::accounts(config, pool.clone()).await?;
             for account in &city.accounts {
-                state
-                    .accounts
+                accounts
                     .create_user(&account.email, &account.password, &account.name, account.role)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
             }
             let mut first = None;
             for agency in &city.agencies {
-                let client = clients::create(
-                    &pool,
-                    state.accounts.hashing(),
-                    agency.slug.as_str(),
-                    ApiScope::ALL,
-                )
-                .await
-                .map_err(|e| RunError::Admin(e.to_string()))?;
+                let client = clients::create(&pool, accounts.hashing(), agency.slug.as_str(), ApiScope::ALL)
+                    .await
+                    .map_err(|e| RunError::Admin(e.to_string()))?;
                 first.get_or_insert((agency.slug.to_string(), client));
             }
             if let Some((agency, client)) = first {
@@ -109,14 +103,13 @@ fn print_demo_sign_ins(city: &demo::City) {
 /// `glasshouse admin ...`.
 pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunError> {
     let pool = open(config).await?;
-    let state = web::state(config, pool.clone(), config.addr).await?;
+    let accounts = web::accounts(config, pool.clone()).await?;
     let admin_err = |e: &dyn std::fmt::Display| RunError::Admin(e.to_string());
     match command {
         AdminCommand::CreateUser { role, email, name } => {
             let role: Role = role.parse().map_err(|e| admin_err(&e))?;
             let (password, generated) = read_or_generate_password().map_err(|e| admin_err(&e))?;
-            let user = state
-                .accounts
+            let user = accounts
                 .create_user(&email, &password, &name, role)
                 .await
                 .map_err(|e| admin_err(&e))?;
@@ -132,7 +125,7 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
         }
         AdminCommand::CreateClient { agency, scopes } => {
             let scopes = clients::parse_scopes(&scopes).map_err(|e| admin_err(&e))?;
-            let client = clients::create(&pool, state.accounts.hashing(), &agency, &scopes)
+            let client = clients::create(&pool, accounts.hashing(), &agency, &scopes)
                 .await
                 .map_err(|e| admin_err(&e))?;
             println!("client_id: {}", client.client_id);

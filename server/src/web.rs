@@ -59,8 +59,8 @@ pub enum BuildError {
 /// The largest request body accepted (forms and API calls are small).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Builds the shared state: storage, account service, limits.
-pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
+/// The account service alone, as the command line needs it (no web state, no timers).
+pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildError> {
     let keys = TokenKeys::from_secret(&secret::load(config)?).ok_or(BuildError::ShortSecret)?;
     let hashing = PasswordHashing::new(std::thread::available_parallelism().map_or(2, |n| n.get())).await?;
     let policy = SessionPolicy {
@@ -68,7 +68,12 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         absolute_secs: i64::from(config.session_max_hours) * 3600,
         secure_cookie: config.is_tls(),
     };
-    let accounts = Accounts::new(pool.clone(), hashing, keys, policy);
+    Ok(Accounts::new(pool, hashing, keys, policy))
+}
+
+/// Builds the shared state: storage, account service, limits.
+pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
+    let accounts = accounts(config, pool.clone()).await?;
     let services = Services {
         register: Arc::new(SqlRegister::new(pool.clone())),
         accounts: Arc::new(accounts.clone()),
@@ -124,18 +129,22 @@ pub fn router(state: AppState) -> Router {
     let pkg_dir =
         std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
     let not_found = leptos_axum::render_app_to_stream_with_context(context.clone(), pages.clone());
-    Router::new()
-        .route("/healthz", get(healthz))
+    // Pages and server functions need to know who is asking; static files, the health
+    // check and the agency API (bearer tokens) do not, so they skip the session lookup.
+    let pages = Router::new()
         .route("/lang/{code}", get(switch_language))
-        .nest("/api/v1", api::router())
-        // Static files never go through Leptos, so no page's context can reach them.
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth_mw::resolve_session,
-        ))
+        ));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api::router())
+        // Static files never go through Leptos, so no page's context can reach them.
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth_mw::limit_per_ip,

@@ -4,7 +4,7 @@
 mod common;
 
 use app::domain::account::Role;
-use common::{Backend, GOOD_PASSWORD, sign_up, spawn_app};
+use common::{Backend, GOOD_PASSWORD, sign_in, sign_up, spawn_app};
 
 on_both_databases!(
     a_new_resident_sees_their_resident_number,
@@ -83,29 +83,11 @@ async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
-    let wrong = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", "not the password!")],
-            None,
-        )
-        .await;
-    let unknown = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "nobody@example.org"), ("password", "not the password!")],
-            None,
-        )
-        .await;
+    let wrong = sign_in(&app, "ana@example.org", "not the password!").await;
+    let unknown = sign_in(&app, "nobody@example.org", "not the password!").await;
     assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
     assert!(wrong.body.contains("InvalidCredentials"));
-    let right = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
-        .await;
+    let right = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(right.status, 200);
     assert!(right.cookie.is_some());
 }
@@ -124,12 +106,7 @@ async fn signing_out_ends_the_session_for_real(backend: Backend) {
 async fn changing_the_password_ends_every_other_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = sign_up(&app, "ana@example.org").await;
-    let second = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
+    let second = sign_in(&app, "ana@example.org", GOOD_PASSWORD)
         .await
         .cookie
         .unwrap();
@@ -161,13 +138,7 @@ async fn changing_the_password_ends_every_other_session(backend: Backend) {
     assert_eq!(app.get_as("/account", &second).await.0, 302);
     assert_eq!(app.get_as("/account", &first).await.0, 302);
     assert_eq!(app.get_as("/account", &renewed).await.0, 200);
-    let old = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
-        .await;
+    let old = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
     assert!(old.body.contains("InvalidCredentials"));
 }
 
@@ -196,13 +167,7 @@ async fn deleting_the_account_ends_its_sessions_and_sign_in(backend: Backend) {
         .await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(app.get_as("/account", &session).await.0, 302);
-    let again = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
-        .await;
+    let again = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
     assert!(again.body.contains("InvalidCredentials"));
 }
 
@@ -222,15 +187,7 @@ async fn the_console_refuses_everyone_but_staff(backend: Backend) {
             .create_user(email, GOOD_PASSWORD, "Staff", role)
             .await
             .unwrap();
-        let staff = app
-            .call(
-                "/fn/auth/sign_in",
-                &[("email", email), ("password", GOOD_PASSWORD)],
-                None,
-            )
-            .await
-            .cookie
-            .unwrap();
+        let staff = sign_in(&app, email, GOOD_PASSWORD).await.cookie.unwrap();
         let (status, html) = app.get_as("/admin", &staff).await;
         assert_eq!(status, 200, "{role}");
         assert!(html.contains("Officer console"));
@@ -294,13 +251,7 @@ async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
     sign_up(&app, "ana@example.org").await;
     let mut limited = None;
     for _ in 0..12 {
-        let called = app
-            .call(
-                "/fn/auth/sign_in",
-                &[("email", "ana@example.org"), ("password", "wrong guess again")],
-                None,
-            )
-            .await;
+        let called = sign_in(&app, "ana@example.org", "wrong guess again").await;
         if called.status == 429 {
             limited = Some(called);
             break;
@@ -309,13 +260,7 @@ async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
     let limited = limited.expect("the sixth attempt within a minute is refused");
     assert!(limited.retry_after.unwrap().parse::<u64>().unwrap() >= 1);
     // Even the right password waits.
-    let right = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "ana@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
-        .await;
+    let right = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(right.status, 429);
 }
 
@@ -344,12 +289,7 @@ async fn staff_server_functions_refuse_residents_and_strangers(backend: Backend)
         .create_user("officer@example.org", GOOD_PASSWORD, "Officer", Role::Officer)
         .await
         .unwrap();
-    let officer = app
-        .call(
-            "/fn/auth/sign_in",
-            &[("email", "officer@example.org"), ("password", GOOD_PASSWORD)],
-            None,
-        )
+    let officer = sign_in(&app, "officer@example.org", GOOD_PASSWORD)
         .await
         .cookie
         .unwrap();

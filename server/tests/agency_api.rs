@@ -32,18 +32,23 @@ async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
     .unwrap()
 }
 
-async fn token(app: &TestApp, client: &NewClient) -> TokenResponse {
-    let response = app
-        .client
+/// Asks the token endpoint for a token with the client's own credentials.
+async fn request_token(app: &TestApp, client: &NewClient) -> reqwest::Response {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client.client_id.as_str()),
+        ("client_secret", client.client_secret.as_str()),
+    ];
+    app.client
         .post(app.url("/api/v1/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-        ])
+        .form(&form)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn token(app: &TestApp, client: &NewClient) -> TokenResponse {
+    let response = request_token(app, client).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     response.json().await.unwrap()
@@ -228,17 +233,7 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
             .unwrap()
     );
     expect_401(&app, &token.access_token, "revoked client").await;
-    let again = app
-        .client
-        .post(app.url("/api/v1/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let again = request_token(&app, &client).await;
     assert_eq!(again.status(), 401, "a revoked client gets no new token");
 }
 

@@ -213,6 +213,16 @@ async fn admin_commands_create_staff_and_api_clients(backend: Backend) {
     let client_id = lines[0].trim_start_matches("client_id: ");
     let revoke = glasshouse(&["admin", "revoke-client", "--client-id", client_id], &env);
     assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    let again = glasshouse(&["admin", "revoke-client", "--client-id", client_id], &env);
+    assert!(
+        !again.status.success(),
+        "a revoked client cannot be revoked twice"
+    );
+    assert!(
+        text(&again.stderr).contains("no active client"),
+        "{}",
+        text(&again.stderr)
+    );
 }
 
 #[test]

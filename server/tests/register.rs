@@ -243,6 +243,25 @@ async fn pages_speak_spanish_when_asked(backend: Backend) {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/systems?q=wifi");
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let offsite = app
+        .client
+        .get(app.url("/lang/es?next=https://evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        offsite.headers()["location"],
+        "/",
+        "the switch never sends anyone off the site"
+    );
+    let unsupported = app
+        .client
+        .get(app.url("/lang/fr?next=/systems"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsupported.status(), 404);
+    assert!(unsupported.headers().get("set-cookie").is_none());
     assert!(cookie.starts_with("i18n_pref_locale=es"), "{cookie}");
     let (_, html) = app
         .get_with(

@@ -44,7 +44,11 @@ pub fn LangSwitch() -> impl IntoView {
 
 /// The link that switches to `lang` and returns to `here`.
 pub fn switch_href(lang: Lang, here: &str) -> String {
-    format!("/lang/{}?next={}", lang.code(), percent_encode(here))
+    format!(
+        "/lang/{}?next={}",
+        lang.code(),
+        leptos_router::location::Url::escape(here)
+    )
 }
 
 /// A path and its query string (which the router gives with or without its `?`).
@@ -55,17 +59,6 @@ pub fn with_query(path: &str, search: &str) -> String {
     } else {
         format!("{path}?{search}")
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -83,7 +76,7 @@ mod tests {
     fn the_return_path_keeps_its_query() {
         assert_eq!(
             switch_href(Lang::Es, "/systems?q=cámara&agency="),
-            "/lang/es?next=/systems%3Fq%3Dc%C3%A1mara%26agency%3D"
+            "/lang/es?next=%2Fsystems%3Fq%3Dc%C3%A1mara%26agency%3D"
         );
     }
 }

@@ -14,3 +14,16 @@ pub fn set_http_status(code: u16) {
     #[cfg(not(feature = "ssr"))]
     let _ = code;
 }
+
+/// Sends the visitor of a server-rendered page to `path` (302 with `Location`); in the
+/// browser it does nothing, the page offers a link instead.
+pub fn redirect_during_render(path: &str) {
+    #[cfg(feature = "ssr")]
+    {
+        leptos_axum::redirect(path);
+        // In an async render `redirect` sets only the header: the status must follow it.
+        set_http_status(302);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = path;
+}

@@ -63,19 +63,6 @@ pub fn decide(facts: Facts) -> (Decision, Reason) {
     }
 }
 
-impl Reason {
-    /// Whether this reason denies before any fact about the resident is read.
-    pub fn is_lookup_failure(self) -> bool {
-        matches!(
-            self,
-            Reason::UnknownSubject
-                | Reason::UnknownSystem
-                | Reason::UnknownPurpose
-                | Reason::AgencyNotEntitled
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +137,5 @@ mod tests {
         ] {
             assert!(codes.contains(&code), "{code}");
         }
-        assert!(Reason::AgencyNotEntitled.is_lookup_failure() && !Reason::ConsentGiven.is_lookup_failure());
     }
 }

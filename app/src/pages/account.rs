@@ -24,11 +24,7 @@ pub fn AccountPage() -> impl IntoView {
                 match me.await {
                     Ok(Some(user)) => view! { <AccountDetails user /> }.into_any(),
                     Ok(None) => {
-                        #[cfg(feature = "ssr")]
-                        {
-                            leptos_axum::redirect("/login");
-                            crate::components::status::set_http_status(302);
-                        }
+                        crate::components::status::redirect_during_render("/login");
                         view! { <p><A href="/login">{t!(i18n, auth_errors.not_signed_in)}</A></p> }.into_any()
                     }
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

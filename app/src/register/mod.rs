@@ -35,14 +35,7 @@ impl FilterForm {
 mod ssr {
     use super::*;
     use crate::domain::search::RegisterFilter;
-    use crate::ports::Services;
-
-    pub fn services() -> Result<Services, AppError> {
-        use_context::<Services>().ok_or_else(|| {
-            tracing::error!("the storage services were not provided to the request");
-            AppError::Unavailable
-        })
-    }
+    pub use crate::request::services;
 
     pub fn parse(form: &FilterForm) -> Result<RegisterFilter, AppError> {
         RegisterFilter::parse(

@@ -18,21 +18,6 @@ pub struct AgencyCaller {
     pub scopes: Vec<ApiScope>,
 }
 
-impl AgencyCaller {
-    /// Refuses (403) a caller whose token lacks `scope`.
-    pub fn require(&self, scope: ApiScope) -> Result<(), ApiError> {
-        if self.scopes.contains(&scope) {
-            Ok(())
-        } else {
-            tracing::warn!(client = %self.client_id, scope = %scope, "refused: missing scope");
-            Err(ApiError::Forbidden {
-                code: "insufficient_scope",
-                message: format!("This client's token does not carry the scope {scope}."),
-            })
-        }
-    }
-}
-
 fn unauthorized(path: &str, why: &str) -> ApiError {
     tracing::warn!(%path, why, "refused an API call");
     ApiError::Unauthorized {

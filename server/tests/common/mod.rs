@@ -221,6 +221,16 @@ pub struct Called {
 /// A password that passes the policy.
 pub const GOOD_PASSWORD: &str = "river otter lantern 42";
 
+/// Calls the sign-in server function.
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Called {
+    app.call(
+        "/fn/auth/sign_in",
+        &[("email", email), ("password", password)],
+        None,
+    )
+    .await
+}
+
 /// Signs up a resident and returns the session token.
 pub async fn sign_up(app: &TestApp, email: &str) -> String {
     let called = app

@@ -1,0 +1,89 @@
+//! What every server function needs to know about its request: the services, who is
+//! asking (checked first, before any work), and how to answer with a cookie, a redirect or
+//! a 429. Server-only.
+
+use crate::domain::account::AuthError;
+use crate::error::AppError;
+use crate::ports::{Services, Session, SetCookie};
+use leptos::prelude::*;
+
+/// The services, or `Unavailable` if the server did not provide them.
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("the services were not provided to the request");
+        AppError::Unavailable
+    })
+}
+
+/// The request's signed-in session, if any.
+pub fn session() -> Option<Session> {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Session>().cloned())
+}
+
+/// The session, or `NotSignedIn`.
+pub fn require_session() -> Result<Session, AppError> {
+    session().ok_or_else(|| {
+        tracing::info!("refused: not signed in");
+        AppError::Auth(AuthError::NotSignedIn)
+    })
+}
+
+/// The session of an officer or admin, or the refusal (logged) before any work is done.
+pub fn require_staff() -> Result<Session, AppError> {
+    let session = session();
+    match &session {
+        Some(s) if s.user.role.is_staff() => Ok(s.clone()),
+        _ => {
+            tracing::warn!(user = ?session.as_ref().map(|s| &s.user.id), "refused: staff only");
+            Err(AppError::denied(session.is_some()))
+        }
+    }
+}
+
+/// The caller's IP address, for rate limits and logs.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+    })
+}
+
+/// Answers 429 with `Retry-After`.
+fn too_many_requests(retry_after_secs: u64) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.insert_header(http::header::RETRY_AFTER, value);
+        }
+    }
+}
+
+/// Sends a cookie with the server function's response.
+fn send_cookie(cookie: SetCookie) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie.0),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Finishes an account action: a refused one answers its error (429 with `Retry-After` when
+/// rate limited); a successful one sends its cookie and goes to `to`.
+pub fn answer(outcome: Result<SetCookie, AuthError>, to: &str) -> Result<(), AppError> {
+    match outcome {
+        Ok(cookie) => {
+            send_cookie(cookie);
+            leptos_axum::redirect(to);
+            Ok(())
+        }
+        Err(error) => {
+            if let AuthError::RateLimited { retry_after_secs } = error {
+                too_many_requests(retry_after_secs);
+            }
+            Err(error.into())
+        }
+    }
+}
