@@ -13,6 +13,9 @@ pub enum AppError {
     /// The input was not acceptable; the text says which field and why.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The purpose rests on a legal basis other than consent: there is nothing to grant or withdraw.
+    #[error("this purpose does not rest on consent")]
+    NotAChoice,
     /// Storage or another internal part failed; the detail is in the server log.
     #[error("temporarily unavailable")]
     Unavailable,

@@ -3,12 +3,16 @@
 
 #![recursion_limit = "256"]
 
+pub mod access_log;
 pub mod accounts;
 pub mod components;
+pub mod consent;
+pub mod developers;
 pub mod domain;
 pub mod error;
 pub mod i18n_support;
 pub mod pages;
+pub mod profile;
 pub mod register;
 
 #[cfg(feature = "ssr")]
@@ -94,6 +98,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/profile") view=pages::profile::ProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/my") view=pages::my::MyPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/consents/history") view=pages::consent_history::ConsentHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/consents/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/access-log") view=pages::access_log::AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
                         <Route

@@ -3,7 +3,9 @@
 //! The `app` crate knows no SQL: the server crate owns storage and hands an implementation
 //! of these traits to every request through Leptos' context.
 
-use crate::domain::account::{AuthError, CurrentUser};
+use crate::domain::account::{AuthError, CurrentUser, Profile, ProfileFields};
+use crate::domain::consent::{Channel, ConsentAction, ConsentEventView, MySystem, Receipt};
+use crate::domain::decision::{AccessFilter, AccessPage};
 use crate::domain::lang::Lang;
 use crate::domain::register::{Agency, Slug, System};
 use std::net::IpAddr;
@@ -80,6 +82,57 @@ pub trait AccountService: Send + Sync + 'static {
     async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError>;
 }
 
+/// Why a consent could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsentError {
+    /// No system has that slug, or it has no purpose with that key.
+    #[error("no such purpose")]
+    UnknownPurpose,
+    /// The purpose rests on another legal basis: the resident's choice does not decide it.
+    #[error("this purpose does not rest on consent")]
+    NotConsentBased,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A resident's consents: what applies to them, their choices and the receipts.
+/// Every method works on the resident whose id it is given, and only on them.
+#[async_trait::async_trait]
+pub trait ConsentStore: Send + Sync + 'static {
+    /// The systems that hold the resident's data: enrolled ones first, then those in public space.
+    async fn my_systems(&self, user_id: &str, lang: Lang) -> Result<Vec<MySystem>, StoreError>;
+    /// Records a grant or withdrawal, durably, before returning the new event.
+    async fn record(
+        &self,
+        user_id: &str,
+        system: &Slug,
+        purpose: &Slug,
+        action: ConsentAction,
+        channel: Channel,
+        lang: Lang,
+    ) -> Result<ConsentEventView, ConsentError>;
+    /// Every consent event of the resident, newest first.
+    async fn history(&self, user_id: &str, lang: Lang) -> Result<Vec<ConsentEventView>, StoreError>;
+    /// The receipt of one of the resident's events; `None` for any event not theirs.
+    async fn receipt(&self, user_id: &str, event_id: &str, lang: Lang) -> Result<Option<Receipt>, StoreError>;
+}
+
+/// The decision log as residents read it: only the entries that named them.
+#[async_trait::async_trait]
+pub trait AccessLog: Send + Sync + 'static {
+    /// One page of the resident's entries, newest first.
+    async fn page(&self, user_id: &str, filter: &AccessFilter, lang: Lang) -> Result<AccessPage, StoreError>;
+}
+
+/// A resident's profile.
+#[async_trait::async_trait]
+pub trait ProfileStore: Send + Sync + 'static {
+    /// The profile of `user_id`, or `None` if the account is gone.
+    async fn profile(&self, user_id: &str) -> Result<Option<Profile>, StoreError>;
+    /// Replaces the editable fields.
+    async fn update_profile(&self, user_id: &str, fields: &ProfileFields) -> Result<(), StoreError>;
+}
+
 /// The storage every request can reach, provided as Leptos context.
 #[derive(Clone)]
 pub struct Services {
@@ -87,4 +140,12 @@ pub struct Services {
     pub register: Arc<dyn RegisterStore>,
     /// Accounts and sessions.
     pub accounts: Arc<dyn AccountService>,
+    /// Residents' consents.
+    pub consents: Arc<dyn ConsentStore>,
+    /// The decision log, as residents read it.
+    pub access_log: Arc<dyn AccessLog>,
+    /// Residents' profiles.
+    pub profiles: Arc<dyn ProfileStore>,
+    /// The agency API's reference, derived from its OpenAPI document.
+    pub api_reference: Arc<crate::domain::api_reference::ApiReference>,
 }

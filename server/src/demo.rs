@@ -46,6 +46,12 @@ pub struct DemoAccount {
     pub email: String,
     pub name: String,
     pub password: String,
+    /// Systems the account is enrolled with (enrolment systems only).
+    #[serde(default)]
+    pub enrolled_with: Vec<Slug>,
+    /// Consents the account has given, as `system/purpose` (consent-basis purposes only).
+    #[serde(default)]
+    pub consents: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,12 +143,81 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
         })?;
         systems.push(entry.into_system((*agency).clone())?);
     }
+    for account in &file.demo_accounts {
+        check_account(account, &systems)?;
+    }
     Ok(City {
         name: file.city.name,
         agencies,
         systems,
         accounts: file.demo_accounts,
     })
+}
+
+/// A demo account may only be enrolled with enrolment systems and consent to consent purposes.
+fn check_account(account: &DemoAccount, systems: &[System]) -> Result<(), DemoError> {
+    let find = |slug: &str| systems.iter().find(|s| s.slug.as_str() == slug);
+    for slug in &account.enrolled_with {
+        match find(slug.as_str()) {
+            Some(s) if s.scope == Scope::Enrolment => {}
+            _ => {
+                return Err(invalid(format!(
+                    "{} is enrolled with {slug}, which is not an enrolment system",
+                    account.email
+                )));
+            }
+        }
+    }
+    for consent in &account.consents {
+        let found = consent.split_once('/').and_then(|(system, purpose)| {
+            find(system)?
+                .purposes
+                .iter()
+                .find(|p| p.key.as_str() == purpose && p.legal_basis == LegalBasis::Consent)
+        });
+        if found.is_none() {
+            return Err(invalid(format!(
+                "{} consents to {consent}, which is not a consent-basis purpose of the register",
+                account.email
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Enrols a demo account with its systems and records its consents (as given on the web).
+pub async fn settle_account(
+    pool: &AnyPool,
+    consents: &dyn app::ports::ConsentStore,
+    user_id: &str,
+    account: &DemoAccount,
+) -> Result<(), DemoError> {
+    for slug in &account.enrolled_with {
+        let target = storage::consent::target(pool, slug.as_str(), "")
+            .await?
+            .ok_or_else(|| invalid(format!("no system {slug}")))?;
+        storage::consent::enroll(pool, user_id, &target.system_id, None).await?;
+    }
+    for consent in &account.consents {
+        let (system, purpose) = consent
+            .split_once('/')
+            .ok_or_else(|| invalid(format!("consent {consent} is not system/purpose")))?;
+        let (system, purpose) = Slug::parse(system)
+            .and_then(|s| Ok((s, Slug::parse(purpose)?)))
+            .map_err(|e| invalid(e.to_string()))?;
+        consents
+            .record(
+                user_id,
+                &system,
+                &purpose,
+                app::domain::consent::ConsentAction::Grant,
+                app::domain::consent::Channel::Web,
+                app::domain::lang::Lang::En,
+            )
+            .await
+            .map_err(|e| invalid(format!("consent {consent}: {e}")))?;
+    }
+    Ok(())
 }
 
 fn invalid(message: String) -> DemoError {

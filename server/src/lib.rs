@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod decisions;
 pub mod demo;
 pub mod run;
 pub mod state;

@@ -59,11 +59,13 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 loaded.agencies, loaded.systems, loaded.purposes
             );
             let accounts = web::accounts(config, pool.clone()).await?;
+            let consents = crate::storage::consent::SqlConsents::new(pool.clone(), config.public_url.clone());
             for account in &city.accounts {
-                accounts
+                let user = accounts
                     .create_user(&account.email, &account.password, &account.name, account.role)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
+                demo::settle_account(&pool, &consents, &user.id, account).await?;
             }
             let mut first = None;
             for agency in &city.agencies {

@@ -2,6 +2,7 @@
 
 use crate::auth::middleware::IpLimits;
 use crate::auth::service::Accounts;
+use crate::storage::decision_log::DecisionLog;
 use app::ports::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub accounts: Accounts,
     /// Per-IP limits on sign-in, sign-up and the token endpoint.
     pub ip_limits: IpLimits,
+    /// Appends agency decisions, durably, in order.
+    pub decision_log: DecisionLog,
     /// Whether residents reach the app over TLS (HSTS, Secure cookies).
     pub tls: bool,
 }

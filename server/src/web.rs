@@ -9,6 +9,9 @@ use crate::auth::service::{Accounts, SessionPolicy};
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::state::AppState;
+use crate::storage::accounts::SqlProfiles;
+use crate::storage::consent::SqlConsents;
+use crate::storage::decision_log::{DecisionLog, SqlAccessLog};
 use crate::storage::register::SqlRegister;
 use app::domain::lang::Lang;
 use app::i18n_support::LANG_COOKIE;
@@ -77,12 +80,19 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
     let services = Services {
         register: Arc::new(SqlRegister::new(pool.clone())),
         accounts: Arc::new(accounts.clone()),
+        consents: Arc::new(SqlConsents::new(pool.clone(), config.public_url.clone())),
+        access_log: Arc::new(SqlAccessLog::new(pool.clone())),
+        profiles: Arc::new(SqlProfiles::new(pool.clone())),
+        api_reference: Arc::new(api::reference::from_openapi(
+            &serde_json::to_value(api::openapi()).unwrap_or_default(),
+        )),
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
     forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
         services,
+        decision_log: DecisionLog::start(pool.clone()),
         pool,
         accounts,
         ip_limits,
@@ -133,6 +143,7 @@ pub fn router(state: AppState) -> Router {
     // check and the agency API (bearer tokens) do not, so they skip the session lookup.
     let pages = Router::new()
         .route("/lang/{code}", get(switch_language))
+        .route("/my/consents/{id}/receipt.json", get(receipt_json))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
         .layer(middleware::from_fn_with_state(
@@ -141,7 +152,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         // Static files never go through Leptos, so no page's context can reach them.
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .merge(pages)
@@ -167,6 +178,47 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Err(e) => {
             tracing::error!(error = %e, "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiptQuery {
+    lang: Option<String>,
+}
+
+/// `GET /my/consents/{id}/receipt.json`: the signed-in resident's receipt as a JSON download;
+/// 401 when not signed in, 404 for any event that is not theirs.
+async fn receipt_json(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<app::ports::Session>>,
+    Path(id): Path<String>,
+    Query(query): Query<ReceiptQuery>,
+) -> Response {
+    let Some(axum::Extension(session)) = session else {
+        return (StatusCode::UNAUTHORIZED, "sign in to download your receipts").into_response();
+    };
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(session.user.lang);
+    match state.services.consents.receipt(&session.user.id, &id, lang).await {
+        Ok(Some(receipt)) => {
+            let disposition = format!("attachment; filename=\"consent-receipt-{}.json\"", receipt.consent_receipt_id);
+            (
+                [
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                ],
+                axum::Json(receipt),
+            )
+                .into_response()
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "no such receipt among yours").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a receipt");
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
         }
     }
 }

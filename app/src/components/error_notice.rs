@@ -15,6 +15,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             view! { {t!(i18n, errors.invalid_input)} " (" {detail} ")" }.into_any()
         }
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
+        AppError::NotAChoice => t!(i18n, errors.not_a_choice).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
         AppError::Auth(error) => auth_message(error).into_any(),
     };
@@ -40,6 +41,14 @@ fn auth_message(error: AuthError) -> impl IntoView {
         AuthError::Input(AccountInputError::PasswordTooLong) => {
             t!(i18n, auth_errors.password_too_long, max = || Password::MAX_CHARS).into_any()
         }
+        AuthError::Input(AccountInputError::PostalAddress) => t!(
+            i18n,
+            auth_errors.postal_address,
+            max = || crate::domain::account::Profile::MAX_ADDRESS_CHARS
+        )
+        .into_any(),
+        AuthError::Input(AccountInputError::Phone) => t!(i18n, auth_errors.phone).into_any(),
+        AuthError::Input(AccountInputError::DateOfBirth) => t!(i18n, auth_errors.date_of_birth).into_any(),
         AuthError::Input(AccountInputError::PasswordTooCommon) => {
             t!(i18n, auth_errors.password_too_common).into_any()
         }

@@ -37,6 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 " · "
                 <a href="/api/v1/register/systems.csv" rel="external">"CSV"</a>
             </p>
+            <p><A href="/developers/api">{t!(i18n, layout.api_for_agencies)}</A></p>
         </footer>
     }
 }
@@ -53,6 +54,7 @@ fn AccountLinks() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await.ok().flatten() {
                     Some(user) => view! {
+                        <li><A href="/my">{t!(i18n, nav.my_data)}</A></li>
                         <li><A href="/account">{t!(i18n, nav.account)}</A></li>
                         {user.role.is_staff().then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
                     }

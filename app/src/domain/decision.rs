@@ -34,6 +34,14 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What the agency asked for: a consent check, or the resident's data.
+    DecisionKind {
+        Check => "check",
+        Query => "query",
+    }
+}
+
 /// Where a resident's consent for one purpose stands (W3C DPV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConsentState {
@@ -62,6 +70,48 @@ pub fn decide(facts: Facts) -> (Decision, Reason) {
         (_, _) => (Decision::Permit, Reason::LegalBasis),
     }
 }
+
+/// One agency check or data query that named the resident, in their language.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AccessEntry {
+    pub seq: i64,
+    pub decision_id: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub kind: DecisionKind,
+    pub agency_slug: String,
+    pub agency_name: String,
+    pub system_slug: String,
+    pub system_name: String,
+    pub purpose_key: String,
+    pub purpose_name: String,
+    pub decision: Decision,
+    pub reason: Reason,
+}
+
+/// Which entries of the access log to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessFilter {
+    /// Only this agency's queries.
+    pub agency: Option<String>,
+    /// Only permits or only denials.
+    pub decision: Option<Decision>,
+    /// Show entries older than this sequence number (the next page).
+    pub before: Option<i64>,
+}
+
+/// One page of the access log, newest first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AccessPage {
+    pub entries: Vec<AccessEntry>,
+    /// Where the next (older) page starts, if there is one.
+    pub next_before: Option<i64>,
+    /// The agencies that appear anywhere in the resident's log, for the filter.
+    pub agencies: Vec<super::register::AgencyOption>,
+}
+
+/// Entries per page of the access log.
+pub const ACCESS_PAGE_SIZE: usize = 25;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,10 @@
 //! Domain types shared by the server and the browser: plain Rust, no HTTP, no HTML, no SQL.
 
 pub mod account;
+pub mod api_reference;
+pub mod consent;
 pub mod decision;
+pub mod disclosure;
 pub mod lang;
 pub mod register;
 pub mod text;

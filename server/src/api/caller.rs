@@ -51,3 +51,32 @@ impl FromRequestParts<AppState> for AgencyCaller {
         })
     }
 }
+
+impl AgencyCaller {
+    /// Refuses the call (403, `insufficient_scope`) unless the token carries `scope`.
+    pub fn require(&self, scope: ApiScope) -> Result<(), ApiError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            tracing::warn!(client = %self.client_id, scope = scope.code(), "refused a call without its scope");
+            Err(ApiError::Forbidden {
+                code: "insufficient_scope",
+                message: format!("This call needs a token with the scope {}.", scope.code()),
+            })
+        }
+    }
+}
+
+/// The request id of an API call: the caller's `X-Request-Id` when it is a sane token
+/// (1 to 64 letters, digits, `.`, `_`, `-`), otherwise a new one.
+pub fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        })
+        .map_or_else(crate::storage::new_event_id, str::to_owned)
+}

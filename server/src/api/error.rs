@@ -23,18 +23,45 @@ pub enum ApiError {
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
+    /// 409: the request conflicts with what the resource is.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 422: well-formed JSON whose values are not acceptable; the message says which.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// 403 for a data query the resident's consent or the register does not allow.
+    #[error("The request was denied: {reason}.")]
+    Denied { reason: &'static str, decision_id: String },
     /// 500: logged in full, answered with a generic message.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
+/// The body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// A stable snake_case code.
+    #[schema(example = "invalid_input")]
+    pub error: &'a str,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// For denied data queries: the reason code of the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    /// For denied data queries: the recorded decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<&'a str>,
 }
 
 impl ApiError {
+    /// 422 for a value that is not acceptable.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::Unprocessable {
+            code: "invalid_input",
+            message: message.into(),
+        }
+    }
+
     /// Wraps an unexpected failure; its detail goes to the log only.
     pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         ApiError::Internal(Box::new(e))
@@ -46,6 +73,9 @@ impl ApiError {
             ApiError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            ApiError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -62,7 +92,17 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut response = (status, Json(ErrorBody { error: code, message })).into_response();
+        let (reason, decision_id) = match &self {
+            ApiError::Denied { reason, decision_id } => (Some(*reason), Some(decision_id.as_str())),
+            _ => (None, None),
+        };
+        let body = ErrorBody {
+            error: code,
+            message,
+            reason,
+            decision_id,
+        };
+        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -1,18 +1,110 @@
-//! The JSON API under `/api/v1`: plain axum routers, one module per resource.
+//! The JSON API under `/api/v1`: one module per resource, each route registered together
+//! with its OpenAPI description (utoipa), so the published document cannot miss a route.
 
 pub mod caller;
+pub mod consent;
 pub mod error;
+pub mod json;
 pub mod oauth;
+pub mod reference;
 pub mod register;
+pub mod status;
+pub mod subjects;
 pub mod whoami;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
 
-/// Every `/api/v1` route.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// The document's fixed parts; paths and schemas come from the routes themselves.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Glasshouse agency API",
+        description = "How city agencies ask before they process residents' data. Every consent \
+                       check and data query is recorded in a decision log the resident can read.\n\n\
+                       Get a token with the OAuth 2.0 client-credentials grant at \
+                       `POST /api/v1/oauth/token`, then send it as `Authorization: Bearer <token>`. \
+                       Errors are JSON: `{\"error\": \"<code>\", \"message\": \"<text>\"}`.",
+        license(name = "Open data: the register is public"),
+    ),
+    modifiers(&AgencyToken),
+    tags(
+        (name = "consent", description = "Consent checks"),
+        (name = "subjects", description = "Residents' data and enrolments"),
+        (name = "register", description = "The public register as open data"),
+        (name = "auth", description = "Tokens for agency clients"),
+        (name = "service", description = "The service itself"),
+    )
+)]
+struct ApiDoc;
+
+/// Adds the security scheme every protected route names.
+struct AgencyToken;
+
+impl utoipa::Modify for AgencyToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scopes = Scopes::from_iter([
+            ("consent:check", "Ask for consent decisions"),
+            ("subjects:read", "Read residents' data as consent and the register allow"),
+            ("enrollment:write", "Enrol residents with the agency's systems"),
+            ("requests:work", "Work the agency's part of privacy requests"),
+        ]);
+        let flow = Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes));
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("agency_token", SecurityScheme::OAuth2(OAuth2::new([flow])));
+    }
+}
+
+/// Every `/api/v1` route with its description.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(consent::router())
+        .merge(subjects::router())
         .merge(register::router())
         .merge(oauth::router())
         .merge(whoami::router())
+        .merge(status::router())
+}
+
+/// The OpenAPI document of the agency API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = documented().split_for_parts();
+    doc.paths.add_path_operation(
+        "/api/v1/openapi.json",
+        vec![utoipa::openapi::HttpMethod::Get],
+        utoipa::openapi::path::OperationBuilder::new()
+            .tag("service")
+            .summary(Some("This document (OpenAPI 3.1)"))
+            .response(
+                "200",
+                utoipa::openapi::ResponseBuilder::new().description("The OpenAPI document"),
+            )
+            .build(),
+    );
+    doc
+}
+
+/// Every `/api/v1` route, plus `GET /api/v1/openapi.json` serving the document.
+pub fn router() -> Router<AppState> {
+    let (routes, _) = documented().split_for_parts();
+    let document: Arc<str> = serde_json::to_string(&openapi())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not serialise the OpenAPI document");
+            "{}".to_owned()
+        })
+        .into();
+    routes.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], document.to_string()).into_response() }
+        }),
+    )
 }

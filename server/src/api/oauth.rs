@@ -7,18 +7,19 @@ use crate::state::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 /// The token route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/oauth/token", post(token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(token))
 }
 
 /// The form an agency posts.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
     grant_type: Option<String>,
     client_id: Option<String>,
@@ -27,7 +28,7 @@ pub struct TokenRequest {
 }
 
 /// A successful answer (RFC 6749 §5.1).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
@@ -50,7 +51,20 @@ fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, Stri
     basic.or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)))
 }
 
-async fn token(
+/// Issues an agency access token (OAuth 2.0 client credentials, RFC 6749 §4.4).
+///
+/// Send `grant_type=client_credentials` as a form, with the client id and secret in HTTP
+/// Basic (preferred) or as `client_id` and `client_secret`; `scope` may ask for a subset of
+/// the client's scopes. Tokens last 15 minutes. Limited per address.
+#[utoipa::path(post, path = "/api/v1/oauth/token", tag = "auth",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 400, description = "Unsupported grant type or scope", body = super::error::ErrorBody),
+        (status = 401, description = "Wrong credentials or a revoked client", body = super::error::ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = super::error::ErrorBody),
+    ))]
+pub async fn token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,

@@ -7,19 +7,21 @@ use app::domain::register::{DataCategory, LegalBasis, System};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 
 /// The register's open-data routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/register/systems", get(systems_json))
-        .route("/register/systems.csv", get(systems_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(systems_json))
+        .routes(routes!(systems_csv))
 }
 
 /// `?lang=es` picks the language of the texts; English by default.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LangQuery {
     lang: Option<String>,
@@ -148,8 +150,13 @@ async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>)
     Ok((lang, systems))
 }
 
-/// `GET /api/v1/register/systems`: every system with its purposes.
-async fn systems_json(
+/// The register: every system with its agency, purposes, legal bases and data categories.
+#[utoipa::path(get, path = "/api/v1/register/systems", tag = "register", params(LangQuery),
+    responses(
+        (status = 200, description = "The register as JSON", content_type = "application/json"),
+        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+    ))]
+pub async fn systems_json(
     State(state): State<AppState>,
     Query(query): Query<LangQuery>,
 ) -> Result<Json<RegisterDocument>, ApiError> {
@@ -180,8 +187,13 @@ pub const CSV_HEADER: [&str; 16] = [
     "special_categories",
 ];
 
-/// `GET /api/v1/register/systems.csv`: the same register, one row per purpose.
-async fn systems_csv(
+/// The same register as CSV, one row per purpose.
+#[utoipa::path(get, path = "/api/v1/register/systems.csv", tag = "register", params(LangQuery),
+    responses(
+        (status = 200, description = "The register as CSV", content_type = "text/csv"),
+        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+    ))]
+pub async fn systems_csv(
     State(state): State<AppState>,
     Query(query): Query<LangQuery>,
 ) -> Result<Response, ApiError> {

@@ -1,6 +1,9 @@
 //! The accounts aggregate: users, their sessions, and agency API clients.
 
 use super::{new_id, now};
+use app::domain::account::{Profile, ProfileFields};
+use app::domain::lang::Lang;
+use app::ports::{ProfileStore, StoreError};
 use sqlx::{AnyPool, FromRow};
 
 /// A stored account.
@@ -272,4 +275,77 @@ pub async fn revoke_client(pool: &AnyPool, client_id: &str) -> Result<bool, sqlx
             .execute(pool)
             .await?;
     Ok(done.rows_affected() > 0)
+}
+
+#[derive(FromRow)]
+struct ProfileRow {
+    display_name: String,
+    email: String,
+    lang: String,
+    resident_number: String,
+    postal_address: Option<String>,
+    phone: Option<String>,
+    date_of_birth: Option<String>,
+}
+
+/// The profile of `user_id`.
+pub async fn find_profile(pool: &AnyPool, user_id: &str) -> Result<Option<Profile>, sqlx::Error> {
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT display_name, email, lang, resident_number, postal_address, phone, date_of_birth \
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Profile {
+        display_name: r.display_name,
+        email: r.email,
+        lang: Lang::from_code(&r.lang).unwrap_or_default(),
+        resident_number: r.resident_number,
+        postal_address: r.postal_address,
+        phone: r.phone,
+        date_of_birth: r.date_of_birth,
+    }))
+}
+
+/// Replaces the editable profile fields of `user_id`.
+pub async fn update_profile(pool: &AnyPool, user_id: &str, fields: &ProfileFields) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET postal_address = $1, phone = $2, date_of_birth = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(fields.postal_address.as_deref())
+    .bind(fields.phone.as_deref())
+    .bind(fields.date_of_birth.as_deref())
+    .bind(super::now())
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Residents' profiles, stored in SQL.
+#[derive(Clone)]
+pub struct SqlProfiles {
+    pool: AnyPool,
+}
+
+impl SqlProfiles {
+    pub fn new(pool: AnyPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait::async_trait]
+impl ProfileStore for SqlProfiles {
+    async fn profile(&self, user_id: &str) -> Result<Option<Profile>, StoreError> {
+        find_profile(&self.pool, user_id)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn update_profile(&self, user_id: &str, fields: &ProfileFields) -> Result<(), StoreError> {
+        update_profile(&self.pool, user_id, fields)
+            .await
+            .map_err(StoreError::backend)
+    }
 }

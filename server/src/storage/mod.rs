@@ -2,6 +2,8 @@
 //! SQL lives here and nowhere else.
 
 pub mod accounts;
+pub mod consent;
+pub mod decision_log;
 pub mod register;
 
 use sqlx::AnyConnection;
@@ -9,6 +11,25 @@ use sqlx::AnyConnection;
 /// Current unix time in seconds, the timestamp format of every table.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Current unix time in microseconds, the timestamp format of events (`*_at_us` columns).
+pub fn now_us() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(nanos / 1000).unwrap_or(i64::MAX)
+}
+
+/// A unix time in microseconds as RFC 3339 UTC text, e.g. `2026-11-23T10:15:30.123456Z`.
+pub fn rfc3339_us(at_us: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// A new id that sorts by creation time (UUID v7), for events and log entries.
+pub fn new_event_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 /// A new random text id.

@@ -389,5 +389,85 @@ async fn insert_purpose(
             .execute(&mut **tx)
             .await?;
     }
+    insert_notice(tx, &id, 1, purpose).await
+}
+
+/// Records version `version` of the notice of purpose `purpose_id`: what residents are shown.
+async fn insert_notice(
+    tx: &mut Transaction<'_, Any>,
+    purpose_id: &str,
+    version: i64,
+    purpose: &Purpose,
+) -> Result<(), sqlx::Error> {
+    let categories: Vec<&str> = purpose.categories.iter().map(|c| c.code()).collect();
+    sqlx::query(
+        "INSERT INTO purpose_notices (purpose_id, version, legal_basis, name, description, categories, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(purpose_id)
+    .bind(version)
+    .bind(purpose.legal_basis.code())
+    .bind(to_json(&purpose.name)?)
+    .bind(to_json(&purpose.description)?)
+    .bind(categories.join(" "))
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// Changes the name and description residents read for a purpose. A change of text makes a
+/// new notice version (consents given earlier keep pointing at the version shown then);
+/// the same text again changes nothing. Returns the current version, or `None` when the
+/// system has no such purpose.
+pub async fn revise_purpose_text(
+    pool: &AnyPool,
+    system: &Slug,
+    key: &Slug,
+    name: &LocalizedText,
+    description: &LocalizedText,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.notice_version, p.legal_basis, p.name, p.description FROM purposes p \
+         JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2",
+    )
+    .bind(system.as_str())
+    .bind(key.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, version, basis, old_name, old_description)) = row else {
+        return Ok(None);
+    };
+    if text("purposes.name", &old_name)? == *name && text("purposes.description", &old_description)? == *description {
+        return Ok(Some(version));
+    }
+    let categories: Vec<(String,)> = sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut categories = categories
+        .iter()
+        .map(|(c,)| code("purpose_categories.category", c))
+        .collect::<Result<Vec<DataCategory>, _>>()?;
+    categories.sort();
+    let revised = Purpose {
+        key: key.clone(),
+        legal_basis: code("purposes.legal_basis", &basis)?,
+        categories,
+        name: name.clone(),
+        description: description.clone(),
+    };
+    let next = version + 1;
+    insert_notice(&mut tx, &id, next, &revised).await?;
+    sqlx::query("UPDATE purposes SET name = $1, description = $2, notice_version = $3, updated_at = $4 WHERE id = $5")
+        .bind(to_json(name)?)
+        .bind(to_json(description)?)
+        .bind(next)
+        .bind(now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(next))
 }

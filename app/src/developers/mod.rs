@@ -1,0 +1,10 @@
+//! The server function behind the agency API's reference page.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The agency API, as its OpenAPI document describes it.
+#[server(prefix = "/fn", endpoint = "developers/api")]
+pub async fn api_reference() -> Result<crate::domain::api_reference::ApiReference, AppError> {
+    Ok((*crate::request::services()?.api_reference).clone())
+}

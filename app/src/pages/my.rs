@@ -1,0 +1,183 @@
+//! `/my`: the systems that hold the signed-in resident's data, and for each purpose what
+//! applies: their consent (given, withdrawn, never asked) with one button to change it, or
+//! the legal basis that makes consent unnecessary.
+
+use crate::components::error_notice::ErrorNotice;
+use crate::components::signed_in::{MyNav, refused};
+use crate::consent::{RecordConsent, my_systems};
+use crate::domain::consent::{ConsentAction, MyPurpose, MySystem};
+use crate::domain::decision::ConsentState;
+use crate::domain::lang::Lang;
+use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n_support::{basis_explained, basis_name, category_name, use_lang};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The page.
+#[component]
+pub fn MyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let systems = Resource::new(move || lang.get(), my_systems);
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), my.title).to_owned() />
+        <h1>{t!(i18n, my.title)}</h1>
+        <MyNav />
+        <p>{t!(i18n, my.intro)}</p>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match systems.await {
+                    Ok(systems) => view! { <Systems systems lang=lang.get_untracked() /> }.into_any(),
+                    Err(error) => refused(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Systems(systems: Vec<MySystem>, lang: Lang) -> impl IntoView {
+    let i18n = use_i18n();
+    let (enrolled, public): (Vec<MySystem>, Vec<MySystem>) = systems.into_iter().partition(|s| s.enrolled);
+    view! {
+        <section aria-labelledby="enrolled-heading">
+            <h2 id="enrolled-heading">{t!(i18n, my.enrolled_heading)}</h2>
+            <p>{t!(i18n, my.enrolled_intro)}</p>
+            {if enrolled.is_empty() {
+                view! { <p class="empty">{t!(i18n, my.none_enrolled)}</p> }.into_any()
+            } else {
+                enrolled.into_iter().map(|system| view! { <SystemCard system lang /> }).collect_view().into_any()
+            }}
+        </section>
+        <section aria-labelledby="public-heading">
+            <h2 id="public-heading">{t!(i18n, my.public_heading)}</h2>
+            <p>{t!(i18n, my.public_intro)}</p>
+            {public.into_iter().map(|system| view! { <SystemCard system lang /> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn SystemCard(system: MySystem, lang: Lang) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading_id = format!("sys-{}", system.slug);
+    let labelled_by = heading_id.clone();
+    let href = format!("/systems/{}", system.slug);
+    let slug = system.slug.clone();
+    let data_system = system.slug.clone();
+    view! {
+        <article class="card my-system" aria-labelledby=labelled_by data-system=data_system>
+            <h3 id=heading_id><A href=href>{system.name}</A></h3>
+            <p class="meta">{t!(i18n, system.run_by)} " " {system.agency_name}</p>
+            <ul class="purposes">
+                {system
+                    .purposes
+                    .into_iter()
+                    .map(|purpose| view! { <PurposeItem system=slug.clone() purpose lang /> })
+                    .collect_view()}
+            </ul>
+        </article>
+    }
+}
+
+#[component]
+fn PurposeItem(system: String, purpose: MyPurpose, lang: Lang) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let heading_id = format!("p-{system}-{}", purpose.key);
+    let basis = purpose.legal_basis;
+    let categories = purpose
+        .categories
+        .iter()
+        .map(|c| {
+            let c = *c;
+            move || category_name(l(), c)
+        })
+        .map(|name| view! { <li>{name}</li> })
+        .collect_view();
+    let choice = purpose.is_choice();
+    let data_purpose = purpose.key.clone();
+    let (name, description) = (purpose.name.clone(), purpose.description.clone());
+    let heading_for_choice = heading_id.clone();
+    view! {
+        <li class="purpose" data-purpose=data_purpose>
+            <h4 id=heading_id>{name}</h4>
+            <p>{description}</p>
+            <p class="categories-line">{t!(i18n, my.uses)} " "</p>
+            <ul class="tags">{categories}</ul>
+            {if choice {
+                view! { <ConsentChoice system purpose lang described_by=heading_for_choice /> }.into_any()
+            } else {
+                view! {
+                    <p class="basis-note">
+                        <strong>{t!(i18n, my.no_consent_needed)}</strong>
+                        " " {move || basis_name(l(), basis)} ". " {move || basis_explained(l(), basis)}
+                    </p>
+                }
+                .into_any()
+            }}
+        </li>
+    }
+}
+
+/// The resident's consent for one purpose and the one button that changes it.
+#[component]
+fn ConsentChoice(system: String, purpose: MyPurpose, lang: Lang, described_by: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let record = ServerAction::<RecordConsent>::new();
+    let state = RwSignal::new(purpose.consent);
+    Effect::new(move |_| {
+        if let Some(Ok(event)) = record.value().get() {
+            state.set(event.action.resulting_state());
+        }
+    });
+    let next = move || match state.get() {
+        ConsentState::Given => ConsentAction::Withdraw,
+        ConsentState::Withdrawn | ConsentState::NeverAsked => ConsentAction::Grant,
+    };
+    let pending = record.pending();
+    let state_text = move || match state.get() {
+        ConsentState::Given => td_string!(i18n.get_locale(), my.state_given),
+        ConsentState::Withdrawn => td_string!(i18n.get_locale(), my.state_withdrawn),
+        ConsentState::NeverAsked => td_string!(i18n.get_locale(), my.state_never),
+    };
+    let state_code = move || match state.get() {
+        ConsentState::Given => "given",
+        ConsentState::Withdrawn => "withdrawn",
+        ConsentState::NeverAsked => "never",
+    };
+    let label = move || {
+        if pending.get() {
+            td_string!(i18n.get_locale(), common.working)
+        } else {
+            match next() {
+                ConsentAction::Grant => td_string!(i18n.get_locale(), my.grant),
+                ConsentAction::Withdraw => td_string!(i18n.get_locale(), my.withdraw),
+            }
+        }
+    };
+    view! {
+        <div class="consent-choice">
+            <p class="consent-state" data-state=state_code role="status">
+                {t!(i18n, my.your_consent)} " " <strong>{state_text}</strong>
+            </p>
+            {move || record.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            <ActionForm action=record>
+                <input type="hidden" name="system" value=system />
+                <input type="hidden" name="purpose" value=purpose.key />
+                <input type="hidden" name="lang" value=lang.code() />
+                <input type="hidden" name="action" value=move || next().code() />
+                <button
+                    type="submit"
+                    class=move || if next() == ConsentAction::Withdraw { "button-secondary" } else { "button-primary" }
+                    disabled=move || pending.get()
+                    aria-busy=move || pending.get().then_some("true")
+                    aria-describedby=described_by
+                >
+                    {label}
+                </button>
+            </ActionForm>
+        </div>
+    }
+}

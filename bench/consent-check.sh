@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The consent-check benchmark: the release server on SQLite with a generated population,
+# `POST /api/v1/consent/check` driven from a load generator on loopback, and a trivial JSON
+# endpoint of the same server driven in the same run as the baseline.
+#
+#   bash bench/consent-check.sh            (from the repository root)
+#
+# Settings (environment):
+#   BENCH_RESIDENTS=100000 BENCH_EVENTS=1000000   population sizes
+#   BENCH_CONNECTIONS=32        connections of the closed-loop (peak) runs
+#   BENCH_OPEN_CONNECTIONS=64   connections available to the open-loop (latency) runs
+#   BENCH_DURATION=10 BENCH_WARMUP=2   seconds measured / warmed up per run
+#   BENCH_LOAD_FRACTION=0.7     open-loop rate as a fraction of each endpoint's own peak
+#   BENCH_PIN=auto|off          auto: server on CPU 0, load generator on CPU 1 (taskset)
+#   BENCH_BASELINE=/api/v1/status   the baseline path (GET)
+#   BENCH_KEEP=1                keep the temporary folder (database, logs) afterwards
+#   BENCH_SKIP_BUILD=1          use the binaries already in target/release
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+RESIDENTS=${BENCH_RESIDENTS:-100000}
+EVENTS=${BENCH_EVENTS:-1000000}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-64}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
+FRACTION=${BENCH_LOAD_FRACTION:-0.7}
+PIN=${BENCH_PIN:-auto}
+BASELINE=${BENCH_BASELINE:-/api/v1/status}
+
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'consent-check: %s\n' "$*" >&2; exit 1; }
+command -v curl >/dev/null || die "curl is needed (readiness probe)"
+
+if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
+    say "building the release server and the benchmark tools"
+    nice -n 10 cargo build --release --quiet -p server -p glasshouse-bench
+fi
+GLASSHOUSE=$TARGET_DIR/release/glasshouse
+POPULATE=$TARGET_DIR/release/populate
+LOADGEN=$TARGET_DIR/release/loadgen
+for bin in "$GLASSHOUSE" "$POPULATE" "$LOADGEN"; do
+    [[ -x $bin ]] || die "missing $bin"
+done
+
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/glasshouse-bench.XXXXXX")
+SERVER_PID=
+cleanup() {
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -INT "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ -n ${BENCH_KEEP:-} ]]; then
+        echo "kept $DIR" >&2
+    else
+        rm -rf "$DIR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    if command -v python3 >/dev/null; then
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    else
+        echo $((20000 + RANDOM % 20000))
+    fi
+}
+PORT=$(free_port)
+ADDR=127.0.0.1:$PORT
+
+# Only the GLASSHOUSE_* variables the server knows: it refuses to start on any other.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^GLASSHOUSE_' || true)
+export DATABASE_URL="sqlite://$DIR/glasshouse.db"
+export GLASSHOUSE_DATA_DIR=$DIR
+export GLASSHOUSE_ADDR=$ADDR
+export LEPTOS_SITE_ROOT=$TARGET_DIR/site
+export RUST_LOG=warn
+
+CORES=$(nproc 2>/dev/null || echo 1)
+SERVER_PIN=()
+LOAD_PIN=()
+if [[ $PIN != off ]] && command -v taskset >/dev/null && ((CORES >= 2)); then
+    SERVER_PIN=(taskset -c 0)
+    LOAD_PIN=(taskset -c 1)
+    PINNING="server pinned to CPU 0, load generator to CPU 1 (taskset)"
+else
+    PINNING="not pinned: server and load generator share all $CORES cores"
+fi
+
+say "loading the demo city into $DIR"
+"$GLASSHOUSE" demo >"$DIR/demo.log" 2>&1 || { cat "$DIR/demo.log" >&2; die "glasshouse demo failed"; }
+
+say "generating $RESIDENTS residents and $EVENTS consent events"
+"$POPULATE" --database "$DATABASE_URL" --residents "$RESIDENTS" --events "$EVENTS" \
+    --out "$DIR/population.json" | tee "$DIR/populate.log" >&2
+AGENCY=$(sed -n 's/^agency: //p' "$DIR/populate.log")
+[[ -n $AGENCY ]] || die "populate named no agency"
+
+say "creating an API client for $AGENCY"
+"$GLASSHOUSE" admin create-client --agency "$AGENCY" --scopes consent:check >"$DIR/client.txt"
+BENCH_CLIENT_ID=$(sed -n 's/^client_id: //p' "$DIR/client.txt")
+BENCH_CLIENT_SECRET=$(sed -n 's/^client_secret: //p' "$DIR/client.txt")
+[[ -n $BENCH_CLIENT_ID && -n $BENCH_CLIENT_SECRET ]] || die "create-client printed no credentials"
+# loadgen reads these and fetches a fresh token (valid 15 minutes) at the start of each run.
+export BENCH_CLIENT_ID BENCH_CLIENT_SECRET
+
+say "starting the server on $ADDR ($PINNING)"
+"${SERVER_PIN[@]}" "$GLASSHOUSE" serve >"$DIR/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 300); do
+    curl -fsS -o /dev/null "http://$ADDR/healthz" 2>/dev/null && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/server.log" >&2; die "the server exited"; }
+    sleep 0.1
+done
+curl -fsS -o /dev/null "http://$ADDR/healthz" || die "the server is not answering on $ADDR"
+if ! curl -fsS -o /dev/null "http://$ADDR$BASELINE"; then
+    say "WARNING: GET $BASELINE does not answer 2xx; falling back to GET /healthz (runs SELECT 1)"
+    BASELINE=/healthz
+fi
+
+# Runs the load generator; its report goes to stderr and the RESULT line is returned.
+loadgen() {
+    local out
+    out=$("${LOAD_PIN[@]}" "$LOADGEN" --addr "$ADDR" --population "$DIR/population.json" \
+        --warmup "$WARMUP" "$@")
+    grep -v '^RESULT ' <<<"$out" >&2
+    grep '^RESULT ' <<<"$out"
+}
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+say "warming up (not measured)"
+loadgen --label warmup-baseline --target "$BASELINE" --connections "$CONNECTIONS" --duration 3 >/dev/null
+loadgen --label warmup-check --target check --connections "$CONNECTIONS" --duration 5 >/dev/null
+
+say "peak throughput, closed loop, $CONNECTIONS connections"
+BASE_PEAK=$(loadgen --label baseline-peak --target "$BASELINE" --connections "$CONNECTIONS" --duration "$DURATION")
+CHECK_PEAK=$(loadgen --label check-peak --target check --connections "$CONNECTIONS" --duration "$DURATION")
+BASE_RPS=$(field rps "$BASE_PEAK")
+CHECK_RPS=$(field rps "$CHECK_PEAK")
+BASE_RATE=$(awk -v r="$BASE_RPS" -v f="$FRACTION" 'BEGIN { printf "%.0f", r * f }')
+CHECK_RATE=$(awk -v r="$CHECK_RPS" -v f="$FRACTION" 'BEGIN { printf "%.0f", r * f }')
+
+say "latency at $FRACTION of each peak, open loop (from the intended send time)"
+BASE_OPEN=$(loadgen --label baseline-open --target "$BASELINE" --connections "$OPEN_CONNECTIONS" \
+    --duration "$DURATION" --rate "$BASE_RATE")
+CHECK_OPEN=$(loadgen --label check-open --target check --connections "$OPEN_CONNECTIONS" \
+    --duration "$DURATION" --rate "$CHECK_RATE")
+
+LOGGED=unknown
+if command -v sqlite3 >/dev/null; then
+    LOGGED=$(sqlite3 "file:$DIR/glasshouse.db?mode=ro" "SELECT COUNT(*) FROM decision_log" 2>/dev/null || echo unknown)
+fi
+SERVER_ERRORS=$(grep -c -E 'ERROR|panicked' "$DIR/server.log" || true)
+
+us_ms() { awk -v u="$1" 'BEGIN { printf "%.3f ms", u / 1000 }'; }
+row() {
+    printf '%-34s %10s %11s %11s %8s\n' "$1" "$(printf '%.0f' "$(field rps "$2")")" \
+        "$(us_ms "$(field p50_us "$2")")" "$(us_ms "$(field p99_us "$2")")" "$(field errors "$2")"
+}
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+RATIO=$(awk -v c="$CHECK_RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f", 100 * c / b; else print "n/a" }')
+OPEN_P99=$(field p99_us "$CHECK_OPEN")
+
+echo
+echo "Glasshouse consent-check benchmark ($(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%FT%TZ))"
+echo "machine:     $CORES cores${CPU:+ ($CPU)}; $PINNING"
+echo "population:  $RESIDENTS residents, $EVENTS consent events; checks by $AGENCY's client"
+echo "database:    SQLite (WAL, synchronous=FULL) in $DIR"
+echo "runs:        ${WARMUP}s warm-up + ${DURATION}s each; peaks with $CONNECTIONS connections, open loop with $OPEN_CONNECTIONS"
+echo
+printf '%-34s %10s %11s %11s %8s\n' "run" "req/s" "p50" "p99" "errors"
+row "baseline GET $BASELINE, peak" "$BASE_PEAK"
+row "check POST, peak" "$CHECK_PEAK"
+row "baseline at $FRACTION of peak ($BASE_RATE/s)" "$BASE_OPEN"
+row "check at $FRACTION of peak ($CHECK_RATE/s)" "$CHECK_OPEN"
+echo
+echo "check throughput / baseline throughput: $RATIO %   (goal >= 50 %)"
+echo "check p99 at $FRACTION of peak: $(us_ms "$OPEN_P99")   (goal <= 2 ms)"
+echo "decision_log rows after the run: $LOGGED; ERROR lines in the server log: $SERVER_ERRORS"

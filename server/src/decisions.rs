@@ -1,0 +1,144 @@
+//! Answering an agency: find what the question names, decide with the one pure rule
+//! (`app::domain::decision::decide`), and record the decision durably before answering.
+//! Consent checks and data queries both come through here, so they can never disagree.
+
+use crate::storage::consent;
+use crate::storage::decision_log::{DecisionLog, LogEntry, LogError};
+use app::domain::account::ResidentNumber;
+use app::domain::decision::{Decision, DecisionKind, Facts, Reason, decide};
+use app::domain::register::{LegalBasis, Slug};
+use sqlx::AnyPool;
+
+/// A well-formed question about one resident, system and purpose.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub subject: ResidentNumber,
+    pub system: Slug,
+    pub purpose: Slug,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub struct Asker<'a> {
+    pub agency: &'a str,
+    pub client_id: &'a str,
+    pub request_id: &'a str,
+}
+
+/// A recorded decision.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub reason: Reason,
+    /// The purpose's legal basis, when the purpose exists.
+    pub legal_basis: Option<LegalBasis>,
+    pub decision_id: String,
+    /// Unix microseconds.
+    pub at_us: i64,
+    pub seq: i64,
+    /// The resident the subject named and the purpose, when both exist (for data queries).
+    pub user_id: Option<String>,
+    pub purpose_id: Option<String>,
+}
+
+/// Why no decision was given. Never a permit: the caller answers 5xx.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    #[error("could not read the facts of a decision: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error(transparent)]
+    Log(#[from] LogError),
+}
+
+/// What the question names, before deciding.
+struct Found {
+    reason: Option<Reason>,
+    facts: Option<Facts>,
+    legal_basis: Option<LegalBasis>,
+    user_id: Option<String>,
+    purpose_id: Option<String>,
+}
+
+/// Looks up what `question` names. The order of the refusals matters: an agency not
+/// entitled to a system learns nothing about its purposes or about the resident.
+async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, DecisionError> {
+    let refused = |reason, legal_basis, user_id| Found {
+        reason: Some(reason),
+        facts: None,
+        legal_basis,
+        user_id,
+        purpose_id: None,
+    };
+    let Some(target) = consent::target(pool, q.system.as_str(), q.purpose.as_str()).await? else {
+        return Ok(refused(Reason::UnknownSystem, None, None));
+    };
+    if target.agency != asker.agency {
+        return Ok(refused(Reason::AgencyNotEntitled, None, None));
+    }
+    let (Some(purpose_id), Some(basis)) = (target.purpose_id, target.legal_basis) else {
+        return Ok(refused(Reason::UnknownPurpose, None, None));
+    };
+    let legal_basis: LegalBasis = basis
+        .parse()
+        .map_err(|e| sqlx::Error::Decode(format!("column purposes.legal_basis: {e}").into()))?;
+    let Some((user_id, state)) = consent::subject(pool, q.subject.as_str(), &purpose_id).await? else {
+        return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
+    };
+    Ok(Found {
+        reason: None,
+        facts: Some(Facts {
+            legal_basis,
+            consent: state,
+            // Objections (GDPR Art. 21) are upheld through privacy requests; none exist yet.
+            objection_upheld: false,
+        }),
+        legal_basis: Some(legal_basis),
+        user_id: Some(user_id),
+        purpose_id: Some(purpose_id),
+    })
+}
+
+/// Decides `question` for `asker` and records the decision before returning it.
+pub async fn evaluate(
+    pool: &AnyPool,
+    log: &DecisionLog,
+    asker: &Asker<'_>,
+    kind: DecisionKind,
+    question: &Question,
+) -> Result<Evaluation, DecisionError> {
+    let found = find(pool, asker, question).await?;
+    let (decision, reason) = match (found.reason, found.facts) {
+        (None, Some(facts)) => decide(facts),
+        (Some(reason), _) => (Decision::Deny, reason),
+        // Unreachable by construction; deny rather than guess.
+        (None, None) => (Decision::Deny, Reason::UnknownPurpose),
+    };
+    let entry = LogEntry {
+        id: crate::storage::new_event_id(),
+        request_id: asker.request_id.to_owned(),
+        at_us: crate::storage::now_us(),
+        kind,
+        agency: asker.agency.to_owned(),
+        client_id: asker.client_id.to_owned(),
+        subject: question.subject.as_str().to_owned(),
+        system: question.system.as_str().to_owned(),
+        purpose: question.purpose.as_str().to_owned(),
+        user_id: found.user_id.clone(),
+        decision,
+        reason,
+        legal_basis: found.legal_basis,
+    };
+    let decision_id = entry.id.clone();
+    let at_us = entry.at_us;
+    let seq = log.append(entry).await?;
+    Ok(Evaluation {
+        decision,
+        reason,
+        legal_basis: found.legal_basis,
+        decision_id,
+        at_us,
+        seq,
+        user_id: found.user_id,
+        purpose_id: found.purpose_id,
+    })
+}

@@ -1,0 +1,480 @@
+//! The consent aggregate: enrolments, the append-only consent events, the current consent
+//! per resident and purpose, and the purpose notices the events point at.
+
+use super::{new_event_id, now, now_us, rfc3339_us};
+use app::domain::consent::{
+    Channel, ConsentAction, ConsentEventView, MyPurpose, MySystem, Receipt, ReceiptFacts,
+};
+use app::domain::decision::ConsentState;
+use app::domain::lang::Lang;
+use app::domain::register::{DataCategory, LegalBasis, Scope, Slug, SystemStatus};
+use app::domain::text::LocalizedText;
+use app::ports::{ConsentError, ConsentStore, RegisterStore, StoreError};
+use sqlx::{AnyPool, FromRow};
+use std::collections::{HashMap, HashSet};
+
+/// Residents' consents, stored in SQL.
+#[derive(Clone)]
+pub struct SqlConsents {
+    pool: AnyPool,
+    register: super::register::SqlRegister,
+    /// The site's public address for links in receipts (empty: site-relative links).
+    base_url: String,
+}
+
+impl SqlConsents {
+    pub fn new(pool: AnyPool, base_url: String) -> Self {
+        Self {
+            register: super::register::SqlRegister::new(pool.clone()),
+            pool,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+fn text(column: &str, s: &str) -> Result<LocalizedText, sqlx::Error> {
+    super::from_json(column, s)
+}
+
+fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(column: &str, s: &str) -> Result<T, sqlx::Error> {
+    s.parse()
+        .map_err(|e: E| sqlx::Error::Decode(format!("column {column}: {e}").into()))
+}
+
+fn state_of(code: &str) -> ConsentState {
+    match code {
+        "given" => ConsentState::Given,
+        _ => ConsentState::Withdrawn,
+    }
+}
+
+fn state_code(state: ConsentState) -> &'static str {
+    match state {
+        ConsentState::Given => "given",
+        ConsentState::Withdrawn | ConsentState::NeverAsked => "withdrawn",
+    }
+}
+
+/// The current consent of `user_id` for every purpose they ever chose on, keyed by
+/// (system slug, purpose key).
+async fn current_consents(
+    pool: &AnyPool,
+    user_id: &str,
+) -> Result<HashMap<(String, String), ConsentState>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(concat!(
+        "SELECT s.slug, p.key, c.state FROM consents c ",
+        "JOIN purposes p ON p.id = c.purpose_id JOIN systems s ON s.id = p.system_id ",
+        "WHERE c.user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(system, purpose, state)| ((system, purpose), state_of(&state)))
+        .collect())
+}
+
+/// The ids of the systems `user_id` is enrolled with.
+async fn enrolled_systems(pool: &AnyPool, user_id: &str) -> Result<HashSet<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(concat!(
+        "SELECT s.slug FROM enrollments e JOIN systems s ON s.id = e.system_id ",
+        "WHERE e.user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(slug,)| slug).collect())
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    id: String,
+    at_us: i64,
+    action: String,
+    channel: String,
+    notice_version: i64,
+    system_slug: String,
+    system_name: String,
+    agency_name: String,
+    purpose_key: String,
+    notice_name: String,
+}
+
+impl EventRow {
+    fn into_view(self, lang: Lang) -> Result<ConsentEventView, sqlx::Error> {
+        Ok(ConsentEventView {
+            id: self.id,
+            at: rfc3339_us(self.at_us),
+            action: decode("consent_events.action", &self.action)?,
+            channel: decode("consent_events.channel", &self.channel)?,
+            system_slug: self.system_slug,
+            system_name: text("systems.name", &self.system_name)?.get(lang).to_owned(),
+            agency_name: text("agencies.name", &self.agency_name)?.get(lang).to_owned(),
+            purpose_key: self.purpose_key,
+            purpose_name: text("purpose_notices.name", &self.notice_name)?
+                .get(lang)
+                .to_owned(),
+            notice_version: self.notice_version,
+        })
+    }
+}
+
+/// The columns of an [`EventRow`], over `consent_events e` joined as below.
+macro_rules! event_select {
+    () => {
+        concat!(
+            "SELECT e.id, e.at_us, e.action, e.channel, e.notice_version, s.slug AS system_slug, ",
+            "s.name AS system_name, a.name AS agency_name, p.key AS purpose_key, n.name AS notice_name ",
+            "FROM consent_events e ",
+            "JOIN purposes p ON p.id = e.purpose_id ",
+            "JOIN systems s ON s.id = p.system_id ",
+            "JOIN agencies a ON a.id = s.agency_id ",
+            "JOIN purpose_notices n ON n.purpose_id = e.purpose_id AND n.version = e.notice_version "
+        )
+    };
+}
+
+#[derive(FromRow)]
+struct TargetRow {
+    purpose_id: String,
+    legal_basis: String,
+    notice_version: i64,
+}
+
+#[async_trait::async_trait]
+impl ConsentStore for SqlConsents {
+    #[tracing::instrument(skip(self))]
+    async fn my_systems(&self, user_id: &str, lang: Lang) -> Result<Vec<MySystem>, StoreError> {
+        let systems = self.register.systems().await?;
+        let enrolled = enrolled_systems(&self.pool, user_id)
+            .await
+            .map_err(StoreError::backend)?;
+        let consents = current_consents(&self.pool, user_id)
+            .await
+            .map_err(StoreError::backend)?;
+        let mut mine: Vec<MySystem> = systems
+            .into_iter()
+            .filter_map(|system| {
+                let is_enrolled = enrolled.contains(system.slug.as_str());
+                let in_public_space =
+                    system.scope == Scope::PublicSpace && system.status == SystemStatus::Active;
+                if !is_enrolled && !in_public_space {
+                    return None;
+                }
+                let purposes = system
+                    .purposes
+                    .iter()
+                    .map(|p| MyPurpose {
+                        key: p.key.as_str().to_owned(),
+                        name: p.name.get(lang).to_owned(),
+                        description: p.description.get(lang).to_owned(),
+                        legal_basis: p.legal_basis,
+                        categories: p.categories.clone(),
+                        consent: consents
+                            .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
+                            .copied()
+                            .unwrap_or(ConsentState::NeverAsked),
+                    })
+                    .collect();
+                Some(MySystem {
+                    slug: system.slug.as_str().to_owned(),
+                    name: system.name.get(lang).to_owned(),
+                    agency_name: system.agency.name.get(lang).to_owned(),
+                    technology: system.technology,
+                    scope: system.scope,
+                    enrolled: is_enrolled,
+                    purposes,
+                })
+            })
+            .collect();
+        // Enrolled systems first, then those in public space, each group by name.
+        mine.sort_by(|a, b| b.enrolled.cmp(&a.enrolled).then_with(|| a.name.cmp(&b.name)));
+        Ok(mine)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn record(
+        &self,
+        user_id: &str,
+        system: &Slug,
+        purpose: &Slug,
+        action: ConsentAction,
+        channel: Channel,
+        lang: Lang,
+    ) -> Result<ConsentEventView, ConsentError> {
+        let backend = |e: sqlx::Error| ConsentError::Store(StoreError::backend(e));
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let target: Option<TargetRow> = sqlx::query_as(concat!(
+            "SELECT p.id AS purpose_id, p.legal_basis, p.notice_version FROM purposes p ",
+            "JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2"
+        ))
+        .bind(system.as_str())
+        .bind(purpose.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let target = target.ok_or(ConsentError::UnknownPurpose)?;
+        let basis: LegalBasis = decode("purposes.legal_basis", &target.legal_basis).map_err(backend)?;
+        if !basis.needs_consent() {
+            return Err(ConsentError::NotConsentBased);
+        }
+        let id = new_event_id();
+        let at_us = now_us();
+        sqlx::query(concat!(
+            "INSERT INTO consent_events (id, user_id, purpose_id, notice_version, action, channel, at_us) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(&id)
+        .bind(user_id)
+        .bind(&target.purpose_id)
+        .bind(target.notice_version)
+        .bind(action.code())
+        .bind(channel.code())
+        .bind(at_us)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        sqlx::query(concat!(
+            "INSERT INTO consents (user_id, purpose_id, state, event_id, at_us) VALUES ($1, $2, $3, $4, $5) ",
+            "ON CONFLICT (user_id, purpose_id) DO UPDATE SET state = excluded.state, ",
+            "event_id = excluded.event_id, at_us = excluded.at_us"
+        ))
+        .bind(user_id)
+        .bind(&target.purpose_id)
+        .bind(state_code(action.resulting_state()))
+        .bind(&id)
+        .bind(at_us)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let row: EventRow = sqlx::query_as(concat!(event_select!(), "WHERE e.id = $1"))
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+        // Acknowledged only once durable: the commit returns after the write is on disk.
+        tx.commit().await.map_err(backend)?;
+        row.into_view(lang).map_err(backend)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn history(&self, user_id: &str, lang: Lang) -> Result<Vec<ConsentEventView>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(concat!(
+            event_select!(),
+            "WHERE e.user_id = $1 ORDER BY e.at_us DESC, e.id DESC"
+        ))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.into_iter()
+            .map(|r| r.into_view(lang))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::backend)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn receipt(&self, user_id: &str, event_id: &str, lang: Lang) -> Result<Option<Receipt>, StoreError> {
+        receipt(&self.pool, &self.base_url, user_id, event_id, lang)
+            .await
+            .map_err(StoreError::backend)
+    }
+}
+
+#[derive(FromRow)]
+struct ReceiptRow {
+    id: String,
+    at_us: i64,
+    action: String,
+    channel: String,
+    notice_version: i64,
+    notice_basis: String,
+    notice_name: String,
+    notice_description: String,
+    notice_categories: String,
+    resident_number: String,
+    system_slug: String,
+    system_name: String,
+    transfers: String,
+    retention: String,
+    recipients: String,
+    purpose_key: String,
+    agency_name: String,
+    dpo_email: String,
+    website: String,
+}
+
+async fn receipt(
+    pool: &AnyPool,
+    base_url: &str,
+    user_id: &str,
+    event_id: &str,
+    lang: Lang,
+) -> Result<Option<Receipt>, sqlx::Error> {
+    let row: Option<ReceiptRow> = sqlx::query_as(concat!(
+        "SELECT e.id, e.at_us, e.action, e.channel, e.notice_version, n.legal_basis AS notice_basis, ",
+        "n.name AS notice_name, n.description AS notice_description, n.categories AS notice_categories, ",
+        "u.resident_number, s.slug AS system_slug, s.name AS system_name, s.transfers, s.retention, ",
+        "s.recipients, p.key AS purpose_key, a.name AS agency_name, a.dpo_email, a.website ",
+        "FROM consent_events e ",
+        "JOIN users u ON u.id = e.user_id ",
+        "JOIN purposes p ON p.id = e.purpose_id ",
+        "JOIN systems s ON s.id = p.system_id ",
+        "JOIN agencies a ON a.id = s.agency_id ",
+        "JOIN purpose_notices n ON n.purpose_id = e.purpose_id AND n.version = e.notice_version ",
+        "WHERE e.id = $1 AND e.user_id = $2"
+    ))
+    .bind(event_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let city: Option<(String,)> = sqlx::query_as("SELECT name FROM city WHERE id = 'city'")
+        .fetch_optional(pool)
+        .await?;
+    let city = match city {
+        Some((name,)) => text("city.name", &name)?.get(lang).to_owned(),
+        None => String::new(),
+    };
+    let categories = row
+        .notice_categories
+        .split_whitespace()
+        .map(|c| decode::<DataCategory, _>("purpose_notices.categories", c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let get = |column: &str, s: &str| text(column, s).map(|t| t.get(lang).to_owned());
+    Ok(Some(Receipt::build(ReceiptFacts {
+        record_id: format!("{}/{}/{}", row.resident_number, row.system_slug, row.purpose_key),
+        event_id: row.id,
+        at_unix: row.at_us.div_euclid(1_000_000),
+        at: rfc3339_us(row.at_us),
+        action: decode("consent_events.action", &row.action)?,
+        channel: decode("consent_events.channel", &row.channel)?,
+        language: lang.code().to_owned(),
+        resident_number: row.resident_number,
+        city,
+        agency_name: get("agencies.name", &row.agency_name)?,
+        agency_email: row.dpo_email,
+        agency_website: row.website,
+        system_name: get("systems.name", &row.system_name)?,
+        system_slug: row.system_slug,
+        purpose_key: row.purpose_key,
+        legal_basis: decode("purpose_notices.legal_basis", &row.notice_basis)?,
+        notice_version: row.notice_version,
+        notice_title: get("purpose_notices.name", &row.notice_name)?,
+        notice_text: get("purpose_notices.description", &row.notice_description)?,
+        categories,
+        storage_location: get("systems.transfers", &row.transfers)?,
+        retention: get("systems.retention", &row.retention)?,
+        recipients: get("systems.recipients", &row.recipients)?,
+        base_url: base_url.to_owned(),
+    })))
+}
+
+/// What a consent check needs to know about the system and purpose asked about.
+#[derive(Debug, Clone, FromRow)]
+pub struct TargetFacts {
+    pub system_id: String,
+    pub agency: String,
+    /// `public_space` or `enrolment`.
+    pub scope: String,
+    pub purpose_id: Option<String>,
+    pub legal_basis: Option<String>,
+}
+
+/// The system with slug `system` (its agency, and the purpose `purpose` if it has one).
+pub async fn target(pool: &AnyPool, system: &str, purpose: &str) -> Result<Option<TargetFacts>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT s.id AS system_id, a.slug AS agency, s.scope, p.id AS purpose_id, p.legal_basis ",
+        "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
+        "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",
+        "WHERE s.slug = $1"
+    ))
+    .bind(system)
+    .bind(purpose)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The resident with `resident_number` and their current consent for `purpose_id`.
+pub async fn subject(
+    pool: &AnyPool,
+    resident_number: &str,
+    purpose_id: &str,
+) -> Result<Option<(String, ConsentState)>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT u.id, c.state FROM users u ",
+        "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = $2 ",
+        "WHERE u.resident_number = $1"
+    ))
+    .bind(resident_number)
+    .bind(purpose_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(id, state)| (id, state.map_or(ConsentState::NeverAsked, |s| state_of(&s)))))
+}
+
+/// The data categories purpose `purpose_id` declares in the register.
+pub async fn purpose_categories(pool: &AnyPool, purpose_id: &str) -> Result<Vec<DataCategory>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+        .bind(purpose_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|(c,)| decode("purpose_categories.category", c))
+        .collect()
+}
+
+/// How an enrolment request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enrolment {
+    /// Recorded now.
+    Created,
+    /// It already existed (PUT is idempotent).
+    Existed,
+}
+
+/// Enrols `user_id` with `system_id`, recorded by API client `client_id`.
+pub async fn enroll(
+    pool: &AnyPool,
+    user_id: &str,
+    system_id: &str,
+    client_id: Option<&str>,
+) -> Result<Enrolment, sqlx::Error> {
+    let done = sqlx::query(concat!(
+        "INSERT INTO enrollments (user_id, system_id, client_id, created_at) VALUES ($1, $2, $3, $4) ",
+        "ON CONFLICT (user_id, system_id) DO NOTHING"
+    ))
+    .bind(user_id)
+    .bind(system_id)
+    .bind(client_id)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(if done.rows_affected() == 1 {
+        Enrolment::Created
+    } else {
+        Enrolment::Existed
+    })
+}
+
+/// Ends the enrolment of `user_id` with `system_id`; whether there was one.
+pub async fn unenroll(pool: &AnyPool, user_id: &str, system_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM enrollments WHERE user_id = $1 AND system_id = $2")
+        .bind(user_id)
+        .bind(system_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The id of the user with `resident_number`.
+pub async fn user_by_number(pool: &AnyPool, resident_number: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE resident_number = $1")
+        .bind(resident_number)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
