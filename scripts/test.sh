@@ -73,7 +73,13 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 export DATABASE_URL="sqlite://$E2E_DIR/glasshouse.db" LEPTOS_SITE_ROOT=target/site GLASSHOUSE_ADDR="127.0.0.1:$PORT" \
   GLASSHOUSE_DATA_DIR="$E2E_DIR" GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE=10000
 SERVER_PID=""
-if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1; then
+# The consent specs call the agency API as a client of the agency that runs myriverton-account.
+if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1 &&
+  "$TARGET_DIR/debug/glasshouse" admin create-client --agency riverton-digital-services \
+    --scopes consent:check,subjects:read,enrollment:write >"$E2E_DIR/client.log" 2>&1; then
+  E2E_CLIENT_ID=$(awk '/^client_id:/ { print $2 }' "$E2E_DIR/client.log")
+  E2E_CLIENT_SECRET=$(awk '/^client_secret:/ { print $2 }' "$E2E_DIR/client.log")
+  export E2E_CLIENT_ID E2E_CLIENT_SECRET
   "$TARGET_DIR/debug/glasshouse" serve >"$E2E_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done

@@ -114,7 +114,8 @@ pub trait ConsentStore: Send + Sync + 'static {
     /// Every consent event of the resident, newest first.
     async fn history(&self, user_id: &str, lang: Lang) -> Result<Vec<ConsentEventView>, StoreError>;
     /// The receipt of one of the resident's events; `None` for any event not theirs.
-    async fn receipt(&self, user_id: &str, event_id: &str, lang: Lang) -> Result<Option<Receipt>, StoreError>;
+    async fn receipt(&self, user_id: &str, event_id: &str, lang: Lang)
+    -> Result<Option<Receipt>, StoreError>;
 }
 
 /// The decision log as residents read it: only the entries that named them.

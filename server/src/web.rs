@@ -205,7 +205,10 @@ async fn receipt_json(
         .unwrap_or(session.user.lang);
     match state.services.consents.receipt(&session.user.id, &id, lang).await {
         Ok(Some(receipt)) => {
-            let disposition = format!("attachment; filename=\"consent-receipt-{}.json\"", receipt.consent_receipt_id);
+            let disposition = format!(
+                "attachment; filename=\"consent-receipt-{}.json\"",
+                receipt.consent_receipt_id
+            );
             (
                 [
                     (header::CONTENT_DISPOSITION, disposition),

@@ -59,10 +59,7 @@ pub async fn record_consent(
 #[server(prefix = "/fn", endpoint = "consent/history")]
 pub async fn consent_history(lang: Lang) -> Result<Vec<ConsentEventView>, AppError> {
     let session = ssr::require_session()?;
-    Ok(ssr::services()?
-        .consents
-        .history(&session.user.id, lang)
-        .await?)
+    Ok(ssr::services()?.consents.history(&session.user.id, lang).await?)
 }
 
 /// The receipt of one of the signed-in resident's consent events.

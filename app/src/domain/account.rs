@@ -454,7 +454,14 @@ mod profile_tests {
                 "{phone}"
             );
         }
-        for date in ["1990-02-30", "2027-01-01", "1990-2-3", "yesterday", "1800-01-01", "2023-02-29"] {
+        for date in [
+            "1990-02-30",
+            "2027-01-01",
+            "1990-2-3",
+            "yesterday",
+            "1800-01-01",
+            "2023-02-29",
+        ] {
             assert_eq!(
                 ProfileFields::parse("", "", date, today),
                 Err(AccountInputError::DateOfBirth),

@@ -386,7 +386,12 @@ mod tests {
         assert_eq!(json["notice"]["version"], 3);
         assert_eq!(json["event"]["state"], "ConsentGiven");
         assert_eq!(json["policyUrl"], "https://glasshouse.example/systems/fare-card");
-        assert!(json["processing"]["withdrawalMethod"].as_str().unwrap().contains("/my"));
+        assert!(
+            json["processing"]["withdrawalMethod"]
+                .as_str()
+                .unwrap()
+                .contains("/my")
+        );
         assert_eq!(json["sensitive"], false);
         assert_eq!(json["services"][0]["purposes"][0]["thirdPartyDisclosure"], false);
     }

@@ -25,7 +25,10 @@ pub fn AccessLogPage() -> impl IntoView {
             before: q.get("before").and_then(|b| b.parse().ok()),
         }
     };
-    let page = Resource::new(move || (filter(), lang.get()), |(filter, lang)| access_log(filter, lang));
+    let page = Resource::new(
+        move || (filter(), lang.get()),
+        |(filter, lang)| access_log(filter.agency, filter.decision, filter.before, lang),
+    );
     view! {
         <Title text=move || td_string!(i18n.get_locale(), access.title).to_owned() />
         <h1>{t!(i18n, access.title)}</h1>

@@ -54,7 +54,11 @@ fn EndpointDoc(endpoint: Endpoint) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{}-h", endpoint.anchor);
     let labelled_by = heading.clone();
-    let parameters: Vec<_> = endpoint.parameters.into_iter().chain(endpoint.body_fields).collect();
+    let parameters: Vec<_> = endpoint
+        .parameters
+        .into_iter()
+        .chain(endpoint.body_fields)
+        .collect();
     view! {
         <section class="card endpoint" id=endpoint.anchor aria-labelledby=labelled_by>
             <h2 id=heading><code>{endpoint.method} " " {endpoint.path}</code></h2>

@@ -17,7 +17,11 @@ pub async fn my_profile() -> Result<Profile, AppError> {
 
 /// Replaces the editable fields; empty fields are cleared.
 #[server(prefix = "/fn", endpoint = "profile/update")]
-pub async fn update_profile(postal_address: String, phone: String, date_of_birth: String) -> Result<(), AppError> {
+pub async fn update_profile(
+    postal_address: String,
+    phone: String,
+    date_of_birth: String,
+) -> Result<(), AppError> {
     use crate::domain::account::{AuthError, ProfileFields};
     let session = crate::request::require_session()?;
     let today = crate::request::today();

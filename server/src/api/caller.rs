@@ -76,7 +76,8 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
         })
         .map_or_else(crate::storage::new_event_id, str::to_owned)
 }

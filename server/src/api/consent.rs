@@ -39,9 +39,8 @@ pub struct DecisionRequest {
 impl DecisionRequest {
     /// Validates the shape of the question (422 with what to fix otherwise).
     pub fn question(&self) -> Result<Question, ApiError> {
-        let subject = ResidentNumber::parse(&self.subject).ok_or_else(|| {
-            ApiError::invalid("subject must be a resident number such as GH-7K3M-Q9TX")
-        })?;
+        let subject = ResidentNumber::parse(&self.subject)
+            .ok_or_else(|| ApiError::invalid("subject must be a resident number such as GH-7K3M-Q9TX"))?;
         let system = Slug::parse(&self.system)
             .map_err(|_| ApiError::invalid("system must be a system slug from the register"))?;
         let purpose = Slug::parse(&self.purpose)
@@ -106,9 +105,15 @@ pub async fn check(
         client_id: &caller.client_id,
         request_id: &request_id,
     };
-    let evaluation = decisions::evaluate(&state.pool, &state.decision_log, &asker, DecisionKind::Check, &question)
-        .await
-        .map_err(ApiError::internal)?;
+    let evaluation = decisions::evaluate(
+        &state.pool,
+        &state.decision_log,
+        &asker,
+        DecisionKind::Check,
+        &question,
+    )
+    .await
+    .map_err(ApiError::internal)?;
     Ok(Json(CheckResponse {
         decision: evaluation.decision.code().to_owned(),
         reason: evaluation.reason.code().to_owned(),

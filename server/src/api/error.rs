@@ -31,7 +31,10 @@ pub enum ApiError {
     Unprocessable { code: &'static str, message: String },
     /// 403 for a data query the resident's consent or the register does not allow.
     #[error("The request was denied: {reason}.")]
-    Denied { reason: &'static str, decision_id: String },
+    Denied {
+        reason: &'static str,
+        decision_id: String,
+    },
     /// 500: logged in full, answered with a generic message.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -52,7 +52,10 @@ impl utoipa::Modify for AgencyToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let scopes = Scopes::from_iter([
             ("consent:check", "Ask for consent decisions"),
-            ("subjects:read", "Read residents' data as consent and the register allow"),
+            (
+                "subjects:read",
+                "Read residents' data as consent and the register allow",
+            ),
             ("enrollment:write", "Enrol residents with the agency's systems"),
             ("requests:work", "Work the agency's part of privacy requests"),
         ]);

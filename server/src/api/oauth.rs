@@ -8,10 +8,10 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The token route.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -159,10 +159,19 @@ mod tests {
             .expect("the consent check is documented");
         assert_eq!(check.method, "POST");
         assert_eq!(check.scopes, ["consent:check"]);
-        assert!(check.body_fields.iter().any(|f| f.name == "subject" && f.required));
+        assert!(
+            check
+                .body_fields
+                .iter()
+                .any(|f| f.name == "subject" && f.required)
+        );
         assert!(check.body_example.as_deref().unwrap_or("").contains("GH-"));
         assert!(check.responses.iter().any(|r| r.status == "403"));
-        let status = reference.endpoints.iter().find(|e| e.path == "/api/v1/status").unwrap();
+        let status = reference
+            .endpoints
+            .iter()
+            .find(|e| e.path == "/api/v1/status")
+            .unwrap();
         assert!(!status.authenticated);
         let anchors: std::collections::HashSet<_> = reference.endpoints.iter().map(|e| &e.anchor).collect();
         assert_eq!(anchors.len(), reference.endpoints.len(), "anchors are unique");

@@ -4,13 +4,13 @@ use super::error::ApiError;
 use crate::state::AppState;
 use app::domain::lang::Lang;
 use app::domain::register::{DataCategory, LegalBasis, System};
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::{Deserialize, Serialize};
 
 /// The register's open-data routes.
 pub fn router() -> OpenApiRouter<AppState> {

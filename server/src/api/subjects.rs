@@ -77,9 +77,15 @@ pub async fn query(
         client_id: &caller.client_id,
         request_id: &request_id,
     };
-    let evaluation = decisions::evaluate(&state.pool, &state.decision_log, &asker, DecisionKind::Query, &question)
-        .await
-        .map_err(ApiError::internal)?;
+    let evaluation = decisions::evaluate(
+        &state.pool,
+        &state.decision_log,
+        &asker,
+        DecisionKind::Query,
+        &question,
+    )
+    .await
+    .map_err(ApiError::internal)?;
     let permitted = match (&evaluation.decision, &evaluation.user_id, &evaluation.purpose_id) {
         (Decision::Permit, Some(user_id), Some(purpose_id)) => Some((user_id, purpose_id)),
         _ => None,
@@ -193,9 +199,14 @@ pub async fn enroll(
     Path((resident_number, system)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let target = enrollment_target(&state, &caller, &resident_number, &system).await?;
-    let done = consent::enroll(&state.pool, &target.user_id, &target.system_id, Some(&caller.client_id))
-        .await
-        .map_err(ApiError::internal)?;
+    let done = consent::enroll(
+        &state.pool,
+        &target.user_id,
+        &target.system_id,
+        Some(&caller.client_id),
+    )
+    .await
+    .map_err(ApiError::internal)?;
     let status = match done {
         consent::Enrolment::Created => StatusCode::CREATED,
         consent::Enrolment::Existed => StatusCode::OK,
@@ -246,6 +257,8 @@ pub async fn unenroll(
         tracing::info!(client = %caller.client_id, system = %target.system, "ended an enrolment");
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound("The resident is not enrolled with this system.".to_owned()))
+        Err(ApiError::NotFound(
+            "The resident is not enrolled with this system.".to_owned(),
+        ))
     }
 }

@@ -309,7 +309,11 @@ pub async fn find_profile(pool: &AnyPool, user_id: &str) -> Result<Option<Profil
 }
 
 /// Replaces the editable profile fields of `user_id`.
-pub async fn update_profile(pool: &AnyPool, user_id: &str, fields: &ProfileFields) -> Result<(), sqlx::Error> {
+pub async fn update_profile(
+    pool: &AnyPool,
+    user_id: &str,
+    fields: &ProfileFields,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET postal_address = $1, phone = $2, date_of_birth = $3, updated_at = $4 WHERE id = $5",
     )

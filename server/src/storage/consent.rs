@@ -36,7 +36,10 @@ fn text(column: &str, s: &str) -> Result<LocalizedText, sqlx::Error> {
     super::from_json(column, s)
 }
 
-fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(column: &str, s: &str) -> Result<T, sqlx::Error> {
+fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
+    column: &str,
+    s: &str,
+) -> Result<T, sqlx::Error> {
     s.parse()
         .map_err(|e: E| sqlx::Error::Decode(format!("column {column}: {e}").into()))
 }
@@ -204,14 +207,15 @@ impl ConsentStore for SqlConsents {
         lang: Lang,
     ) -> Result<ConsentEventView, ConsentError> {
         let backend = |e: sqlx::Error| ConsentError::Store(StoreError::backend(e));
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        // Read before the transaction: on SQLite a transaction that reads first and writes
+        // later cannot wait for another writer (its snapshot would be stale), it fails.
         let target: Option<TargetRow> = sqlx::query_as(concat!(
             "SELECT p.id AS purpose_id, p.legal_basis, p.notice_version FROM purposes p ",
             "JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2"
         ))
         .bind(system.as_str())
         .bind(purpose.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
         let target = target.ok_or(ConsentError::UnknownPurpose)?;
@@ -221,6 +225,7 @@ impl ConsentStore for SqlConsents {
         }
         let id = new_event_id();
         let at_us = now_us();
+        let mut tx = self.pool.begin().await.map_err(backend)?;
         sqlx::query(concat!(
             "INSERT INTO consent_events (id, user_id, purpose_id, notice_version, action, channel, at_us) ",
             "VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -275,7 +280,12 @@ impl ConsentStore for SqlConsents {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn receipt(&self, user_id: &str, event_id: &str, lang: Lang) -> Result<Option<Receipt>, StoreError> {
+    async fn receipt(
+        &self,
+        user_id: &str,
+        event_id: &str,
+        lang: Lang,
+    ) -> Result<Option<Receipt>, StoreError> {
         receipt(&self.pool, &self.base_url, user_id, event_id, lang)
             .await
             .map_err(StoreError::backend)
@@ -418,10 +428,11 @@ pub async fn subject(
 
 /// The data categories purpose `purpose_id` declares in the register.
 pub async fn purpose_categories(pool: &AnyPool, purpose_id: &str) -> Result<Vec<DataCategory>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
-        .bind(purpose_id)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+            .bind(purpose_id)
+            .fetch_all(pool)
+            .await?;
     rows.iter()
         .map(|(c,)| decode("purpose_categories.category", c))
         .collect()

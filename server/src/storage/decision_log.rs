@@ -170,7 +170,10 @@ struct AccessRow {
     purpose_name: Option<String>,
 }
 
-fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(column: &str, s: &str) -> Result<T, sqlx::Error> {
+fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
+    column: &str,
+    s: &str,
+) -> Result<T, sqlx::Error> {
     s.parse()
         .map_err(|e: E| sqlx::Error::Decode(format!("column {column}: {e}").into()))
 }
@@ -204,7 +207,12 @@ impl AccessRow {
     }
 }
 
-async fn page(pool: &AnyPool, user_id: &str, filter: &AccessFilter, lang: Lang) -> Result<AccessPage, sqlx::Error> {
+async fn page(
+    pool: &AnyPool,
+    user_id: &str,
+    filter: &AccessFilter,
+    lang: Lang,
+) -> Result<AccessPage, sqlx::Error> {
     let limit = i64::try_from(ACCESS_PAGE_SIZE + 1).unwrap_or(i64::MAX);
     let rows: Vec<AccessRow> = sqlx::query_as(concat!(
         "SELECT d.seq, d.id, d.at_us, d.kind, d.agency, d.system, d.purpose, d.decision, d.reason, ",

@@ -427,25 +427,29 @@ pub async fn revise_purpose_text(
     name: &LocalizedText,
     description: &LocalizedText,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    // Read before the transaction (SQLite cannot upgrade a reading transaction under a
+    // concurrent writer); a concurrent revision then fails on the notice's primary key.
     let row: Option<(String, i64, String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.notice_version, p.legal_basis, p.name, p.description FROM purposes p \
          JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2",
     )
     .bind(system.as_str())
     .bind(key.as_str())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(pool)
     .await?;
     let Some((id, version, basis, old_name, old_description)) = row else {
         return Ok(None);
     };
-    if text("purposes.name", &old_name)? == *name && text("purposes.description", &old_description)? == *description {
+    if text("purposes.name", &old_name)? == *name
+        && text("purposes.description", &old_description)? == *description
+    {
         return Ok(Some(version));
     }
-    let categories: Vec<(String,)> = sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
-        .bind(&id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let categories: Vec<(String,)> =
+        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+            .bind(&id)
+            .fetch_all(pool)
+            .await?;
     let mut categories = categories
         .iter()
         .map(|(c,)| code("purpose_categories.category", c))
@@ -459,15 +463,18 @@ pub async fn revise_purpose_text(
         description: description.clone(),
     };
     let next = version + 1;
+    let mut tx = pool.begin().await?;
     insert_notice(&mut tx, &id, next, &revised).await?;
-    sqlx::query("UPDATE purposes SET name = $1, description = $2, notice_version = $3, updated_at = $4 WHERE id = $5")
-        .bind(to_json(name)?)
-        .bind(to_json(description)?)
-        .bind(next)
-        .bind(now())
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE purposes SET name = $1, description = $2, notice_version = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(to_json(name)?)
+    .bind(to_json(description)?)
+    .bind(next)
+    .bind(now())
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(next))
 }
