@@ -94,7 +94,7 @@ fn PurposeItem(system: String, purpose: MyPurpose, lang: Lang) -> impl IntoView 
             let c = *c;
             move || category_name(l(), c)
         })
-        .map(|name| view! { <li>{name}</li> })
+        .map(|name| view! { <li class="tag">{name}</li> })
         .collect_view();
     let choice = purpose.is_choice();
     let data_purpose = purpose.key.clone();

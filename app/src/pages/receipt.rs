@@ -54,7 +54,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
         .map(|p| p.pii_category)
         .unwrap_or_default()
         .into_iter()
-        .map(|c| view! { <li>{move || category_name(l(), c)}</li> })
+        .map(|c| view! { <li class="tag">{move || category_name(l(), c)}</li> })
         .collect_view();
     let controller = receipt.pii_controllers.first().cloned();
     view! {
