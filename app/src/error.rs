@@ -39,6 +39,27 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status a script's call to a refused server function answers with.
+    pub fn http_status(&self) -> u16 {
+        use crate::domain::account::AuthError;
+        match self {
+            AppError::NotFound => 404,
+            AppError::InvalidInput(_) | AppError::NotAChoice => 422,
+            AppError::Unavailable => 503,
+            AppError::Transport(_) => 400,
+            AppError::Auth(auth) => match auth {
+                AuthError::EmailTaken => 409,
+                AuthError::InvalidCredentials | AuthError::NotSignedIn => 401,
+                AuthError::WrongPassword | AuthError::Input(_) => 422,
+                AuthError::RateLimited { .. } => 429,
+                AuthError::Forbidden => 403,
+                AuthError::Unavailable => 503,
+            },
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -52,12 +52,28 @@ pub fn client_ip() -> Option<std::net::IpAddr> {
 
 /// Answers 429 with `Retry-After`.
 fn too_many_requests(retry_after_secs: u64) {
+    // A form posted without JavaScript is answered with a redirect back to its page, which
+    // shows the error; a status here would replace that redirect.
+    if accepts_html() {
+        return;
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
         if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
             response.insert_header(http::header::RETRY_AFTER, value);
         }
     }
+}
+
+/// Whether the request came from a plain HTML form (the browser accepts HTML back).
+pub fn accepts_html() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 /// Sends a cookie with the server function's response.

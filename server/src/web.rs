@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/my/consents/{id}/receipt.json", get(receipt_json))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
+        .layer(middleware::from_fn(auth_mw::server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth_mw::resolve_session,

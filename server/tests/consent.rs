@@ -213,7 +213,7 @@ async fn grant_permits_and_withdrawal_denies_at_once(backend: Backend) {
             Some(&session),
         )
         .await;
-    assert_ne!(called.status, 200);
+    assert_eq!(called.status, 422);
     assert!(called.body.contains("NotAChoice"), "{}", called.body);
     assert_eq!(decide(&app, &token, &number, SYSTEM, ACCOUNT).await.0, "permit");
     // Signed out, nothing is recorded.
@@ -229,7 +229,7 @@ async fn grant_permits_and_withdrawal_denies_at_once(backend: Backend) {
             None,
         )
         .await;
-    assert_ne!(called.status, 200);
+    assert_eq!(called.status, 401);
     assert!(called.body.contains("NotSignedIn"), "{}", called.body);
     assert_eq!(decide(&app, &token, &number, SYSTEM, NEWSLETTER).await.0, "deny");
 }
@@ -345,8 +345,22 @@ async fn data_queries_receive_only_the_declared_categories(backend: Backend) {
             Some(&session),
         )
         .await;
-    assert_ne!(refused.status, 200);
+    assert_eq!(refused.status, 422);
     assert!(refused.body.contains("Phone"), "{}", refused.body);
+    // The same refusal from a plain HTML form goes back to the form, which shows it.
+    let response = app
+        .client
+        .post(app.url("/fn/profile/update"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/account/profile"))
+        .header("cookie", format!("gh_session={session}"))
+        .form(&[("postal_address", ""), ("phone", "12ab"), ("date_of_birth", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("/account/profile"), "{location}");
     let (phone,): (Option<String>,) = sqlx::query_as("SELECT phone FROM users WHERE resident_number = $1")
         .bind(&number)
         .fetch_one(&app.state.pool)

@@ -72,6 +72,32 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Gives a refused server function called by a script the status of its error (422 for
+/// bad input, 401 when not signed in...) instead of Leptos' blanket 500. Plain HTML form
+/// posts keep their redirect back to the form, which shows the error.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let from_script = request.uri().path().starts_with("/fn/")
+        && !request
+            .headers()
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let response = next.run(request).await;
+    if !from_script || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::web::MAX_BODY_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(error.http_status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// Per-IP limits on the endpoints that guess-and-check attacks use.
 #[derive(Clone)]
 pub struct IpLimits {

@@ -1,0 +1,221 @@
+import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { expectNoAxeViolations, expectNoHorizontalScroll } from "./a11y";
+
+// Helpers of consent.spec.ts. The account helpers are small copies of those in
+// accounts.spec.ts (kept separate so the two files can change independently).
+
+// Crockford-style alphabet without 0, 1, I, L, O, U.
+export const RESIDENT_NUMBER = /^GH-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/;
+
+export type Resident = { name: string; email: string; password: string };
+
+export function freshResident(): Resident {
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    name: `E2E Resident ${id}`,
+    email: `e2e-${id}@example.org`,
+    password: "quiet lantern orchard river",
+  };
+}
+
+export function h1(page: Page): Locator {
+  return page.getByRole("heading", { level: 1 });
+}
+
+/** Signs up through /signup and waits for the account page. */
+export async function signUp(page: Page, r: Resident): Promise<void> {
+  await page.goto("/signup");
+  await expect(h1(page)).toHaveText("Create an account");
+  await page.getByLabel("Your name", { exact: true }).fill(r.name);
+  await page.getByLabel("Email", { exact: true }).fill(r.email);
+  await page.getByLabel("Password", { exact: true }).fill(r.password);
+  await page.getByLabel("Preferred language", { exact: true }).selectOption("en");
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(h1(page)).toHaveText("Your account");
+}
+
+/** Signs in through /login and waits for the account page. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await expect(h1(page)).toHaveText("Sign in");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(h1(page)).toHaveText("Your account");
+}
+
+/** The resident number shown on /account (the page must be open). */
+export async function residentNumber(page: Page): Promise<string> {
+  const el = page.getByTestId("resident-number");
+  await expect(el).toHaveText(RESIDENT_NUMBER);
+  return ((await el.textContent()) ?? "").trim();
+}
+
+/** Signs up a fresh resident and returns their resident number. */
+export async function freshSignedUpResident(page: Page): Promise<{ resident: Resident; number: string }> {
+  const resident = freshResident();
+  await signUp(page, resident);
+  return { resident, number: await residentNumber(page) };
+}
+
+/** Whether the current project runs with JavaScript. */
+export function jsEnabled(): boolean {
+  return test.info().project.use.javaScriptEnabled !== false;
+}
+
+/**
+ * Opens `path` and, with JavaScript, waits until the WebAssembly app has hydrated. The app
+ * exposes no hydration flag; once the network is idle the wasm bundle has been fetched and
+ * hydrate() has run (the same signal the *.hydrate specs use).
+ */
+export async function open(page: Page, path: string): Promise<void> {
+  const response = await page.goto(path, { waitUntil: "load" });
+  expect(response, `navigation to ${path} returned no response`).not.toBeNull();
+  expect(response!.status(), `GET ${path} answered ${response!.status()}`).toBe(200);
+  if (jsEnabled()) await page.waitForLoadState("networkidle");
+}
+
+/** axe on the current page, and on phones no sideways scrolling. */
+export async function expectAccessible(page: Page): Promise<void> {
+  await expectNoAxeViolations(page);
+  if (test.info().project.use.isMobile) await expectNoHorizontalScroll(page);
+}
+
+/**
+ * Collects what should never happen on a page: uncaught errors, console errors, any
+ * answer of 500 or more, and a missing asset (script, wasm, stylesheet, image). The
+ * browser's own "Failed to load resource" console line is left out: the response itself
+ * is reported instead, with its method and URL.
+ */
+export function watchPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`pageerror on ${page.url()}: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
+      errors.push(`console.error on ${page.url()}: ${msg.text()}`);
+    }
+  });
+  page.on("response", (response) => {
+    const request = response.request();
+    const status = response.status();
+    const asset = !["document", "fetch", "xhr"].includes(request.resourceType());
+    if (status >= 500 || (status >= 400 && asset)) {
+      errors.push(`${request.method()} ${response.url()} answered ${status} (on ${page.url()})`);
+    }
+  });
+  return errors;
+}
+
+// ---------------------------------------------------------------------------
+// /my
+// ---------------------------------------------------------------------------
+
+export function systemCard(page: Page, slug: string): Locator {
+  return page.locator(`article.my-system[data-system="${slug}"]`);
+}
+
+export function purposeItem(page: Page, system: string, purpose: string): Locator {
+  return systemCard(page, system).locator(`li.purpose[data-purpose="${purpose}"]`);
+}
+
+// ---------------------------------------------------------------------------
+// The agency API
+// ---------------------------------------------------------------------------
+
+export type ApiClient = { id: string; secret: string };
+
+/** The agency client scripts/test.sh creates, or null when the environment lacks it. */
+export function apiClient(): ApiClient | null {
+  const id = process.env.E2E_CLIENT_ID;
+  const secret = process.env.E2E_CLIENT_SECRET;
+  return id && secret ? { id, secret } : null;
+}
+
+export const NO_CLIENT_MESSAGE =
+  "E2E_CLIENT_ID and E2E_CLIENT_SECRET are not set: scripts/test.sh creates an agency client " +
+  "(glasshouse admin create-client --agency riverton-digital-services " +
+  "--scopes consent:check,subjects:read,enrollment:write) and exports them";
+
+// Token requests are limited to 5 a minute per client and address, and tokens last 15
+// minutes: each worker asks once and reuses its token (re-asking shortly before expiry).
+let cachedToken: { token: string; until: number } | null = null;
+
+export async function agencyToken(request: APIRequestContext, client: ApiClient): Promise<string> {
+  if (cachedToken && cachedToken.until > Date.now()) return cachedToken.token;
+  const basic = Buffer.from(`${client.id}:${client.secret}`).toString("base64");
+  for (let attempt = 0; ; attempt++) {
+    const response = await request.post("/api/v1/oauth/token", {
+      form: { grant_type: "client_credentials" },
+      headers: { Authorization: `Basic ${basic}` },
+    });
+    if (response.status() === 429 && attempt < 3) {
+      const wait = Number(response.headers()["retry-after"] ?? "15");
+      await new Promise((resolve) => setTimeout(resolve, (Math.min(wait, 30) + 1) * 1000));
+      continue;
+    }
+    expect(response.status(), `token request answered: ${await response.text()}`).toBe(200);
+    const body = await response.json();
+    expect(body.token_type).toBe("Bearer");
+    expect(typeof body.access_token).toBe("string");
+    const lifetime = Number(body.expires_in ?? 900);
+    cachedToken = { token: body.access_token, until: Date.now() + Math.max(lifetime - 120, 30) * 1000 };
+    return body.access_token;
+  }
+}
+
+/** The agency API as one client sees it. */
+export class Agency {
+  constructor(
+    private readonly request: APIRequestContext,
+    private readonly client: ApiClient,
+  ) {}
+
+  private async auth(): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${await agencyToken(this.request, this.client)}` };
+  }
+
+  /** PUT /api/v1/subjects/{number}/enrollments/{system}; returns the status. */
+  async enrol(subject: string, system: string): Promise<number> {
+    const response = await this.request.put(
+      `/api/v1/subjects/${encodeURIComponent(subject)}/enrollments/${encodeURIComponent(system)}`,
+      { headers: await this.auth() },
+    );
+    return response.status();
+  }
+
+  /** POST /api/v1/consent/check; expects 200 and returns the body. */
+  async check(subject: string, system: string, purpose: string): Promise<CheckAnswer> {
+    const response = await this.request.post("/api/v1/consent/check", {
+      headers: await this.auth(),
+      data: { subject, system, purpose },
+    });
+    expect(response.status(), `consent check answered: ${await response.text()}`).toBe(200);
+    return response.json();
+  }
+
+  /** POST /api/v1/subjects/query; returns status and body. */
+  async query(subject: string, system: string, purpose: string): Promise<{ status: number; body: any }> {
+    const response = await this.request.post("/api/v1/subjects/query", {
+      headers: await this.auth(),
+      data: { subject, system, purpose },
+    });
+    const text = await response.text();
+    let body: any = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // keep the text for the failure message
+    }
+    return { status: response.status(), body };
+  }
+}
+
+export type CheckAnswer = {
+  decision: string;
+  reason: string;
+  legal_basis: string | null;
+  decision_id: string;
+  evaluated_at: string;
+};
