@@ -103,6 +103,10 @@ else
   E_PASSED=0; E_FAILED=1; E_SKIPPED=0
 fi
 [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+if [ "$E_FAILED" -gt 0 ] && [ -f "$E2E_DIR/server.log" ]; then
+  echo "server log (warnings, errors and panics) of the end-to-end run:"
+  grep -v " INFO " "$E2E_DIR/server.log" | tail -n 60
+fi
 [ "$E_FAILED" -gt 0 ] && FAILURES+=("playwright: $E_FAILED failed")
 PASSED=$((PASSED + E_PASSED)); FAILED=$((FAILED + E_FAILED)); SKIPPED=$((SKIPPED + E_SKIPPED))
 echo "playwright: $E_PASSED passed, $E_FAILED failed, $E_SKIPPED skipped ($(elapsed "$E2E_START"))"

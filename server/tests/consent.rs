@@ -21,6 +21,7 @@ on_both_databases!(
     bad_input_gets_a_clear_error_and_no_decision,
     a_broken_log_never_fails_open,
     no_permit_after_an_acknowledged_withdrawal,
+    the_access_log_pages_newest_first,
 );
 
 const AGENCY: &str = "riverton-digital-services";
@@ -782,4 +783,42 @@ async fn no_permit_after_an_acknowledged_withdrawal(backend: Backend) {
     );
     // Every check was logged.
     assert_eq!(log_count(&app).await, i64::try_from(checks.len()).unwrap());
+}
+
+async fn the_access_log_pages_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = all_scopes(&app).await;
+    let transit = bearer(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
+    let (session, number) = resident(&app, "kim@example.org").await;
+    let page_size = app::domain::decision::ACCESS_PAGE_SIZE;
+    for _ in 0..page_size {
+        decide(&app, &token, &number, SYSTEM, ACCOUNT).await;
+    }
+    for _ in 0..3 {
+        decide(&app, &transit, &number, "riverpass-fare-card", "service-alerts").await;
+    }
+    let page = |form: Vec<(&'static str, String)>| {
+        let (app, session) = (&app, session.clone());
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let called = app.call("/fn/my/access_log", &form, Some(&session)).await;
+            assert_eq!(called.status, 200, "{}", called.body);
+            serde_json::from_str::<Value>(&called.body).unwrap()
+        }
+    };
+    let first = page(vec![("lang", "en".into())]).await;
+    let entries = first["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), page_size);
+    assert_eq!(entries[0]["agency_slug"], "riverton-transit", "newest first");
+    let seqs: Vec<i64> = entries.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]));
+    let before = first["next_before"].as_i64().expect("a second page");
+    let second = page(vec![("lang", "en".into()), ("before", before.to_string())]).await;
+    assert_eq!(second["entries"].as_array().unwrap().len(), 3);
+    assert!(second["next_before"].is_null());
+    assert_eq!(first["agencies"].as_array().unwrap().len(), 2);
+    let transit_only = page(vec![("lang", "en".into()), ("agency", "riverton-transit".into())]).await;
+    let entries = transit_only["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e["reason"] == "consent_not_given"));
 }
