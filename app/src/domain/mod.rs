@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod api_reference;
+pub mod calendar;
 pub mod consent;
 pub mod decision;
 pub mod disclosure;
 pub mod lang;
 pub mod register;
+pub mod requests;
 pub mod text;
 pub mod vocabulary;
 
