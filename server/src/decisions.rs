@@ -6,7 +6,7 @@ use crate::storage::consent;
 use crate::storage::decision_log::{DecisionLog, LogEntry, LogError};
 use app::domain::account::ResidentNumber;
 use app::domain::decision::{Decision, DecisionKind, Facts, Reason, decide};
-use app::domain::register::{LegalBasis, Slug};
+use app::domain::register::{LegalBasis, Scope, Slug};
 use sqlx::AnyPool;
 
 /// A well-formed question about one resident, system and purpose.
@@ -39,6 +39,8 @@ pub struct Evaluation {
     /// The resident the subject named and the purpose, when both exist (for data queries).
     pub user_id: Option<String>,
     pub purpose_id: Option<String>,
+    /// Whether the system holds residents' data by enrolment (not a public-space system).
+    pub by_enrolment: bool,
 }
 
 /// Why no decision was given. Never a permit: the caller answers 5xx.
@@ -60,7 +62,8 @@ struct Found {
 }
 
 /// Looks up what `question` names. The order of the refusals matters: an agency not
-/// entitled to a system learns nothing about its purposes or about the resident.
+/// entitled to a system learns nothing about its purposes or about the resident. The
+/// resident is still looked up for the log, so they see every question that named them.
 async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, DecisionError> {
     let refused = |reason, legal_basis, user_id| Found {
         reason: Some(reason),
@@ -70,30 +73,36 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
         purpose_id: None,
     };
     let Some(target) = consent::target(pool, q.system.as_str(), q.purpose.as_str()).await? else {
-        return Ok(refused(Reason::UnknownSystem, None, None));
+        let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
+        return Ok(refused(Reason::UnknownSystem, None, user_id));
     };
     if target.agency != asker.agency {
-        return Ok(refused(Reason::AgencyNotEntitled, None, None));
+        let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
+        return Ok(refused(Reason::AgencyNotEntitled, None, user_id));
     }
     let (Some(purpose_id), Some(basis)) = (target.purpose_id, target.legal_basis) else {
-        return Ok(refused(Reason::UnknownPurpose, None, None));
+        let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
+        return Ok(refused(Reason::UnknownPurpose, None, user_id));
     };
     let legal_basis: LegalBasis = basis
         .parse()
         .map_err(|e| sqlx::Error::Decode(format!("column purposes.legal_basis: {e}").into()))?;
-    let Some((user_id, state)) = consent::subject(pool, q.subject.as_str(), &purpose_id).await? else {
+    let Some(subject) = consent::subject(pool, q.subject.as_str(), &purpose_id, &target.system_id).await?
+    else {
         return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
     };
+    let by_enrolment = target.scope == Scope::Enrolment.code();
     Ok(Found {
         reason: None,
         facts: Some(Facts {
             legal_basis,
-            consent: state,
+            consent: subject.consent,
             // Objections (GDPR Art. 21) are upheld through privacy requests; none exist yet.
             objection_upheld: false,
+            enrolled: by_enrolment.then_some(subject.enrolled),
         }),
         legal_basis: Some(legal_basis),
-        user_id: Some(user_id),
+        user_id: Some(subject.user_id),
         purpose_id: Some(purpose_id),
     })
 }
@@ -107,6 +116,7 @@ pub async fn evaluate(
     question: &Question,
 ) -> Result<Evaluation, DecisionError> {
     let found = find(pool, asker, question).await?;
+    let by_enrolment = found.facts.is_some_and(|f| f.enrolled.is_some());
     let (decision, reason) = match (found.reason, found.facts) {
         (None, Some(facts)) => decide(facts),
         (Some(reason), _) => (Decision::Deny, reason),
@@ -140,5 +150,6 @@ pub async fn evaluate(
         seq,
         user_id: found.user_id,
         purpose_id: found.purpose_id,
+        by_enrolment,
     })
 }

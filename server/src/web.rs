@@ -172,8 +172,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 when the database answers and the decision log is written, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
+    if !state.decision_log.is_running() {
+        tracing::error!("health check: the decision log writer has stopped; agency decisions fail");
+        return (StatusCode::SERVICE_UNAVAILABLE, "decision log unavailable").into_response();
+    }
     match sqlx::query("SELECT 1").execute(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {

@@ -22,6 +22,8 @@ on_both_databases!(
     a_broken_log_never_fails_open,
     no_permit_after_an_acknowledged_withdrawal,
     the_access_log_pages_newest_first,
+    a_broken_read_never_fails_open,
+    racing_choices_leave_the_latest_event_in_force,
 );
 
 const AGENCY: &str = "riverton-digital-services";
@@ -85,14 +87,34 @@ async fn decide(app: &TestApp, token: &str, subject: &str, system: &str, purpose
     )
 }
 
-/// A new resident: their session and resident number.
-async fn resident(app: &TestApp, email: &str) -> (String, String) {
+/// A new resident no agency has enrolled: their session and resident number.
+async fn unenrolled_resident(app: &TestApp, email: &str) -> (String, String) {
     let session = sign_up(app, email).await;
     let (number,): (String,) = sqlx::query_as("SELECT resident_number FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
+    (session, number)
+}
+
+/// A new resident enrolled with the MyRiverton account, 311 and the fare card.
+async fn resident(app: &TestApp, email: &str) -> (String, String) {
+    let (session, number) = unenrolled_resident(app, email).await;
+    let pool = &app.state.pool;
+    let user = server::storage::consent::user_by_number(pool, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    for system in [SYSTEM, "riverton-311", "riverpass-fare-card"] {
+        let target = server::storage::consent::target(pool, system, "")
+            .await
+            .unwrap()
+            .unwrap();
+        server::storage::consent::enroll(pool, &user, &target.system_id, None)
+            .await
+            .unwrap();
+    }
     (session, number)
 }
 
@@ -323,6 +345,24 @@ async fn data_queries_receive_only_the_declared_categories(backend: Backend) {
     assert_eq!(body["data"]["date_of_birth"], "1990-04-01");
     assert!(body["data"].get("postal_address").is_none());
 
+    // A public-space system knows nobody by name: permitted, but no profile fields.
+    let wifi = json!({"subject": number, "system": "public-wifi", "purpose": "network-security"});
+    let (status, body) = post(&app, &token, "/api/v1/subjects/query", &wifi).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!({}));
+    // Another agency's system, and a resident not enrolled: denied with their reasons.
+    let fare = json!({"subject": number, "system": "riverpass-fare-card", "purpose": "service-alerts"});
+    let (status, body) = post(&app, &token, "/api/v1/subjects/query", &fare).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (403, Some("agency_not_entitled"))
+    );
+    let (_, stranger) = unenrolled_resident(&app, "stranger@example.org").await;
+    let unknown_to_it = json!({"subject": stranger, "system": SYSTEM, "purpose": ACCOUNT});
+    let (status, body) = post(&app, &token, "/api/v1/subjects/query", &unknown_to_it).await;
+    assert_eq!((status, body["reason"].as_str()), (403, Some("not_enrolled")));
+    assert!(body.get("data").is_none());
+
     // A withdrawal stops the very next query.
     choose(&app, &session, SYSTEM, NEWSLETTER, "withdraw").await;
     let (status, body) = post(&app, &token, "/api/v1/subjects/query", &query(NEWSLETTER)).await;
@@ -336,7 +376,7 @@ async fn data_queries_receive_only_the_declared_categories(backend: Backend) {
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
-    assert_eq!(queries, 4);
+    assert_eq!(queries, 7);
 
     // Bad profile input is refused and loses nothing.
     let refused = app
@@ -511,16 +551,24 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
             serde_json::from_str::<Value>(&called.body).unwrap()
         }
     };
+    let transit = bearer(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
+    decide(&app, &transit, &gil_number, SYSTEM, NEWSLETTER).await;
     let mine = page(gil.clone(), vec![("lang", "en")]).await;
     let entries = mine["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        entries.len(),
+        3,
+        "a refused question that named the resident is shown too"
+    );
+    assert_eq!(entries[0]["reason"], "agency_not_entitled");
+    let entries = &entries[1..];
     assert_eq!(entries[0]["purpose_key"], ACCOUNT, "newest first");
     assert_eq!(entries[1]["reason"], "consent_given");
     assert_eq!(entries[1]["agency_name"], "Department of Digital Services");
     let permits = page(gil.clone(), vec![("lang", "en"), ("decision", "permit")]).await;
     assert_eq!(permits["entries"].as_array().unwrap().len(), 2);
     let denials = page(gil.clone(), vec![("lang", "en"), ("decision", "deny")]).await;
-    assert_eq!(denials["entries"].as_array().unwrap().len(), 0);
+    assert_eq!(denials["entries"].as_array().unwrap().len(), 1);
 
     // Another resident sees none of it, and cannot open the receipt.
     let theirs = page(hana.clone(), vec![("lang", "en")]).await;
@@ -545,7 +593,12 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
 async fn agencies_enrol_only_with_their_own_systems(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = all_scopes(&app).await;
-    let (session, number) = resident(&app, "ida@example.org").await;
+    let (session, number) = unenrolled_resident(&app, "ida@example.org").await;
+    assert_eq!(
+        decide(&app, &token, &number, SYSTEM, ACCOUNT).await,
+        ("deny".into(), "not_enrolled".into()),
+        "a system of enrolled residents knows nothing of anyone else"
+    );
     let put = |path: String, method: reqwest::Method| {
         let (app, token) = (&app, token.clone());
         async move {
@@ -563,6 +616,7 @@ async fn agencies_enrol_only_with_their_own_systems(backend: Backend) {
     let mine = format!("/api/v1/subjects/{number}/enrollments/{SYSTEM}");
     assert_eq!(put(mine.clone(), reqwest::Method::PUT).await.0, 201);
     assert_eq!(put(mine.clone(), reqwest::Method::PUT).await.0, 200, "idempotent");
+    assert_eq!(decide(&app, &token, &number, SYSTEM, ACCOUNT).await.0, "permit");
     let called = app
         .call("/fn/my/systems", &[("lang", "en")], Some(&session))
         .await;
@@ -700,6 +754,52 @@ async fn a_broken_log_never_fails_open(backend: Backend) {
     .await;
     assert_eq!(status, 500);
     assert!(body.get("data").is_none());
+}
+
+async fn a_broken_read_never_fails_open(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = all_scopes(&app).await;
+    let (_, number) = resident(&app, "lou@example.org").await;
+    assert_eq!(decide(&app, &token, &number, SYSTEM, ACCOUNT).await.0, "permit");
+    sqlx::query("DROP TABLE enrollments")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let (status, body) = check(&app, &token, &number, SYSTEM, ACCOUNT).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.get("decision").is_none());
+}
+
+/// A grant and a withdrawal sent at the same moment, again and again: whichever is
+/// acknowledged last is the newest event in the history and decides the check.
+async fn racing_choices_leave_the_latest_event_in_force(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = all_scopes(&app).await;
+    let (session, number) = resident(&app, "max@example.org").await;
+    for _ in 0..12 {
+        tokio::join!(
+            choose(&app, &session, SYSTEM, NEWSLETTER, "grant"),
+            choose(&app, &session, SYSTEM, NEWSLETTER, "withdraw"),
+        );
+        let called = app
+            .call("/fn/consent/history", &[("lang", "en")], Some(&session))
+            .await;
+        let history: Vec<Value> = serde_json::from_str(&called.body).unwrap();
+        let expected = if history[0]["action"] == "grant" {
+            "permit"
+        } else {
+            "deny"
+        };
+        assert_eq!(
+            decide(&app, &token, &number, SYSTEM, NEWSLETTER).await.0,
+            expected
+        );
+        let times: Vec<&str> = history.iter().map(|e| e["at"].as_str().unwrap()).collect();
+        assert!(
+            times.windows(2).all(|w| w[0] > w[1]),
+            "events have distinct, ordered times: {times:?}"
+        );
+    }
 }
 
 /// Grants, withdrawals and checks run at once for several residents. A check that began

@@ -31,6 +31,8 @@ vocabulary! {
         UnknownPurpose => "unknown_purpose",
         /// The calling agency does not run the system.
         AgencyNotEntitled => "agency_not_entitled",
+        /// The system holds data of enrolled residents only, and the resident is not enrolled.
+        NotEnrolled => "not_enrolled",
     }
 }
 
@@ -56,10 +58,16 @@ pub struct Facts {
     pub legal_basis: LegalBasis,
     pub consent: ConsentState,
     pub objection_upheld: bool,
+    /// For a system that holds enrolled residents' data: whether this resident is enrolled.
+    /// `None` for a system in public space, which may capture anyone.
+    pub enrolled: Option<bool>,
 }
 
 /// Decides a check whose subject, system and purpose exist and whose agency is entitled.
 pub fn decide(facts: Facts) -> (Decision, Reason) {
+    if facts.enrolled == Some(false) {
+        return (Decision::Deny, Reason::NotEnrolled);
+    }
     if facts.objection_upheld {
         return (Decision::Deny, Reason::ObjectionUpheld);
     }
@@ -122,6 +130,7 @@ mod tests {
             legal_basis,
             consent,
             objection_upheld: false,
+            enrolled: Some(true),
         }
     }
 
@@ -166,9 +175,19 @@ mod tests {
                 legal_basis: *basis,
                 consent: ConsentState::Given,
                 objection_upheld: true,
+                enrolled: None,
             };
             assert_eq!(decide(f), (Decision::Deny, Reason::ObjectionUpheld), "{basis}");
         }
+    }
+
+    #[test]
+    fn a_system_of_enrolled_residents_denies_anyone_not_enrolled() {
+        let mut f = facts(LegalBasis::Contract, ConsentState::Given);
+        f.enrolled = Some(false);
+        assert_eq!(decide(f), (Decision::Deny, Reason::NotEnrolled));
+        f.enrolled = None;
+        assert_eq!(decide(f), (Decision::Permit, Reason::LegalBasis), "public space");
     }
 
     #[test]
@@ -184,6 +203,7 @@ mod tests {
             "unknown_purpose",
             "agency_not_entitled",
             "objection_upheld",
+            "not_enrolled",
         ] {
             assert!(codes.contains(&code), "{code}");
         }

@@ -149,5 +149,6 @@ pub fn reason_text(l: Locale, reason: Reason) -> &'static str {
         Reason::UnknownSystem => td_string!(l, reasons.unknown_system),
         Reason::UnknownPurpose => td_string!(l, reasons.unknown_purpose),
         Reason::AgencyNotEntitled => td_string!(l, reasons.agency_not_entitled),
+        Reason::NotEnrolled => td_string!(l, reasons.not_enrolled),
     }
 }

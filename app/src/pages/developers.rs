@@ -79,7 +79,7 @@ fn EndpointDoc(endpoint: Endpoint) -> impl IntoView {
                 <h3>{t!(i18n, developers.parameters)}</h3>
                 <dl class="facts">
                     {parameters.into_iter().map(|p| view! {
-                        <dt><code>{p.name}</code> " (" {p.location} {p.required.then_some(", required")} ")"</dt>
+                        <dt><code>{p.name}</code> " (" {p.location} {p.required.then(|| view! { ", " {t!(i18n, developers.required)} })} ")"</dt>
                         <dd>{p.description}</dd>
                     }).collect_view()}
                 </dl>

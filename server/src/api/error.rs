@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 403: authenticated, but not allowed.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// 413: the body is larger than the server accepts.
+    #[error("The request body is too large.")]
+    TooLarge,
     /// 429: too many attempts; the caller adds `Retry-After`.
     #[error("Too many attempts. Please wait and try again.")]
     TooManyRequests,
@@ -80,6 +83,7 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }

@@ -23,6 +23,7 @@ where
                 code: "unsupported_media_type",
                 message: "Send the body as JSON with Content-Type: application/json.".to_owned(),
             }),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::TooLarge),
             Err(e) => Err(ApiError::BadRequest {
                 code: "malformed_json",
                 message: e.body_text(),

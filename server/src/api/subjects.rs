@@ -36,7 +36,8 @@ pub struct QueryResponse {
     pub decision_id: String,
     /// The resident number asked about.
     pub subject: String,
-    /// Only the fields whose data category the purpose declares in the register:
+    /// Only the fields whose data category the purpose declares in the register, and only
+    /// for systems residents are enrolled with (a public-space system receives none):
     /// identity (`name`, `date_of_birth`), contact (`email`, `phone`, `preferred_language`),
     /// location (`postal_address`). Fields the resident left empty are absent.
     #[schema(value_type = Object, example = json!({"email": "ana@example.org", "phone": "+1 555 0100"}))]
@@ -103,10 +104,15 @@ pub async fn query(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::NotFound("The resident's account no longer exists.".to_owned()))?;
-    let data = disclose(&profile, &categories)
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    // A system in public space knows nobody by name: it receives no profile fields.
+    let data = if evaluation.by_enrolment {
+        disclose(&profile, &categories)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     Ok(Json(QueryResponse {
         decision_id: evaluation.decision_id,
         subject: question.subject.as_str().to_owned(),

@@ -224,8 +224,24 @@ impl ConsentStore for SqlConsents {
             return Err(ConsentError::NotConsentBased);
         }
         let id = new_event_id();
-        let at_us = now_us();
         let mut tx = self.pool.begin().await.map_err(backend)?;
+        // Lock the resident's consent for this purpose first (SQLite: the write lock;
+        // PostgreSQL: the row), then stamp the event after the previous one: the current
+        // state is always the latest event, in the order the writes were acknowledged.
+        sqlx::query("UPDATE consents SET at_us = at_us WHERE user_id = $1 AND purpose_id = $2")
+            .bind(user_id)
+            .bind(&target.purpose_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let previous: Option<(i64,)> =
+            sqlx::query_as("SELECT at_us FROM consents WHERE user_id = $1 AND purpose_id = $2")
+                .bind(user_id)
+                .bind(&target.purpose_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        let at_us = previous.map_or(now_us(), |(prev,)| now_us().max(prev + 1));
         sqlx::query(concat!(
             "INSERT INTO consent_events (id, user_id, purpose_id, notice_version, action, channel, at_us) ",
             "VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -243,7 +259,7 @@ impl ConsentStore for SqlConsents {
         sqlx::query(concat!(
             "INSERT INTO consents (user_id, purpose_id, state, event_id, at_us) VALUES ($1, $2, $3, $4, $5) ",
             "ON CONFLICT (user_id, purpose_id) DO UPDATE SET state = excluded.state, ",
-            "event_id = excluded.event_id, at_us = excluded.at_us"
+            "event_id = excluded.event_id, at_us = excluded.at_us WHERE consents.at_us < excluded.at_us"
         ))
         .bind(user_id)
         .bind(&target.purpose_id)
@@ -408,22 +424,39 @@ pub async fn target(pool: &AnyPool, system: &str, purpose: &str) -> Result<Optio
     .await
 }
 
-/// The resident with `resident_number` and their current consent for `purpose_id`.
+/// What a check knows about the resident it names.
+#[derive(Debug, Clone)]
+pub struct SubjectFacts {
+    pub user_id: String,
+    pub consent: ConsentState,
+    /// Enrolled with the system asked about.
+    pub enrolled: bool,
+}
+
+/// The resident with `resident_number` (residents only: staff accounts are not subjects),
+/// their current consent for `purpose_id` and whether they are enrolled with `system_id`.
 pub async fn subject(
     pool: &AnyPool,
     resident_number: &str,
     purpose_id: &str,
-) -> Result<Option<(String, ConsentState)>, sqlx::Error> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(concat!(
-        "SELECT u.id, c.state FROM users u ",
+    system_id: &str,
+) -> Result<Option<SubjectFacts>, sqlx::Error> {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT u.id, c.state, e.system_id FROM users u ",
         "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = $2 ",
-        "WHERE u.resident_number = $1"
+        "LEFT JOIN enrollments e ON e.user_id = u.id AND e.system_id = $3 ",
+        "WHERE u.resident_number = $1 AND u.role = 'resident'"
     ))
     .bind(resident_number)
     .bind(purpose_id)
+    .bind(system_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(id, state)| (id, state.map_or(ConsentState::NeverAsked, |s| state_of(&s)))))
+    Ok(row.map(|(user_id, state, enrolled)| SubjectFacts {
+        user_id,
+        consent: state.map_or(ConsentState::NeverAsked, |s| state_of(&s)),
+        enrolled: enrolled.is_some(),
+    }))
 }
 
 /// The data categories purpose `purpose_id` declares in the register.
@@ -483,9 +516,10 @@ pub async fn unenroll(pool: &AnyPool, user_id: &str, system_id: &str) -> Result<
 
 /// The id of the user with `resident_number`.
 pub async fn user_by_number(pool: &AnyPool, resident_number: &str) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE resident_number = $1")
-        .bind(resident_number)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE resident_number = $1 AND role = 'resident'")
+            .bind(resident_number)
+            .fetch_optional(pool)
+            .await?;
     Ok(row.map(|(id,)| id))
 }

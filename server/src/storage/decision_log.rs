@@ -68,6 +68,11 @@ impl DecisionLog {
         DecisionLog { sender }
     }
 
+    /// Whether the writer task still runs (if it stopped, every decision fails: closed).
+    pub fn is_running(&self) -> bool {
+        !self.sender.is_closed()
+    }
+
     /// Appends `entry` and returns its sequence number once it is durably stored.
     pub async fn append(&self, entry: LogEntry) -> Result<i64, LogError> {
         let (done, answer) = oneshot::channel();
