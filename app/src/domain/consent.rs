@@ -234,6 +234,42 @@ pub const RECEIPT_SCHEMA: &str = "ISO/IEC TS 27560:2023";
 /// The Kantara Consent Receipt version whose field names receipts use.
 pub const KANTARA_VERSION: &str = "KI-CR-v1.1.0";
 
+/// The receipt's own sentences, in the receipt's language.
+struct Words {
+    web: &'static str,
+    assisted: &'static str,
+    api: &'static str,
+    contact: &'static str,
+    withdrawal: &'static str,
+    until_withdrawn: &'static str,
+    until_granted: &'static str,
+}
+
+impl Words {
+    fn of(language: &str) -> Words {
+        match language {
+            "es" => Words {
+                web: "formulario web con sesión iniciada",
+                assisted: "con la ayuda de un delegado de protección de datos",
+                api: "sistema de un organismo a través de la API de consentimiento",
+                contact: "Delegado de protección de datos",
+                withdrawal: "Inicia sesión en {url} y pulsa «Retirar consentimiento» junto a la finalidad: una sola acción, con efecto inmediato.",
+                until_withdrawn: "hasta que se retire",
+                until_granted: "hasta que se vuelva a dar",
+            },
+            _ => Words {
+                web: "signed-in web form",
+                assisted: "assisted by a privacy officer",
+                api: "agency system through the consent API",
+                contact: "Data protection officer",
+                withdrawal: "Sign in at {url} and press \"Withdraw consent\" beside the purpose: one action, effective at once.",
+                until_withdrawn: "until withdrawn",
+                until_granted: "until granted again",
+            },
+        }
+    }
+}
+
 impl Receipt {
     /// Builds the receipt of one consent event.
     pub fn build(f: ReceiptFacts) -> Receipt {
@@ -244,10 +280,11 @@ impl Receipt {
             Channel::Assisted => "privacyOfficerOnBehalfOfPiiPrincipal",
             Channel::Api => "piiController",
         };
+        let words = Words::of(&f.language);
         let collection_method = match f.channel {
-            Channel::Web => "signed-in web form",
-            Channel::Assisted => "assisted by a privacy officer",
-            Channel::Api => "agency system through the consent API",
+            Channel::Web => words.web,
+            Channel::Assisted => words.assisted,
+            Channel::Api => words.api,
         };
         let recipients = f.recipients.trim().to_owned();
         Receipt {
@@ -262,7 +299,7 @@ impl Receipt {
             pii_principal_id: f.resident_number,
             pii_controllers: vec![PiiController {
                 pii_controller: f.agency_name,
-                contact: "Data protection officer".to_owned(),
+                contact: words.contact.to_owned(),
                 email: f.agency_email,
                 url: f.agency_website,
             }],
@@ -296,10 +333,7 @@ impl Receipt {
                 retention: f.retention,
                 jurisdiction: f.city,
                 recipients,
-                withdrawal_method: format!(
-                    "Sign in at {}/my and press \"Withdraw\" beside the purpose: one action, effective at once.",
-                    f.base_url
-                ),
+                withdrawal_method: words.withdrawal.replace("{url}", &format!("{}/my", f.base_url)),
             },
             event: ReceiptEvent {
                 time: f.at,
@@ -308,8 +342,8 @@ impl Receipt {
                 actor: actor.to_owned(),
                 channel: f.channel,
                 validity: match f.action {
-                    ConsentAction::Grant => "until withdrawn".to_owned(),
-                    ConsentAction::Withdraw => "permanent until a new grant".to_owned(),
+                    ConsentAction::Grant => words.until_withdrawn.to_owned(),
+                    ConsentAction::Withdraw => words.until_granted.to_owned(),
                 },
             },
         }
@@ -406,5 +440,19 @@ mod tests {
         assert_eq!(receipt.spi_cat, vec![DataCategory::Health]);
         assert_eq!(receipt.event.state, "ConsentWithdrawn");
         assert_eq!(receipt.event.event_type, ConsentAction::Withdraw);
+    }
+
+    #[test]
+    fn a_spanish_receipt_speaks_spanish() {
+        let mut f = facts(ConsentAction::Grant, vec![DataCategory::Contact]);
+        f.language = "es".into();
+        let receipt = Receipt::build(f);
+        assert!(
+            receipt
+                .processing
+                .withdrawal_method
+                .starts_with("Inicia sesión en https://glasshouse.example/my")
+        );
+        assert_eq!(receipt.event.validity, "hasta que se retire");
     }
 }

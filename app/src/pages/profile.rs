@@ -49,7 +49,7 @@ fn ProfileForm(profile: Profile) -> impl IntoView {
             <dt>{t!(i18n, signup.email)} " " <Category c=DataCategory::Contact /></dt>
             <dd>{profile.email.clone()}</dd>
             <dt>{t!(i18n, signup.lang)} " " <Category c=DataCategory::Contact /></dt>
-            <dd>{profile.lang.code()}</dd>
+            <dd lang=profile.lang.code()>{profile.lang.endonym()}</dd>
             <dt>{t!(i18n, account.resident_number)}</dt>
             <dd>{profile.resident_number.clone()}</dd>
         </dl>
