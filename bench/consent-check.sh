@@ -15,6 +15,7 @@
 #   BENCH_BASELINE=/api/v1/status   the baseline path (GET)
 #   BENCH_KEEP=1                keep the temporary folder (database, logs) afterwards
 #   BENCH_SKIP_BUILD=1          use the binaries already in target/release
+#   BENCH_PERF=auto|off         auto: `perf stat` on the server during the peak runs, if usable
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -122,23 +123,106 @@ if ! curl -fsS -o /dev/null "http://$ADDR$BASELINE"; then
     BASELINE=/healthz
 fi
 
-# Runs the load generator; its report goes to stderr and the RESULT line is returned.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+# Runs the load generator; its report goes to stderr and the RESULT line is returned. Every
+# check answered 2xx (warm-up included) is tallied, to be found in the decision log after.
+# (A file, not a variable: the function runs in a command substitution's subshell.)
 loadgen() {
-    local out
+    local out result
     out=$("${LOAD_PIN[@]}" "$LOADGEN" --addr "$ADDR" --population "$DIR/population.json" \
         --warmup "$WARMUP" "$@")
     grep -v '^RESULT ' <<<"$out" >&2
-    grep '^RESULT ' <<<"$out"
+    result=$(grep '^RESULT ' <<<"$out")
+    if [[ " $* " == *" --target check "* ]]; then
+        field all_ok "$result" >>"$DIR/answered-checks"
+    fi
+    echo "$result"
 }
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# Where the server's time goes: `perf stat` on the server process during the measured part of
+# each peak run (CPU time, context switches, and the system calls of SQLite and of sqlx's
+# worker threads), divided by the requests answered. Skipped without a usable `perf`.
+PERF_EVENTS=
+if [[ ${BENCH_PERF:-auto} != off ]] && command -v perf >/dev/null; then
+    for events in \
+        task-clock,context-switches,syscalls:sys_enter_futex,syscalls:sys_enter_pread64,syscalls:sys_enter_pwrite64,syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync \
+        task-clock,context-switches; do
+        if perf stat -e "$events" -p "$SERVER_PID" -o /dev/null -- sleep 0.1 2>/dev/null; then
+            PERF_EVENTS=$events
+            break
+        fi
+    done
+fi
+# Starts `perf stat` in the background for the measured window of the next run.
+perf_window() {
+    [[ -n $PERF_EVENTS ]] || return 0
+    local seconds
+    seconds=$(awk -v d="$DURATION" 'BEGIN { printf "%.2f", d - 0.6 }')
+    (sleep "$(awk -v w="$WARMUP" 'BEGIN { print w + 0.4 }')"
+     perf stat -x, -e "$PERF_EVENTS" -p "$SERVER_PID" -o "$DIR/perf-$1.csv" -- sleep "$seconds" 2>/dev/null
+     echo "$seconds" >"$DIR/perf-$1.seconds") &
+    PERF_PID=$!
+}
+# Waits for the `perf stat` of the last run (never a bare `wait`: the server is a job too).
+perf_wait() {
+    if [[ -n ${PERF_PID:-} ]]; then
+        wait "$PERF_PID" || true
+        PERF_PID=
+    fi
+}
+# One row of per-request server costs from `perf-$1.csv`, given the run's req/s.
+perf_row() {
+    local csv=$DIR/perf-$1.csv
+    [[ -s $csv && -s $DIR/perf-$1.seconds ]] || { printf '%-10s (no perf data)\n' "$1"; return; }
+    awk -F, -v name="$1" -v rps="$2" -v secs="$(cat "$DIR/perf-$1.seconds")" '
+        $3 ~ /task-clock/ { cpu = $1 }
+        $3 ~ /context-switches/ { cs = $1 }
+        $3 ~ /futex/ { fx = $1 }
+        $3 ~ /pread64/ { pr = $1 }
+        $3 ~ /pwrite64/ { pw = $1 }
+        $3 ~ /fsync|fdatasync/ { fs += $1 }
+        END {
+            n = rps * secs; if (n <= 0) n = 1
+            printf "%-10s %9.1f %7.2f %6.1f %7.2f %7.2f %7.1f %10.2f", name, 1000 * cpu / n, cpu / (1000 * secs), cs / n, fx / n, pr / n, pw / n, fs / n
+            if (fs > 0) printf " (%.1f per sync)", n / fs
+            printf "\n"
+        }' "$csv"
+}
+
+# Some virtual machines reclaim idle page cache within seconds (this one does); reading the
+# database once before each check run lets the server start from a warm OS cache, as a
+# server with memory to spare would.
+warm_cache() { cat "$DIR/glasshouse.db" "$DIR/glasshouse.db-wal" >/dev/null 2>&1 || true; }
+
+# How busy the machine is without our load (other processes distort every figure).
+cpu_idle() {
+    local a b
+    read -r -a a < /proc/stat
+    sleep 2
+    read -r -a b < /proc/stat
+    awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        for (i = 2; i <= 9; i++) total += y[i] - x[i]
+        idle = y[5] - x[5] + y[6] - x[6]
+        printf "%.0f", (total > 0 ? 100 * idle / total : 0) }'
+}
+IDLE_BEFORE=$( [[ -r /proc/stat ]] && cpu_idle || echo "?")
 
 say "warming up (not measured)"
-loadgen --label warmup-baseline --target "$BASELINE" --connections "$CONNECTIONS" --duration 3 >/dev/null
-loadgen --label warmup-check --target check --connections "$CONNECTIONS" --duration 5 >/dev/null
+loadgen --label warmup-baseline --target "$BASELINE" --connections "$CONNECTIONS" --duration 3 --seed 1 >/dev/null
+warm_cache
+loadgen --label warmup-check --target check --connections "$CONNECTIONS" --duration 5 --seed 2 >/dev/null
 
 say "peak throughput, closed loop, $CONNECTIONS connections"
-BASE_PEAK=$(loadgen --label baseline-peak --target "$BASELINE" --connections "$CONNECTIONS" --duration "$DURATION")
-CHECK_PEAK=$(loadgen --label check-peak --target check --connections "$CONNECTIONS" --duration "$DURATION")
+perf_window baseline
+BASE_PEAK=$(loadgen --label baseline-peak --target "$BASELINE" --connections "$CONNECTIONS" \
+    --duration "$DURATION" --seed 3)
+perf_wait
+warm_cache
+perf_window check
+CHECK_PEAK=$(loadgen --label check-peak --target check --connections "$CONNECTIONS" \
+    --duration "$DURATION" --seed 4)
+perf_wait
 BASE_RPS=$(field rps "$BASE_PEAK")
 CHECK_RPS=$(field rps "$CHECK_PEAK")
 BASE_RATE=$(awk -v r="$BASE_RPS" -v f="$FRACTION" 'BEGIN { printf "%.0f", r * f }')
@@ -146,13 +230,15 @@ CHECK_RATE=$(awk -v r="$CHECK_RPS" -v f="$FRACTION" 'BEGIN { printf "%.0f", r * 
 
 say "latency at $FRACTION of each peak, open loop (from the intended send time)"
 BASE_OPEN=$(loadgen --label baseline-open --target "$BASELINE" --connections "$OPEN_CONNECTIONS" \
-    --duration "$DURATION" --rate "$BASE_RATE")
+    --duration "$DURATION" --rate "$BASE_RATE" --seed 5)
+warm_cache
 CHECK_OPEN=$(loadgen --label check-open --target check --connections "$OPEN_CONNECTIONS" \
-    --duration "$DURATION" --rate "$CHECK_RATE")
+    --duration "$DURATION" --rate "$CHECK_RATE" --seed 6)
 
-LOGGED=unknown
+ANSWERED_CHECKS=$(awk '{ n += $1 } END { print n + 0 }' "$DIR/answered-checks")
+LOGGED="unknown (no sqlite3 to count them)"
 if command -v sqlite3 >/dev/null; then
-    LOGGED=$(sqlite3 "file:$DIR/glasshouse.db?mode=ro" "SELECT COUNT(*) FROM decision_log" 2>/dev/null || echo unknown)
+    LOGGED=$(sqlite3 "file:$DIR/glasshouse.db?mode=ro" "SELECT COUNT(*) FROM decision_log" 2>/dev/null || echo "unknown (the count failed)")
 fi
 SERVER_ERRORS=$(grep -c -E 'ERROR|panicked' "$DIR/server.log" || true)
 
@@ -169,6 +255,7 @@ echo
 echo "Glasshouse consent-check benchmark ($(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%FT%TZ))"
 echo "machine:     $CORES cores${CPU:+ ($CPU)}; $PINNING"
 echo "population:  $RESIDENTS residents, $EVENTS consent events; checks by $AGENCY's client"
+echo "other load:  the CPUs were ${IDLE_BEFORE}% idle just before the runs (a shared machine distorts the figures)"
 echo "database:    SQLite (WAL, synchronous=FULL) in $DIR"
 echo "runs:        ${WARMUP}s warm-up + ${DURATION}s each; peaks with $CONNECTIONS connections, open loop with $OPEN_CONNECTIONS"
 echo
@@ -180,4 +267,17 @@ row "check at $FRACTION of peak ($CHECK_RATE/s)" "$CHECK_OPEN"
 echo
 echo "check throughput / baseline throughput: $RATIO %   (goal >= 50 %)"
 echo "check p99 at $FRACTION of peak: $(us_ms "$OPEN_P99")   (goal <= 2 ms)"
-echo "decision_log rows after the run: $LOGGED; ERROR lines in the server log: $SERVER_ERRORS"
+if [[ -n $PERF_EVENTS ]]; then
+    echo
+    echo "server cost per request during the peak runs (perf stat on the server process):"
+    printf '%-10s %9s %7s %6s %7s %7s %7s %10s\n' "" "CPU us" "CPUs" "ctxsw" "futex" "pread" "pwrite" "fsync"
+    perf_row baseline "$BASE_RPS"
+    perf_row check "$CHECK_RPS"
+    BASE_CPU=$(perf_row baseline "$BASE_RPS" | awk '{ print $2 }')
+    CHECK_CPU=$(perf_row check "$CHECK_RPS" | awk '{ print $2 }')
+    awk -v b="$BASE_CPU" -v c="$CHECK_CPU" 'BEGIN {
+        if (b + 0 > 0 && c + 0 > 0)
+            printf "server CPU per request, baseline / check: %.1f %% (the throughput ratio of a CPU-bound server; steadier than req/s on a busy machine)\n", 100 * b / c }'
+fi
+echo "checks answered 2xx (warm-up included): $ANSWERED_CHECKS; rows in decision_log: $LOGGED"
+echo "ERROR or panic lines in the server log: $SERVER_ERRORS"

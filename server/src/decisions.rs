@@ -72,37 +72,36 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
         user_id,
         purpose_id: None,
     };
-    let Some(target) = consent::target(pool, q.system.as_str(), q.purpose.as_str()).await? else {
+    let Some(row) =
+        consent::check_facts(pool, q.system.as_str(), q.purpose.as_str(), q.subject.as_str()).await?
+    else {
         let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
         return Ok(refused(Reason::UnknownSystem, None, user_id));
     };
-    if target.agency != asker.agency {
-        let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
-        return Ok(refused(Reason::AgencyNotEntitled, None, user_id));
+    if row.agency != asker.agency {
+        return Ok(refused(Reason::AgencyNotEntitled, None, row.user_id));
     }
-    let (Some(purpose_id), Some(basis)) = (target.purpose_id, target.legal_basis) else {
-        let user_id = consent::user_by_number(pool, q.subject.as_str()).await?;
-        return Ok(refused(Reason::UnknownPurpose, None, user_id));
+    let (Some(purpose_id), Some(basis)) = (row.purpose_id, row.legal_basis) else {
+        return Ok(refused(Reason::UnknownPurpose, None, row.user_id));
     };
     let legal_basis: LegalBasis = basis
         .parse()
         .map_err(|e| sqlx::Error::Decode(format!("column purposes.legal_basis: {e}").into()))?;
-    let Some(subject) = consent::subject(pool, q.subject.as_str(), &purpose_id, &target.system_id).await?
-    else {
+    let Some(user_id) = row.user_id else {
         return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
     };
-    let by_enrolment = target.scope == Scope::Enrolment.code();
+    let by_enrolment = row.scope == Scope::Enrolment.code();
     Ok(Found {
         reason: None,
         facts: Some(Facts {
             legal_basis,
-            consent: subject.consent,
+            consent: consent::consent_state(row.state.as_deref()),
             // Objections (GDPR Art. 21) are upheld through privacy requests; none exist yet.
             objection_upheld: false,
-            enrolled: by_enrolment.then_some(subject.enrolled),
+            enrolled: by_enrolment.then_some(row.enrolled_system.is_some()),
         }),
         legal_basis: Some(legal_basis),
-        user_id: Some(subject.user_id),
+        user_id: Some(user_id),
         purpose_id: Some(purpose_id),
     })
 }

@@ -48,6 +48,9 @@ struct Args {
     client_id: Option<String>,
     #[arg(long, env = "BENCH_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
+    /// Send the bearer token with GETs too (e.g. to measure `/api/v1/whoami`).
+    #[arg(long)]
+    bearer: bool,
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -78,6 +81,9 @@ struct Args {
     /// Seed of the request mix.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// Print latency per interval of this many milliseconds (0: no timeline), to find stalls.
+    #[arg(long, default_value_t = 0)]
+    timeline: u32,
     /// A name for this run in the output.
     #[arg(long, default_value = "run")]
     label: String,
@@ -234,9 +240,17 @@ impl Worker {
         let counted = since >= self.window.measure_from && done <= self.window.end + DRAIN_GRACE;
         match outcome {
             Ok(response) => {
+                if (200..300).contains(&response.status) {
+                    self.stats.all_ok += 1;
+                }
                 if counted {
+                    let in_window = done <= self.window.end;
+                    let at = since.saturating_duration_since(self.window.measure_from);
                     self.stats
-                        .record(&response, done.saturating_duration_since(since));
+                        .starts
+                        .push(u32::try_from(at.as_millis()).unwrap_or(u32::MAX));
+                    self.stats
+                        .record(&response, done.saturating_duration_since(since), in_window);
                 }
                 if response.close
                     && let Err(e) = self.conn.reopen().await
@@ -260,7 +274,14 @@ impl Worker {
 struct Stats {
     /// Microseconds, one per counted answer (successes and HTTP errors).
     latencies: Vec<u32>,
+    /// Milliseconds from the start of the measurement to each counted request's (intended)
+    /// send time, in the order of `latencies`.
+    starts: Vec<u32>,
     ok: u64,
+    /// Successes that completed before the end of the measured window (the throughput).
+    ok_in_window: u64,
+    /// Successes of the whole run, warm-up and drain included (each one a logged decision).
+    all_ok: u64,
     http_errors: u64,
     io_errors: u64,
     late_dropped: u64,
@@ -270,12 +291,13 @@ struct Stats {
 }
 
 impl Stats {
-    fn record(&mut self, response: &Response, latency: Duration) {
+    fn record(&mut self, response: &Response, latency: Duration, in_window: bool) {
         self.latencies
             .push(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX));
         bump(&mut self.statuses, response.status);
         if (200..300).contains(&response.status) {
             self.ok += 1;
+            self.ok_in_window += u64::from(in_window);
             if let Some(outcome) = outcome_of(&response.body) {
                 bump_str(&mut self.outcomes, &outcome);
             }
@@ -300,7 +322,10 @@ impl Stats {
 
     fn merge(&mut self, other: Stats) {
         self.latencies.extend_from_slice(&other.latencies);
+        self.starts.extend_from_slice(&other.starts);
         self.ok += other.ok;
+        self.ok_in_window += other.ok_in_window;
+        self.all_ok += other.all_ok;
         self.http_errors += other.http_errors;
         self.io_errors += other.io_errors;
         self.late_dropped += other.late_dropped;
@@ -367,16 +392,43 @@ fn percentile(sorted: &[u32], p: f64) -> u32 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Answers, p50, p99 and max per `bucket_ms` of (intended) send time.
+fn print_timeline(bucket_ms: u32, starts: &[u32], latencies: &[u32]) {
+    let mut buckets: Vec<Vec<u32>> = Vec::new();
+    for (start, latency) in starts.iter().zip(latencies) {
+        let i = (*start / bucket_ms) as usize;
+        if buckets.len() <= i {
+            buckets.resize(i + 1, Vec::new());
+        }
+        buckets[i].push(*latency);
+    }
+    println!("  timeline (by send time): from   answers        p50        p99        max");
+    for (i, mut b) in buckets.into_iter().enumerate() {
+        b.sort_unstable();
+        println!(
+            "  {:>28.1} s {:>9} {:>10} {:>10} {:>10}",
+            f64::from(bucket_ms) * i as f64 / 1000.0,
+            b.len(),
+            ms(percentile(&b, 50.0)),
+            ms(percentile(&b, 99.0)),
+            ms(b.last().copied().unwrap_or(0))
+        );
+    }
+}
+
 fn ms(us: u32) -> String {
     format!("{:.3} ms", f64::from(us) / 1000.0)
 }
 
 fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64) {
+    if args.timeline > 0 {
+        print_timeline(args.timeline, &total.starts, &total.latencies);
+    }
     total.latencies.sort_unstable();
     let l = &total.latencies;
     let answered = total.ok + total.http_errors;
     let errors = total.http_errors + total.io_errors;
-    let rps = total.ok as f64 / args.duration;
+    let rps = total.ok_in_window as f64 / args.duration;
     let mode = match args.rate {
         Some(rate) => format!("open loop at {rate:.0} req/s"),
         None => "closed loop".to_owned(),
@@ -431,7 +483,7 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
     }
     println!(
         "RESULT label={} mode={} rps={rps:.1} p50_us={} p90_us={} p99_us={} p999_us={} max_us={} \
-         answers={answered} errors={errors} not_sent={}",
+         answers={answered} errors={errors} not_sent={} all_ok={}",
         args.label,
         if args.rate.is_some() { "open" } else { "closed" },
         percentile(l, 50.0),
@@ -440,6 +492,7 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
         percentile(l, 99.9),
         l.last().copied().unwrap_or(0),
         not_sent + total.late_dropped,
+        total.all_ok,
     );
 }
 
@@ -464,6 +517,8 @@ enum RequestKind {
 }
 
 const CHECK_PATH: &str = "/api/v1/consent/check";
+/// The characters of a resident number after `GH-` (app::domain::account::ResidentNumber).
+const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 impl RequestMaker {
     async fn new(args: &Args) -> Result<RequestMaker, Error> {
@@ -472,8 +527,13 @@ impl RequestMaker {
             if !args.target.starts_with('/') {
                 return Err(format!("--target is `check` or a path, not {:?}", args.target).into());
             }
+            let auth = if args.bearer {
+                format!("Authorization: Bearer {}\r\n", token(args).await?)
+            } else {
+                String::new()
+            };
             let bytes = format!(
-                "GET {} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n",
+                "GET {} HTTP/1.1\r\nHost: {host}\r\n{auth}Accept: application/json\r\n\r\n",
                 args.target
             )
             .into_bytes();
@@ -484,11 +544,7 @@ impl RequestMaker {
                 },
             });
         }
-        let token = match (&args.token, &args.client_id, &args.client_secret) {
-            (Some(t), _, _) => t.clone(),
-            (None, Some(id), Some(secret)) => fetch_token(args.addr, id, secret).await?,
-            _ => return Err("`check` needs --token, or --client-id and --client-secret".into()),
-        };
+        let token = token(args).await?;
         let text = std::fs::read(&args.population)
             .map_err(|e| format!("cannot read {}: {e}", args.population.display()))?;
         let population: Population = serde_json::from_slice(&text)?;
@@ -565,8 +621,13 @@ impl RequestMaker {
                 let target = &class.1[rng.random_range(0..class.1.len())];
                 let unknown;
                 let subject = if class.2 {
-                    // Resident numbers never use 0 or 1: this one names nobody.
-                    unknown = format!("GH-0000-{:04}", rng.random_range(0..10_000));
+                    // A well-formed number drawn at random: one of 30^8, so it names nobody
+                    // (a population of 100 000 makes a hit a one-in-6-million chance).
+                    let mut n = *b"GH-0000-0000";
+                    for i in [3, 4, 5, 6, 8, 9, 10, 11] {
+                        n[i] = ALPHABET[rng.random_range(0..ALPHABET.len())];
+                    }
+                    unknown = String::from_utf8_lossy(&n).into_owned();
                     unknown.as_str()
                 } else {
                     residents[rng.random_range(0..residents.len())].as_str()
@@ -590,6 +651,15 @@ impl std::fmt::Write for Utf8Vec<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.0.extend_from_slice(s.as_bytes());
         Ok(())
+    }
+}
+
+/// The bearer token given, or one fetched with the client's credentials.
+async fn token(args: &Args) -> Result<String, Error> {
+    match (&args.token, &args.client_id, &args.client_secret) {
+        (Some(t), _, _) => Ok(t.clone()),
+        (None, Some(id), Some(secret)) => fetch_token(args.addr, id, secret).await,
+        _ => Err("a bearer token is needed: --token, or --client-id and --client-secret".into()),
     }
 }
 

@@ -63,6 +63,10 @@ struct PurposeRow {
     notice_version: i64,
     system: String,
     agency: String,
+    system_id: String,
+    /// `enrolment` systems hold only their enrolled residents' data; checks about anyone
+    /// else deny (`not_enrolled`), so residents are enrolled with the systems they use.
+    scope: String,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -81,7 +85,7 @@ async fn run(args: Args) -> Result<(), Error> {
         .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Off)
-        .foreign_keys(false)
+        .foreign_keys(true)
         .pragma("cache_size", "-262144")
         .pragma("temp_store", "MEMORY");
     let mut conn = options.connect().await?;
@@ -103,6 +107,13 @@ async fn run(args: Args) -> Result<(), Error> {
         .copied()
         .filter(|i| purposes[*i].agency == agency)
         .collect();
+    let mut own_systems: Vec<String> = purposes
+        .iter()
+        .filter(|p| p.agency == agency && p.scope == "enrolment")
+        .map(|p| p.system_id.clone())
+        .collect();
+    own_systems.sort_unstable();
+    own_systems.dedup();
     let (already,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM users WHERE email LIKE 'bench-%@residents.bench.invalid'")
             .fetch_one(&mut conn)
@@ -202,6 +213,16 @@ async fn run(args: Args) -> Result<(), Error> {
             });
             latest.insert(purpose, (grant, batch.events.len() - 1));
         }
+        // Enrolled with the load's agency's systems and every system of a purpose they chose on.
+        let mut enrolled: std::collections::BTreeSet<&str> = own_systems.iter().map(String::as_str).collect();
+        for purpose in latest.keys() {
+            if purposes[*purpose].scope == "enrolment" {
+                enrolled.insert(purposes[*purpose].system_id.as_str());
+            }
+        }
+        for system_id in enrolled {
+            batch.enrollments.push((user_id.clone(), system_id.to_owned()));
+        }
         let mut latest: Vec<(usize, (bool, usize))> = latest.into_iter().collect();
         latest.sort_unstable();
         for (purpose, (given, event)) in latest {
@@ -257,8 +278,9 @@ async fn run(args: Args) -> Result<(), Error> {
 }
 
 async fn read_purposes(conn: &mut SqliteConnection) -> Result<Vec<PurposeRow>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
-        "SELECT p.id, p.key, p.legal_basis, p.notice_version, s.slug, a.slug \
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(String, String, String, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.key, p.legal_basis, p.notice_version, s.slug, a.slug, s.id, s.scope \
          FROM purposes p JOIN systems s ON s.id = p.system_id JOIN agencies a ON a.id = s.agency_id \
          ORDER BY a.slug, s.slug, p.position",
     )
@@ -267,13 +289,15 @@ async fn read_purposes(conn: &mut SqliteConnection) -> Result<Vec<PurposeRow>, s
     Ok(rows
         .into_iter()
         .map(
-            |(id, key, legal_basis, notice_version, system, agency)| PurposeRow {
+            |(id, key, legal_basis, notice_version, system, agency, system_id, scope)| PurposeRow {
                 id,
                 key,
                 legal_basis,
                 notice_version,
                 system,
                 agency,
+                system_id,
+                scope,
             },
         )
         .collect())
@@ -360,6 +384,8 @@ struct ConsentRow {
 #[derive(Default)]
 struct Batch {
     users: Vec<UserRow>,
+    /// (user id, system id).
+    enrollments: Vec<(String, String)>,
     events: Vec<EventRow>,
     consents: Vec<ConsentRow>,
 }
@@ -395,6 +421,7 @@ const EVENT_COLUMNS: &[&str] = &[
     "channel",
     "at_us",
 ];
+const ENROLLMENT_COLUMNS: &[&str] = &["user_id", "system_id", "created_at"];
 const CONSENT_COLUMNS: &[&str] = &["user_id", "purpose_id", "state", "event_id", "at_us"];
 
 impl Batch {
@@ -421,6 +448,15 @@ impl Batch {
                     .bind(u.created_at)
                     .bind(now_s)
                     .bind(u.postal_address.as_deref());
+            }
+            q.execute(&mut *conn).await?;
+        }
+        for chunk in self.enrollments.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql("enrollments", ENROLLMENT_COLUMNS, chunk.len());
+            // Only fixed table and column names and placeholders: no input reaches the text.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (user_id, system_id) in chunk {
+                q = q.bind(user_id.as_str()).bind(system_id.as_str()).bind(now_s);
             }
             q.execute(&mut *conn).await?;
         }
@@ -458,6 +494,7 @@ impl Batch {
         counts.events += self.events.len();
         counts.consents += self.consents.len();
         self.users.clear();
+        self.enrollments.clear();
         self.events.clear();
         self.consents.clear();
         Ok(())

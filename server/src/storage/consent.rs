@@ -424,39 +424,48 @@ pub async fn target(pool: &AnyPool, system: &str, purpose: &str) -> Result<Optio
     .await
 }
 
-/// What a check knows about the resident it names.
-#[derive(Debug, Clone)]
-pub struct SubjectFacts {
-    pub user_id: String,
-    pub consent: ConsentState,
-    /// Enrolled with the system asked about.
-    pub enrolled: bool,
+/// Everything a check reads, in one query: the system and its agency, the purpose, and the
+/// resident with their consent and enrolment (each `None` when it does not exist).
+#[derive(Debug, Clone, FromRow)]
+pub struct CheckRow {
+    pub system_id: String,
+    pub agency: String,
+    pub scope: String,
+    pub purpose_id: Option<String>,
+    pub legal_basis: Option<String>,
+    pub user_id: Option<String>,
+    pub state: Option<String>,
+    pub enrolled_system: Option<String>,
 }
 
-/// The resident with `resident_number` (residents only: staff accounts are not subjects),
-/// their current consent for `purpose_id` and whether they are enrolled with `system_id`.
-pub async fn subject(
+/// The facts of a check about `resident_number`, system `system` and purpose `purpose`;
+/// `None` when no system has that slug.
+pub async fn check_facts(
     pool: &AnyPool,
+    system: &str,
+    purpose: &str,
     resident_number: &str,
-    purpose_id: &str,
-    system_id: &str,
-) -> Result<Option<SubjectFacts>, sqlx::Error> {
-    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(concat!(
-        "SELECT u.id, c.state, e.system_id FROM users u ",
-        "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = $2 ",
-        "LEFT JOIN enrollments e ON e.user_id = u.id AND e.system_id = $3 ",
-        "WHERE u.resident_number = $1 AND u.role = 'resident'"
+) -> Result<Option<CheckRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT s.id AS system_id, a.slug AS agency, s.scope, p.id AS purpose_id, p.legal_basis, ",
+        "u.id AS user_id, c.state, e.system_id AS enrolled_system ",
+        "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
+        "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",
+        "LEFT JOIN users u ON u.resident_number = $3 AND u.role = 'resident' ",
+        "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = p.id ",
+        "LEFT JOIN enrollments e ON e.user_id = u.id AND e.system_id = s.id ",
+        "WHERE s.slug = $1"
     ))
+    .bind(system)
+    .bind(purpose)
     .bind(resident_number)
-    .bind(purpose_id)
-    .bind(system_id)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(user_id, state, enrolled)| SubjectFacts {
-        user_id,
-        consent: state.map_or(ConsentState::NeverAsked, |s| state_of(&s)),
-        enrolled: enrolled.is_some(),
-    }))
+    .await
+}
+
+/// The state a stored consent code stands for.
+pub fn consent_state(code: Option<&str>) -> ConsentState {
+    code.map_or(ConsentState::NeverAsked, state_of)
 }
 
 /// The data categories purpose `purpose_id` declares in the register.
