@@ -16,6 +16,9 @@ pub enum AppError {
     /// The purpose rests on a legal basis other than consent: there is nothing to grant or withdraw.
     #[error("this purpose does not rest on consent")]
     NotAChoice,
+    /// What the resident was shown changed before they chose; they should read it again.
+    #[error("the notice changed since it was shown")]
+    NoticeChanged,
     /// Storage or another internal part failed; the detail is in the server log.
     #[error("temporarily unavailable")]
     Unavailable,
@@ -46,6 +49,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice => 422,
+            AppError::NoticeChanged => 409,
             AppError::Unavailable => 503,
             AppError::Transport(_) => 400,
             AppError::Auth(auth) => match auth {

@@ -91,6 +91,9 @@ pub enum ConsentError {
     /// The purpose rests on another legal basis: the resident's choice does not decide it.
     #[error("this purpose does not rest on consent")]
     NotConsentBased,
+    /// The purpose's notice changed after the resident was shown it: nothing was recorded.
+    #[error("the purpose's notice changed since it was shown")]
+    NoticeChanged,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -101,7 +104,9 @@ pub enum ConsentError {
 pub trait ConsentStore: Send + Sync + 'static {
     /// The systems that hold the resident's data: enrolled ones first, then those in public space.
     async fn my_systems(&self, user_id: &str, lang: Lang) -> Result<Vec<MySystem>, StoreError>;
-    /// Records a grant or withdrawal, durably, before returning the new event.
+    /// Records a grant or withdrawal, durably, before returning the new event. `shown` is
+    /// the notice version the resident saw, when known: a newer one refuses the choice.
+    #[allow(clippy::too_many_arguments)]
     async fn record(
         &self,
         user_id: &str,
@@ -109,6 +114,7 @@ pub trait ConsentStore: Send + Sync + 'static {
         purpose: &Slug,
         action: ConsentAction,
         channel: Channel,
+        shown: Option<i64>,
         lang: Lang,
     ) -> Result<ConsentEventView, ConsentError>;
     /// Every consent event of the resident, newest first.

@@ -212,6 +212,7 @@ pub async fn settle_account(
                 &purpose,
                 app::domain::consent::ConsentAction::Grant,
                 app::domain::consent::Channel::Web,
+                None,
                 app::domain::lang::Lang::En,
             )
             .await

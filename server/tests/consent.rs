@@ -285,6 +285,12 @@ async fn each_route_refuses_a_token_without_its_scope(backend: Backend) {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"], "insufficient_scope");
     }
+    // The scope is checked before the body: a malformed body still gets 403.
+    let (status, body) = post(&app, &only_read, "/api/v1/consent/check", &json!({"subject": 1})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
     // A refused call makes no decision.
     assert_eq!(log_count(&app).await, before);
     // Without any token: 401.
@@ -505,6 +511,26 @@ async fn a_register_edit_makes_a_new_notice_version(backend: Backend) {
         }
     };
     assert_eq!(revise("City newsletter (weekly)").await, Some(2));
+    // A choice made on the page that showed version 1 is refused, and nothing is stored.
+    let stale = app
+        .call(
+            "/fn/consent/record",
+            &[
+                ("system", SYSTEM),
+                ("purpose", NEWSLETTER),
+                ("action", "withdraw"),
+                ("notice_version", "1"),
+                ("lang", "en"),
+            ],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("NoticeChanged"));
+    assert_eq!(
+        decide(&app, &token, &number, SYSTEM, NEWSLETTER).await.0,
+        "permit"
+    );
     // The same text again is not a new version.
     assert_eq!(revise("City newsletter (weekly)").await, Some(2));
     let after = choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;

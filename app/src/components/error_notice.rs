@@ -16,6 +16,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         }
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
         AppError::NotAChoice => t!(i18n, errors.not_a_choice).into_any(),
+        AppError::NoticeChanged => t!(i18n, errors.notice_changed).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
         AppError::Auth(error) => auth_message(error).into_any(),
     };

@@ -28,6 +28,7 @@ pub async fn record_consent(
     system: String,
     purpose: String,
     action: String,
+    notice_version: Option<i64>,
     lang: Lang,
 ) -> Result<ConsentEventView, AppError> {
     use crate::domain::consent::{Channel, ConsentAction};
@@ -42,7 +43,15 @@ pub async fn record_consent(
     };
     let recorded = ssr::services()?
         .consents
-        .record(&session.user.id, &system, &purpose, action, Channel::Web, lang)
+        .record(
+            &session.user.id,
+            &system,
+            &purpose,
+            action,
+            Channel::Web,
+            notice_version,
+            lang,
+        )
         .await;
     match recorded {
         Ok(event) => {
@@ -51,6 +60,7 @@ pub async fn record_consent(
         }
         Err(ConsentError::UnknownPurpose) => Err(AppError::NotFound),
         Err(ConsentError::NotConsentBased) => Err(AppError::NotAChoice),
+        Err(ConsentError::NoticeChanged) => Err(AppError::NoticeChanged),
         Err(ConsentError::Store(e)) => Err(e.into()),
     }
 }

@@ -59,6 +59,8 @@ pub struct MyPurpose {
     pub categories: Vec<DataCategory>,
     /// The resident's consent; only meaningful when the basis is consent.
     pub consent: ConsentState,
+    /// The version of the notice (name and description) shown here.
+    pub notice_version: i64,
 }
 
 impl MyPurpose {

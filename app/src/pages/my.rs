@@ -167,6 +167,7 @@ fn ConsentChoice(system: String, purpose: MyPurpose, lang: Lang, described_by: S
                 <input type="hidden" name="system" value=system />
                 <input type="hidden" name="purpose" value=purpose.key />
                 <input type="hidden" name="lang" value=lang.code() />
+                <input type="hidden" name="notice_version" value=purpose.notice_version.to_string() />
                 <input type="hidden" name="action" value=move || next().code() />
                 <button
                     type="submit"

@@ -95,9 +95,11 @@ pub async fn check(
     caller: AgencyCaller,
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<DecisionRequest>,
+    body: Result<ApiJson<DecisionRequest>, ApiError>,
 ) -> Result<Json<CheckResponse>, ApiError> {
+    // The scope first: a token without it learns nothing, not even what is wrong with the body.
     caller.require(ApiScope::ConsentCheck)?;
+    let ApiJson(body) = body?;
     let question = body.question()?;
     let request_id = request_id(&headers);
     let asker = Asker {

@@ -78,6 +78,16 @@ async fn current_consents(
         .collect())
 }
 
+/// The current notice version of every purpose, keyed by (system slug, purpose key).
+async fn notice_versions(pool: &AnyPool) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT s.slug, p.key, p.notice_version FROM purposes p JOIN systems s ON s.id = p.system_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(s, p, v)| ((s, p), v)).collect())
+}
+
 /// The ids of the systems `user_id` is enrolled with.
 async fn enrolled_systems(pool: &AnyPool, user_id: &str) -> Result<HashSet<String>, sqlx::Error> {
     let rows: Vec<(String,)> = sqlx::query_as(concat!(
@@ -156,6 +166,7 @@ impl ConsentStore for SqlConsents {
         let consents = current_consents(&self.pool, user_id)
             .await
             .map_err(StoreError::backend)?;
+        let versions = notice_versions(&self.pool).await.map_err(StoreError::backend)?;
         let mut mine: Vec<MySystem> = systems
             .into_iter()
             .filter_map(|system| {
@@ -178,6 +189,10 @@ impl ConsentStore for SqlConsents {
                             .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
                             .copied()
                             .unwrap_or(ConsentState::NeverAsked),
+                        notice_version: versions
+                            .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
+                            .copied()
+                            .unwrap_or(1),
                     })
                     .collect();
                 Some(MySystem {
@@ -204,6 +219,7 @@ impl ConsentStore for SqlConsents {
         purpose: &Slug,
         action: ConsentAction,
         channel: Channel,
+        shown: Option<i64>,
         lang: Lang,
     ) -> Result<ConsentEventView, ConsentError> {
         let backend = |e: sqlx::Error| ConsentError::Store(StoreError::backend(e));
@@ -222,6 +238,9 @@ impl ConsentStore for SqlConsents {
         let basis: LegalBasis = decode("purposes.legal_basis", &target.legal_basis).map_err(backend)?;
         if !basis.needs_consent() {
             return Err(ConsentError::NotConsentBased);
+        }
+        if shown.is_some_and(|v| v != target.notice_version) {
+            return Err(ConsentError::NoticeChanged);
         }
         let id = new_event_id();
         let mut tx = self.pool.begin().await.map_err(backend)?;
