@@ -88,32 +88,36 @@ unset DATABASE_URL GLASSHOUSE_ADDR GLASSHOUSE_DATA_DIR GLASSHOUSE_AUTH_REQUESTS_
 if [ -n "$SERVER_PID" ] && curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then
   (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test)
   E2E_STATUS=$?
-  read -r E_PASSED E_FAILED E_SKIPPED < <(python3 - <<'PY'
+  read -r E_PASSED E_FAILED E_SKIPPED E_FLAKY < <(python3 - <<'PY'
 import json
 try:
     stats = json.load(open("end2end/test-results/results.json"))["stats"]
-    print(stats.get("expected", 0), stats.get("unexpected", 0) + stats.get("flaky", 0), stats.get("skipped", 0))
+    flaky = stats.get("flaky", 0)
+    print(stats.get("expected", 0) + flaky, stats.get("unexpected", 0), stats.get("skipped", 0), flaky)
 except Exception:
-    print(0, 0, 0)
+    print(0, 0, 0, 0)
 PY
 )
   if [ "$E2E_STATUS" -ne 0 ] && [ "$E_FAILED" -eq 0 ]; then E_FAILED=1; fi
 else
   echo "the server for the end-to-end tests did not start:"; cat "$E2E_DIR"/*.log
-  E_PASSED=0; E_FAILED=1; E_SKIPPED=0
+  E_PASSED=0; E_FAILED=1; E_SKIPPED=0; E_FLAKY=0
 fi
 [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
-if [ "$E_FAILED" -gt 0 ] && [ -f "$E2E_DIR/server.log" ]; then
-  echo "server log (warnings, errors and panics) of the end-to-end run:"
-  grep -v " INFO " "$E2E_DIR/server.log" | tail -n 60
+if { [ "$E_FAILED" -gt 0 ] || [ "$E_FLAKY" -gt 0 ]; } && [ -f "$E2E_DIR/server.log" ]; then
+  echo "server log of the end-to-end run: panics, then the last warnings and errors:"
+  grep -A 4 "panicked at" "$E2E_DIR/server.log" | head -n 40
+  grep -E " (WARN|ERROR) " "$E2E_DIR/server.log" | tail -n 20
 fi
 [ "$E_FAILED" -gt 0 ] && FAILURES+=("playwright: $E_FAILED failed")
 PASSED=$((PASSED + E_PASSED)); FAILED=$((FAILED + E_FAILED)); SKIPPED=$((SKIPPED + E_SKIPPED))
-echo "playwright: $E_PASSED passed, $E_FAILED failed, $E_SKIPPED skipped ($(elapsed "$E2E_START"))"
+echo "playwright: $E_PASSED passed ($E_FLAKY of them only on their retry), $E_FAILED failed, $E_SKIPPED skipped ($(elapsed "$E2E_START"))"
+[ "$E_FLAKY" -gt 0 ] && FAILURES_NOTE="flaky: $E_FLAKY end-to-end tests passed only on their retry (see the server log above)"
 rm -rf "$E2E_DIR" "$LOG_DIR"
 
 echo
 echo "make test took $(elapsed "$START")"
 for f in "${FAILURES[@]}"; do echo "failed: $f"; done
+[ -n "${FAILURES_NOTE:-}" ] && echo "$FAILURES_NOTE"
 echo "summary: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]
