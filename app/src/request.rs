@@ -50,30 +50,16 @@ pub fn client_ip() -> Option<std::net::IpAddr> {
     })
 }
 
-/// Answers 429 with `Retry-After`.
-fn too_many_requests(retry_after_secs: u64) {
-    // A form posted without JavaScript is answered with a redirect back to its page, which
-    // shows the error; a status here would replace that redirect.
-    if accepts_html() {
-        return;
+/// Tells a rate-limited caller when to try again. The 429 status itself comes from the
+/// server's one mapping of errors to statuses (scripts get it; plain forms keep their
+/// redirect back to the page, which shows the error).
+fn retry_after(retry_after_secs: u64) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&retry_after_secs.to_string()),
+    ) {
+        response.insert_header(http::header::RETRY_AFTER, value);
     }
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
-        if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-            response.insert_header(http::header::RETRY_AFTER, value);
-        }
-    }
-}
-
-/// Whether the request came from a plain HTML form (the browser accepts HTML back).
-pub fn accepts_html() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    })
 }
 
 /// Sends a cookie with the server function's response.
@@ -97,7 +83,7 @@ pub fn answer(outcome: Result<SetCookie, AuthError>, to: &str) -> Result<(), App
         }
         Err(error) => {
             if let AuthError::RateLimited { retry_after_secs } = error {
-                too_many_requests(retry_after_secs);
+                retry_after(retry_after_secs);
             }
             Err(error.into())
         }

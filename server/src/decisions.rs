@@ -84,9 +84,7 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
     let (Some(purpose_id), Some(basis)) = (row.purpose_id, row.legal_basis) else {
         return Ok(refused(Reason::UnknownPurpose, None, row.user_id));
     };
-    let legal_basis: LegalBasis = basis
-        .parse()
-        .map_err(|e| sqlx::Error::Decode(format!("column purposes.legal_basis: {e}").into()))?;
+    let legal_basis: LegalBasis = crate::storage::code("purposes.legal_basis", &basis)?;
     let Some(user_id) = row.user_id else {
         return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
     };

@@ -611,9 +611,27 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
         .call("/fn/consent/history", &[("lang", "en")], Some(&hana))
         .await;
     assert_eq!(called.body, "[]");
-    // Signed out, the log is refused.
-    let called = app.call("/fn/my/access_log", &[("lang", "en")], None).await;
-    assert_ne!(called.status, 200);
+    // The receipt's server function, like its download, does not know another's event.
+    let called = app
+        .call("/fn/consent/receipt", &[("id", id), ("lang", "en")], Some(&hana))
+        .await;
+    assert_eq!(called.status, 404, "{}", called.body);
+    // Signed out, every resident server function refuses before doing any work.
+    for (path, form) in [
+        ("/fn/my/systems", vec![("lang", "en")]),
+        ("/fn/my/access_log", vec![("lang", "en")]),
+        ("/fn/consent/history", vec![("lang", "en")]),
+        ("/fn/consent/receipt", vec![("id", id), ("lang", "en")]),
+        ("/fn/profile/get", vec![]),
+        (
+            "/fn/profile/update",
+            vec![("postal_address", "x"), ("phone", ""), ("date_of_birth", "")],
+        ),
+    ] {
+        let called = app.call(path, &form, None).await;
+        assert_eq!(called.status, 401, "{path}: {}", called.body);
+        assert!(called.body.contains("NotSignedIn"), "{path}: {}", called.body);
+    }
 }
 
 async fn agencies_enrol_only_with_their_own_systems(backend: Backend) {

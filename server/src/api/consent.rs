@@ -3,7 +3,7 @@
 use super::caller::{AgencyCaller, request_id};
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
-use crate::decisions::{self, Asker, Question};
+use crate::decisions::{self, Asker, Evaluation, Question};
 use crate::state::AppState;
 use app::domain::account::{ApiScope, ResidentNumber};
 use app::domain::decision::DecisionKind;
@@ -97,25 +97,7 @@ pub async fn check(
     headers: HeaderMap,
     body: Result<ApiJson<DecisionRequest>, ApiError>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    // The scope first: a token without it learns nothing, not even what is wrong with the body.
-    caller.require(ApiScope::ConsentCheck)?;
-    let ApiJson(body) = body?;
-    let question = body.question()?;
-    let request_id = request_id(&headers);
-    let asker = Asker {
-        agency: &caller.agency,
-        client_id: &caller.client_id,
-        request_id: &request_id,
-    };
-    let evaluation = decisions::evaluate(
-        &state.pool,
-        &state.decision_log,
-        &asker,
-        DecisionKind::Check,
-        &question,
-    )
-    .await
-    .map_err(ApiError::internal)?;
+    let (_, evaluation) = answer(&caller, &state, &headers, body, DecisionKind::Check).await?;
     Ok(Json(CheckResponse {
         decision: evaluation.decision.code().to_owned(),
         reason: evaluation.reason.code().to_owned(),
@@ -123,4 +105,31 @@ pub async fn check(
         decision_id: evaluation.decision_id,
         evaluated_at: crate::storage::rfc3339_us(evaluation.at_us),
     }))
+}
+
+/// What checks and data queries share: the route's scope (before the body, so a token
+/// without it learns nothing), the question's shape, and the recorded decision.
+pub async fn answer(
+    caller: &AgencyCaller,
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<ApiJson<DecisionRequest>, ApiError>,
+    kind: DecisionKind,
+) -> Result<(Question, Evaluation), ApiError> {
+    caller.require(match kind {
+        DecisionKind::Check => ApiScope::ConsentCheck,
+        DecisionKind::Query => ApiScope::SubjectsRead,
+    })?;
+    let ApiJson(body) = body?;
+    let question = body.question()?;
+    let request_id = request_id(headers);
+    let asker = Asker {
+        agency: &caller.agency,
+        client_id: &caller.client_id,
+        request_id: &request_id,
+    };
+    let evaluation = decisions::evaluate(&state.pool, &state.decision_log, &asker, kind, &question)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((question, evaluation))
 }

@@ -1,13 +1,12 @@
 //! Residents as agencies reach them: data queries the server filters by consent and the
 //! register, and enrolments with the agency's own systems.
 
-use super::caller::{AgencyCaller, request_id};
-use super::consent::DecisionRequest;
+use super::caller::AgencyCaller;
+use super::consent::{DecisionRequest, answer};
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
-use crate::decisions::{self, Asker};
 use crate::state::AppState;
-use crate::storage::{accounts, consent};
+use crate::storage::{accounts, consent, register};
 use app::domain::account::{ApiScope, ResidentNumber};
 use app::domain::decision::{Decision, DecisionKind};
 use app::domain::disclosure::disclose;
@@ -70,25 +69,7 @@ pub async fn query(
     headers: HeaderMap,
     body: Result<ApiJson<DecisionRequest>, ApiError>,
 ) -> Result<Json<QueryResponse>, ApiError> {
-    // The scope first: a token without it learns nothing, not even what is wrong with the body.
-    caller.require(ApiScope::SubjectsRead)?;
-    let ApiJson(body) = body?;
-    let question = body.question()?;
-    let request_id = request_id(&headers);
-    let asker = Asker {
-        agency: &caller.agency,
-        client_id: &caller.client_id,
-        request_id: &request_id,
-    };
-    let evaluation = decisions::evaluate(
-        &state.pool,
-        &state.decision_log,
-        &asker,
-        DecisionKind::Query,
-        &question,
-    )
-    .await
-    .map_err(ApiError::internal)?;
+    let (question, evaluation) = answer(&caller, &state, &headers, body, DecisionKind::Query).await?;
     let permitted = match (&evaluation.decision, &evaluation.user_id, &evaluation.purpose_id) {
         (Decision::Permit, Some(user_id), Some(purpose_id)) => Some((user_id, purpose_id)),
         _ => None,
@@ -99,7 +80,7 @@ pub async fn query(
             decision_id: evaluation.decision_id,
         });
     };
-    let categories = consent::purpose_categories(&state.pool, purpose_id)
+    let categories = register::purpose_categories(&state.pool, purpose_id)
         .await
         .map_err(ApiError::internal)?;
     let profile = accounts::find_profile(&state.pool, user_id)

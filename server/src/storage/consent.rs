@@ -1,14 +1,13 @@
 //! The consent aggregate: enrolments, the append-only consent events, the current consent
 //! per resident and purpose, and the purpose notices the events point at.
 
-use super::{new_event_id, now, now_us, rfc3339_us};
+use super::{code, new_event_id, now, now_us, rfc3339_us, text};
 use app::domain::consent::{
     Channel, ConsentAction, ConsentEventView, MyPurpose, MySystem, Receipt, ReceiptFacts,
 };
 use app::domain::decision::ConsentState;
 use app::domain::lang::Lang;
 use app::domain::register::{DataCategory, LegalBasis, Scope, Slug, SystemStatus};
-use app::domain::text::LocalizedText;
 use app::ports::{ConsentError, ConsentStore, RegisterStore, StoreError};
 use sqlx::{AnyPool, FromRow};
 use std::collections::{HashMap, HashSet};
@@ -30,18 +29,6 @@ impl SqlConsents {
             base_url: base_url.trim_end_matches('/').to_owned(),
         }
     }
-}
-
-fn text(column: &str, s: &str) -> Result<LocalizedText, sqlx::Error> {
-    super::from_json(column, s)
-}
-
-fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
-    column: &str,
-    s: &str,
-) -> Result<T, sqlx::Error> {
-    s.parse()
-        .map_err(|e: E| sqlx::Error::Decode(format!("column {column}: {e}").into()))
 }
 
 fn state_of(code: &str) -> ConsentState {
@@ -119,8 +106,8 @@ impl EventRow {
         Ok(ConsentEventView {
             id: self.id,
             at: rfc3339_us(self.at_us),
-            action: decode("consent_events.action", &self.action)?,
-            channel: decode("consent_events.channel", &self.channel)?,
+            action: code("consent_events.action", &self.action)?,
+            channel: code("consent_events.channel", &self.channel)?,
             system_slug: self.system_slug,
             system_name: text("systems.name", &self.system_name)?.get(lang).to_owned(),
             agency_name: text("agencies.name", &self.agency_name)?.get(lang).to_owned(),
@@ -235,7 +222,7 @@ impl ConsentStore for SqlConsents {
         .await
         .map_err(backend)?;
         let target = target.ok_or(ConsentError::UnknownPurpose)?;
-        let basis: LegalBasis = decode("purposes.legal_basis", &target.legal_basis).map_err(backend)?;
+        let basis: LegalBasis = code("purposes.legal_basis", &target.legal_basis).map_err(backend)?;
         if !basis.needs_consent() {
             return Err(ConsentError::NotConsentBased);
         }
@@ -387,7 +374,7 @@ async fn receipt(
     let categories = row
         .notice_categories
         .split_whitespace()
-        .map(|c| decode::<DataCategory, _>("purpose_notices.categories", c))
+        .map(|c| code::<DataCategory, _>("purpose_notices.categories", c))
         .collect::<Result<Vec<_>, _>>()?;
     let get = |column: &str, s: &str| text(column, s).map(|t| t.get(lang).to_owned());
     Ok(Some(Receipt::build(ReceiptFacts {
@@ -395,8 +382,8 @@ async fn receipt(
         event_id: row.id,
         at_unix: row.at_us.div_euclid(1_000_000),
         at: rfc3339_us(row.at_us),
-        action: decode("consent_events.action", &row.action)?,
-        channel: decode("consent_events.channel", &row.channel)?,
+        action: code("consent_events.action", &row.action)?,
+        channel: code("consent_events.channel", &row.channel)?,
         language: lang.code().to_owned(),
         resident_number: row.resident_number,
         city,
@@ -406,7 +393,7 @@ async fn receipt(
         system_name: get("systems.name", &row.system_name)?,
         system_slug: row.system_slug,
         purpose_key: row.purpose_key,
-        legal_basis: decode("purpose_notices.legal_basis", &row.notice_basis)?,
+        legal_basis: code("purpose_notices.legal_basis", &row.notice_basis)?,
         notice_version: row.notice_version,
         notice_title: get("purpose_notices.name", &row.notice_name)?,
         notice_text: get("purpose_notices.description", &row.notice_description)?,
@@ -485,18 +472,6 @@ pub async fn check_facts(
 /// The state a stored consent code stands for.
 pub fn consent_state(code: Option<&str>) -> ConsentState {
     code.map_or(ConsentState::NeverAsked, state_of)
-}
-
-/// The data categories purpose `purpose_id` declares in the register.
-pub async fn purpose_categories(pool: &AnyPool, purpose_id: &str) -> Result<Vec<DataCategory>, sqlx::Error> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
-            .bind(purpose_id)
-            .fetch_all(pool)
-            .await?;
-    rows.iter()
-        .map(|(c,)| decode("purpose_categories.category", c))
-        .collect()
 }
 
 /// How an enrolment request ended.

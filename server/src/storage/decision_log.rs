@@ -5,13 +5,12 @@
 //! waiting in one transaction (group commit): each caller is answered only after its entry
 //! is durable, and a busy server pays one disk flush for many decisions instead of one each.
 
-use super::rfc3339_us;
+use super::{code, rfc3339_us, text};
 use app::domain::decision::{
     ACCESS_PAGE_SIZE, AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason,
 };
 use app::domain::lang::Lang;
 use app::domain::register::{AgencyOption, LegalBasis};
-use app::domain::text::LocalizedText;
 use app::ports::{AccessLog, StoreError};
 use sqlx::{AnyPool, FromRow};
 use tokio::sync::{mpsc, oneshot};
@@ -175,20 +174,10 @@ struct AccessRow {
     purpose_name: Option<String>,
 }
 
-fn decode<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
-    column: &str,
-    s: &str,
-) -> Result<T, sqlx::Error> {
-    s.parse()
-        .map_err(|e: E| sqlx::Error::Decode(format!("column {column}: {e}").into()))
-}
-
 /// A register name in `lang`, or `fallback` (the code asked about) when the register has none.
 fn name_or(column: &str, json: Option<&str>, fallback: &str, lang: Lang) -> Result<String, sqlx::Error> {
     match json {
-        Some(json) => Ok(super::from_json::<LocalizedText>(column, json)?
-            .get(lang)
-            .to_owned()),
+        Some(json) => Ok(text(column, json)?.get(lang).to_owned()),
         None => Ok(fallback.to_owned()),
     }
 }
@@ -199,15 +188,15 @@ impl AccessRow {
             seq: self.seq,
             decision_id: self.id,
             at: rfc3339_us(self.at_us),
-            kind: decode("decision_log.kind", &self.kind)?,
+            kind: code("decision_log.kind", &self.kind)?,
             agency_name: name_or("agencies.name", self.agency_name.as_deref(), &self.agency, lang)?,
             system_name: name_or("systems.name", self.system_name.as_deref(), &self.system, lang)?,
             purpose_name: name_or("purposes.name", self.purpose_name.as_deref(), &self.purpose, lang)?,
             agency_slug: self.agency,
             system_slug: self.system,
             purpose_key: self.purpose,
-            decision: decode("decision_log.decision", &self.decision)?,
-            reason: decode("decision_log.reason", &self.reason)?,
+            decision: code("decision_log.decision", &self.decision)?,
+            reason: code("decision_log.reason", &self.reason)?,
         })
     }
 }

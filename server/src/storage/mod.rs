@@ -48,6 +48,24 @@ pub async fn is_empty(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
     Ok(agencies == 0 && cities == 0)
 }
 
+/// A column that holds something the domain does not accept.
+fn decode_err(column: &str, e: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("column {column}: {e}").into())
+}
+
+/// Reads a vocabulary code column (legal basis, action, decision...) into its type.
+pub(crate) fn code<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
+    column: &str,
+    s: &str,
+) -> Result<T, sqlx::Error> {
+    s.parse().map_err(|e| decode_err(column, e))
+}
+
+/// Reads a translatable text column.
+fn text(column: &str, s: &str) -> Result<app::domain::text::LocalizedText, sqlx::Error> {
+    from_json(column, s)
+}
+
 /// Reads a JSON text column into its type.
 fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, sqlx::Error> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(format!("column {column}: {e}").into()))

@@ -1,6 +1,6 @@
 //! The register aggregate: agencies, systems, purposes and their data categories.
 
-use super::{from_json, new_id, now, to_json};
+use super::{code, decode_err, new_id, now, text, to_json};
 use app::domain::register::{Agency, DataCategory, Purpose, Slug, System};
 use app::domain::text::LocalizedText;
 use app::ports::{RegisterStore, StoreError};
@@ -75,23 +75,8 @@ macro_rules! system_columns {
     };
 }
 
-fn decode_err(column: &str, e: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("column {column}: {e}").into())
-}
-
 fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {
     Slug::parse(s).map_err(|e| decode_err(column, e))
-}
-
-fn code<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(
-    column: &str,
-    s: &str,
-) -> Result<T, sqlx::Error> {
-    s.parse().map_err(|e| decode_err(column, e))
-}
-
-fn text(column: &str, s: &str) -> Result<LocalizedText, sqlx::Error> {
-    from_json(column, s)
 }
 
 impl AgencyRow {
@@ -445,16 +430,7 @@ pub async fn revise_purpose_text(
     {
         return Ok(Some(version));
     }
-    let categories: Vec<(String,)> =
-        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
-            .bind(&id)
-            .fetch_all(pool)
-            .await?;
-    let mut categories = categories
-        .iter()
-        .map(|(c,)| code("purpose_categories.category", c))
-        .collect::<Result<Vec<DataCategory>, _>>()?;
-    categories.sort();
+    let categories = purpose_categories(pool, &id).await?;
     let revised = Purpose {
         key: key.clone(),
         legal_basis: code("purposes.legal_basis", &basis)?,
@@ -477,4 +453,19 @@ pub async fn revise_purpose_text(
     .await?;
     tx.commit().await?;
     Ok(Some(next))
+}
+
+/// The data categories purpose `purpose_id` declares in the register, in vocabulary order.
+pub async fn purpose_categories(pool: &AnyPool, purpose_id: &str) -> Result<Vec<DataCategory>, sqlx::Error> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+            .bind(purpose_id)
+            .fetch_all(pool)
+            .await?;
+    let mut categories = rows
+        .iter()
+        .map(|(c,)| code("purpose_categories.category", c))
+        .collect::<Result<Vec<DataCategory>, _>>()?;
+    categories.sort();
+    Ok(categories)
 }
