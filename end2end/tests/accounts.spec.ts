@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoAxeViolations, expectNoHorizontalScroll } from "./a11y";
+import { RESIDENT_NUMBER, fillSignUp, freshResident, h1, signUp } from "./helpers";
 
 // Runs in all four projects: with and without JavaScript, desktop and phone.
 //
@@ -12,47 +13,11 @@ const OFFICER = {
   password: "riverton demo officer",
 };
 
-// Crockford-style alphabet without 0, 1, I, L, O, U.
-const RESIDENT_NUMBER = /^GH-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/;
-
 const WRONG_CREDENTIALS = "The email or password is not right. Check both and try again.";
 const EMAIL_TAKEN = "That email is already registered. Sign in instead, or use another email.";
 
-type Resident = { name: string; email: string; password: string };
-
-function freshResident(): Resident {
-  const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  return {
-    name: `E2E Resident ${id}`,
-    email: `e2e-${id}@example.org`,
-    password: "quiet lantern orchard river",
-  };
-}
-
 function mainNav(page: Page) {
   return page.getByRole("navigation", { name: "Main" });
-}
-
-function h1(page: Page) {
-  return page.getByRole("heading", { level: 1 });
-}
-
-/** Opens /signup and fills the form; does not submit. */
-async function fillSignUp(page: Page, r: Resident): Promise<void> {
-  await page.goto("/signup");
-  await expect(h1(page)).toHaveText("Create an account");
-  await page.getByLabel("Your name", { exact: true }).fill(r.name);
-  await page.getByLabel("Email", { exact: true }).fill(r.email);
-  await page.getByLabel("Password", { exact: true }).fill(r.password);
-  await page.getByLabel("Preferred language", { exact: true }).selectOption("en");
-}
-
-/** Signs up through the form and waits for the account page. */
-async function signUp(page: Page, r: Resident): Promise<void> {
-  await fillSignUp(page, r);
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
-  await expect(page).toHaveURL(/\/account$/);
-  await expect(h1(page)).toHaveText("Your account");
 }
 
 /** Opens /login and submits the form. */

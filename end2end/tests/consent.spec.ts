@@ -15,7 +15,7 @@ import {
   signUp,
   systemCard,
   watchPageErrors,
-} from "./consent-helpers";
+} from "./helpers";
 
 // Runs in all four projects: with and without JavaScript, desktop and phone.
 //

@@ -1,8 +1,8 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { expectNoAxeViolations, expectNoHorizontalScroll } from "./a11y";
 
-// Helpers of consent.spec.ts. The account helpers are small copies of those in
-// accounts.spec.ts (kept separate so the two files can change independently).
+// Helpers the end-to-end specs share: fresh residents, sign-up and sign-in, the agency API,
+// page checks.
 
 // Crockford-style alphabet without 0, 1, I, L, O, U.
 export const RESIDENT_NUMBER = /^GH-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/;
@@ -22,14 +22,19 @@ export function h1(page: Page): Locator {
   return page.getByRole("heading", { level: 1 });
 }
 
-/** Signs up through /signup and waits for the account page. */
-export async function signUp(page: Page, r: Resident): Promise<void> {
+/** Opens /signup and fills the form; does not submit. */
+export async function fillSignUp(page: Page, r: Resident): Promise<void> {
   await page.goto("/signup");
   await expect(h1(page)).toHaveText("Create an account");
   await page.getByLabel("Your name", { exact: true }).fill(r.name);
   await page.getByLabel("Email", { exact: true }).fill(r.email);
   await page.getByLabel("Password", { exact: true }).fill(r.password);
   await page.getByLabel("Preferred language", { exact: true }).selectOption("en");
+}
+
+/** Signs up through /signup and waits for the account page. */
+export async function signUp(page: Page, r: Resident): Promise<void> {
+  await fillSignUp(page, r);
   await page.getByRole("button", { name: "Create account", exact: true }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(h1(page)).toHaveText("Your account");
