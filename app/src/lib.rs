@@ -77,6 +77,22 @@ fn content_security_policy() -> impl IntoView {
     }
 }
 
+/// Creates the language context in an owner of its own, before `<I18nContextProvider>`,
+/// which finds it and uses it. On the server that owner is paused: leptos_i18n's effect
+/// that mirrors the language into its cookie would otherwise run on a worker thread after
+/// the request has ended, panic on the disposed signal, and leave that thread's reactive
+/// state to the next request, whose page then never finishes. (The language is only ever
+/// changed by `/lang/{code}`, which sets the cookie itself.)
+fn provide_language_context(options: leptos_i18n::context::I18nContextOptions<'static, i18n::Locale>) {
+    let owner = Owner::current().map_or_else(Owner::new, |parent| parent.child());
+    let context = owner.with(|| leptos_i18n::context::init_i18n_context_with_options(options));
+    #[cfg(feature = "ssr")]
+    owner.pause();
+    // The owner lives as long as the app's: dropping it would dispose of the context.
+    StoredValue::new(owner);
+    provide_context(context);
+}
+
 /// The app: language context, layout and routes.
 #[component]
 pub fn App() -> impl IntoView {
@@ -85,12 +101,15 @@ pub fn App() -> impl IntoView {
     let cookie_options = leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
         .path("/")
         .max_age(365_i64 * 24 * 3600 * 1000);
+    provide_language_context(
+        leptos_i18n::context::I18nContextOptions::<i18n::Locale>::default().cookie_options(cookie_options),
+    );
     view! {
         <Stylesheet id="leptos" href="/pkg/glasshouse.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Glasshouse".to_owned() } else { format!("{text} · Glasshouse") }
         } />
-        <I18nContextProvider cookie_options>
+        <I18nContextProvider>
             <Router>
                 <Layout>
                     <Routes fallback=pages::not_found::NotFound>

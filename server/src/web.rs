@@ -169,7 +169,27 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         // Server functions read whole bodies: bound them before anything else runs.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // A bug that panics while answering costs that one request a 500, never the
+        // connection (a browser would show an empty response) and never the process.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(answer_panic))
         .with_state(state)
+}
+
+/// The answer to a request whose handler panicked: logged with the panic's message, and a
+/// plain 500 for the client.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Something went wrong on our side. Please try again.",
+    )
+        .into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers and the decision log is written, 503 otherwise.

@@ -2,12 +2,12 @@
 //! newest first, filtered by agency and decision (a plain GET form), in pages.
 
 use crate::access_log::access_log;
+use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::domain::decision::{AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -30,7 +30,7 @@ pub fn AccessLogPage() -> impl IntoView {
         |(filter, lang)| access_log(filter.agency, filter.decision, filter.before, lang),
     );
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), access.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, access.title) />
         <h1>{t!(i18n, access.title)}</h1>
         <MyNav />
         <p>{t!(i18n, access.intro)}</p>

@@ -4,10 +4,10 @@
 use crate::accounts::{ChangePassword, DeleteAccount, SignOut, who_am_i};
 use crate::components::auth_form::{Field, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::domain::account::CurrentUser;
 use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -17,7 +17,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| who_am_i());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), account.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, account.title) />
         <h1>{t!(i18n, account.title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

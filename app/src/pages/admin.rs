@@ -2,11 +2,11 @@
 
 use crate::accounts::{console_overview, who_am_i};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::components::status::set_http_status;
 use crate::domain::account::CurrentUser;
 use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The console home for staff; a 403 page for everyone else.
@@ -31,7 +31,7 @@ pub fn AdminPage() -> impl IntoView {
 fn Console(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), admin.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, admin.title) />
         <h1>{t!(i18n, admin.title)}</h1>
         <p>{t!(i18n, admin.welcome)} " " <strong>{user.display_name}</strong></p>
         <Overview />
@@ -70,7 +70,7 @@ fn Forbidden(signed_in: bool) -> impl IntoView {
     set_http_status(403);
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), admin.forbidden_title).to_owned() />
+        <PageTitle text=|l| td_string!(l, admin.forbidden_title) />
         <h1>{t!(i18n, admin.forbidden_title)}</h1>
         <p>{t!(i18n, admin.forbidden_body)}</p>
         {(!signed_in).then(|| view! { <p><A href="/login">{t!(i18n, nav.sign_in)}</A></p> })}

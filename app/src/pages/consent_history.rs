@@ -1,13 +1,13 @@
 //! `/my/consents/history`: every consent event of the signed-in resident, newest first,
 //! each with its receipt.
 
+use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::consent_history;
 use crate::domain::consent::{Channel, ConsentAction, ConsentEventView};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The page.
@@ -17,7 +17,7 @@ pub fn ConsentHistoryPage() -> impl IntoView {
     let lang = use_lang();
     let events = Resource::new(move || lang.get(), consent_history);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), history.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, history.title) />
         <h1>{t!(i18n, history.title)}</h1>
         <MyNav />
         <p>{t!(i18n, history.intro)}</p>

@@ -2,11 +2,11 @@
 //! generates from its code (also served as JSON at `/api/v1/openapi.json`).
 
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::developers::api_reference;
 use crate::domain::api_reference::{ApiReference, Endpoint};
 use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The page.
 #[component]
@@ -14,7 +14,7 @@ pub fn ApiReferencePage() -> impl IntoView {
     let i18n = use_i18n();
     let reference = Resource::new(|| (), |_| api_reference());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), developers.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, developers.title) />
         <h1>{t!(i18n, developers.title)}</h1>
         <p>{t!(i18n, developers.intro)}</p>
         <p><a href="/api/v1/openapi.json" rel="external">{t!(i18n, developers.openapi)}</a></p>

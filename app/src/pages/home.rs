@@ -1,8 +1,8 @@
 //! `/`: what Glasshouse is, in two sentences, and the way into the register.
 
+use crate::components::page_title::PageTitle;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The home page.
@@ -10,7 +10,7 @@ use leptos_router::components::A;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || crate::i18n::td_string!(i18n.get_locale(), home.title).to_owned() />
+        <PageTitle text=|l| crate::i18n::td_string!(l, home.title) />
         <section class="hero">
             <h1>{t!(i18n, home.heading)}</h1>
             <p class="lead">{t!(i18n, home.intro)}</p>

@@ -3,9 +3,9 @@
 use crate::accounts::SignIn;
 use crate::components::auth_form::{Field, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The sign-in page.
@@ -14,7 +14,7 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), login.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, login.title) />
         <h1>{t!(i18n, login.title)}</h1>
         {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action attr:class="stack-form">

@@ -3,6 +3,7 @@
 //! the legal basis that makes consent unnecessary.
 
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::{RecordConsent, my_systems};
 use crate::domain::consent::{ConsentAction, MyPurpose, MySystem};
@@ -11,7 +12,6 @@ use crate::domain::lang::Lang;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_explained, basis_name, category_name, use_lang};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The page.
@@ -21,7 +21,7 @@ pub fn MyPage() -> impl IntoView {
     let lang = use_lang();
     let systems = Resource::new(move || lang.get(), my_systems);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), my.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, my.title) />
         <h1>{t!(i18n, my.title)}</h1>
         <MyNav />
         <p>{t!(i18n, my.intro)}</p>

@@ -3,6 +3,7 @@
 
 use crate::components::auth_form::SubmitButton;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::domain::account::Profile;
 use crate::domain::register::DataCategory;
@@ -10,7 +11,6 @@ use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::category_name;
 use crate::profile::{UpdateProfile, my_profile};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The page.
@@ -19,7 +19,7 @@ pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     let profile = Resource::new(|| (), |_| my_profile());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), profile.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, profile.title) />
         <h1>{t!(i18n, profile.title)}</h1>
         <MyNav />
         <p>{t!(i18n, profile.intro)}</p>

@@ -1,6 +1,7 @@
 //! `/my/consents/{id}`: the receipt of one consent event, to read and print, with its JSON
 //! download (ISO/IEC TS 27560, Kantara Consent Receipt field names).
 
+use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::consent_receipt;
 use crate::domain::consent::{ConsentAction, Receipt};
@@ -8,7 +9,6 @@ use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_name, category_name, use_lang};
 use crate::pages::consent_history::channel_name;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The page.
@@ -20,7 +20,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let receipt = Resource::new(move || (id(), lang.get()), |(id, lang)| consent_receipt(id, lang));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), receipt.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, receipt.title) />
         <h1>{t!(i18n, receipt.title)}</h1>
         <MyNav />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>

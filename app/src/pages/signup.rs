@@ -3,12 +3,12 @@
 use crate::accounts::SignUp;
 use crate::components::auth_form::{Field, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
 use crate::domain::account::Password;
 use crate::domain::lang::Lang;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The sign-up page.
@@ -18,7 +18,7 @@ pub fn SignUpPage() -> impl IntoView {
     let lang = use_lang();
     let action = ServerAction::<SignUp>::new();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), signup.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, signup.title) />
         <h1>{t!(i18n, signup.title)}</h1>
         <p>{t!(i18n, signup.intro)}</p>
         {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}

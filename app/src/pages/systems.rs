@@ -3,12 +3,12 @@
 
 use crate::components::error_notice::ErrorNotice;
 use crate::components::live_form::submit_after;
+use crate::components::page_title::PageTitle;
 use crate::domain::register::{DataCategory, LegalBasis, SystemSummary, Technology};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::{basis_name, category_name, status_name, technology_name, use_lang};
 use crate::register::{FilterForm, list_agencies, search_systems};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
@@ -34,7 +34,7 @@ pub fn SystemsPage() -> impl IntoView {
         |(lang, form)| search_systems(lang, form),
     );
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), register.title).to_owned() />
+        <PageTitle text=|l| td_string!(l, register.title) />
         <h1>{t!(i18n, register.title)}</h1>
         <p class="lead">{t!(i18n, register.intro)}</p>
         <FilterPanel initial=form.get_untracked() />

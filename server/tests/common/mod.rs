@@ -107,6 +107,8 @@ async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
     tokio::spawn(web::serve(listener, web::router(state.clone())));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A request that never answers fails its test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap();
     TestApp {
