@@ -19,6 +19,12 @@ pub enum AppError {
     /// What the resident was shown changed before they chose; they should read it again.
     #[error("the notice changed since it was shown")]
     NoticeChanged,
+    /// A privacy request could not be filed as sent.
+    #[error(transparent)]
+    RequestInput(#[from] crate::domain::requests::RequestInputError),
+    /// The request is closed (fulfilled, rejected or withdrawn): nothing more can change.
+    #[error("this request is closed")]
+    RequestClosed,
     /// Storage or another internal part failed; the detail is in the server log.
     #[error("temporarily unavailable")]
     Unavailable,
@@ -48,7 +54,8 @@ impl AppError {
         use crate::domain::account::AuthError;
         match self {
             AppError::NotFound => 404,
-            AppError::InvalidInput(_) | AppError::NotAChoice => 422,
+            AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
+            AppError::RequestClosed => 409,
             AppError::NoticeChanged => 409,
             AppError::Unavailable => 503,
             AppError::Transport(_) => 400,
@@ -77,5 +84,18 @@ impl From<crate::ports::StoreError> for AppError {
     fn from(e: crate::ports::StoreError) -> Self {
         tracing::error!(error = %e, "storage failed in a server function");
         AppError::Unavailable
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ports::RequestError> for AppError {
+    fn from(e: crate::ports::RequestError) -> Self {
+        use crate::ports::RequestError;
+        match e {
+            RequestError::NotFound => AppError::NotFound,
+            RequestError::Input(input) => AppError::RequestInput(input),
+            RequestError::Illegal(_) => AppError::RequestClosed,
+            RequestError::Store(store) => store.into(),
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod i18n_support;
 pub mod pages;
 pub mod profile;
 pub mod register;
+pub mod requests;
 
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -122,6 +123,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/consents/history") view=pages::consent_history::ConsentHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/my/access-log") view=pages::access_log::AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/new") view=pages::requests::NewRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
                         <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />

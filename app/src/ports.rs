@@ -140,6 +140,45 @@ pub trait ProfileStore: Send + Sync + 'static {
     async fn update_profile(&self, user_id: &str, fields: &ProfileFields) -> Result<(), StoreError>;
 }
 
+/// Why a privacy request could not be filed or changed; nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// No such request, or not the caller's.
+    #[error("no such request")]
+    NotFound,
+    #[error(transparent)]
+    Input(#[from] crate::domain::requests::RequestInputError),
+    /// The state machine does not allow it (a closed request cannot be withdrawn...).
+    #[error(transparent)]
+    Illegal(#[from] crate::domain::requests::IllegalTransition),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Residents' privacy requests. Every method works on the resident whose id it is given,
+/// and only on their requests: another resident's request is `NotFound`.
+#[async_trait::async_trait]
+pub trait RequestStore: Send + Sync + 'static {
+    /// Files a request through the website, with one task per system it concerns, and
+    /// returns its id.
+    async fn file(
+        &self,
+        user_id: &str,
+        request: &crate::domain::requests::NewRequest,
+    ) -> Result<String, RequestError>;
+    /// The resident's requests, newest first.
+    async fn mine(&self, user_id: &str) -> Result<Vec<crate::domain::requests::RequestSummary>, StoreError>;
+    /// One of the resident's requests; `None` for any request not theirs.
+    async fn detail(
+        &self,
+        user_id: &str,
+        id: &str,
+        lang: Lang,
+    ) -> Result<Option<crate::domain::requests::RequestDetail>, StoreError>;
+    /// Withdraws one of the resident's open requests.
+    async fn withdraw(&self, user_id: &str, id: &str) -> Result<(), RequestError>;
+}
+
 /// The storage every request can reach, provided as Leptos context.
 #[derive(Clone)]
 pub struct Services {
@@ -147,6 +186,8 @@ pub struct Services {
     pub register: Arc<dyn RegisterStore>,
     /// Accounts and sessions.
     pub accounts: Arc<dyn AccountService>,
+    /// Residents' privacy requests.
+    pub requests: Arc<dyn RequestStore>,
     /// Residents' consents.
     pub consents: Arc<dyn ConsentStore>,
     /// The decision log, as residents read it.

@@ -48,6 +48,9 @@ pub struct Config {
     pub session_max_hours: u32,
     /// Sign-in, sign-up and token requests allowed per IP and minute (`GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE`).
     pub auth_requests_per_minute: u32,
+    /// Whose legal deadlines privacy requests follow (`GLASSHOUSE_DEADLINE_POLICY`:
+    /// `gdpr`, the default, or `ccpa`).
+    pub deadline_policy: app::domain::requests::DeadlinePolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -90,6 +93,7 @@ struct FileConfig {
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     auth_requests_per_minute: Option<String>,
+    deadline_policy: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -102,6 +106,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_SESSION_IDLE_MINUTES",
     "GLASSHOUSE_SESSION_MAX_HOURS",
     "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
+    "GLASSHOUSE_DEADLINE_POLICY",
 ];
 
 impl Config {
@@ -166,6 +171,13 @@ impl Config {
                     "30",
                 ),
             )?,
+            deadline_policy: {
+                let value = pick("GLASSHOUSE_DEADLINE_POLICY", file.deadline_policy, "gdpr");
+                value.parse().map_err(|_| ConfigError::Invalid {
+                    name: "GLASSHOUSE_DEADLINE_POLICY",
+                    message: format!("{value:?} is not a deadline policy: use gdpr or ccpa"),
+                })?
+            },
             addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
             mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "development"))?,

@@ -13,6 +13,7 @@ use crate::storage::accounts::SqlProfiles;
 use crate::storage::consent::SqlConsents;
 use crate::storage::decision_log::{DecisionLog, SqlAccessLog};
 use crate::storage::register::SqlRegister;
+use crate::storage::requests::SqlRequests;
 use app::domain::lang::Lang;
 use app::i18n_support::LANG_COOKIE;
 use app::ports::Services;
@@ -81,6 +82,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         register: Arc::new(SqlRegister::new(pool.clone())),
         accounts: Arc::new(accounts.clone()),
         consents: Arc::new(SqlConsents::new(pool.clone(), config.public_url.clone())),
+        requests: Arc::new(SqlRequests::new(pool.clone(), config.deadline_policy)),
         access_log: Arc::new(SqlAccessLog::new(pool.clone())),
         profiles: Arc::new(SqlProfiles::new(pool.clone())),
         api_reference: Arc::new(api::reference::from_openapi(

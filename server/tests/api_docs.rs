@@ -22,6 +22,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/whoami"),
     ("get", "/api/v1/register/systems"),
     ("get", "/api/v1/register/systems.csv"),
+    ("get", "/api/v1/privacy-requests/tasks"),
+    ("post", "/api/v1/privacy-requests/tasks/{id}/complete"),
     ("get", "/api/v1/status"),
     ("get", "/api/v1/openapi.json"),
 ];
@@ -55,7 +57,8 @@ async fn every_api_route_is_in_the_document_and_answers(backend: Backend) {
         let url = app.url(
             &path
                 .replace("{resident_number}", "GH-2222-2222")
-                .replace("{system}", "myriverton-account"),
+                .replace("{system}", "myriverton-account")
+                .replace("{id}", "no-such-task"),
         );
         let method: reqwest::Method = method.to_uppercase().parse().unwrap();
         let response = app.client.request(method.clone(), url).send().await.unwrap();

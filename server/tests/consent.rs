@@ -5,9 +5,8 @@
 mod common;
 
 use app::domain::account::ApiScope;
-use common::{Backend, TestApp, sign_up, spawn_app};
+use common::{Backend, TestApp, bearer, enrolled_resident, spawn_app, unenrolled_resident};
 use serde_json::{Value, json};
-use server::auth::clients;
 
 on_both_databases!(
     every_reason_code_is_answered_and_logged,
@@ -32,27 +31,6 @@ const SYSTEM: &str = "myriverton-account";
 const NEWSLETTER: &str = "city-newsletter";
 /// Contract basis, identity and contact data.
 const ACCOUNT: &str = "account-and-sign-in";
-
-/// A bearer token of a new client of `agency` with `scopes`.
-async fn bearer(app: &TestApp, agency: &str, scopes: &[ApiScope]) -> String {
-    let client = clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
-        .await
-        .unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", client.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 async fn all_scopes(app: &TestApp) -> String {
     bearer(app, AGENCY, ApiScope::ALL).await
@@ -87,35 +65,9 @@ async fn decide(app: &TestApp, token: &str, subject: &str, system: &str, purpose
     )
 }
 
-/// A new resident no agency has enrolled: their session and resident number.
-async fn unenrolled_resident(app: &TestApp, email: &str) -> (String, String) {
-    let session = sign_up(app, email).await;
-    let (number,): (String,) = sqlx::query_as("SELECT resident_number FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
-    (session, number)
-}
-
 /// A new resident enrolled with the MyRiverton account, 311 and the fare card.
 async fn resident(app: &TestApp, email: &str) -> (String, String) {
-    let (session, number) = unenrolled_resident(app, email).await;
-    let pool = &app.state.pool;
-    let user = server::storage::consent::user_by_number(pool, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    for system in [SYSTEM, "riverton-311", "riverpass-fare-card"] {
-        let target = server::storage::consent::target(pool, system, "")
-            .await
-            .unwrap()
-            .unwrap();
-        server::storage::consent::enroll(pool, &user, &target.system_id, None)
-            .await
-            .unwrap();
-    }
-    (session, number)
+    enrolled_resident(app, email, &[SYSTEM, "riverton-311", "riverpass-fare-card"]).await
 }
 
 /// Grants or withdraws through the resident's server function; the recorded event.

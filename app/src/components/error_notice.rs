@@ -1,6 +1,7 @@
 //! How a failed server function is told to a resident.
 
 use crate::domain::account::{AccountInputError, AuthError, Password};
+use crate::domain::requests::{MAX_DETAILS_CHARS, RequestInputError};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -19,11 +20,30 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::NoticeChanged => t!(i18n, errors.notice_changed).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
         AppError::Auth(error) => auth_message(error).into_any(),
+        AppError::RequestInput(error) => request_message(error).into_any(),
+        AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// What to tell a resident whose privacy request could not be filed.
+fn request_message(error: RequestInputError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        RequestInputError::Kind => t!(i18n, request_errors.kind).into_any(),
+        RequestInputError::NoSystems => t!(i18n, request_errors.no_systems).into_any(),
+        RequestInputError::UnknownSystem => t!(i18n, request_errors.unknown_system).into_any(),
+        RequestInputError::ObjectionNeedsPurpose => {
+            t!(i18n, request_errors.objection_needs_purpose).into_any()
+        }
+        RequestInputError::UnknownPurpose => t!(i18n, request_errors.unknown_purpose).into_any(),
+        RequestInputError::DetailsTooLong => {
+            t!(i18n, request_errors.details_too_long, max = || MAX_DETAILS_CHARS).into_any()
+        }
     }
 }
 

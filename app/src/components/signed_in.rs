@@ -29,6 +29,7 @@ pub fn MyNav() -> impl IntoView {
                 <li><A href="/my" exact=true>{t!(i18n, my.title)}</A></li>
                 <li><A href="/my/consents/history">{t!(i18n, history.title)}</A></li>
                 <li><A href="/my/access-log">{t!(i18n, access.title)}</A></li>
+                <li><A href="/my/requests">{t!(i18n, requests.nav)}</A></li>
                 <li><A href="/account/profile">{t!(i18n, profile.title)}</A></li>
             </ul>
         </nav>

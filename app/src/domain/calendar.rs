@@ -125,6 +125,13 @@ impl fmt::Display for Date {
     }
 }
 
+impl std::str::FromStr for Date {
+    type Err = InvalidDate;
+    fn from_str(s: &str) -> Result<Date, InvalidDate> {
+        Date::parse(s)
+    }
+}
+
 impl TryFrom<String> for Date {
     type Error = InvalidDate;
     fn try_from(s: String) -> Result<Self, Self::Error> {

@@ -3,7 +3,9 @@
 //! date is computed here and nowhere else.
 
 use super::calendar::Date;
+use super::register::Slug;
 use crate::vocabulary;
+use serde::{Deserialize, Serialize};
 
 vocabulary! {
     /// The right a resident exercises.
@@ -187,6 +189,172 @@ pub fn urgency(days_left: i64) -> Urgency {
     }
 }
 
+vocabulary! {
+    /// How a request reached the privacy office.
+    RequestChannel {
+        /// Filed by the resident on the website.
+        Web => "web",
+        /// Filed by an officer for a resident who came to a city office or phoned.
+        Assisted => "assisted",
+    }
+}
+
+vocabulary! {
+    /// How an agency closed its task for one system.
+    TaskOutcome {
+        /// Done as asked (data reported, corrected, erased, restricted...).
+        Done => "done",
+        /// The system holds no data on the resident.
+        NoData => "no_data",
+        /// Refused by the agency, with a note saying why.
+        Refused => "refused",
+    }
+}
+
+/// The most characters a request's details may have.
+pub const MAX_DETAILS_CHARS: usize = 4000;
+
+/// Which systems a new request concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemChoice {
+    /// Every system that holds the resident's data.
+    All,
+    /// Only these.
+    Some(Vec<Slug>),
+}
+
+/// A request as filed, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub kind: RequestKind,
+    pub systems: SystemChoice,
+    /// For an objection: the system and purpose objected to.
+    pub objection: Option<(Slug, Slug)>,
+    pub details: String,
+}
+
+/// Why a request could not be filed; nothing was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum RequestInputError {
+    #[error("choose which right you want to use")]
+    Kind,
+    #[error("choose at least one system")]
+    NoSystems,
+    #[error("one of the chosen systems does not hold your data")]
+    UnknownSystem,
+    #[error("an objection needs the purpose you object to")]
+    ObjectionNeedsPurpose,
+    #[error("that purpose is not one of the systems that hold your data")]
+    UnknownPurpose,
+    #[error("the details are too long")]
+    DetailsTooLong,
+}
+
+impl NewRequest {
+    /// Checks a request as a form sends it: `kind` a kind code, `scope` "all" or "some"
+    /// (with `systems` the chosen slugs), `purpose` "system/purpose" (objections only).
+    pub fn parse(
+        kind: &str,
+        scope: &str,
+        systems: &[String],
+        purpose: Option<&str>,
+        details: &str,
+    ) -> Result<NewRequest, RequestInputError> {
+        let kind: RequestKind = kind.parse().map_err(|_| RequestInputError::Kind)?;
+        let systems = if scope == "some" || (scope.is_empty() && !systems.is_empty()) {
+            let slugs = systems
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| Slug::parse(s.trim()).map_err(|_| RequestInputError::UnknownSystem))
+                .collect::<Result<Vec<_>, _>>()?;
+            if slugs.is_empty() {
+                return Err(RequestInputError::NoSystems);
+            }
+            SystemChoice::Some(slugs)
+        } else {
+            SystemChoice::All
+        };
+        let objection = match (kind, purpose.map(str::trim).filter(|p| !p.is_empty())) {
+            (RequestKind::Objection, None) => return Err(RequestInputError::ObjectionNeedsPurpose),
+            (RequestKind::Objection, Some(p)) => {
+                let (system, key) = p.split_once('/').ok_or(RequestInputError::UnknownPurpose)?;
+                let system = Slug::parse(system).map_err(|_| RequestInputError::UnknownPurpose)?;
+                let key = Slug::parse(key).map_err(|_| RequestInputError::UnknownPurpose)?;
+                Some((system, key))
+            }
+            _ => None,
+        };
+        let details = details.trim();
+        if details.chars().count() > MAX_DETAILS_CHARS {
+            return Err(RequestInputError::DetailsTooLong);
+        }
+        Ok(NewRequest {
+            kind,
+            systems,
+            objection,
+            details: details.to_owned(),
+        })
+    }
+}
+
+/// One request in its resident's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: String,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    pub received: Date,
+    pub due: Date,
+    /// Days until the due date (negative once overdue); `None` once the request is closed.
+    pub days_left: Option<i64>,
+    pub closed: Option<Date>,
+}
+
+impl RequestSummary {
+    /// Days left on `today` for a request due on `due`, unless it is closed.
+    pub fn days_left(status: RequestStatus, due: Date, today: Date) -> Option<i64> {
+        (!status.is_closed()).then(|| today.days_until(due))
+    }
+}
+
+/// What one agency reported for one system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub system: String,
+    pub system_name: String,
+    pub agency_name: String,
+    /// `None` while the agency is still working on it.
+    pub outcome: Option<TaskOutcome>,
+    pub note: Option<String>,
+    /// When it was completed (RFC 3339).
+    pub completed_at: Option<String>,
+}
+
+/// One step of a request's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// RFC 3339.
+    pub at: String,
+    pub status: RequestStatus,
+    pub reason: Option<String>,
+}
+
+/// Everything a resident sees of one of their requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub summary: RequestSummary,
+    pub channel: RequestChannel,
+    pub details: String,
+    /// For an objection: the system's and the purpose's names.
+    pub objection: Option<(String, String)>,
+    pub extended: bool,
+    /// Whether the clock is paused, waiting for the resident.
+    pub paused: bool,
+    pub tasks: Vec<TaskView>,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,5 +499,74 @@ mod tests {
         assert_eq!(articles, [15, 16, 17, 18, 20, 21]);
         assert!(RequestKind::Portability.delivers_data());
         assert!(!RequestKind::Erasure.delivers_data());
+    }
+
+    #[test]
+    fn a_request_form_is_checked_before_anything_is_stored() {
+        let ok = NewRequest::parse("access", "all", &[], None, "  my fare history ").unwrap();
+        assert_eq!(ok.kind, RequestKind::Access);
+        assert_eq!(ok.systems, SystemChoice::All);
+        assert_eq!(ok.details, "my fare history");
+        let some =
+            NewRequest::parse("erasure", "some", &["library-cards".into(), "".into()], None, "").unwrap();
+        assert_eq!(
+            some.systems,
+            SystemChoice::Some(vec![Slug::parse("library-cards").unwrap()])
+        );
+        assert_eq!(
+            NewRequest::parse("nonsense", "all", &[], None, ""),
+            Err(RequestInputError::Kind)
+        );
+        assert_eq!(
+            NewRequest::parse("access", "some", &[], None, ""),
+            Err(RequestInputError::NoSystems)
+        );
+        assert_eq!(
+            NewRequest::parse("access", "some", &["Not A Slug!".into()], None, ""),
+            Err(RequestInputError::UnknownSystem)
+        );
+        assert_eq!(
+            NewRequest::parse("objection", "all", &[], None, ""),
+            Err(RequestInputError::ObjectionNeedsPurpose)
+        );
+        assert_eq!(
+            NewRequest::parse("objection", "all", &[], Some("no-slash"), ""),
+            Err(RequestInputError::UnknownPurpose)
+        );
+        let objection = NewRequest::parse(
+            "objection",
+            "all",
+            &[],
+            Some("central-station-cctv/crime-prevention"),
+            "",
+        )
+        .unwrap();
+        assert_eq!(objection.objection.unwrap().1.as_str(), "crime-prevention");
+        // A purpose sent with another kind is ignored, not an error.
+        assert_eq!(
+            NewRequest::parse("access", "all", &[], Some("a/b"), "")
+                .unwrap()
+                .objection,
+            None
+        );
+        let long = "x".repeat(MAX_DETAILS_CHARS + 1);
+        assert_eq!(
+            NewRequest::parse("access", "all", &[], None, &long),
+            Err(RequestInputError::DetailsTooLong)
+        );
+    }
+
+    #[test]
+    fn days_left_count_down_and_stop_when_closed() {
+        let due = d("2026-12-10");
+        assert_eq!(
+            RequestSummary::days_left(InProgress, due, d("2026-12-01")),
+            Some(9)
+        );
+        assert_eq!(
+            RequestSummary::days_left(InProgress, due, d("2026-12-12")),
+            Some(-2)
+        );
+        assert_eq!(RequestSummary::days_left(Fulfilled, due, d("2026-12-01")), None);
     }
 }

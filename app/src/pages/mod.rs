@@ -11,6 +11,7 @@ pub mod my;
 pub mod not_found;
 pub mod profile;
 pub mod receipt;
+pub mod requests;
 pub mod signup;
 pub mod system;
 pub mod systems;

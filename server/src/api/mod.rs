@@ -8,6 +8,7 @@ pub mod json;
 pub mod oauth;
 pub mod reference;
 pub mod register;
+pub mod requests;
 pub mod status;
 pub mod subjects;
 pub mod whoami;
@@ -38,6 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "consent", description = "Consent checks"),
         (name = "subjects", description = "Residents' data and enrolments"),
+        (name = "privacy requests", description = "The agency's part of residents' privacy requests"),
         (name = "register", description = "The public register as open data"),
         (name = "auth", description = "Tokens for agency clients"),
         (name = "service", description = "The service itself"),
@@ -71,6 +73,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(consent::router())
         .merge(subjects::router())
         .merge(register::router())
+        .merge(requests::router())
         .merge(oauth::router())
         .merge(whoami::router())
         .merge(status::router())

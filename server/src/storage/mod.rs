@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod consent;
 pub mod decision_log;
 pub mod register;
+pub mod requests;
 
 use sqlx::AnyConnection;
 

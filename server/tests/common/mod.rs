@@ -250,3 +250,55 @@ pub async fn sign_up(app: &TestApp, email: &str) -> String {
     assert_eq!(called.status, 200, "{}", called.body);
     called.cookie.expect("sign-up sets a session cookie")
 }
+
+/// A bearer token of a new client of `agency` with `scopes`.
+pub async fn bearer(app: &TestApp, agency: &str, scopes: &[app::domain::account::ApiScope]) -> String {
+    let client = server::auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client.client_id.as_str()),
+            ("client_secret", client.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A new resident no agency has enrolled: their session and resident number.
+pub async fn unenrolled_resident(app: &TestApp, email: &str) -> (String, String) {
+    let session = sign_up(app, email).await;
+    let (number,): (String,) = sqlx::query_as("SELECT resident_number FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    (session, number)
+}
+
+/// A new resident enrolled with `systems`: their session and resident number.
+pub async fn enrolled_resident(app: &TestApp, email: &str, systems: &[&str]) -> (String, String) {
+    let (session, number) = unenrolled_resident(app, email).await;
+    let pool = &app.state.pool;
+    let user = server::storage::consent::user_by_number(pool, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    for system in systems {
+        let target = server::storage::consent::target(pool, system, "")
+            .await
+            .unwrap()
+            .unwrap();
+        server::storage::consent::enroll(pool, &user, &target.system_id, None)
+            .await
+            .unwrap();
+    }
+    (session, number)
+}

@@ -1,0 +1,64 @@
+//! Server functions of the resident's privacy requests: file, list, read, withdraw. Each
+//! one works on the signed-in resident's own requests only; another resident's request is
+//! "not found".
+
+use crate::domain::lang::Lang;
+use crate::domain::requests::{RequestDetail, RequestSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::request as ssr;
+
+/// Files a request and goes to its page. `scope` is "all" or "some" (with `systems` the
+/// ticked slugs); `purpose` is "system/purpose" for an objection.
+#[server(prefix = "/fn", endpoint = "requests/file")]
+pub async fn file_request(
+    kind: String,
+    scope: Option<String>,
+    systems: Option<Vec<String>>,
+    purpose: Option<String>,
+    details: Option<String>,
+) -> Result<String, AppError> {
+    use crate::domain::requests::NewRequest;
+    let session = ssr::require_session()?;
+    let request = NewRequest::parse(
+        &kind,
+        scope.as_deref().unwrap_or("all"),
+        systems.as_deref().unwrap_or_default(),
+        purpose.as_deref(),
+        details.as_deref().unwrap_or_default(),
+    )?;
+    let id = ssr::services()?.requests.file(&session.user.id, &request).await?;
+    tracing::info!(user = %session.user.id, request = %id, kind = request.kind.code(), "filed a privacy request");
+    leptos_axum::redirect(&format!("/my/requests/{id}?sent=1"));
+    Ok(id)
+}
+
+/// The signed-in resident's requests, newest first.
+#[server(prefix = "/fn", endpoint = "requests/mine")]
+pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+    let session = ssr::require_session()?;
+    Ok(ssr::services()?.requests.mine(&session.user.id).await?)
+}
+
+/// One of the signed-in resident's requests.
+#[server(prefix = "/fn", endpoint = "requests/get")]
+pub async fn my_request(id: String, lang: Lang) -> Result<RequestDetail, AppError> {
+    let session = ssr::require_session()?;
+    ssr::services()?
+        .requests
+        .detail(&session.user.id, &id, lang)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Withdraws one of the signed-in resident's open requests and goes back to it.
+#[server(prefix = "/fn", endpoint = "requests/withdraw")]
+pub async fn withdraw_request(id: String) -> Result<(), AppError> {
+    let session = ssr::require_session()?;
+    ssr::services()?.requests.withdraw(&session.user.id, &id).await?;
+    tracing::info!(user = %session.user.id, request = %id, "withdrew a privacy request");
+    leptos_axum::redirect(&format!("/my/requests/{id}"));
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Agencies' part of privacy requests: each request creates one task per system it
+//! concerns, addressed to the agency that runs the system. Agencies list their tasks and
+//! complete each one, once. Another agency's task does not exist for them (404).
+
+use super::caller::AgencyCaller;
+use super::error::{ApiError, ErrorBody};
+use super::json::ApiJson;
+use crate::state::AppState;
+use crate::storage::requests::{self as store, AgencyTask, Completion, TaskError, TaskFilter};
+use app::domain::account::ApiScope;
+use app::domain::requests::TaskOutcome;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tasks))
+        .routes(routes!(complete_task))
+}
+
+/// The most characters a task's note may have.
+pub const MAX_NOTE_CHARS: usize = 4000;
+
+/// Which tasks to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListQuery {
+    /// `open` (the default), `completed` or `all`. Tasks of closed requests are never listed.
+    #[param(example = "open")]
+    pub status: Option<String>,
+}
+
+/// One task: what the agency must do for one of its systems.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaskResponse {
+    /// The task's id, for completing it.
+    pub id: String,
+    /// The privacy request it belongs to.
+    pub request_id: String,
+    /// The right the resident exercises: access, rectification, erasure, restriction,
+    /// portability or objection.
+    #[schema(example = "access")]
+    pub kind: String,
+    /// The resident number.
+    #[schema(example = "GH-7K3M-Q9TX")]
+    pub subject: String,
+    /// The agency's system it concerns.
+    #[schema(example = "riverpass-fare-card")]
+    pub system: String,
+    /// For an objection: the purpose objected to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// What the resident wrote.
+    pub details: String,
+    /// When the request was received (YYYY-MM-DD).
+    pub received: String,
+    /// The legal due date of the whole request (YYYY-MM-DD).
+    pub due: String,
+    /// `null` while open; `done`, `no_data` or `refused` once completed.
+    pub outcome: Option<String>,
+}
+
+impl From<AgencyTask> for TaskResponse {
+    fn from(t: AgencyTask) -> Self {
+        TaskResponse {
+            id: t.id,
+            request_id: t.request_id,
+            kind: t.kind.code().to_owned(),
+            subject: t.subject,
+            system: t.system,
+            purpose: t.purpose,
+            details: t.details,
+            received: t.received.to_string(),
+            due: t.due.to_string(),
+            outcome: t.outcome.map(|o| o.code().to_owned()),
+        }
+    }
+}
+
+/// The agency's tasks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaskList {
+    pub tasks: Vec<TaskResponse>,
+}
+
+/// Lists the calling agency's tasks of open privacy requests, the most urgent first.
+///
+/// Needs the scope `requests:work`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/privacy-requests/tasks",
+    tag = "privacy requests",
+    params(TaskListQuery),
+    security(("agency_token" = ["requests:work"])),
+    responses(
+        (status = 200, description = "The agency's tasks", body = TaskList),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope", body = ErrorBody),
+        (status = 422, description = "Unknown status filter", body = ErrorBody),
+    )
+)]
+pub async fn list_tasks(
+    caller: AgencyCaller,
+    State(state): State<AppState>,
+    Query(query): Query<TaskListQuery>,
+) -> Result<Json<TaskList>, ApiError> {
+    caller.require(ApiScope::RequestsWork)?;
+    let filter = match query.status.as_deref().unwrap_or("open") {
+        "open" => TaskFilter::Open,
+        "completed" => TaskFilter::Completed,
+        "all" => TaskFilter::All,
+        other => {
+            return Err(ApiError::invalid(format!(
+                "status {other:?}: use open, completed or all"
+            )));
+        }
+    };
+    let tasks = store::agency_tasks(&state.pool, &caller.agency, filter)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(TaskList {
+        tasks: tasks.into_iter().map(TaskResponse::from).collect(),
+    }))
+}
+
+/// How the agency closes its task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteTask {
+    /// `done`, `no_data` (the system holds nothing on the resident) or `refused`.
+    #[schema(value_type = String, example = "done")]
+    pub outcome: TaskOutcome,
+    /// What was done, or why it was refused (required when refused); the resident reads it.
+    #[serde(default)]
+    pub note: String,
+    /// For access and portability: what the system holds on the resident, as a JSON object.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>, example = json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]}))]
+    pub data: Option<serde_json::Value>,
+}
+
+/// The completed task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompletedTask {
+    pub id: String,
+    pub outcome: String,
+}
+
+/// Completes one of the calling agency's tasks, once.
+///
+/// Needs the scope `requests:work`. Another agency's task is 404; a task already completed,
+/// or of a request that is closed, is 409 and nothing changes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/privacy-requests/tasks/{id}/complete",
+    tag = "privacy requests",
+    params(("id" = String, Path, description = "The task's id")),
+    request_body = CompleteTask,
+    security(("agency_token" = ["requests:work"])),
+    responses(
+        (status = 200, description = "Completed", body = CompletedTask),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope", body = ErrorBody),
+        (status = 404, description = "No such task of this agency", body = ErrorBody),
+        (status = 409, description = "Already completed, or the request is closed", body = ErrorBody),
+        (status = 422, description = "A field is missing or malformed", body = ErrorBody),
+    )
+)]
+pub async fn complete_task(
+    caller: AgencyCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<ApiJson<CompleteTask>, ApiError>,
+) -> Result<Json<CompletedTask>, ApiError> {
+    caller.require(ApiScope::RequestsWork)?;
+    let ApiJson(body) = body?;
+    let note = body.note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(ApiError::invalid(format!(
+            "note: at most {MAX_NOTE_CHARS} characters"
+        )));
+    }
+    if body.outcome == TaskOutcome::Refused && note.is_empty() {
+        return Err(ApiError::invalid(
+            "note: a refusal must say why; the resident reads it",
+        ));
+    }
+    let data = match &body.data {
+        None | Some(serde_json::Value::Null) => None,
+        Some(object @ serde_json::Value::Object(_)) => Some(object.to_string()),
+        Some(_) => return Err(ApiError::invalid("data: must be a JSON object")),
+    };
+    let by = format!("client:{}", caller.client_id);
+    let completion = Completion {
+        outcome: body.outcome,
+        note,
+        data: data.as_deref(),
+        by: &by,
+    };
+    match store::complete_task(&state.pool, Some(&caller.agency), &id, &completion).await {
+        Ok(()) => {
+            tracing::info!(client = %caller.client_id, task = %id, outcome = body.outcome.code(), "an agency completed a task");
+            Ok(Json(CompletedTask {
+                id,
+                outcome: body.outcome.code().to_owned(),
+            }))
+        }
+        Err(TaskError::NotFound) => Err(ApiError::NotFound("No such task of your agency.".to_owned())),
+        Err(TaskError::Closed) => Err(ApiError::Conflict {
+            code: "task_closed",
+            message: "This task is already completed, or its request is closed.".to_owned(),
+        }),
+        Err(TaskError::Store(e)) => Err(ApiError::internal(e)),
+    }
+}
