@@ -22,6 +22,9 @@ pub enum AppError {
     /// A privacy request could not be filed as sent.
     #[error(transparent)]
     RequestInput(#[from] crate::domain::requests::RequestInputError),
+    /// An officer's action on a request was refused; nothing changed.
+    #[error(transparent)]
+    Casework(#[from] crate::domain::requests::CaseworkError),
     /// The request is closed (fulfilled, rejected or withdrawn): nothing more can change.
     #[error("this request is closed")]
     RequestClosed,
@@ -56,6 +59,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
+            AppError::Casework(crate::domain::requests::CaseworkError::ReasonRequired) => 422,
+            AppError::Casework(_) => 409,
             AppError::NoticeChanged => 409,
             AppError::Unavailable => 503,
             AppError::Transport(_) => 400,
@@ -96,6 +101,18 @@ impl From<crate::ports::RequestError> for AppError {
             RequestError::Input(input) => AppError::RequestInput(input),
             RequestError::Illegal(_) => AppError::RequestClosed,
             RequestError::Store(store) => store.into(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::ports::CaseworkFailure> for AppError {
+    fn from(e: crate::ports::CaseworkFailure) -> Self {
+        use crate::ports::CaseworkFailure;
+        match e {
+            CaseworkFailure::NotFound => AppError::NotFound,
+            CaseworkFailure::Refused(refused) => AppError::Casework(refused),
+            CaseworkFailure::Store(store) => store.into(),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod casework;
 pub mod components;
 pub mod consent;
 pub mod developers;
@@ -128,6 +129,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
                         <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/requests") view=pages::console_requests::RequestQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/requests/:id") view=pages::console_requests::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/systems/:slug")

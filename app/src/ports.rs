@@ -179,6 +179,67 @@ pub trait RequestStore: Send + Sync + 'static {
     async fn withdraw(&self, user_id: &str, id: &str) -> Result<(), RequestError>;
 }
 
+/// Why an officer's action on a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseworkFailure {
+    #[error("no such request")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] crate::domain::requests::CaseworkError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<RequestError> for CaseworkFailure {
+    fn from(e: RequestError) -> Self {
+        match e {
+            RequestError::NotFound => CaseworkFailure::NotFound,
+            RequestError::Illegal(illegal) => CaseworkFailure::Refused(illegal.into()),
+            RequestError::Input(_) => {
+                CaseworkFailure::Refused(crate::domain::requests::CaseworkError::ReasonRequired)
+            }
+            RequestError::Store(store) => CaseworkFailure::Store(store),
+        }
+    }
+}
+
+/// The privacy office's work on requests. Every method records who acted in the admin
+/// audit log, in the same transaction as the change.
+#[async_trait::async_trait]
+pub trait Casework: Send + Sync + 'static {
+    /// One page of the queue, the most urgent first; `officer` is who asks (for "mine").
+    async fn queue(
+        &self,
+        officer: &CurrentUser,
+        filter: &crate::domain::requests::QueueFilter,
+    ) -> Result<crate::domain::requests::QueuePage, StoreError>;
+    /// Everything about one request.
+    async fn case(
+        &self,
+        id: &str,
+        lang: Lang,
+    ) -> Result<Option<crate::domain::requests::CaseFile>, StoreError>;
+    /// Assigns the request to an officer or admin (`None`: nobody).
+    async fn assign(&self, officer: &CurrentUser, id: &str, to: Option<&str>) -> Result<(), CaseworkFailure>;
+    /// The resident's identity is verified: the request is worked on.
+    async fn verify(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure>;
+    /// Extends the deadline once, with a reason the resident sees.
+    async fn extend(&self, officer: &CurrentUser, id: &str, reason: &str) -> Result<(), CaseworkFailure>;
+    /// Refuses the request, with a reason the resident sees.
+    async fn reject(&self, officer: &CurrentUser, id: &str, reason: &str) -> Result<(), CaseworkFailure>;
+    /// Completes an agency's task on its behalf.
+    async fn complete_task(
+        &self,
+        officer: &CurrentUser,
+        id: &str,
+        task: &str,
+        outcome: crate::domain::requests::TaskOutcome,
+        note: &str,
+    ) -> Result<(), CaseworkFailure>;
+    /// Fulfils the request once every task is complete; an objection is then upheld.
+    async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure>;
+}
+
 /// The storage every request can reach, provided as Leptos context.
 #[derive(Clone)]
 pub struct Services {
@@ -188,6 +249,8 @@ pub struct Services {
     pub accounts: Arc<dyn AccountService>,
     /// Residents' privacy requests.
     pub requests: Arc<dyn RequestStore>,
+    /// The privacy office's work on them.
+    pub casework: Arc<dyn Casework>,
     /// Residents' consents.
     pub consents: Arc<dyn ConsentStore>,
     /// The decision log, as residents read it.

@@ -94,8 +94,8 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
         facts: Some(Facts {
             legal_basis,
             consent: consent::consent_state(row.state.as_deref()),
-            // Objections (GDPR Art. 21) are upheld through privacy requests; none exist yet.
-            objection_upheld: false,
+            // An objection (GDPR Art. 21) the privacy office upheld decides, whatever the basis.
+            objection_upheld: row.objected_purpose.is_some(),
             enrolled: by_enrolment.then_some(row.enrolled_system.is_some()),
         }),
         legal_basis: Some(legal_basis),

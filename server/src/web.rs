@@ -83,6 +83,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         accounts: Arc::new(accounts.clone()),
         consents: Arc::new(SqlConsents::new(pool.clone(), config.public_url.clone())),
         requests: Arc::new(SqlRequests::new(pool.clone(), config.deadline_policy)),
+        casework: Arc::new(crate::storage::casework::SqlCasework::new(pool.clone())),
         access_log: Arc::new(SqlAccessLog::new(pool.clone())),
         profiles: Arc::new(SqlProfiles::new(pool.clone())),
         api_reference: Arc::new(api::reference::from_openapi(

@@ -1,7 +1,7 @@
 //! How a failed server function is told to a resident.
 
 use crate::domain::account::{AccountInputError, AuthError, Password};
-use crate::domain::requests::{MAX_DETAILS_CHARS, RequestInputError};
+use crate::domain::requests::{CaseworkError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -22,6 +22,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Auth(error) => auth_message(error).into_any(),
         AppError::RequestInput(error) => request_message(error).into_any(),
         AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),
+        AppError::Casework(error) => casework_message(error).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
@@ -44,6 +45,22 @@ fn request_message(error: RequestInputError) -> impl IntoView {
         RequestInputError::DetailsTooLong => {
             t!(i18n, request_errors.details_too_long, max = || MAX_DETAILS_CHARS).into_any()
         }
+    }
+}
+
+/// What to tell an officer whose action on a request was refused.
+fn casework_message(error: CaseworkError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        CaseworkError::ReasonRequired => t!(i18n, casework_errors.reason_required).into_any(),
+        CaseworkError::Illegal(_) => t!(i18n, casework_errors.illegal).into_any(),
+        CaseworkError::Extension(ExtensionRefused::AlreadyExtended) => {
+            t!(i18n, casework_errors.already_extended).into_any()
+        }
+        CaseworkError::Extension(ExtensionRefused::TooLate) => t!(i18n, casework_errors.too_late).into_any(),
+        CaseworkError::TasksOpen => t!(i18n, casework_errors.tasks_open).into_any(),
+        CaseworkError::TaskClosed => t!(i18n, casework_errors.task_closed).into_any(),
+        CaseworkError::NoSuchOfficer => t!(i18n, casework_errors.no_such_officer).into_any(),
     }
 }
 

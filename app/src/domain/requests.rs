@@ -62,7 +62,7 @@ vocabulary! {
 }
 
 /// A transition the state machine does not allow; nothing is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 #[error("a request that is {from} cannot become {to}")]
 pub struct IllegalTransition {
     pub from: RequestStatus,
@@ -108,7 +108,7 @@ vocabulary! {
 }
 
 /// Why a deadline may not be extended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 pub enum ExtensionRefused {
     #[error("the deadline was already extended once")]
     AlreadyExtended,
@@ -320,6 +320,7 @@ impl RequestSummary {
 /// What one agency reported for one system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {
+    pub id: String,
     pub system: String,
     pub system_name: String,
     pub agency_name: String,
@@ -353,6 +354,101 @@ pub struct RequestDetail {
     pub tasks: Vec<TaskView>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// Requests per page of the officers' queue.
+pub const QUEUE_PAGE_SIZE: u32 = 25;
+
+/// Which requests the queue shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub status: Option<RequestStatus>,
+    pub kind: Option<RequestKind>,
+    /// An agency slug: requests with a task for it.
+    pub agency: Option<String>,
+    /// Only open requests past their due date.
+    pub overdue: bool,
+    /// Only requests assigned to the officer asking.
+    pub mine: bool,
+    /// A resident number or a request id.
+    pub search: String,
+    /// From 0.
+    pub page: u32,
+}
+
+/// One request in the officers' queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub summary: RequestSummary,
+    pub resident_number: String,
+    pub channel: RequestChannel,
+    /// The officer handling it.
+    pub assigned_to: Option<String>,
+    /// Tasks agencies have not completed yet.
+    pub open_tasks: i64,
+}
+
+impl QueueRow {
+    /// The urgency badge; `None` once closed.
+    pub fn urgency(&self) -> Option<Urgency> {
+        self.summary.days_left.map(urgency)
+    }
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+/// Everything an officer sees of one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub detail: RequestDetail,
+    pub resident_number: String,
+    pub resident_name: String,
+    pub resident_email: String,
+    /// The officer handling it (id, name).
+    pub assigned_to: Option<(String, String)>,
+    /// Officers and admins it can be assigned to (id, name).
+    pub staff: Vec<(String, String)>,
+    /// Whether the deadline may still be extended today.
+    pub may_extend: bool,
+}
+
+impl CaseFile {
+    /// Whether every agency has completed its task, so the request can be fulfilled.
+    pub fn tasks_complete(&self) -> bool {
+        self.detail.tasks.iter().all(|t| t.outcome.is_some())
+    }
+}
+
+/// Why an officer's action was refused; nothing was stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CaseworkError {
+    #[error("a reason is required, and at most 4000 characters")]
+    ReasonRequired,
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error(transparent)]
+    Extension(#[from] ExtensionRefused),
+    #[error("some agencies have not completed their tasks yet")]
+    TasksOpen,
+    #[error("no such task of this request, or it is already completed")]
+    TaskClosed,
+    #[error("no such officer")]
+    NoSuchOfficer,
+}
+
+/// A reason an officer gives (extension, refusal, message): trimmed, required, bounded.
+pub fn reason(text: &str) -> Result<String, CaseworkError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_DETAILS_CHARS {
+        return Err(CaseworkError::ReasonRequired);
+    }
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]

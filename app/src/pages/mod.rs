@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod account;
 pub mod admin;
 pub mod consent_history;
+pub mod console_requests;
 pub mod developers;
 pub mod home;
 pub mod login;

@@ -442,6 +442,8 @@ pub struct CheckRow {
     pub user_id: Option<String>,
     pub state: Option<String>,
     pub enrolled_system: Option<String>,
+    /// The purpose when the resident's objection to it was upheld.
+    pub objected_purpose: Option<String>,
 }
 
 /// The facts of a check about `resident_number`, system `system` and purpose `purpose`;
@@ -454,12 +456,13 @@ pub async fn check_facts(
 ) -> Result<Option<CheckRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT s.id AS system_id, a.slug AS agency, s.scope, p.id AS purpose_id, p.legal_basis, ",
-        "u.id AS user_id, c.state, e.system_id AS enrolled_system ",
+        "u.id AS user_id, c.state, e.system_id AS enrolled_system, o.purpose_id AS objected_purpose ",
         "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
         "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",
         "LEFT JOIN users u ON u.resident_number = $3 AND u.role = 'resident' ",
         "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = p.id ",
         "LEFT JOIN enrollments e ON e.user_id = u.id AND e.system_id = s.id ",
+        "LEFT JOIN upheld_objections o ON o.user_id = u.id AND o.purpose_id = p.id ",
         "WHERE s.slug = $1"
     ))
     .bind(system)

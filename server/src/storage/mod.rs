@@ -2,6 +2,8 @@
 //! SQL lives here and nowhere else.
 
 pub mod accounts;
+pub mod audit;
+pub mod casework;
 pub mod consent;
 pub mod decision_log;
 pub mod register;

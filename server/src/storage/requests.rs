@@ -265,12 +265,13 @@ pub async fn detail(
         String,
         String,
         String,
+        String,
         Option<String>,
         Option<String>,
         Option<i64>,
     );
     let tasks: Vec<TaskRow> = sqlx::query_as(concat!(
-        "SELECT s.slug, s.name, a.name, t.outcome, t.note, t.completed_at_us FROM request_tasks t ",
+        "SELECT t.id, s.slug, s.name, a.name, t.outcome, t.note, t.completed_at_us FROM request_tasks t ",
         "JOIN systems s ON s.id = t.system_id JOIN agencies a ON a.id = t.agency_id ",
         "WHERE t.request_id = $1 ORDER BY a.slug, s.slug"
     ))
@@ -279,18 +280,21 @@ pub async fn detail(
     .await?;
     let tasks = tasks
         .into_iter()
-        .map(|(system, system_name, agency_name, outcome, note, completed)| {
-            Ok(TaskView {
-                system,
-                system_name: text("systems.name", &system_name)?.get(lang).to_owned(),
-                agency_name: text("agencies.name", &agency_name)?.get(lang).to_owned(),
-                outcome: outcome
-                    .map(|o| code::<TaskOutcome, _>("request_tasks.outcome", &o))
-                    .transpose()?,
-                note,
-                completed_at: completed.map(rfc3339_us),
-            })
-        })
+        .map(
+            |(id, system, system_name, agency_name, outcome, note, completed)| {
+                Ok(TaskView {
+                    id,
+                    system,
+                    system_name: text("systems.name", &system_name)?.get(lang).to_owned(),
+                    agency_name: text("agencies.name", &agency_name)?.get(lang).to_owned(),
+                    outcome: outcome
+                        .map(|o| code::<TaskOutcome, _>("request_tasks.outcome", &o))
+                        .transpose()?,
+                    note,
+                    completed_at: completed.map(rfc3339_us),
+                })
+            },
+        )
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let events: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT at_us, status, reason FROM request_events WHERE request_id = $1 ORDER BY at_us, id",
@@ -320,39 +324,100 @@ pub async fn detail(
     }))
 }
 
-/// Moves request `id` (of `user_id`, when given) to `next`, if the state machine allows it
-/// from its current status, with the timeline entry, in one transaction. A concurrent
-/// change in between is refused as illegal, never overwritten.
-pub async fn transition(
+/// What the legal clock and the state machine need to know about one request.
+#[derive(Debug, Clone)]
+pub struct RequestState {
+    pub status: RequestStatus,
+    pub kind: RequestKind,
+    pub user_id: String,
+    pub purpose_id: Option<String>,
+    pub policy: DeadlinePolicy,
+    pub clock: Clock,
+    /// Tasks agencies have not completed yet.
+    pub open_tasks: i64,
+}
+
+/// The state of request `id` (only if it is `user_id`'s, when given).
+pub async fn load(
     pool: &AnyPool,
     user_id: Option<&str>,
     id: &str,
-    next: RequestStatus,
-    reason: Option<&str>,
-    actor: &str,
+) -> Result<Option<RequestState>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT r.status, r.kind, r.user_id, r.purpose_id, r.policy, r.received_on, r.paused_days, r.extended, ",
+        "(SELECT COUNT(*) FROM request_tasks t WHERE t.request_id = r.id AND t.outcome IS NULL) ",
+        "FROM privacy_requests r WHERE r.id = $1 AND ($2 IS NULL OR r.user_id = $2)"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(
+        |(status, kind, user_id, purpose_id, policy, received, paused_days, extended, open_tasks)| {
+            Ok(RequestState {
+                status: code("privacy_requests.status", &status)?,
+                kind: code("privacy_requests.kind", &kind)?,
+                user_id,
+                purpose_id,
+                policy: code("privacy_requests.policy", &policy)?,
+                clock: Clock {
+                    received: code("privacy_requests.received_on", &received)?,
+                    paused_days,
+                    extended: extended == 1,
+                },
+                open_tasks,
+            })
+        },
+    )
+    .transpose()
+}
+
+/// A status change and what it writes besides: the timeline entry, the audit entry, the
+/// extended due date, an upheld objection.
+pub struct Change<'a> {
+    pub next: RequestStatus,
+    pub reason: Option<&'a str>,
+    /// How the timeline names who acted: `resident`, `officer:<id>`.
+    pub actor: &'a str,
+    pub audit: Option<super::audit::AuditEntry<'a>>,
+    pub extended_due: Option<Date>,
+    /// The resident and purpose whose objection is upheld.
+    pub uphold: Option<(&'a str, &'a str)>,
+}
+
+/// Applies `change` to request `id`, which was `current`, in one transaction. A concurrent
+/// change in between is refused as illegal, never overwritten.
+pub async fn apply(
+    pool: &AnyPool,
+    id: &str,
+    current: RequestStatus,
+    change: &Change<'_>,
     today: Date,
 ) -> Result<(), RequestError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM privacy_requests WHERE id = $1 AND ($2 IS NULL OR user_id = $2)")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(StoreError::backend)?;
-    let Some((current,)) = row else {
-        return Err(RequestError::NotFound);
-    };
-    let current: RequestStatus = code("privacy_requests.status", &current).map_err(StoreError::backend)?;
-    current.transition(next)?;
+    current.transition(change.next)?;
     let at = now_us();
     let mut tx = pool.begin().await.map_err(StoreError::backend)?;
-    let closed_on = next.is_closed().then(|| today.to_string());
-    let changed = sqlx::query(
-        "UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3 WHERE id = $4 AND status = $5",
-    )
-    .bind(next.code())
+    let closed_on = change.next.is_closed().then(|| today.to_string());
+    let changed = sqlx::query(concat!(
+        "UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3, ",
+        "extended = CASE WHEN $4 IS NULL THEN extended ELSE 1 END, due_on = COALESCE($4, due_on) ",
+        "WHERE id = $5 AND status = $6"
+    ))
+    .bind(change.next.code())
     .bind(closed_on)
     .bind(at)
+    .bind(change.extended_due.map(|d| d.to_string()))
     .bind(id)
     .bind(current.code())
     .execute(&mut *tx)
@@ -362,13 +427,56 @@ pub async fn transition(
         // Someone else moved it first; their change stands.
         return Err(app::domain::requests::IllegalTransition {
             from: current,
-            to: next,
+            to: change.next,
         }
         .into());
     }
-    append_event(&mut tx, id, at, next, reason, actor).await?;
+    append_event(&mut tx, id, at, change.next, change.reason, change.actor).await?;
+    if let Some(entry) = &change.audit {
+        super::audit::record(&mut tx, entry)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    if let Some((user_id, purpose_id)) = change.uphold {
+        sqlx::query(concat!(
+            "INSERT INTO upheld_objections (user_id, purpose_id, request_id, at_us) VALUES ($1, $2, $3, $4) ",
+            "ON CONFLICT (user_id, purpose_id) DO NOTHING"
+        ))
+        .bind(user_id)
+        .bind(purpose_id)
+        .bind(id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+    }
     tx.commit().await.map_err(StoreError::backend)?;
     Ok(())
+}
+
+/// Moves request `id` (of `user_id`, when given) to `next` with the timeline entry.
+pub async fn transition(
+    pool: &AnyPool,
+    user_id: Option<&str>,
+    id: &str,
+    next: RequestStatus,
+    reason: Option<&str>,
+    actor: &str,
+    today: Date,
+) -> Result<(), RequestError> {
+    let state = load(pool, user_id, id)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(RequestError::NotFound)?;
+    let change = Change {
+        next,
+        reason,
+        actor,
+        audit: None,
+        extended_due: None,
+        uphold: None,
+    };
+    apply(pool, id, state.status, &change, today).await
 }
 
 #[async_trait::async_trait]

@@ -1,0 +1,147 @@
+//! Server functions of the officer console's requests: the queue, the case file, and one
+//! server function per action. Each refuses anyone but an officer or admin before any work,
+//! and each action is recorded in the admin audit log by the store.
+
+use crate::domain::lang::Lang;
+use crate::domain::requests::{CaseFile, QueuePage};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::request as ssr;
+
+/// Parses an optional filter value; empty means "any".
+#[cfg(feature = "ssr")]
+fn filter_value<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>, AppError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::InvalidInput(name.to_owned())),
+    }
+}
+
+/// One page of the queue, filtered as the query string says.
+#[server(prefix = "/fn", endpoint = "console/queue")]
+pub async fn request_queue(
+    status: Option<String>,
+    kind: Option<String>,
+    agency: Option<String>,
+    overdue: Option<String>,
+    mine: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+) -> Result<QueuePage, AppError> {
+    use crate::domain::requests::QueueFilter;
+    let session = ssr::require_staff()?;
+    let filter = QueueFilter {
+        status: filter_value("status", status)?,
+        kind: filter_value("kind", kind)?,
+        agency: agency.filter(|a| !a.trim().is_empty()),
+        overdue: overdue.is_some_and(|v| !v.is_empty()),
+        mine: mine.is_some_and(|v| !v.is_empty()),
+        search: q.unwrap_or_default(),
+        page: filter_value("page", page)?.unwrap_or(0),
+    };
+    Ok(ssr::services()?.casework.queue(&session.user, &filter).await?)
+}
+
+/// Everything about one request.
+#[server(prefix = "/fn", endpoint = "console/case")]
+pub async fn get_case(id: String, lang: Lang) -> Result<CaseFile, AppError> {
+    ssr::require_staff()?;
+    ssr::services()?
+        .casework
+        .case(&id, lang)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Goes back to the case file after an action (plain form posts follow it).
+#[cfg(feature = "ssr")]
+fn back_to(id: &str) {
+    leptos_axum::redirect(&format!("/admin/requests/{id}"));
+}
+
+/// Assigns the request to an officer (`to` empty: nobody).
+#[server(prefix = "/fn", endpoint = "console/assign")]
+pub async fn assign_request(id: String, to: Option<String>) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    let to = to.filter(|t| !t.is_empty());
+    ssr::services()?
+        .casework
+        .assign(&session.user, &id, to.as_deref())
+        .await?;
+    back_to(&id);
+    Ok(())
+}
+
+/// The resident's identity is verified: work starts.
+#[server(prefix = "/fn", endpoint = "console/verify")]
+pub async fn verify_identity(id: String) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    ssr::services()?.casework.verify(&session.user, &id).await?;
+    back_to(&id);
+    Ok(())
+}
+
+/// Extends the deadline once, with a reason the resident sees.
+#[server(prefix = "/fn", endpoint = "console/extend")]
+pub async fn extend_deadline(id: String, reason: String) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    ssr::services()?
+        .casework
+        .extend(&session.user, &id, &reason)
+        .await?;
+    back_to(&id);
+    Ok(())
+}
+
+/// Refuses the request, with a reason the resident sees.
+#[server(prefix = "/fn", endpoint = "console/reject")]
+pub async fn reject_request(id: String, reason: String) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    ssr::services()?
+        .casework
+        .reject(&session.user, &id, &reason)
+        .await?;
+    back_to(&id);
+    Ok(())
+}
+
+/// Completes an agency's task on its behalf.
+#[server(prefix = "/fn", endpoint = "console/complete_task")]
+pub async fn complete_task_for_agency(
+    id: String,
+    task: String,
+    outcome: String,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::requests::TaskOutcome;
+    let session = ssr::require_staff()?;
+    let outcome: TaskOutcome = outcome
+        .parse()
+        .map_err(|_| AppError::InvalidInput("outcome".to_owned()))?;
+    ssr::services()?
+        .casework
+        .complete_task(
+            &session.user,
+            &id,
+            &task,
+            outcome,
+            note.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    back_to(&id);
+    Ok(())
+}
+
+/// Fulfils the request once every agency has completed its task.
+#[server(prefix = "/fn", endpoint = "console/fulfil")]
+pub async fn fulfil_request(id: String) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    ssr::services()?.casework.fulfil(&session.user, &id).await?;
+    back_to(&id);
+    Ok(())
+}

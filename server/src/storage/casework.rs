@@ -1,0 +1,366 @@
+//! The privacy office's work on requests: the queue, the case file, and the officers'
+//! actions, each recorded in the admin audit log.
+
+use super::audit::{self, AuditEntry};
+use super::code;
+use super::requests::{self as store, Change, Completion, TaskError, today};
+use app::domain::account::CurrentUser;
+use app::domain::lang::Lang;
+use app::domain::requests::{
+    CaseFile, CaseworkError, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, RequestKind, RequestStatus,
+    RequestSummary, TaskOutcome, reason,
+};
+use app::ports::{Casework, CaseworkFailure, StoreError};
+use sqlx::AnyPool;
+
+/// The privacy office's work, over SQL.
+#[derive(Clone)]
+pub struct SqlCasework {
+    pool: AnyPool,
+}
+
+impl SqlCasework {
+    pub fn new(pool: AnyPool) -> Self {
+        Self { pool }
+    }
+
+    async fn state(&self, id: &str) -> Result<store::RequestState, CaseworkFailure> {
+        store::load(&self.pool, None, id)
+            .await
+            .map_err(StoreError::backend)?
+            .ok_or(CaseworkFailure::NotFound)
+    }
+}
+
+fn officer_actor(officer: &CurrentUser) -> String {
+    format!("officer:{}", officer.id)
+}
+
+/// One page of the queue: open requests first, the earliest due first.
+pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Result<QueuePage, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        i64,
+    );
+    let today = today();
+    let search = filter.search.trim();
+    let limit = i64::from(QUEUE_PAGE_SIZE) + 1;
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT r.id, r.kind, r.status, r.received_on, r.due_on, r.closed_on, u.resident_number, r.channel, ",
+        "au.display_name, (SELECT COUNT(*) FROM request_tasks t WHERE t.request_id = r.id AND t.outcome IS NULL) ",
+        "FROM privacy_requests r JOIN users u ON u.id = r.user_id LEFT JOIN users au ON au.id = r.assigned_to ",
+        "WHERE ($1 IS NULL OR r.status = $1) AND ($2 IS NULL OR r.kind = $2) ",
+        "AND ($3 IS NULL OR EXISTS (SELECT 1 FROM request_tasks t JOIN agencies a ON a.id = t.agency_id ",
+        "WHERE t.request_id = r.id AND a.slug = $3)) ",
+        "AND ($4 = 0 OR (r.status NOT IN ('fulfilled', 'rejected', 'withdrawn') AND r.due_on < $5)) ",
+        "AND ($6 IS NULL OR r.assigned_to = $6) ",
+        "AND ($7 = '' OR r.id = $7 OR u.resident_number = $8) ",
+        "ORDER BY CASE WHEN r.status IN ('fulfilled', 'rejected', 'withdrawn') THEN 1 ELSE 0 END, r.due_on, r.id ",
+        "LIMIT $9 OFFSET $10"
+    ))
+    .bind(filter.status.map(RequestStatus::code))
+    .bind(filter.kind.map(RequestKind::code))
+    .bind(filter.agency.as_deref().filter(|a| !a.is_empty()))
+    .bind(i64::from(filter.overdue))
+    .bind(today.to_string())
+    .bind(filter.mine.then_some(officer_id))
+    .bind(search)
+    .bind(search.to_uppercase())
+    .bind(limit)
+    .bind(i64::from(filter.page) * i64::from(QUEUE_PAGE_SIZE))
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() > QUEUE_PAGE_SIZE as usize;
+    let rows = rows
+        .into_iter()
+        .take(QUEUE_PAGE_SIZE as usize)
+        .map(
+            |(id, kind, status, received, due, closed, number, channel, assigned, open_tasks)| {
+                let status: RequestStatus = code("privacy_requests.status", &status)?;
+                let due = code("privacy_requests.due_on", &due)?;
+                Ok(QueueRow {
+                    summary: RequestSummary {
+                        id,
+                        kind: code("privacy_requests.kind", &kind)?,
+                        status,
+                        received: code("privacy_requests.received_on", &received)?,
+                        due,
+                        days_left: RequestSummary::days_left(status, due, today),
+                        closed: closed
+                            .map(|c| code("privacy_requests.closed_on", &c))
+                            .transpose()?,
+                    },
+                    resident_number: number,
+                    channel: code("privacy_requests.channel", &channel)?,
+                    assigned_to: assigned,
+                    open_tasks,
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(QueuePage {
+        rows,
+        page: filter.page,
+        has_more,
+    })
+}
+
+/// Officers and admins, by name.
+async fn staff(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, display_name FROM users WHERE role IN ('officer', 'admin') ORDER BY display_name, id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[async_trait::async_trait]
+impl Casework for SqlCasework {
+    async fn queue(&self, officer: &CurrentUser, filter: &QueueFilter) -> Result<QueuePage, StoreError> {
+        queue(&self.pool, &officer.id, filter)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn case(&self, id: &str, lang: Lang) -> Result<Option<CaseFile>, StoreError> {
+        let pool = &self.pool;
+        let today = today();
+        let Some(detail) = store::detail(pool, None, id, today, lang)
+            .await
+            .map_err(StoreError::backend)?
+        else {
+            return Ok(None);
+        };
+        let Some(state) = store::load(pool, None, id).await.map_err(StoreError::backend)? else {
+            return Ok(None);
+        };
+        let (number, name, email, assigned_id, assigned_name): (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ) = sqlx::query_as(concat!(
+            "SELECT u.resident_number, u.display_name, u.email, r.assigned_to, au.display_name ",
+            "FROM privacy_requests r JOIN users u ON u.id = r.user_id ",
+            "LEFT JOIN users au ON au.id = r.assigned_to WHERE r.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::backend)?;
+        let may_extend =
+            state.status == RequestStatus::InProgress && state.policy.may_extend(state.clock, today).is_ok();
+        Ok(Some(CaseFile {
+            detail,
+            resident_number: number,
+            resident_name: name,
+            resident_email: email,
+            assigned_to: assigned_id.zip(assigned_name),
+            staff: staff(pool).await.map_err(StoreError::backend)?,
+            may_extend,
+        }))
+    }
+
+    async fn assign(&self, officer: &CurrentUser, id: &str, to: Option<&str>) -> Result<(), CaseworkFailure> {
+        let pool = &self.pool;
+        self.state(id).await?;
+        let name = match to {
+            Some(to) => {
+                let found: Option<(String,)> = sqlx::query_as(
+                    "SELECT display_name FROM users WHERE id = $1 AND role IN ('officer', 'admin')",
+                )
+                .bind(to)
+                .fetch_optional(pool)
+                .await
+                .map_err(StoreError::backend)?;
+                found.ok_or(CaseworkError::NoSuchOfficer)?.0
+            }
+            None => String::new(),
+        };
+        let mut tx = pool.begin().await.map_err(StoreError::backend)?;
+        sqlx::query("UPDATE privacy_requests SET assigned_to = $1 WHERE id = $2")
+            .bind(to)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        let detail = if name.is_empty() {
+            "unassigned".to_owned()
+        } else {
+            format!("assigned to {name}")
+        };
+        audit::record(
+            &mut tx,
+            &AuditEntry {
+                actor: officer,
+                action: "assign",
+                request_id: Some(id),
+                detail: &detail,
+            },
+        )
+        .await
+        .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn verify(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure> {
+        let state = self.state(id).await?;
+        let actor = officer_actor(officer);
+        let change = Change {
+            next: RequestStatus::InProgress,
+            reason: None,
+            actor: &actor,
+            audit: Some(AuditEntry {
+                actor: officer,
+                action: "verify_identity",
+                request_id: Some(id),
+                detail: "identity verified; work started",
+            }),
+            extended_due: None,
+            uphold: None,
+        };
+        Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
+    }
+
+    async fn extend(&self, officer: &CurrentUser, id: &str, why: &str) -> Result<(), CaseworkFailure> {
+        let why = reason(why)?;
+        let state = self.state(id).await?;
+        state
+            .policy
+            .may_extend(state.clock, today())
+            .map_err(CaseworkError::from)?;
+        let due = state.policy.due(app::domain::requests::Clock {
+            extended: true,
+            ..state.clock
+        });
+        let actor = officer_actor(officer);
+        let change = Change {
+            next: RequestStatus::Extended,
+            reason: Some(&why),
+            actor: &actor,
+            audit: Some(AuditEntry {
+                actor: officer,
+                action: "extend",
+                request_id: Some(id),
+                detail: &why,
+            }),
+            extended_due: Some(due),
+            uphold: None,
+        };
+        Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
+    }
+
+    async fn reject(&self, officer: &CurrentUser, id: &str, why: &str) -> Result<(), CaseworkFailure> {
+        let why = reason(why)?;
+        let state = self.state(id).await?;
+        let actor = officer_actor(officer);
+        let change = Change {
+            next: RequestStatus::Rejected,
+            reason: Some(&why),
+            actor: &actor,
+            audit: Some(AuditEntry {
+                actor: officer,
+                action: "reject",
+                request_id: Some(id),
+                detail: &why,
+            }),
+            extended_due: None,
+            uphold: None,
+        };
+        Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
+    }
+
+    async fn complete_task(
+        &self,
+        officer: &CurrentUser,
+        id: &str,
+        task: &str,
+        outcome: TaskOutcome,
+        note: &str,
+    ) -> Result<(), CaseworkFailure> {
+        let pool = &self.pool;
+        let note = note.trim();
+        if outcome == TaskOutcome::Refused && note.is_empty() {
+            return Err(CaseworkError::ReasonRequired.into());
+        }
+        let owner: Option<(String,)> = sqlx::query_as("SELECT request_id FROM request_tasks WHERE id = $1")
+            .bind(task)
+            .fetch_optional(pool)
+            .await
+            .map_err(StoreError::backend)?;
+        if owner.is_none_or(|(request,)| request != id) {
+            return Err(CaseworkError::TaskClosed.into());
+        }
+        let by = officer_actor(officer);
+        let completion = Completion {
+            outcome,
+            note,
+            data: None,
+            by: &by,
+        };
+        match store::complete_task(pool, None, task, &completion).await {
+            Ok(()) => {}
+            Err(TaskError::NotFound | TaskError::Closed) => return Err(CaseworkError::TaskClosed.into()),
+            Err(TaskError::Store(e)) => return Err(StoreError::backend(e).into()),
+        }
+        let detail = format!("completed task {task} on the agency's behalf: {}", outcome.code());
+        let mut conn = pool.acquire().await.map_err(StoreError::backend)?;
+        audit::record(
+            &mut conn,
+            &AuditEntry {
+                actor: officer,
+                action: "complete_task",
+                request_id: Some(id),
+                detail: &detail,
+            },
+        )
+        .await
+        .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure> {
+        let state = self.state(id).await?;
+        state
+            .status
+            .transition(RequestStatus::Fulfilled)
+            .map_err(CaseworkError::from)?;
+        if state.open_tasks > 0 {
+            return Err(CaseworkError::TasksOpen.into());
+        }
+        let actor = officer_actor(officer);
+        let uphold = match (state.kind, &state.purpose_id) {
+            (RequestKind::Objection, Some(purpose)) => Some((state.user_id.as_str(), purpose.as_str())),
+            _ => None,
+        };
+        let detail = if uphold.is_some() {
+            "fulfilled; objection upheld"
+        } else {
+            "fulfilled"
+        };
+        let change = Change {
+            next: RequestStatus::Fulfilled,
+            reason: None,
+            actor: &actor,
+            audit: Some(AuditEntry {
+                actor: officer,
+                action: "fulfil",
+                request_id: Some(id),
+                detail,
+            }),
+            extended_due: None,
+            uphold,
+        };
+        Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
+    }
+}

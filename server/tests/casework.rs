@@ -1,0 +1,415 @@
+//! The officer console's requests, on SQLite and PostgreSQL: only staff reach it; the
+//! queue sorts and filters; each action follows the state machine and the legal clock, is
+//! audited, and an upheld objection decides later checks at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cloned_ref_to_slice_refs)]
+
+mod common;
+
+use app::domain::account::{ApiScope, Role};
+use app::domain::requests::{Clock, DeadlinePolicy};
+use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, sign_in, spawn_app};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    only_staff_reach_the_console_and_its_server_functions,
+    the_queue_puts_the_most_urgent_first_and_filters,
+    officers_move_a_request_through_the_allowed_states_only,
+    an_upheld_objection_denies_later_checks_whatever_the_basis,
+);
+
+const FARE_CARD: &str = "riverpass-fare-card";
+const ACCOUNT: &str = "myriverton-account";
+/// A public-task purpose of a system the test resident is enrolled with.
+const SECURITY_LOGGING: &str = "security-logging";
+
+async fn officer(app: &TestApp, email: &str, name: &str) -> String {
+    app.state
+        .accounts
+        .create_user(email, GOOD_PASSWORD, name, Role::Officer)
+        .await
+        .unwrap();
+    sign_in(app, email, GOOD_PASSWORD).await.cookie.unwrap()
+}
+
+async fn file(app: &TestApp, session: &str, form: &[(&str, &str)]) -> String {
+    let called = app.call("/fn/requests/file", form, Some(session)).await;
+    assert_eq!(called.status, 200, "{}", called.body);
+    serde_json::from_str(&called.body).unwrap()
+}
+
+async fn case(app: &TestApp, session: &str, id: &str) -> Value {
+    let called = app
+        .call("/fn/console/case", &[("id", id), ("lang", "en")], Some(session))
+        .await;
+    assert_eq!(called.status, 200, "{}", called.body);
+    serde_json::from_str(&called.body).unwrap()
+}
+
+async fn act(app: &TestApp, session: &str, action: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let called = app
+        .call(&format!("/fn/console/{action}"), form, Some(session))
+        .await;
+    (called.status, called.body)
+}
+
+async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT action FROM admin_audit WHERE request_id = $1 ORDER BY at_us, id")
+            .bind(id)
+            .fetch_all(&app.state.pool)
+            .await
+            .unwrap();
+    rows.into_iter().map(|(a,)| a).collect()
+}
+
+async fn only_staff_reach_the_console_and_its_server_functions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (resident, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let id = file(
+        &app,
+        &resident,
+        &[("kind", "access"), ("scope", "some"), ("systems[]", FARE_CARD)],
+    )
+    .await;
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("queue", vec![]),
+        ("case", vec![("id", &id), ("lang", "en")]),
+        ("assign", vec![("id", &id), ("to", "")]),
+        ("verify", vec![("id", &id)]),
+        ("extend", vec![("id", &id), ("reason", "Busy")]),
+        ("reject", vec![("id", &id), ("reason", "No")]),
+        (
+            "complete_task",
+            vec![("id", &id), ("task", "t"), ("outcome", "done")],
+        ),
+        ("fulfil", vec![("id", &id)]),
+    ];
+    for (action, form) in &calls {
+        let (status, body) = act(&app, &resident, action, form).await;
+        assert_eq!(status, 403, "a resident on console/{action}: {body}");
+        let called = app.call(&format!("/fn/console/{action}"), form, None).await;
+        assert_eq!(
+            called.status, 401,
+            "signed out on console/{action}: {}",
+            called.body
+        );
+    }
+    // Nothing changed, nothing was audited.
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM privacy_requests WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "received");
+    assert!(audit_actions(&app, &id).await.is_empty());
+    // The pages answer 403 to a resident, 200 to an officer.
+    let (status, _) = app.get_as("/admin/requests", &resident).await;
+    assert_eq!(status, 403);
+    let (status, _) = app.get_as(&format!("/admin/requests/{id}"), &resident).await;
+    assert_eq!(status, 403);
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let (status, html) = app.get_as("/admin/requests", &officer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/admin/requests/{id}")), "{html}");
+    let (status, html) = app.get_as(&format!("/admin/requests/{id}"), &officer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-testid=\"case-facts\""));
+}
+
+async fn the_queue_puts_the_most_urgent_first_and_filters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, ana_number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD, ACCOUNT]).await;
+    let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let first = file(
+        &app,
+        &ana,
+        &[("kind", "access"), ("scope", "some"), ("systems[]", ACCOUNT)],
+    )
+    .await;
+    let second = file(
+        &app,
+        &ben,
+        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
+    )
+    .await;
+    // The first request is made overdue: received two months ago.
+    let received = server::storage::requests::today().add_days(-62);
+    let due = DeadlinePolicy::Gdpr.due(Clock {
+        received,
+        paused_days: 0,
+        extended: false,
+    });
+    sqlx::query("UPDATE privacy_requests SET received_on = $1, due_on = $2 WHERE id = $3")
+        .bind(received.to_string())
+        .bind(due.to_string())
+        .bind(&first)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let queue = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        let officer = officer.clone();
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let called = app.call("/fn/console/queue", &form, Some(&officer)).await;
+            assert_eq!(called.status, 200, "{}", called.body);
+            let page: Value = serde_json::from_str(&called.body).unwrap();
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["summary"]["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        queue(vec![]).await,
+        [first.clone(), second.clone()],
+        "most urgent first"
+    );
+    assert_eq!(queue(vec![("overdue", "1".into())]).await, [first.clone()]);
+    assert_eq!(queue(vec![("kind", "erasure".into())]).await, [second.clone()]);
+    assert_eq!(
+        queue(vec![("agency", "riverton-transit".into())]).await,
+        [second.clone()]
+    );
+    assert_eq!(
+        queue(vec![("q", ana_number.to_lowercase())]).await,
+        [first.clone()]
+    );
+    assert_eq!(queue(vec![("q", second.clone())]).await, [second.clone()]);
+    assert!(queue(vec![("mine", "1".into())]).await.is_empty());
+    let called = app
+        .call("/fn/console/queue", &[("status", "lost")], Some(&officer))
+        .await;
+    assert_eq!(called.status, 422);
+    // Assigned to the officer, it is theirs.
+    let (me,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = 'officer@example.org'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    let (status, body) = act(&app, &officer, "assign", &[("id", &second), ("to", &me)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(queue(vec![("mine", "1".into())]).await, [second.clone()]);
+    let (status, _) = act(
+        &app,
+        &officer,
+        "assign",
+        &[("id", &second), ("to", "not-an-officer")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    // The badge says overdue in the page.
+    let (_, html) = app.get_as("/admin/requests", &officer).await;
+    assert!(html.contains("data-urgency=\"overdue\""), "{html}");
+    assert!(html.contains("data-urgency=\"green\""), "{html}");
+}
+
+async fn officers_move_a_request_through_the_allowed_states_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD, ACCOUNT]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let id = file(
+        &app,
+        &ana,
+        &[
+            ("kind", "access"),
+            ("scope", "some"),
+            ("systems[]", FARE_CARD),
+            ("systems[]", ACCOUNT),
+        ],
+    )
+    .await;
+    // Not yet in progress: neither extended nor fulfilled.
+    let (status, body) = act(
+        &app,
+        &officer,
+        "extend",
+        &[("id", &id), ("reason", "Many systems")],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
+    assert_eq!(status, 409);
+    let (status, body) = act(&app, &officer, "verify", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = act(&app, &officer, "verify", &[("id", &id)]).await;
+    assert_eq!(status, 409, "verified once");
+    // An extension needs a reason, moves the due date by two months, and happens once.
+    let (status, _) = act(&app, &officer, "extend", &[("id", &id), ("reason", "  ")]).await;
+    assert_eq!(status, 422);
+    let (status, body) = act(
+        &app,
+        &officer,
+        "extend",
+        &[("id", &id), ("reason", "Eleven years of trips")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let file_ = case(&app, &officer, &id).await;
+    let today = server::storage::requests::today();
+    let extended = DeadlinePolicy::Gdpr.due(Clock {
+        received: today,
+        paused_days: 0,
+        extended: true,
+    });
+    assert_eq!(file_["detail"]["summary"]["due"], extended.to_string());
+    assert_eq!(file_["detail"]["summary"]["status"], "extended");
+    assert_eq!(file_["may_extend"], false);
+    let (status, _) = act(&app, &officer, "extend", &[("id", &id), ("reason", "Again")]).await;
+    assert_eq!(status, 409);
+    // The resident sees the reason in the timeline.
+    let called = app
+        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
+        .await;
+    let detail: Value = serde_json::from_str(&called.body).unwrap();
+    assert_eq!(detail["timeline"][2]["reason"], "Eleven years of trips");
+    // Fulfilling waits for every agency.
+    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
+    assert_eq!((status, body.contains("TasksOpen")), (409, true), "{body}");
+    let transit = bearer(&app, "riverton-transit", &[ApiScope::RequestsWork]).await;
+    let tasks: Value = app
+        .client
+        .get(app.url("/api/v1/privacy-requests/tasks"))
+        .bearer_auth(&transit)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let transit_task = tasks["tasks"][0]["id"].as_str().unwrap().to_owned();
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/privacy-requests/tasks/{transit_task}/complete")))
+        .bearer_auth(&transit)
+        .json(&json!({"outcome": "done", "data": {"trips": 3}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // The other agency has no integration: the officer completes its task on its behalf.
+    let other = file_["detail"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["system"] == ACCOUNT)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = act(
+        &app,
+        &officer,
+        "complete_task",
+        &[("id", &id), ("task", &transit_task), ("outcome", "done")],
+    )
+    .await;
+    assert_eq!(status, 409, "already completed by the agency");
+    let (status, _) = act(
+        &app,
+        &officer,
+        "complete_task",
+        &[("id", &id), ("task", &other), ("outcome", "refused")],
+    )
+    .await;
+    assert_eq!(status, 422, "a refusal needs a note");
+    let (status, body) = act(
+        &app,
+        &officer,
+        "complete_task",
+        &[
+            ("id", &id),
+            ("task", &other),
+            ("outcome", "no_data"),
+            ("note", "Checked by phone"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (by,): (String,) = sqlx::query_as("SELECT completed_by FROM request_tasks WHERE id = $1")
+        .bind(&other)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(by.starts_with("officer:"), "{by}");
+    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = act(&app, &officer, "reject", &[("id", &id), ("reason", "Too late")]).await;
+    assert_eq!(status, 409, "a closed request stays closed");
+    assert_eq!(
+        audit_actions(&app, &id).await,
+        ["verify_identity", "extend", "complete_task", "fulfil"]
+    );
+    // A refusal carries its reason and the right to complain.
+    let other_request = file(
+        &app,
+        &ana,
+        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
+    )
+    .await;
+    let (status, _) = act(
+        &app,
+        &officer,
+        "reject",
+        &[("id", &other_request), ("reason", "Records kept by law")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, html) = app.get_as(&format!("/my/requests/{other_request}"), &ana).await;
+    assert!(html.contains("Records kept by law"), "{html}");
+    assert!(html.contains("supervisory authority"), "{html}");
+}
+
+async fn an_upheld_objection_denies_later_checks_whatever_the_basis(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, number) = enrolled_resident(&app, "ana@example.org", &[ACCOUNT]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let token = bearer(&app, "riverton-digital-services", &[ApiScope::ConsentCheck]).await;
+    let check = || async {
+        let response = app
+            .client
+            .post(app.url("/api/v1/consent/check"))
+            .bearer_auth(&token)
+            .json(&json!({"subject": number, "system": ACCOUNT, "purpose": SECURITY_LOGGING}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        (
+            body["decision"].as_str().unwrap().to_owned(),
+            body["reason"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(check().await, ("permit".to_owned(), "legal_basis".to_owned()));
+    let purpose = format!("{ACCOUNT}/{SECURITY_LOGGING}");
+    let id = file(&app, &ana, &[("kind", "objection"), ("purpose", &purpose)]).await;
+    assert_eq!(check().await.0, "permit", "filing alone changes nothing");
+    act(&app, &officer, "verify", &[("id", &id)]).await;
+    let task = case(&app, &officer, &id).await["detail"]["tasks"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    act(
+        &app,
+        &officer,
+        "complete_task",
+        &[("id", &id), ("task", &task), ("outcome", "done")],
+    )
+    .await;
+    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(check().await, ("deny".to_owned(), "objection_upheld".to_owned()));
+    // Only that purpose: the account itself still works.
+    let response = app
+        .client
+        .post(app.url("/api/v1/consent/check"))
+        .bearer_auth(&token)
+        .json(&json!({"subject": number, "system": ACCOUNT, "purpose": "account-and-sign-in"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["decision"], "permit");
+}
