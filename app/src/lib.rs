@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/consents/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/my/access-log") view=pages::access_log::AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests/new") view=pages::requests::NewRequestPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
                         <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />

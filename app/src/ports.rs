@@ -177,6 +177,17 @@ pub trait RequestStore: Send + Sync + 'static {
     ) -> Result<Option<crate::domain::requests::RequestDetail>, StoreError>;
     /// Withdraws one of the resident's open requests.
     async fn withdraw(&self, user_id: &str, id: &str) -> Result<(), RequestError>;
+    /// The resident answers the office; a paused clock runs again.
+    async fn reply(&self, user_id: &str, id: &str, body: &str) -> Result<(), RequestError>;
+    /// The resident's notifications, newest first.
+    async fn notifications(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<crate::domain::requests::Notification>, StoreError>;
+    /// How many are unread.
+    async fn unread(&self, user_id: &str) -> Result<i64, StoreError>;
+    /// Marks one (or, with `None`, every) notification read.
+    async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<(), StoreError>;
 }
 
 /// Why an officer's action on a request failed.
@@ -236,6 +247,8 @@ pub trait Casework: Send + Sync + 'static {
         outcome: crate::domain::requests::TaskOutcome,
         note: &str,
     ) -> Result<(), CaseworkFailure>;
+    /// Writes to the resident and pauses the clock until they answer.
+    async fn ask(&self, officer: &CurrentUser, id: &str, question: &str) -> Result<(), CaseworkFailure>;
     /// Fulfils the request once every task is complete; an objection is then upheld.
     async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure>;
 }

@@ -15,6 +15,7 @@ on_both_databases!(
     the_queue_puts_the_most_urgent_first_and_filters,
     officers_move_a_request_through_the_allowed_states_only,
     an_upheld_objection_denies_later_checks_whatever_the_basis,
+    the_office_asks_the_clock_pauses_and_the_resident_is_told,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -412,4 +413,108 @@ async fn an_upheld_objection_denies_later_checks_whatever_the_basis(backend: Bac
         .unwrap();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["decision"], "permit");
+}
+
+async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let id = file(
+        &app,
+        &ana,
+        &[
+            ("kind", "rectification"),
+            ("scope", "some"),
+            ("systems[]", FARE_CARD),
+        ],
+    )
+    .await;
+    let (status, body) = act(
+        &app,
+        &officer,
+        "ask",
+        &[("id", &id), ("question", "Which card number?")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = act(&app, &officer, "ask", &[("id", &id), ("question", " ")]).await;
+    assert_eq!(status, 422);
+    // The resident is told: one unread notification, shown in the header.
+    let unread = app.call("/fn/notifications/unread", &[], Some(&ana)).await;
+    assert_eq!(unread.body, "1");
+    let (_, html) = app.get_as("/my", &ana).await;
+    assert!(html.contains("data-testid=\"unread-count\""), "{html}");
+    let list = app.call("/fn/notifications/list", &[], Some(&ana)).await;
+    let list: Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(list[0]["kind"], "Message");
+    assert_eq!(list[0]["request_id"], id.as_str());
+    // Nobody else is.
+    assert_eq!(
+        app.call("/fn/notifications/unread", &[], Some(&ben)).await.body,
+        "0"
+    );
+    assert_eq!(app.call("/fn/notifications/unread", &[], None).await.body, "0");
+    // The clock is paused; pretend the question was asked three days ago.
+    let since = server::storage::requests::today().add_days(-3);
+    sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
+        .bind(since.to_string())
+        .bind(&id)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let called = app
+        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
+        .await;
+    let detail: Value = serde_json::from_str(&called.body).unwrap();
+    assert_eq!(detail["paused"], true);
+    assert_eq!(detail["messages"][0]["body"], "Which card number?");
+    assert_eq!(detail["messages"][0]["from_office"], true);
+    // Another resident cannot answer it; the resident can, and the clock runs again with
+    // the three paused days added to the due date.
+    let refused = app
+        .call(
+            "/fn/requests/reply",
+            &[("id", &id), ("body", "Mine!")],
+            Some(&ben),
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    let replied = app
+        .call(
+            "/fn/requests/reply",
+            &[("id", &id), ("body", "Card 4417")],
+            Some(&ana),
+        )
+        .await;
+    assert_eq!(replied.status, 200, "{}", replied.body);
+    let called = app
+        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
+        .await;
+    let detail: Value = serde_json::from_str(&called.body).unwrap();
+    assert_eq!(detail["paused"], false);
+    let due = DeadlinePolicy::Gdpr.due(Clock {
+        received: server::storage::requests::today(),
+        paused_days: 3,
+        extended: false,
+    });
+    assert_eq!(detail["summary"]["due"], due.to_string());
+    assert_eq!(detail["messages"][1]["body"], "Card 4417");
+    // A status change by the office is a notification too; marking all read clears them.
+    act(&app, &officer, "verify", &[("id", &id)]).await;
+    assert_eq!(
+        app.call("/fn/notifications/unread", &[], Some(&ana)).await.body,
+        "2"
+    );
+    let marked = app
+        .call("/fn/notifications/read", &[("id", "")], Some(&ana))
+        .await;
+    assert_eq!(marked.status, 200, "{}", marked.body);
+    assert_eq!(
+        app.call("/fn/notifications/unread", &[], Some(&ana)).await.body,
+        "0"
+    );
+    let (status, html) = app.get_as("/my/notifications", &ana).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-read=\"true\""), "{html}");
 }

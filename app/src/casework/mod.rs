@@ -145,3 +145,15 @@ pub async fn fulfil_request(id: String) -> Result<(), AppError> {
     back_to(&id);
     Ok(())
 }
+
+/// Writes to the resident and pauses the legal clock until they answer.
+#[server(prefix = "/fn", endpoint = "console/ask")]
+pub async fn ask_resident(id: String, question: String) -> Result<(), AppError> {
+    let session = ssr::require_staff()?;
+    ssr::services()?
+        .casework
+        .ask(&session.user, &id, &question)
+        .await?;
+    back_to(&id);
+    Ok(())
+}

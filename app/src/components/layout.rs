@@ -49,12 +49,17 @@ fn AccountLinks() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     // Asked again on every navigation, so signing in or out shows at once.
     let me = Resource::new(move || location.pathname.get(), |_| crate::accounts::who_am_i());
+    let unread = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::requests::unread_notifications(),
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await.ok().flatten() {
                     Some(user) => view! {
                         <li><A href="/my">{t!(i18n, nav.my_data)}</A></li>
+                        <UnreadLink count=unread.await.unwrap_or(0) />
                         <li><A href="/account">{t!(i18n, nav.account)}</A></li>
                         {user.role.is_staff().then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
                     }
@@ -67,6 +72,23 @@ fn AccountLinks() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The notifications link, with the number unread when there are any.
+#[component]
+fn UnreadLink(count: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li>
+            <A href="/my/notifications">
+                {t!(i18n, notifications.nav)}
+                {(count > 0).then(|| view! {
+                    " " <span class="badge badge-amber" data-testid="unread-count" aria-hidden="true">{count}</span>
+                    <span class="visually-hidden">" (" {t!(i18n, notifications.unread, n = move || count)} ")"</span>
+                })}
+            </A>
+        </li>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod error_notice;
 pub mod lang_switch;
 pub mod layout;
 pub mod live_form;
+pub mod messages;
 pub mod page_title;
 pub mod signed_in;
 pub mod status;

@@ -30,6 +30,7 @@ pub fn MyNav() -> impl IntoView {
                 <li><A href="/my/consents/history">{t!(i18n, history.title)}</A></li>
                 <li><A href="/my/access-log">{t!(i18n, access.title)}</A></li>
                 <li><A href="/my/requests">{t!(i18n, requests.nav)}</A></li>
+                <li><A href="/my/notifications">{t!(i18n, notifications.nav)}</A></li>
                 <li><A href="/account/profile">{t!(i18n, profile.title)}</A></li>
             </ul>
         </nav>

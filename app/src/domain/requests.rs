@@ -354,6 +354,45 @@ pub struct RequestDetail {
     pub tasks: Vec<TaskView>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// The conversation with the privacy office, oldest first.
+    pub messages: Vec<MessageView>,
+}
+
+/// One message about a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    /// RFC 3339.
+    pub at: String,
+    /// Written by the privacy office (else by the resident).
+    pub from_office: bool,
+    pub author: String,
+    pub body: String,
+}
+
+/// What a notification tells the resident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationKind {
+    /// The request changed to this status.
+    Status(RequestStatus),
+    /// The privacy office wrote.
+    Message,
+}
+
+/// One notification about one of the resident's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub request_id: String,
+    pub request_kind: RequestKind,
+    /// RFC 3339.
+    pub at: String,
+    pub kind: NotificationKind,
+    pub read: bool,
+}
+
+/// The whole days a clock paused on `since` stayed paused until `today`.
+pub fn paused_days(since: Date, today: Date) -> i64 {
+    since.days_until(today).max(0)
 }
 
 /// Requests per page of the officers' queue.
@@ -650,6 +689,20 @@ mod tests {
             NewRequest::parse("access", "all", &[], None, &long),
             Err(RequestInputError::DetailsTooLong)
         );
+    }
+
+    #[test]
+    fn a_pause_counts_whole_days_and_never_less_than_none() {
+        assert_eq!(paused_days(d("2026-02-27"), d("2026-03-02")), 3);
+        assert_eq!(paused_days(d("2026-03-02"), d("2026-03-02")), 0);
+        assert_eq!(paused_days(d("2026-03-05"), d("2026-03-02")), 0);
+        // The paused days move the due date.
+        let paused = Clock {
+            received: d("2026-01-31"),
+            paused_days: 3,
+            extended: false,
+        };
+        assert_eq!(DeadlinePolicy::Gdpr.due(paused), d("2026-03-03"));
     }
 
     #[test]

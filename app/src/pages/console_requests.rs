@@ -3,10 +3,11 @@
 //! one plain form that works without JavaScript).
 
 use crate::casework::{
-    AssignRequest, CompleteTaskForAgency, ExtendDeadline, FulfilRequest, RejectRequest, VerifyIdentity,
-    get_case, request_queue,
+    AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FulfilRequest, RejectRequest,
+    VerifyIdentity, get_case, request_queue,
 };
 use crate::components::error_notice::ErrorNotice;
+use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::refused;
 use crate::components::status::set_http_status;
@@ -303,9 +304,12 @@ fn Case(case: CaseFile) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
+        <h2>{t!(i18n, console.messages)}</h2>
+        <MessageList messages=detail.messages.clone() />
         <h2>{t!(i18n, console.actions)}</h2>
         {if open {
             view! {
+                <AskForm id=id.clone() />
                 <AssignForm id=id.clone() staff=case.staff.clone() current=case.assigned_to.clone().map(|(i, _)| i) />
                 {verifiable.then(|| view! { <VerifyForm id=id.clone() /> })}
                 {case.may_extend.then(|| view! { <ExtendForm id=id.clone() /> })}
@@ -389,6 +393,21 @@ fn AssignForm(id: String, staff: Vec<(String, String)>, current: Option<String>)
                 }).collect_view()}
             </select>
             <button type="submit" class="button-secondary">{t!(i18n, console.assign)}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn AskForm(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ask = ServerAction::<AskResident>::new();
+    view! {
+        {action_error(ask)}
+        <ActionForm action=ask attr:class="stack-form">
+            <input type="hidden" name="id" value=id />
+            <label for="ask-question">{t!(i18n, console.ask_label)}</label>
+            <textarea id="ask-question" name="question" rows="3" required=true maxlength="4000"></textarea>
+            <button type="submit" class="button-secondary">{t!(i18n, console.ask)}</button>
         </ActionForm>
     }
 }

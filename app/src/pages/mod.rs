@@ -10,6 +10,7 @@ pub mod home;
 pub mod login;
 pub mod my;
 pub mod not_found;
+pub mod notifications;
 pub mod profile;
 pub mod receipt;
 pub mod requests;

@@ -2,6 +2,7 @@
 //! and `/my/requests/:id` (status, timeline, what each agency reported, withdraw).
 
 use crate::components::error_notice::ErrorNotice;
+use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::my_systems;
@@ -13,7 +14,7 @@ use crate::domain::requests::{
 };
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
-use crate::requests::{FileRequest, WithdrawRequest, my_request, my_requests};
+use crate::requests::{FileRequest, ReplyToOffice, WithdrawRequest, my_request, my_requests};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -300,6 +301,9 @@ fn RequestDetails(detail: RequestDetail) -> impl IntoView {
         <ol class="timeline" data-testid="request-timeline">
             {detail.timeline.into_iter().map(|entry| view! { <TimelineItem entry /> }).collect_view()}
         </ol>
+        <h2 id="messages">{t!(i18n, requests.messages)}</h2>
+        <MessageList messages=detail.messages.clone() />
+        {open.then(|| view! { <ReplyForm id=id.clone() /> })}
         <h2>{t!(i18n, requests.agencies)}</h2>
         <p>{t!(i18n, requests.agencies_intro)}</p>
         <ul class="plain-list" data-testid="request-tasks">
@@ -339,6 +343,23 @@ fn TaskItem(task: TaskView) -> impl IntoView {
             }}</strong></p>
             {task.note.filter(|n| !n.is_empty()).map(|note| view! { <p class="pre-wrap">{note}</p> })}
         </li>
+    }
+}
+
+#[component]
+fn ReplyForm(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let reply = ServerAction::<ReplyToOffice>::new();
+    let pending = reply.pending();
+    view! {
+        {move || reply.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        <ActionForm action=reply attr:class="stack-form">
+            <input type="hidden" name="id" value=id />
+            <label for="reply-body">{t!(i18n, requests.reply_label)}</label>
+            <textarea id="reply-body" name="body" rows="4" required=true maxlength=MAX_DETAILS_CHARS.to_string() aria-describedby="reply-hint"></textarea>
+            <small id="reply-hint">{t!(i18n, requests.reply_hint)}</small>
+            <button type="submit" class="button-secondary" disabled=move || pending.get()>{t!(i18n, requests.reply)}</button>
+        </ActionForm>
     }
 }
 

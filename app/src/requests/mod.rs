@@ -62,3 +62,45 @@ pub async fn withdraw_request(id: String) -> Result<(), AppError> {
     leptos_axum::redirect(&format!("/my/requests/{id}"));
     Ok(())
 }
+
+/// The resident answers the privacy office about one of their requests.
+#[server(prefix = "/fn", endpoint = "requests/reply")]
+pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
+    let session = ssr::require_session()?;
+    ssr::services()?
+        .requests
+        .reply(&session.user.id, &id, &body)
+        .await?;
+    tracing::info!(user = %session.user.id, request = %id, "a resident answered the privacy office");
+    leptos_axum::redirect(&format!("/my/requests/{id}#messages"));
+    Ok(())
+}
+
+/// The signed-in resident's notifications, newest first.
+#[server(prefix = "/fn", endpoint = "notifications/list")]
+pub async fn my_notifications() -> Result<Vec<crate::domain::requests::Notification>, AppError> {
+    let session = ssr::require_session()?;
+    Ok(ssr::services()?.requests.notifications(&session.user.id).await?)
+}
+
+/// How many notifications the signed-in resident has not read (0 when signed out).
+#[server(prefix = "/fn", endpoint = "notifications/unread")]
+pub async fn unread_notifications() -> Result<i64, AppError> {
+    match ssr::session() {
+        Some(session) => Ok(ssr::services()?.requests.unread(&session.user.id).await?),
+        None => Ok(0),
+    }
+}
+
+/// Marks one notification read, or all of them when `id` is empty.
+#[server(prefix = "/fn", endpoint = "notifications/read")]
+pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError> {
+    let session = ssr::require_session()?;
+    let id = id.filter(|i| !i.is_empty());
+    ssr::services()?
+        .requests
+        .mark_read(&session.user.id, id.as_deref())
+        .await?;
+    leptos_axum::redirect("/my/notifications");
+    Ok(())
+}

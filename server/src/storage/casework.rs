@@ -228,6 +228,7 @@ impl Casework for SqlCasework {
             }),
             extended_due: None,
             uphold: None,
+            notify: Some(&state.user_id),
         };
         Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
     }
@@ -256,6 +257,7 @@ impl Casework for SqlCasework {
             }),
             extended_due: Some(due),
             uphold: None,
+            notify: Some(&state.user_id),
         };
         Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
     }
@@ -276,6 +278,7 @@ impl Casework for SqlCasework {
             }),
             extended_due: None,
             uphold: None,
+            notify: Some(&state.user_id),
         };
         Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
     }
@@ -329,6 +332,52 @@ impl Casework for SqlCasework {
         Ok(())
     }
 
+    async fn ask(&self, officer: &CurrentUser, id: &str, question: &str) -> Result<(), CaseworkFailure> {
+        let question = reason(question)?;
+        let state = self.state(id).await?;
+        if state.status.is_closed() {
+            return Err(CaseworkError::Illegal(app::domain::requests::IllegalTransition {
+                from: state.status,
+                to: state.status,
+            })
+            .into());
+        }
+        let pool = &self.pool;
+        let at = super::now_us();
+        let mut tx = pool.begin().await.map_err(StoreError::backend)?;
+        store::add_message(
+            &mut tx,
+            id,
+            at,
+            &officer_actor(officer),
+            &officer.display_name,
+            &question,
+        )
+        .await?;
+        // The clock stops until the resident answers (if it is not stopped already).
+        sqlx::query("UPDATE privacy_requests SET paused_since = COALESCE(paused_since, $1), updated_at_us = $2 WHERE id = $3")
+            .bind(today().to_string())
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        store::notify(&mut tx, &state.user_id, id, at, "message", None).await?;
+        audit::record(
+            &mut tx,
+            &AuditEntry {
+                actor: officer,
+                action: "ask_resident",
+                request_id: Some(id),
+                detail: &question,
+            },
+        )
+        .await
+        .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(())
+    }
+
     async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure> {
         let state = self.state(id).await?;
         state
@@ -360,6 +409,7 @@ impl Casework for SqlCasework {
             }),
             extended_due: None,
             uphold,
+            notify: Some(&state.user_id),
         };
         Ok(store::apply(&self.pool, id, state.status, &change, today()).await?)
     }

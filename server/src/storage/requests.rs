@@ -8,8 +8,9 @@ use super::{code, new_event_id, new_id, now_us, rfc3339_us, text};
 use app::domain::calendar::Date;
 use app::domain::lang::Lang;
 use app::domain::requests::{
-    Clock, DeadlinePolicy, NewRequest, RequestChannel, RequestDetail, RequestInputError, RequestKind,
-    RequestStatus, RequestSummary, SystemChoice, TaskOutcome, TaskView, TimelineEntry,
+    Clock, DeadlinePolicy, MessageView, NewRequest, Notification, NotificationKind, RequestChannel,
+    RequestDetail, RequestInputError, RequestKind, RequestStatus, RequestSummary, SystemChoice, TaskOutcome,
+    TaskView, TimelineEntry,
 };
 use app::ports::{RequestError, RequestStore, StoreError};
 use sqlx::AnyPool;
@@ -312,6 +313,21 @@ pub async fn detail(
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let messages: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT at_us, author, author_name, body FROM request_messages WHERE request_id = $1 ORDER BY at_us, id",
+    )
+    .bind(&id)
+    .fetch_all(pool)
+    .await?;
+    let messages = messages
+        .into_iter()
+        .map(|(at, author, author_name, body)| MessageView {
+            at: rfc3339_us(at),
+            from_office: author != "resident",
+            author: author_name,
+            body,
+        })
+        .collect();
     Ok(Some(RequestDetail {
         summary,
         channel: code("privacy_requests.channel", &channel)?,
@@ -321,6 +337,7 @@ pub async fn detail(
         paused: paused_since.is_some(),
         tasks,
         timeline,
+        messages,
     }))
 }
 
@@ -333,6 +350,8 @@ pub struct RequestState {
     pub purpose_id: Option<String>,
     pub policy: DeadlinePolicy,
     pub clock: Clock,
+    /// Since when the clock is paused, waiting for the resident.
+    pub paused_since: Option<Date>,
     /// Tasks agencies have not completed yet.
     pub open_tasks: i64,
 }
@@ -352,11 +371,12 @@ pub async fn load(
         String,
         i64,
         i64,
+        Option<String>,
         i64,
     );
     let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT r.status, r.kind, r.user_id, r.purpose_id, r.policy, r.received_on, r.paused_days, r.extended, ",
-        "(SELECT COUNT(*) FROM request_tasks t WHERE t.request_id = r.id AND t.outcome IS NULL) ",
+        "r.paused_since, (SELECT COUNT(*) FROM request_tasks t WHERE t.request_id = r.id AND t.outcome IS NULL) ",
         "FROM privacy_requests r WHERE r.id = $1 AND ($2 IS NULL OR r.user_id = $2)"
     ))
     .bind(id)
@@ -364,7 +384,18 @@ pub async fn load(
     .fetch_optional(pool)
     .await?;
     row.map(
-        |(status, kind, user_id, purpose_id, policy, received, paused_days, extended, open_tasks)| {
+        |(
+            status,
+            kind,
+            user_id,
+            purpose_id,
+            policy,
+            received,
+            paused_days,
+            extended,
+            paused_since,
+            open_tasks,
+        )| {
             Ok(RequestState {
                 status: code("privacy_requests.status", &status)?,
                 kind: code("privacy_requests.kind", &kind)?,
@@ -376,6 +407,9 @@ pub async fn load(
                     paused_days,
                     extended: extended == 1,
                 },
+                paused_since: paused_since
+                    .map(|p| code("privacy_requests.paused_since", &p))
+                    .transpose()?,
                 open_tasks,
             })
         },
@@ -394,6 +428,8 @@ pub struct Change<'a> {
     pub extended_due: Option<Date>,
     /// The resident and purpose whose objection is upheld.
     pub uphold: Option<(&'a str, &'a str)>,
+    /// The resident to notify of the new status (changes the office makes).
+    pub notify: Option<&'a str>,
 }
 
 /// Applies `change` to request `id`, which was `current`, in one transaction. A concurrent
@@ -437,6 +473,9 @@ pub async fn apply(
             .await
             .map_err(StoreError::backend)?;
     }
+    if let Some(user_id) = change.notify {
+        notify(&mut tx, user_id, id, at, "status", Some(change.next)).await?;
+    }
     if let Some((user_id, purpose_id)) = change.uphold {
         sqlx::query(concat!(
             "INSERT INTO upheld_objections (user_id, purpose_id, request_id, at_us) VALUES ($1, $2, $3, $4) ",
@@ -475,8 +514,157 @@ pub async fn transition(
         audit: None,
         extended_due: None,
         uphold: None,
+        notify: None,
     };
     apply(pool, id, state.status, &change, today).await
+}
+
+/// Tells the resident `user_id` that request `id` changed (`kind` "status") or that the
+/// office wrote (`kind` "message").
+pub async fn notify(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    request_id: &str,
+    at_us: i64,
+    kind: &str,
+    status: Option<RequestStatus>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO notifications (id, user_id, request_id, at_us, kind, status) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_event_id())
+    .bind(user_id)
+    .bind(request_id)
+    .bind(at_us)
+    .bind(kind)
+    .bind(status.map(RequestStatus::code))
+    .execute(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    Ok(())
+}
+
+/// Appends a message to the request's conversation.
+pub async fn add_message(
+    conn: &mut sqlx::AnyConnection,
+    request_id: &str,
+    at_us: i64,
+    author: &str,
+    author_name: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO request_messages (id, request_id, at_us, author, author_name, body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_event_id())
+    .bind(request_id)
+    .bind(at_us)
+    .bind(author)
+    .bind(author_name)
+    .bind(body)
+    .execute(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    Ok(())
+}
+
+/// The resident answers the office: the message is stored and, if the clock was paused
+/// waiting for them, it runs again and the paused days move the due date.
+pub async fn reply(
+    pool: &AnyPool,
+    user_id: &str,
+    id: &str,
+    body: &str,
+    today: Date,
+) -> Result<(), RequestError> {
+    let state = load(pool, Some(user_id), id)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(RequestError::NotFound)?;
+    if state.status.is_closed() {
+        return Err(app::domain::requests::IllegalTransition {
+            from: state.status,
+            to: state.status,
+        }
+        .into());
+    }
+    let (name,): (String,) = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::backend)?;
+    let at = now_us();
+    let mut tx = pool.begin().await.map_err(StoreError::backend)?;
+    add_message(&mut tx, id, at, "resident", &name, body).await?;
+    if let Some(since) = state.paused_since {
+        let clock = Clock {
+            paused_days: state.clock.paused_days + app::domain::requests::paused_days(since, today),
+            ..state.clock
+        };
+        sqlx::query(
+            "UPDATE privacy_requests SET paused_days = $1, paused_since = NULL, due_on = $2, updated_at_us = $3 WHERE id = $4",
+        )
+        .bind(clock.paused_days)
+        .bind(state.policy.due(clock).to_string())
+        .bind(at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+    }
+    tx.commit().await.map_err(StoreError::backend)?;
+    Ok(())
+}
+
+/// The resident's notifications, newest first (at most 100).
+pub async fn notifications(pool: &AnyPool, user_id: &str) -> Result<Vec<Notification>, sqlx::Error> {
+    type Row = (String, String, String, i64, String, Option<String>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT n.id, n.request_id, r.kind, n.at_us, n.kind, n.status, n.read_at_us FROM notifications n ",
+        "JOIN privacy_requests r ON r.id = n.request_id WHERE n.user_id = $1 ORDER BY n.at_us DESC, n.id DESC LIMIT 100"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, request_id, request_kind, at, kind, status, read)| {
+            let kind = match (kind.as_str(), status) {
+                ("status", Some(status)) => NotificationKind::Status(code("notifications.status", &status)?),
+                _ => NotificationKind::Message,
+            };
+            Ok(Notification {
+                id,
+                request_id,
+                request_kind: code("privacy_requests.kind", &request_kind)?,
+                at: rfc3339_us(at),
+                kind,
+                read: read.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// How many of the resident's notifications are unread.
+pub async fn unread(pool: &AnyPool, user_id: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at_us IS NULL")
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?;
+    Ok(n)
+}
+
+/// Marks one of the resident's notifications read, or all of them (`id` `None`).
+pub async fn mark_read(pool: &AnyPool, user_id: &str, id: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE notifications SET read_at_us = $1 WHERE user_id = $2 AND read_at_us IS NULL AND ($3 IS NULL OR id = $3)",
+    )
+    .bind(now_us())
+    .bind(user_id)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 #[async_trait::async_trait]
@@ -502,6 +690,28 @@ impl RequestStore for SqlRequests {
 
     async fn detail(&self, user_id: &str, id: &str, lang: Lang) -> Result<Option<RequestDetail>, StoreError> {
         detail(&self.pool, Some(user_id), id, today(), lang)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn reply(&self, user_id: &str, id: &str, body: &str) -> Result<(), RequestError> {
+        let body = app::domain::requests::reason(body)
+            .map_err(|_| RequestError::Input(RequestInputError::DetailsTooLong))?;
+        reply(&self.pool, user_id, id, &body, today()).await
+    }
+
+    async fn notifications(&self, user_id: &str) -> Result<Vec<Notification>, StoreError> {
+        notifications(&self.pool, user_id)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn unread(&self, user_id: &str) -> Result<i64, StoreError> {
+        unread(&self.pool, user_id).await.map_err(StoreError::backend)
+    }
+
+    async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
+        mark_read(&self.pool, user_id, id)
             .await
             .map_err(StoreError::backend)
     }
