@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests/new") view=pages::requests::NewRequestPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/:id/package") view=pages::package::PackagePage ssr=SsrMode::Async />
                         <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/requests") view=pages::console_requests::RequestQueuePage ssr=SsrMode::Async />

@@ -179,6 +179,14 @@ pub trait RequestStore: Send + Sync + 'static {
     async fn withdraw(&self, user_id: &str, id: &str) -> Result<(), RequestError>;
     /// The resident answers the office; a paused clock runs again.
     async fn reply(&self, user_id: &str, id: &str, body: &str) -> Result<(), RequestError>;
+    /// The package answering one of the resident's fulfilled access or portability
+    /// requests; `None` for any other request.
+    async fn package(
+        &self,
+        user_id: &str,
+        id: &str,
+        lang: Lang,
+    ) -> Result<Option<crate::domain::requests::AccessPackage>, StoreError>;
     /// The resident's notifications, newest first.
     async fn notifications(
         &self,

@@ -82,7 +82,11 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         register: Arc::new(SqlRegister::new(pool.clone())),
         accounts: Arc::new(accounts.clone()),
         consents: Arc::new(SqlConsents::new(pool.clone(), config.public_url.clone())),
-        requests: Arc::new(SqlRequests::new(pool.clone(), config.deadline_policy)),
+        requests: Arc::new(SqlRequests::new(
+            pool.clone(),
+            config.deadline_policy,
+            config.public_url.clone(),
+        )),
         casework: Arc::new(crate::storage::casework::SqlCasework::new(pool.clone())),
         access_log: Arc::new(SqlAccessLog::new(pool.clone())),
         profiles: Arc::new(SqlProfiles::new(pool.clone())),
@@ -147,6 +151,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/lang/{code}", get(switch_language))
         .route("/my/consents/{id}/receipt.json", get(receipt_json))
+        .route("/my/requests/{id}/package.json", get(package_json))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
         .layer(middleware::from_fn(auth_mw::server_fn_status))
@@ -249,6 +254,43 @@ async fn receipt_json(
         Ok(None) => (StatusCode::NOT_FOUND, "no such receipt among yours").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not read a receipt");
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
+        }
+    }
+}
+
+/// `GET /my/requests/{id}/package.json`: the package answering one of the signed-in
+/// resident's fulfilled access or portability requests, as a download; 401 when not signed
+/// in, 404 for any request that is not theirs or has no package.
+async fn package_json(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<app::ports::Session>>,
+    Path(id): Path<String>,
+    Query(query): Query<ReceiptQuery>,
+) -> Response {
+    let Some(axum::Extension(session)) = session else {
+        return (StatusCode::UNAUTHORIZED, "sign in to download your data").into_response();
+    };
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(session.user.lang);
+    match state.services.requests.package(&session.user.id, &id, lang).await {
+        Ok(Some(package)) => {
+            let disposition = format!("attachment; filename=\"glasshouse-data-{id}.json\"");
+            (
+                [
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                ],
+                axum::Json(package),
+            )
+                .into_response()
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "no such package among yours").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not assemble a data package");
             (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
         }
     }

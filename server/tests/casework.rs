@@ -16,6 +16,7 @@ on_both_databases!(
     officers_move_a_request_through_the_allowed_states_only,
     an_upheld_objection_denies_later_checks_whatever_the_basis,
     the_office_asks_the_clock_pauses_and_the_resident_is_told,
+    a_fulfilled_access_request_delivers_the_whole_package,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -517,4 +518,127 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
     let (status, html) = app.get_as("/my/notifications", &ana).await;
     assert_eq!(status, 200);
     assert!(html.contains("data-read=\"true\""), "{html}");
+}
+
+async fn a_fulfilled_access_request_delivers_the_whole_package(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    // Something to report: a consent given, and an agency check that named her.
+    let granted = app
+        .call(
+            "/fn/consent/record",
+            &[
+                ("system", FARE_CARD),
+                ("purpose", "service-alerts"),
+                ("action", "grant"),
+                ("lang", "en"),
+            ],
+            Some(&ana),
+        )
+        .await;
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let event: Value = serde_json::from_str(&granted.body).unwrap();
+    let checker = bearer(
+        &app,
+        "riverton-transit",
+        &[ApiScope::ConsentCheck, ApiScope::RequestsWork],
+    )
+    .await;
+    let checked: Value = app
+        .client
+        .post(app.url("/api/v1/consent/check"))
+        .bearer_auth(&checker)
+        .json(&json!({"subject": number, "system": FARE_CARD, "purpose": "service-alerts"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["decision"], "permit");
+    let id = file(
+        &app,
+        &ana,
+        &[("kind", "access"), ("scope", "some"), ("systems[]", FARE_CARD)],
+    )
+    .await;
+    let package = |session: String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/my/requests/{id}/package.json")))
+                .header("cookie", format!("gh_session={session}"))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    assert_eq!(
+        package(ana.clone()).await.0,
+        404,
+        "no package before it is fulfilled"
+    );
+    act(&app, &officer, "verify", &[("id", &id)]).await;
+    let tasks: Value = app
+        .client
+        .get(app.url("/api/v1/privacy-requests/tasks"))
+        .bearer_auth(&checker)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = tasks["tasks"][0]["id"].as_str().unwrap().to_owned();
+    let trips = json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]});
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/privacy-requests/tasks/{task}/complete")))
+        .bearer_auth(&checker)
+        .json(&json!({"outcome": "done", "note": "One trip.", "data": trips}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, package_json) = package(ana.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(package_json["profile"]["resident_number"], number.as_str());
+    assert_eq!(package_json["enrolments"][0]["system"], FARE_CARD);
+    let consent_ids: Vec<&str> = package_json["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(consent_ids, [event["id"].as_str().unwrap()]);
+    let decisions: Vec<&str> = package_json["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["decision_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, [checked["decision_id"].as_str().unwrap()]);
+    assert_eq!(package_json["agency_reports"][0]["data"], trips);
+    assert_eq!(package_json["requests"][0]["id"], id.as_str());
+    // Another resident gets nothing; the readable page shows the same sections.
+    assert_eq!(package(ben.clone()).await.0, 404);
+    let (status, _) = app.get_as(&format!("/my/requests/{id}/package"), &ben).await;
+    assert_eq!(status, 404);
+    let (status, html) = app.get_as(&format!("/my/requests/{id}/package"), &ana).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("data-testid=\"package-decisions\"") && html.contains("Harbour"),
+        "{html}"
+    );
+    let (_, html) = app.get_as(&format!("/my/requests/{id}"), &ana).await;
+    assert!(html.contains("data-testid=\"package-links\""));
 }

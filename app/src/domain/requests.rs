@@ -490,6 +490,47 @@ pub fn reason(text: &str) -> Result<String, CaseworkError> {
     Ok(text.to_owned())
 }
 
+/// What one agency reported for one system, as the package carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgencyReport {
+    pub system: String,
+    pub system_name: String,
+    pub agency_name: String,
+    pub outcome: Option<TaskOutcome>,
+    pub note: Option<String>,
+    /// What the system holds on the resident, as the agency sent it.
+    pub data: Option<serde_json::Value>,
+}
+
+/// An enrolment, as the package carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRecord {
+    pub system: String,
+    pub system_name: String,
+    /// YYYY-MM-DD.
+    pub since: String,
+}
+
+/// The answer to a fulfilled access (Art. 15) or portability (Art. 20) request: what
+/// Glasshouse holds about the resident and what each agency reported, machine-readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessPackage {
+    /// The version of this format.
+    pub format: String,
+    pub request_id: String,
+    pub kind: RequestKind,
+    /// RFC 3339.
+    pub generated_at: String,
+    pub profile: crate::domain::account::Profile,
+    pub enrolments: Vec<EnrolmentRecord>,
+    /// Every consent event, newest first; each one's receipt is at `receipt_url`.
+    pub consent_history: Vec<crate::domain::consent::ConsentEventView>,
+    /// Every agency check and data query that named the resident, newest first.
+    pub decisions: Vec<crate::domain::decision::AccessEntry>,
+    pub requests: Vec<RequestSummary>,
+    pub agency_reports: Vec<AgencyReport>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

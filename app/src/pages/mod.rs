@@ -11,6 +11,7 @@ pub mod login;
 pub mod my;
 pub mod not_found;
 pub mod notifications;
+pub mod package;
 pub mod profile;
 pub mod receipt;
 pub mod requests;

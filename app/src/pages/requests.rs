@@ -297,6 +297,12 @@ fn RequestDetails(detail: RequestDetail) -> impl IntoView {
         {detail.paused.then(|| view! { <p class="notice">{t!(i18n, requests.paused)}</p> })}
         {detail.extended.then(|| view! { <p>{t!(i18n, requests.extended_note)}</p> })}
         {(status == RequestStatus::Rejected).then(|| view! { <p class="notice">{t!(i18n, requests.complain)}</p> })}
+        {(status == RequestStatus::Fulfilled && kind.delivers_data()).then(|| view! {
+            <p class="notice notice-ok" data-testid="package-links">
+                <A href=format!("/my/requests/{id}/package")>{t!(i18n, package.view)}</A> " · "
+                <a href=format!("/my/requests/{id}/package.json") download="">{t!(i18n, package.download_json)}</a>
+            </p>
+        })}
         <h2>{t!(i18n, requests.timeline)}</h2>
         <ol class="timeline" data-testid="request-timeline">
             {detail.timeline.into_iter().map(|entry| view! { <TimelineItem entry /> }).collect_view()}

@@ -104,3 +104,15 @@ pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError>
     leptos_axum::redirect("/my/notifications");
     Ok(())
 }
+
+/// The package answering one of the signed-in resident's fulfilled access or portability
+/// requests.
+#[server(prefix = "/fn", endpoint = "requests/package")]
+pub async fn my_package(id: String, lang: Lang) -> Result<crate::domain::requests::AccessPackage, AppError> {
+    let session = ssr::require_session()?;
+    ssr::services()?
+        .requests
+        .package(&session.user.id, &id, lang)
+        .await?
+        .ok_or(AppError::NotFound)
+}

@@ -201,7 +201,7 @@ impl AccessRow {
     }
 }
 
-async fn page(
+pub async fn page(
     pool: &AnyPool,
     user_id: &str,
     filter: &AccessFilter,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod casework;
 pub mod consent;
 pub mod decision_log;
+pub mod package;
 pub mod register;
 pub mod requests;
 

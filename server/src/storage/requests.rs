@@ -25,11 +25,17 @@ pub fn today() -> Date {
 pub struct SqlRequests {
     pool: AnyPool,
     policy: DeadlinePolicy,
+    consents: super::consent::SqlConsents,
 }
 
 impl SqlRequests {
-    pub fn new(pool: AnyPool, policy: DeadlinePolicy) -> Self {
-        Self { pool, policy }
+    /// `public_url` is where residents reach the app (receipts in packages link to it).
+    pub fn new(pool: AnyPool, policy: DeadlinePolicy, public_url: String) -> Self {
+        Self {
+            consents: super::consent::SqlConsents::new(pool.clone(), public_url),
+            pool,
+            policy,
+        }
     }
 }
 
@@ -698,6 +704,15 @@ impl RequestStore for SqlRequests {
         let body = app::domain::requests::reason(body)
             .map_err(|_| RequestError::Input(RequestInputError::DetailsTooLong))?;
         reply(&self.pool, user_id, id, &body, today()).await
+    }
+
+    async fn package(
+        &self,
+        user_id: &str,
+        id: &str,
+        lang: Lang,
+    ) -> Result<Option<app::domain::requests::AccessPackage>, StoreError> {
+        super::package::package(&self.pool, &self.consents, user_id, id, lang).await
     }
 
     async fn notifications(&self, user_id: &str) -> Result<Vec<Notification>, StoreError> {
