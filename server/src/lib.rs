@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod decisions;
 pub mod demo;
+pub mod demo_requests;
 pub mod run;
 pub mod state;
 pub mod storage;

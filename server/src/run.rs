@@ -60,12 +60,21 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
             );
             let accounts = web::accounts(config, pool.clone()).await?;
             let consents = crate::storage::consent::SqlConsents::new(pool.clone(), config.public_url.clone());
+            let mut created = Vec::new();
             for account in &city.accounts {
                 let user = accounts
                     .create_user(&account.email, &account.password, &account.name, account.role)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
                 demo::settle_account(&pool, &consents, &user.id, account).await?;
+                created.push(user);
+            }
+            let first = |role: Role| created.iter().find(|u| u.role == role);
+            if let (Some(resident), Some(officer)) = (first(Role::Resident), first(Role::Officer)) {
+                let filed = crate::demo_requests::load(&pool, config.deadline_policy, resident, officer)
+                    .await
+                    .map_err(|e| RunError::Admin(format!("demo privacy requests: {e}")))?;
+                println!("demo privacy requests: {filed}, in every status");
             }
             let mut first = None;
             for agency in &city.agencies {

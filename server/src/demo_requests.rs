@@ -1,0 +1,277 @@
+//! The demo city's privacy requests: the demo resident's requests in every status, some
+//! near their deadline and one overdue, with tasks for several agencies and a conversation
+//! with the privacy office, so a newcomer sees the console at work. Dates are set relative
+//! to the day the demo is loaded.
+
+use crate::storage::audit::AuditEntry;
+use crate::storage::requests::{self as store, Change, Completion, today};
+use app::domain::account::CurrentUser;
+use app::domain::calendar::Date;
+use app::domain::register::Slug;
+use app::domain::requests::{
+    Clock, DeadlinePolicy, NewRequest, RequestChannel, RequestKind, RequestStatus, SystemChoice, TaskOutcome,
+};
+use app::ports::{RequestError, StoreError};
+use sqlx::AnyPool;
+
+/// One scripted request: what was filed, when, and how far the office got.
+struct Scenario {
+    kind: RequestKind,
+    systems: &'static [&'static str],
+    objection: Option<(&'static str, &'static str)>,
+    details: &'static str,
+    /// How many days ago it was received.
+    age: i64,
+    /// The statuses it went through after `received`, with their reasons.
+    steps: &'static [(RequestStatus, Option<&'static str>)],
+    /// Systems whose agency already completed its task (with a note).
+    completed: &'static [(&'static str, TaskOutcome, &'static str)],
+    /// The office's question and the resident's answer, if they talked.
+    conversation: Option<(&'static str, Option<&'static str>)>,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        kind: RequestKind::Access,
+        systems: &["riverpass-fare-card", "myriverton-account", "library-cards"],
+        objection: None,
+        details: "I would like to see which trips and library loans you keep about me.",
+        age: 12,
+        steps: &[(RequestStatus::InProgress, None)],
+        completed: &[(
+            "riverpass-fare-card",
+            TaskOutcome::Done,
+            "Trip history for the last 12 months attached.",
+        )],
+        conversation: Some((
+            "Thank you. Do you also want your loans from before 2025? They are archived.",
+            Some("Yes, please include them."),
+        )),
+    },
+    Scenario {
+        kind: RequestKind::Erasure,
+        systems: &["library-cards"],
+        objection: None,
+        details: "Please delete my reading history.",
+        age: 27,
+        steps: &[],
+        completed: &[],
+        conversation: None,
+    },
+    Scenario {
+        kind: RequestKind::Rectification,
+        systems: &["smart-water-meters"],
+        objection: None,
+        details: "My billing address is wrong: it should be 12 River Street, flat 3.",
+        age: 40,
+        steps: &[(RequestStatus::InProgress, None)],
+        completed: &[],
+        conversation: None,
+    },
+    Scenario {
+        kind: RequestKind::Portability,
+        systems: &["smart-electricity-meters"],
+        objection: None,
+        details: "I am moving to another supplier and would like my readings.",
+        age: 25,
+        steps: &[
+            (RequestStatus::InProgress, None),
+            (
+                RequestStatus::Extended,
+                Some("The meter readings are archived by the contractor and take longer to export."),
+            ),
+        ],
+        completed: &[],
+        conversation: None,
+    },
+    Scenario {
+        kind: RequestKind::Objection,
+        systems: &[],
+        objection: Some(("central-station-cctv", "passenger-safety")),
+        details: "I pass the station every day and object to being filmed for this purpose.",
+        age: 3,
+        steps: &[(RequestStatus::IdentityCheck, None)],
+        completed: &[],
+        conversation: Some((
+            "Please confirm your date of birth so we can verify your identity.",
+            None,
+        )),
+    },
+    Scenario {
+        kind: RequestKind::Restriction,
+        systems: &["riverton-311"],
+        objection: None,
+        details: "Please stop using my reports while you check the address you have.",
+        age: 35,
+        steps: &[
+            (RequestStatus::InProgress, None),
+            (
+                RequestStatus::Rejected,
+                Some("The 311 reports are kept by law for five years (city records schedule, item 4.2)."),
+            ),
+        ],
+        completed: &[("riverton-311", TaskOutcome::Refused, "Records are kept by law.")],
+        conversation: None,
+    },
+    Scenario {
+        kind: RequestKind::Access,
+        systems: &["myriverton-account"],
+        objection: None,
+        details: "My account data, please.",
+        age: 50,
+        steps: &[
+            (RequestStatus::InProgress, None),
+            (RequestStatus::Fulfilled, None),
+        ],
+        completed: &[("myriverton-account", TaskOutcome::Done, "Account data attached.")],
+        conversation: None,
+    },
+    Scenario {
+        kind: RequestKind::Erasure,
+        systems: &["smart-water-meters"],
+        objection: None,
+        details: "Please delete my old meter readings.",
+        age: 8,
+        steps: &[(RequestStatus::Withdrawn, None)],
+        completed: &[],
+        conversation: None,
+    },
+];
+
+/// Files the demo resident's requests and moves each as far as its scenario says.
+pub async fn load(
+    pool: &AnyPool,
+    policy: DeadlinePolicy,
+    resident: &CurrentUser,
+    officer: &CurrentUser,
+) -> Result<usize, RequestError> {
+    let today = today();
+    for scenario in SCENARIOS {
+        let received = today.add_days(-scenario.age);
+        let slugs = scenario
+            .systems
+            .iter()
+            .map(|s| Slug::parse(s).map_err(|e| StoreError::backend(std::io::Error::other(e.to_string()))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let objection = scenario
+            .objection
+            .map(|(s, p)| Ok::<_, StoreError>((slug(s)?, slug(p)?)))
+            .transpose()?;
+        let request = NewRequest {
+            kind: scenario.kind,
+            systems: SystemChoice::Some(slugs),
+            objection,
+            details: scenario.details.to_owned(),
+        };
+        let id = store::file(
+            pool,
+            policy,
+            &resident.id,
+            &request,
+            RequestChannel::Web,
+            received,
+            "resident",
+        )
+        .await?;
+        for (system, outcome, note) in scenario.completed {
+            let task: (String,) = sqlx::query_as(
+                "SELECT t.id FROM request_tasks t JOIN systems s ON s.id = t.system_id WHERE t.request_id = $1 AND s.slug = $2",
+            )
+            .bind(&id)
+            .bind(system)
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::backend)?;
+            let data = (*outcome == TaskOutcome::Done).then(|| demo_data(system));
+            let completion = Completion {
+                outcome: *outcome,
+                note,
+                data: data.as_deref(),
+                by: "client:demo",
+            };
+            store::complete_task(pool, None, &task.0, &completion)
+                .await
+                .map_err(|e| StoreError::backend(std::io::Error::other(e.to_string())))?;
+        }
+        let actor = format!("officer:{}", officer.id);
+        let mut status = RequestStatus::Received;
+        for (next, reason) in scenario.steps {
+            let extended_due = (*next == RequestStatus::Extended).then(|| {
+                policy.due(Clock {
+                    received,
+                    paused_days: 0,
+                    extended: true,
+                })
+            });
+            let by_resident = *next == RequestStatus::Withdrawn;
+            let change = Change {
+                next: *next,
+                reason: *reason,
+                actor: if by_resident { "resident" } else { &actor },
+                audit: (!by_resident).then(|| AuditEntry {
+                    actor: officer,
+                    action: next.code(),
+                    request_id: Some(&id),
+                    detail: reason.unwrap_or("demo"),
+                }),
+                extended_due,
+                uphold: None,
+                notify: (!by_resident).then_some(resident.id.as_str()),
+            };
+            store::apply(pool, &id, status, &change, today).await?;
+            status = *next;
+        }
+        if let Some((question, answer)) = scenario.conversation {
+            let mut conn = pool.acquire().await.map_err(StoreError::backend)?;
+            let at = crate::storage::now_us();
+            store::add_message(&mut conn, &id, at, &actor, &officer.display_name, question).await?;
+            store::notify(&mut conn, &resident.id, &id, at, "message", None).await?;
+            match answer {
+                Some(answer) => {
+                    store::add_message(&mut conn, &id, at + 1, "resident", &resident.display_name, answer)
+                        .await?;
+                }
+                None => {
+                    // Still waiting for the resident: the clock is paused since yesterday.
+                    sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
+                        .bind(today.add_days(-1).to_string())
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(StoreError::backend)?;
+                }
+            }
+        }
+        if scenario.steps.iter().any(|(s, _)| s.is_closed()) {
+            // Closed on the day of its last step: a few days after it was received.
+            let closed: Date = received.add_days(scenario.age.min(20));
+            sqlx::query("UPDATE privacy_requests SET closed_on = $1 WHERE id = $2")
+                .bind(closed.to_string())
+                .bind(&id)
+                .execute(pool)
+                .await
+                .map_err(StoreError::backend)?;
+        }
+    }
+    Ok(SCENARIOS.len())
+}
+
+fn slug(s: &str) -> Result<Slug, StoreError> {
+    Slug::parse(s).map_err(|e| StoreError::backend(std::io::Error::other(e.to_string())))
+}
+
+/// What a demo agency reports holding about the demo resident.
+fn demo_data(system: &str) -> String {
+    let data = match system {
+        "riverpass-fare-card" => serde_json::json!({
+            "card": "RP-0042-7781",
+            "trips": [
+                {"date": "2026-10-02", "from": "Central Station", "to": "Harbour"},
+                {"date": "2026-10-03", "from": "Harbour", "to": "Central Station"}
+            ]
+        }),
+        "myriverton-account" => serde_json::json!({"created": "2024-03-11", "last_sign_in": "2026-11-01"}),
+        other => serde_json::json!({"system": other}),
+    };
+    data.to_string()
+}
