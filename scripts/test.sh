@@ -80,10 +80,17 @@ SERVER_PID=""
 # The consent specs call the agency API as a client of the agency that runs myriverton-account.
 if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1 &&
   "$TARGET_DIR/debug/glasshouse" admin create-client --agency riverton-digital-services \
-    --scopes consent:check,subjects:read,enrollment:write >"$E2E_DIR/client.log" 2>&1; then
+    --scopes consent:check,subjects:read,enrollment:write,requests:work >"$E2E_DIR/client.log" 2>&1; then
   E2E_CLIENT_ID=$(awk '/^client_id:/ { print $2 }' "$E2E_DIR/client.log")
   E2E_CLIENT_SECRET=$(awk '/^client_secret:/ { print $2 }' "$E2E_DIR/client.log")
   export E2E_CLIENT_ID E2E_CLIENT_SECRET
+  # The privacy-request story signs in an officer of its own (sign-in is limited per email,
+  # and the accounts spec signs in the demo officer).
+  if "$TARGET_DIR/debug/glasshouse" admin create-user --role officer --email e2e.officer@example.org \
+    >"$E2E_DIR/officer.log" 2>&1 </dev/null; then
+    E2E_OFFICER_PASSWORD=$(awk '/^password: / { sub(/^password: /, ""); print }' "$E2E_DIR/officer.log")
+    export E2E_OFFICER_EMAIL=e2e.officer@example.org E2E_OFFICER_PASSWORD
+  fi
   "$TARGET_DIR/debug/glasshouse" serve >"$E2E_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done

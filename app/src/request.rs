@@ -97,3 +97,11 @@ pub fn today() -> String {
         .map_or(0, |d| d.as_secs());
     crate::domain::calendar::Date::from_unix_seconds(i64::try_from(secs).unwrap_or(0)).to_string()
 }
+
+/// A value that differs for every action, for the `done` query parameter of the page an
+/// action returns to (so the browser loads that page's data again).
+pub fn action_stamp() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros())
+}

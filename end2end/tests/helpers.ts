@@ -141,7 +141,7 @@ export function apiClient(): ApiClient | null {
 export const NO_CLIENT_MESSAGE =
   "E2E_CLIENT_ID and E2E_CLIENT_SECRET are not set: scripts/test.sh creates an agency client " +
   "(glasshouse admin create-client --agency riverton-digital-services " +
-  "--scopes consent:check,subjects:read,enrollment:write) and exports them";
+  "--scopes consent:check,subjects:read,enrollment:write,requests:work) and exports them";
 
 // Token requests are limited to 5 a minute per client and address, and tokens last 15
 // minutes: each worker asks once and reuses its token (re-asking shortly before expiry).
@@ -215,6 +215,29 @@ export class Agency {
     }
     return { status: response.status(), body };
   }
+}
+
+/** The agency's privacy-request tasks (GET /api/v1/privacy-requests/tasks). */
+export async function agencyTasks(request: APIRequestContext, client: ApiClient): Promise<any[]> {
+  const response = await request.get("/api/v1/privacy-requests/tasks?status=open", {
+    headers: { Authorization: `Bearer ${await agencyToken(request, client)}` },
+  });
+  expect(response.status(), `task list answered: ${await response.text()}`).toBe(200);
+  return (await response.json()).tasks;
+}
+
+/** Completes one of the agency's tasks; returns the status. */
+export async function completeTask(
+  request: APIRequestContext,
+  client: ApiClient,
+  task: string,
+  body: Record<string, unknown>,
+): Promise<number> {
+  const response = await request.post(`/api/v1/privacy-requests/tasks/${encodeURIComponent(task)}/complete`, {
+    headers: { Authorization: `Bearer ${await agencyToken(request, client)}` },
+    data: body,
+  });
+  return response.status();
 }
 
 export type CheckAnswer = {

@@ -58,10 +58,11 @@ pub async fn get_case(id: String, lang: Lang) -> Result<CaseFile, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// Goes back to the case file after an action (plain form posts follow it).
+/// Goes back to the case file after an action (plain form posts follow it; in the browser
+/// the new `done` value makes the page load the case again).
 #[cfg(feature = "ssr")]
 fn back_to(id: &str) {
-    leptos_axum::redirect(&format!("/admin/requests/{id}"));
+    leptos_axum::redirect(&format!("/admin/requests/{id}?done={}", ssr::action_stamp()));
 }
 
 /// Assigns the request to an officer (`to` empty: nobody).

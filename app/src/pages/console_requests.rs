@@ -232,9 +232,17 @@ pub fn CasePage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let params = use_params_map();
+    let query = use_query_map();
+    // `done` changes after each action, so the case is loaded again.
     let case = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), lang.get()),
-        |(id, lang)| get_case(id, lang),
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                lang.get(),
+                query.read().get("done"),
+            )
+        },
+        |(id, lang, _)| get_case(id, lang),
     );
     view! {
         <PageTitle text=|l| td_string!(l, console.case_title) />

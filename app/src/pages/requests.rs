@@ -237,9 +237,16 @@ pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
+    // `done` changes after each action, so the request is loaded again.
     let request = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), lang.get()),
-        |(id, lang)| my_request(id, lang),
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                lang.get(),
+                query.read().get("done"),
+            )
+        },
+        |(id, lang, _)| my_request(id, lang),
     );
     view! {
         <PageTitle text=|l| td_string!(l, requests.detail_title) />

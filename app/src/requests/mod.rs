@@ -59,7 +59,7 @@ pub async fn withdraw_request(id: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
     ssr::services()?.requests.withdraw(&session.user.id, &id).await?;
     tracing::info!(user = %session.user.id, request = %id, "withdrew a privacy request");
-    leptos_axum::redirect(&format!("/my/requests/{id}"));
+    leptos_axum::redirect(&format!("/my/requests/{id}?done={}", ssr::action_stamp()));
     Ok(())
 }
 
@@ -72,7 +72,10 @@ pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
         .reply(&session.user.id, &id, &body)
         .await?;
     tracing::info!(user = %session.user.id, request = %id, "a resident answered the privacy office");
-    leptos_axum::redirect(&format!("/my/requests/{id}#messages"));
+    leptos_axum::redirect(&format!(
+        "/my/requests/{id}?done={}#messages",
+        ssr::action_stamp()
+    ));
     Ok(())
 }
 
