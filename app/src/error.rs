@@ -59,7 +59,11 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
-            AppError::Casework(crate::domain::requests::CaseworkError::ReasonRequired) => 422,
+            AppError::Casework(
+                crate::domain::requests::CaseworkError::ReasonRequired
+                | crate::domain::requests::CaseworkError::Input(_)
+                | crate::domain::requests::CaseworkError::NoSuchResident,
+            ) => 422,
             AppError::Casework(_) => 409,
             AppError::NoticeChanged => 409,
             AppError::Unavailable => 503,

@@ -132,6 +132,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/requests") view=pages::console_requests::RequestQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=pages::audit::AuditLogPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/requests/:id") view=pages::console_requests::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
                         <Route

@@ -257,6 +257,24 @@ pub trait Casework: Send + Sync + 'static {
     ) -> Result<(), CaseworkFailure>;
     /// Writes to the resident and pauses the clock until they answer.
     async fn ask(&self, officer: &CurrentUser, id: &str, question: &str) -> Result<(), CaseworkFailure>;
+    /// The office at a glance: counts and the last weeks.
+    async fn stats(&self) -> Result<crate::domain::requests::RequestStats, StoreError>;
+    /// The record of processing activities: requests received from `from` to `to`.
+    async fn records(
+        &self,
+        from: crate::domain::calendar::Date,
+        to: crate::domain::calendar::Date,
+    ) -> Result<Vec<crate::domain::requests::RequestRecord>, StoreError>;
+    /// One page of the admin audit log, newest first.
+    async fn audit(&self, before: Option<i64>) -> Result<crate::domain::requests::AuditPage, StoreError>;
+    /// Files a request for a resident who came to a city office or phoned (assisted
+    /// channel), found by resident number; returns its id.
+    async fn file_assisted(
+        &self,
+        officer: &CurrentUser,
+        resident_number: &str,
+        request: &crate::domain::requests::NewRequest,
+    ) -> Result<String, CaseworkFailure>;
     /// Fulfils the request once every task is complete; an objection is then upheld.
     async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure>;
 }

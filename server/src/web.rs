@@ -87,7 +87,10 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
             config.deadline_policy,
             config.public_url.clone(),
         )),
-        casework: Arc::new(crate::storage::casework::SqlCasework::new(pool.clone())),
+        casework: Arc::new(crate::storage::casework::SqlCasework::new(
+            pool.clone(),
+            config.deadline_policy,
+        )),
         access_log: Arc::new(SqlAccessLog::new(pool.clone())),
         profiles: Arc::new(SqlProfiles::new(pool.clone())),
         api_reference: Arc::new(api::reference::from_openapi(
@@ -152,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(switch_language))
         .route("/my/consents/{id}/receipt.json", get(receipt_json))
         .route("/my/requests/{id}/package.json", get(package_json))
+        .route("/admin/requests.csv", get(requests_csv))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
         .layer(middleware::from_fn(auth_mw::server_fn_status))
@@ -294,6 +298,84 @@ async fn package_json(
             (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The columns of `/admin/requests.csv`.
+pub const REQUESTS_CSV_HEADER: &str =
+    "id,kind,channel,received,due,closed,status,days_taken,extended,on_time";
+
+/// `GET /admin/requests.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the requests received in the
+/// period (by default this calendar year), for the record of processing activities. Staff
+/// only: 401 signed out, 403 for residents, 422 for a malformed date.
+async fn requests_csv(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<app::ports::Session>>,
+    Query(query): Query<PeriodQuery>,
+) -> Response {
+    use app::domain::calendar::Date;
+    let Some(axum::Extension(session)) = session else {
+        return (StatusCode::UNAUTHORIZED, "sign in as a privacy officer").into_response();
+    };
+    if !session.user.role.is_staff() {
+        return (StatusCode::FORBIDDEN, "privacy officers and administrators only").into_response();
+    }
+    let today = crate::storage::requests::today();
+    let parse = |value: Option<&str>, default: Date| match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => Date::parse(v),
+    };
+    let year_start = Date::new(today.year(), 1, 1).unwrap_or(today);
+    let (Ok(from), Ok(to)) = (
+        parse(query.from.as_deref(), year_start),
+        parse(query.to.as_deref(), today),
+    ) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "from and to are dates written YYYY-MM-DD",
+        )
+            .into_response();
+    };
+    let records = match state.services.casework.records(from, to).await {
+        Ok(records) => records,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read the request records");
+            return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response();
+        }
+    };
+    let mut out = String::from(REQUESTS_CSV_HEADER);
+    out.push('\n');
+    for r in &records {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.id,
+            r.kind.code(),
+            r.channel.code(),
+            r.received,
+            r.due,
+            opt(r.closed.map(|c| c.to_string())),
+            r.status.code(),
+            opt(r.days_taken().map(|d| d.to_string())),
+            r.extended,
+            opt(r.on_time().map(|o| o.to_string())),
+        ));
+    }
+    let disposition = format!("attachment; filename=\"privacy-requests-{from}-to-{to}.csv\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        out,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]

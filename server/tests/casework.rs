@@ -17,6 +17,7 @@ on_both_databases!(
     an_upheld_objection_denies_later_checks_whatever_the_basis,
     the_office_asks_the_clock_pauses_and_the_resident_is_told,
     a_fulfilled_access_request_delivers_the_whole_package,
+    the_office_reads_its_figures_records_and_audit_log,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -641,4 +642,132 @@ async fn a_fulfilled_access_request_delivers_the_whole_package(backend: Backend)
     );
     let (_, html) = app.get_as(&format!("/my/requests/{id}"), &ana).await;
     assert!(html.contains("data-testid=\"package-links\""));
+}
+
+async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    app.state
+        .accounts
+        .create_user("admin@example.org", GOOD_PASSWORD, "Ada Admin", Role::Admin)
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "admin@example.org", GOOD_PASSWORD)
+        .await
+        .cookie
+        .unwrap();
+    // Assisted channel: the officer files for a resident found by number.
+    let (status, body) = act(
+        &app,
+        &officer,
+        "file_assisted",
+        &[
+            ("resident_number", &number.to_lowercase()),
+            ("kind", "access"),
+            ("details", "Came to the office"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let assisted: String = serde_json::from_str(&body).unwrap();
+    let (status, body) = act(
+        &app,
+        &officer,
+        "file_assisted",
+        &[("resident_number", "GH-0000-0000"), ("kind", "access")],
+    )
+    .await;
+    assert_eq!((status, body.contains("NoSuchResident")), (422, true), "{body}");
+    let (status, _) = act(
+        &app,
+        &ana,
+        "file_assisted",
+        &[("resident_number", &number), ("kind", "access")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let detail = case(&app, &officer, &assisted).await;
+    assert_eq!(detail["detail"]["channel"], "assisted");
+    // The resident sees it among theirs.
+    let mine = app.call("/fn/requests/mine", &[], Some(&ana)).await;
+    assert!(mine.body.contains(&assisted));
+    // An overdue one and a fulfilled one.
+    let overdue = file(
+        &app,
+        &ana,
+        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
+    )
+    .await;
+    sqlx::query("UPDATE privacy_requests SET due_on = '2000-01-01' WHERE id = $1")
+        .bind(&overdue)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let stats = app.call("/fn/console/stats", &[], Some(&officer)).await;
+    assert_eq!(stats.status, 200, "{}", stats.body);
+    let stats: Value = serde_json::from_str(&stats.body).unwrap();
+    assert_eq!(
+        (stats["open"].as_i64(), stats["overdue"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let weeks = stats["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(weeks[11]["received"], 2, "both received this week");
+    assert_eq!(app.call("/fn/console/stats", &[], Some(&ana)).await.status, 403);
+    let (status, html) = app.get_as("/admin", &officer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-stat=\"overdue\">1<"), "{html}");
+    assert!(html.contains("<svg"), "the chart is drawn on the server");
+    // The record of processing activities.
+    let csv = |session: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/admin/requests.csv{query}")))
+                .header("cookie", format!("gh_session={session}"))
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, text) = csv(officer.clone(), "").await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], server::web::REQUESTS_CSV_HEADER);
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&assisted) && l.contains(",assisted,")),
+        "{text}"
+    );
+    assert_eq!(
+        csv(officer.clone(), "?from=1999-01-01&to=1999-12-31")
+            .await
+            .1
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(csv(officer.clone(), "?from=yesterday").await.0, 422);
+    assert_eq!(csv(ana.clone(), "").await.0, 403);
+    // The audit log: admins read it, officers and residents do not.
+    let audit = app.call("/fn/console/audit", &[], Some(&admin)).await;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    let audit: Value = serde_json::from_str(&audit.body).unwrap();
+    assert_eq!(audit["rows"][0]["action"], "file_assisted");
+    assert_eq!(audit["rows"][0]["actor"], "Olga Officer");
+    assert_eq!(
+        app.call("/fn/console/audit", &[], Some(&officer)).await.status,
+        403
+    );
+    assert_eq!(app.call("/fn/console/audit", &[], Some(&ana)).await.status, 403);
+    let (status, html) = app.get_as("/admin/audit", &admin).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-action=\"file_assisted\""), "{html}");
+    let (status, _) = app.get_as("/admin/audit", &officer).await;
+    assert_eq!(status, 403);
 }

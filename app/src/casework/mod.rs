@@ -158,3 +158,47 @@ pub async fn ask_resident(id: String, question: String) -> Result<(), AppError> 
     back_to(&id);
     Ok(())
 }
+
+/// The office at a glance: counts and the last weeks.
+#[server(prefix = "/fn", endpoint = "console/stats")]
+pub async fn request_stats() -> Result<crate::domain::requests::RequestStats, AppError> {
+    ssr::require_staff()?;
+    Ok(ssr::services()?.casework.stats().await?)
+}
+
+/// Admins only: one page of the audit log, newest first.
+#[server(prefix = "/fn", endpoint = "console/audit")]
+pub async fn audit_log(before: Option<String>) -> Result<crate::domain::requests::AuditPage, AppError> {
+    let session = ssr::require_staff()?;
+    if session.user.role != crate::domain::account::Role::Admin {
+        return Err(AppError::denied(true));
+    }
+    let before = filter_value::<i64>("before", before)?;
+    Ok(ssr::services()?.casework.audit(before).await?)
+}
+
+/// Files a request for a resident who came to a city office or phoned.
+#[server(prefix = "/fn", endpoint = "console/file_assisted")]
+pub async fn file_assisted(
+    resident_number: String,
+    kind: String,
+    purpose: Option<String>,
+    details: Option<String>,
+) -> Result<String, AppError> {
+    use crate::domain::requests::{CaseworkError, NewRequest};
+    let session = ssr::require_staff()?;
+    let request = NewRequest::parse(
+        &kind,
+        "all",
+        &[],
+        purpose.as_deref(),
+        details.as_deref().unwrap_or_default(),
+    )
+    .map_err(CaseworkError::from)?;
+    let id = ssr::services()?
+        .casework
+        .file_assisted(&session.user, &resident_number, &request)
+        .await?;
+    back_to(&id);
+    Ok(id)
+}

@@ -61,6 +61,8 @@ fn casework_message(error: CaseworkError) -> impl IntoView {
         CaseworkError::TasksOpen => t!(i18n, casework_errors.tasks_open).into_any(),
         CaseworkError::TaskClosed => t!(i18n, casework_errors.task_closed).into_any(),
         CaseworkError::NoSuchOfficer => t!(i18n, casework_errors.no_such_officer).into_any(),
+        CaseworkError::NoSuchResident => t!(i18n, casework_errors.no_such_resident).into_any(),
+        CaseworkError::Input(input) => request_message(input).into_any(),
     }
 }
 

@@ -9,3 +9,4 @@ pub mod messages;
 pub mod page_title;
 pub mod signed_in;
 pub mod status;
+pub mod week_chart;

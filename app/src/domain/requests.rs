@@ -479,6 +479,10 @@ pub enum CaseworkError {
     TaskClosed,
     #[error("no such officer")]
     NoSuchOfficer,
+    #[error("no resident has that number")]
+    NoSuchResident,
+    #[error(transparent)]
+    Input(#[from] RequestInputError),
 }
 
 /// A reason an officer gives (extension, refusal, message): trimmed, required, bounded.
@@ -530,6 +534,105 @@ pub struct AccessPackage {
     pub requests: Vec<RequestSummary>,
     pub agency_reports: Vec<AgencyReport>,
 }
+
+/// Requests received and closed in one week (Monday to Sunday).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekCount {
+    /// The Monday.
+    pub week_start: Date,
+    pub received: i64,
+    pub closed: i64,
+}
+
+/// The privacy office at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestStats {
+    pub open: i64,
+    /// Open, due in fewer than 5 days (not yet overdue).
+    pub due_soon: i64,
+    pub overdue: i64,
+    /// Answered (fulfilled or refused) this calendar month by their due date.
+    pub closed_on_time_this_month: i64,
+    /// The last weeks, oldest first.
+    pub weeks: Vec<WeekCount>,
+}
+
+/// The Monday of the week `d` falls in.
+pub fn week_start(d: Date) -> Date {
+    // 1970-01-01 was a Thursday: days since a Monday are (days + 3) mod 7.
+    d.add_days(-(d.unix_days() + 3).rem_euclid(7))
+}
+
+/// How many of `received` and `closed` fall in each of the `weeks` weeks up to the one of
+/// `today`, oldest first.
+pub fn weekly_counts(received: &[Date], closed: &[Date], today: Date, weeks: usize) -> Vec<WeekCount> {
+    let last = week_start(today);
+    let weeks = i64::try_from(weeks).unwrap_or(0);
+    (0..weeks)
+        .rev()
+        .map(|back| {
+            let start = last.add_days(-7 * back);
+            let end = start.add_days(7);
+            let count = |dates: &[Date]| {
+                let n = dates.iter().filter(|d| **d >= start && **d < end).count();
+                i64::try_from(n).unwrap_or(i64::MAX)
+            };
+            WeekCount {
+                week_start: start,
+                received: count(received),
+                closed: count(closed),
+            }
+        })
+        .collect()
+}
+
+/// One line of the record of processing activities (`/admin/requests.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub id: String,
+    pub kind: RequestKind,
+    pub channel: RequestChannel,
+    pub received: Date,
+    pub due: Date,
+    pub closed: Option<Date>,
+    pub status: RequestStatus,
+    pub extended: bool,
+}
+
+impl RequestRecord {
+    /// Calendar days from receipt to closing.
+    pub fn days_taken(&self) -> Option<i64> {
+        self.closed.map(|c| self.received.days_until(c))
+    }
+
+    /// Whether it was closed by its due date (`None` while open).
+    pub fn on_time(&self) -> Option<bool> {
+        self.closed.map(|c| c <= self.due)
+    }
+}
+
+/// One action in the admin audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq_key: i64,
+    /// RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub request_id: Option<String>,
+    pub detail: String,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    /// Where the next (older) page starts.
+    pub next_before: Option<i64>,
+}
+
+/// Rows per page of the audit log.
+pub const AUDIT_PAGE_SIZE: u32 = 50;
 
 #[cfg(test)]
 mod tests {
@@ -758,5 +861,48 @@ mod tests {
             Some(-2)
         );
         assert_eq!(RequestSummary::days_left(Fulfilled, due, d("2026-12-01")), None);
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_count_what_falls_in_them() {
+        // 2026-11-23 is a Monday, 2026-11-29 a Sunday.
+        assert_eq!(week_start(d("2026-11-23")), d("2026-11-23"));
+        assert_eq!(week_start(d("2026-11-29")), d("2026-11-23"));
+        assert_eq!(week_start(d("2026-11-22")), d("2026-11-16"));
+        assert_eq!(week_start(d("1970-01-01")), d("1969-12-29"));
+        let weeks = weekly_counts(
+            &[d("2026-11-16"), d("2026-11-22"), d("2026-11-24"), d("2026-10-01")],
+            &[d("2026-11-25")],
+            d("2026-11-26"),
+            2,
+        );
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(
+            (weeks[0].week_start, weeks[0].received, weeks[0].closed),
+            (d("2026-11-16"), 2, 0)
+        );
+        assert_eq!(
+            (weeks[1].week_start, weeks[1].received, weeks[1].closed),
+            (d("2026-11-23"), 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_record_knows_its_days_and_whether_it_was_on_time() {
+        let mut r = RequestRecord {
+            id: "r".into(),
+            kind: RequestKind::Access,
+            channel: RequestChannel::Web,
+            received: d("2026-01-31"),
+            due: d("2026-02-28"),
+            closed: None,
+            status: InProgress,
+            extended: false,
+        };
+        assert_eq!((r.days_taken(), r.on_time()), (None, None));
+        r.closed = Some(d("2026-02-28"));
+        assert_eq!((r.days_taken(), r.on_time()), (Some(28), Some(true)));
+        r.closed = Some(d("2026-03-01"));
+        assert_eq!(r.on_time(), Some(false));
     }
 }

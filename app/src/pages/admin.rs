@@ -1,10 +1,12 @@
 //! `/admin`: the officer console's home. Anyone but an officer or admin gets a 403 page.
 
 use crate::accounts::{console_overview, who_am_i};
+use crate::casework::request_stats;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::status::set_http_status;
-use crate::domain::account::CurrentUser;
+use crate::components::week_chart::WeekChart;
+use crate::domain::account::{CurrentUser, Role};
 use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -30,13 +32,61 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn Console(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
+    let is_admin = user.role == Role::Admin;
     view! {
         <PageTitle text=|l| td_string!(l, admin.title) />
         <h1>{t!(i18n, admin.title)}</h1>
         <p>{t!(i18n, admin.welcome)} " " <strong>{user.display_name}</strong></p>
+        <nav class="sub-nav" aria-label=move || td_string!(i18n.get_locale(), admin.title)>
+            <ul>
+                <li><A href="/admin/requests">{t!(i18n, console.queue_link)}</A></li>
+                {is_admin.then(|| view! { <li><A href="/admin/audit">{t!(i18n, console.audit_link)}</A></li> })}
+                <li><A href="/systems">{t!(i18n, nav.register)}</A></li>
+            </ul>
+        </nav>
+        <RequestOverview />
+        <RecordsForm />
         <Overview />
-        <p>{t!(i18n, admin.coming)}</p>
-        <p><A href="/systems">{t!(i18n, nav.register)}</A></p>
+    }
+}
+
+/// Privacy requests at a glance: the counts that matter and the last weeks.
+#[component]
+fn RequestOverview() -> impl IntoView {
+    let i18n = use_i18n();
+    let stats = Resource::new(|| (), |_| request_stats());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match stats.await {
+                    Ok(s) => view! {
+                        <dl class="stats" data-testid="request-stats">
+                            <div><dt>{t!(i18n, console.stats_open)}</dt><dd data-stat="open">{s.open}</dd></div>
+                            <div><dt>{t!(i18n, console.stats_due_soon)}</dt><dd data-stat="due_soon">{s.due_soon}</dd></div>
+                            <div><dt>{t!(i18n, console.stats_overdue)}</dt><dd data-stat="overdue">{s.overdue}</dd></div>
+                            <div><dt>{t!(i18n, console.stats_on_time)}</dt><dd data-stat="on_time">{s.closed_on_time_this_month}</dd></div>
+                        </dl>
+                        <WeekChart weeks=s.weeks />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The record of processing activities for a period, as CSV (a plain GET form).
+#[component]
+fn RecordsForm() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="get" action="/admin/requests.csv" class="inline-form">
+            <label for="csv-from">{t!(i18n, console.csv_from)}</label>
+            <input id="csv-from" name="from" type="date" />
+            <label for="csv-to">{t!(i18n, console.csv_to)}</label>
+            <input id="csv-to" name="to" type="date" />
+            <button type="submit" class="button-secondary">{t!(i18n, console.csv)}</button>
+        </form>
     }
 }
 

@@ -3,8 +3,8 @@
 //! one plain form that works without JavaScript).
 
 use crate::casework::{
-    AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FulfilRequest, RejectRequest,
-    VerifyIdentity, get_case, request_queue,
+    AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FileAssisted, FulfilRequest,
+    RejectRequest, VerifyIdentity, get_case, request_queue,
 };
 use crate::components::error_notice::ErrorNotice;
 use crate::components::messages::MessageList;
@@ -65,7 +65,7 @@ pub fn RequestQueuePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <QueueTable page /> }.into_any(),
+                    Ok(page) => view! { <QueueTable page /> <AssistedForm /> }.into_any(),
                     Err(error) => staff_refused(error),
                 }
             })}
@@ -125,6 +125,34 @@ fn QueueFilters() -> impl IntoView {
             </div>
             <button type="submit" class="button-primary">{t!(i18n, console.apply)}</button>
         </form>
+    }
+}
+
+/// Files a request for a resident who came to a city office or phoned.
+#[component]
+fn AssistedForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let file = ServerAction::<FileAssisted>::new();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, console.assisted_title)}</h2>
+            <p>{t!(i18n, console.assisted_intro)}</p>
+            {action_error(file)}
+            <ActionForm action=file attr:class="stack-form">
+                <label for="assisted-number">{t!(i18n, console.assisted_number)}</label>
+                <input id="assisted-number" name="resident_number" type="text" required=true autocomplete="off" placeholder="GH-XXXX-XXXX" />
+                <label for="assisted-kind">{t!(i18n, console.filter_kind)}</label>
+                <select id="assisted-kind" name="kind">
+                    {RequestKind::ALL.iter().map(|&k| view! { <option value=k.code()>{move || kind_name(l(), k)}</option> }).collect_view()}
+                </select>
+                <label for="assisted-purpose">{t!(i18n, requests.purpose_label)}</label>
+                <input id="assisted-purpose" name="purpose" type="text" placeholder="central-station-cctv/passenger-safety" />
+                <label for="assisted-details">{t!(i18n, requests.details_label)}</label>
+                <textarea id="assisted-details" name="details" rows="3" maxlength="4000"></textarea>
+                <button type="submit" class="button-primary">{t!(i18n, console.assisted_submit)}</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -334,8 +362,8 @@ fn Case(case: CaseFile) -> impl IntoView {
 /// The error of the last submission of an action, if any.
 fn action_error<S>(action: ServerAction<S>) -> impl IntoView
 where
-    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
 {
     move || {
         action

@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod account;
 pub mod admin;
+pub mod audit;
 pub mod consent_history;
 pub mod console_requests;
 pub mod developers;

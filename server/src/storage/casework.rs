@@ -5,7 +5,12 @@ use super::audit::{self, AuditEntry};
 use super::code;
 use super::requests::{self as store, Change, Completion, TaskError, today};
 use app::domain::account::CurrentUser;
+use app::domain::calendar::Date;
 use app::domain::lang::Lang;
+use app::domain::requests::{
+    AUDIT_PAGE_SIZE, AuditPage, AuditRow, DeadlinePolicy, NewRequest, RequestChannel, RequestRecord,
+    RequestStats, weekly_counts,
+};
 use app::domain::requests::{
     CaseFile, CaseworkError, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, RequestKind, RequestStatus,
     RequestSummary, TaskOutcome, reason,
@@ -17,11 +22,12 @@ use sqlx::AnyPool;
 #[derive(Clone)]
 pub struct SqlCasework {
     pool: AnyPool,
+    policy: DeadlinePolicy,
 }
 
 impl SqlCasework {
-    pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub fn new(pool: AnyPool, policy: DeadlinePolicy) -> Self {
+        Self { pool, policy }
     }
 
     async fn state(&self, id: &str) -> Result<store::RequestState, CaseworkFailure> {
@@ -111,6 +117,131 @@ pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Re
         page: filter.page,
         has_more,
     })
+}
+
+/// The office at a glance on `today`.
+pub async fn stats(pool: &AnyPool, today: Date) -> Result<RequestStats, sqlx::Error> {
+    const OPEN: &str = "status NOT IN ('fulfilled', 'rejected', 'withdrawn')";
+    let count = |sql: String, binds: Vec<String>| async move {
+        let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        query.fetch_one(pool).await.map(|(n,)| n)
+    };
+    let t = today.to_string();
+    let open = count(
+        format!("SELECT COUNT(*) FROM privacy_requests WHERE {OPEN}"),
+        vec![],
+    )
+    .await?;
+    let overdue = count(
+        format!("SELECT COUNT(*) FROM privacy_requests WHERE {OPEN} AND due_on < $1"),
+        vec![t.clone()],
+    )
+    .await?;
+    let due_soon = count(
+        format!("SELECT COUNT(*) FROM privacy_requests WHERE {OPEN} AND due_on >= $1 AND due_on < $2"),
+        vec![t.clone(), today.add_days(5).to_string()],
+    )
+    .await?;
+    let month_start = Date::new(today.year(), today.month(), 1).unwrap_or(today);
+    let on_time = count(
+        "SELECT COUNT(*) FROM privacy_requests WHERE status IN ('fulfilled', 'rejected') \
+         AND closed_on >= $1 AND closed_on <= due_on"
+            .to_owned(),
+        vec![month_start.to_string()],
+    )
+    .await?;
+    const WEEKS: usize = 12;
+    let since = app::domain::requests::week_start(today).add_days(-7 * (WEEKS as i64 - 1));
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT received_on, closed_on FROM privacy_requests WHERE received_on >= $1 OR closed_on >= $1",
+    )
+    .bind(since.to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut received = Vec::new();
+    let mut closed = Vec::new();
+    for (r, c) in rows {
+        received.push(code::<Date, _>("privacy_requests.received_on", &r)?);
+        if let Some(c) = c {
+            closed.push(code::<Date, _>("privacy_requests.closed_on", &c)?);
+        }
+    }
+    Ok(RequestStats {
+        open,
+        due_soon,
+        overdue,
+        closed_on_time_this_month: on_time,
+        weeks: weekly_counts(&received, &closed, today, WEEKS),
+    })
+}
+
+/// The requests received from `from` to `to` (inclusive), oldest first.
+pub async fn records(pool: &AnyPool, from: Date, to: Date) -> Result<Vec<RequestRecord>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT id, kind, channel, received_on, due_on, closed_on, status, extended FROM privacy_requests ",
+        "WHERE received_on >= $1 AND received_on <= $2 ORDER BY received_on, id"
+    ))
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, kind, channel, received, due, closed, status, extended)| {
+            Ok(RequestRecord {
+                id,
+                kind: code("privacy_requests.kind", &kind)?,
+                channel: code("privacy_requests.channel", &channel)?,
+                received: code("privacy_requests.received_on", &received)?,
+                due: code("privacy_requests.due_on", &due)?,
+                closed: closed
+                    .map(|c| code("privacy_requests.closed_on", &c))
+                    .transpose()?,
+                status: code("privacy_requests.status", &status)?,
+                extended: extended == 1,
+            })
+        })
+        .collect()
+}
+
+/// One page of the audit log, newest first, before `before` (an `at_us`).
+pub async fn audit_page(pool: &AnyPool, before: Option<i64>) -> Result<AuditPage, sqlx::Error> {
+    type Row = (String, i64, String, String, Option<String>, String);
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT id, at_us, actor_name, action, request_id, detail FROM admin_audit ",
+        "WHERE ($1 IS NULL OR at_us < $1) ORDER BY at_us DESC, id DESC LIMIT $2"
+    ))
+    .bind(before)
+    .bind(i64::from(AUDIT_PAGE_SIZE) + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() > AUDIT_PAGE_SIZE as usize;
+    let rows: Vec<AuditRow> = rows
+        .into_iter()
+        .take(AUDIT_PAGE_SIZE as usize)
+        .map(|(_, at, actor, action, request_id, detail)| AuditRow {
+            seq_key: at,
+            at: super::rfc3339_us(at),
+            actor,
+            action,
+            request_id,
+            detail,
+        })
+        .collect();
+    let next_before = more.then(|| rows.last().map(|r| r.seq_key)).flatten();
+    Ok(AuditPage { rows, next_before })
 }
 
 /// Officers and admins, by name.
@@ -376,6 +507,62 @@ impl Casework for SqlCasework {
         .map_err(StoreError::backend)?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(())
+    }
+
+    async fn stats(&self) -> Result<RequestStats, StoreError> {
+        stats(&self.pool, today()).await.map_err(StoreError::backend)
+    }
+
+    async fn records(&self, from: Date, to: Date) -> Result<Vec<RequestRecord>, StoreError> {
+        records(&self.pool, from, to).await.map_err(StoreError::backend)
+    }
+
+    async fn audit(&self, before: Option<i64>) -> Result<AuditPage, StoreError> {
+        audit_page(&self.pool, before).await.map_err(StoreError::backend)
+    }
+
+    async fn file_assisted(
+        &self,
+        officer: &CurrentUser,
+        resident_number: &str,
+        request: &NewRequest,
+    ) -> Result<String, CaseworkFailure> {
+        let number = resident_number.trim().to_uppercase();
+        let user = super::consent::user_by_number(&self.pool, &number)
+            .await
+            .map_err(StoreError::backend)?
+            .ok_or(CaseworkError::NoSuchResident)?;
+        let id = store::file(
+            &self.pool,
+            self.policy,
+            &user,
+            request,
+            RequestChannel::Assisted,
+            today(),
+            &officer_actor(officer),
+        )
+        .await
+        .map_err(|e| match e {
+            app::ports::RequestError::Input(input) => CaseworkFailure::Refused(input.into()),
+            other => other.into(),
+        })?;
+        let detail = format!(
+            "filed a {} request for {number} (assisted channel)",
+            request.kind.code()
+        );
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        audit::record(
+            &mut conn,
+            &AuditEntry {
+                actor: officer,
+                action: "file_assisted",
+                request_id: Some(&id),
+                detail: &detail,
+            },
+        )
+        .await
+        .map_err(StoreError::backend)?;
+        Ok(id)
     }
 
     async fn fulfil(&self, officer: &CurrentUser, id: &str) -> Result<(), CaseworkFailure> {
