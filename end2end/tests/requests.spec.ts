@@ -71,6 +71,10 @@ test("a resident's access request goes from the form to the package", async ({ p
   const officer = await officerContext.newPage();
   const officerErrors = watchPageErrors(officer);
   await signIn(officer, officerEmail!, officerPassword!);
+  await open(officer, "/admin");
+  await expect(officer.getByTestId("request-stats").locator('[data-stat="open"]')).not.toHaveText("0");
+  await expect(officer.locator("figure.week-chart svg")).toBeVisible();
+  await expectAccessible(officer);
   await open(officer, `/admin/requests?q=${encodeURIComponent(number)}`);
   await expect(h1(officer)).toHaveText("Privacy requests");
   const row = officer.getByTestId("request-queue").locator("tbody tr");

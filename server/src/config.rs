@@ -279,6 +279,23 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_follow_gdpr_unless_ccpa_is_chosen() {
+        use app::domain::requests::DeadlinePolicy;
+        assert_eq!(
+            Config::from_vars(vars(&[])).unwrap().deadline_policy,
+            DeadlinePolicy::Gdpr
+        );
+        let ccpa = Config::from_vars(vars(&[("GLASSHOUSE_DEADLINE_POLICY", "ccpa")])).unwrap();
+        assert_eq!(ccpa.deadline_policy, DeadlinePolicy::Ccpa);
+        let err = Config::from_vars(vars(&[("GLASSHOUSE_DEADLINE_POLICY", "hipaa")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("GLASSHOUSE_DEADLINE_POLICY is invalid"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_bad_address_is_named_in_the_error() {
         let err = Config::from_vars(vars(&[("GLASSHOUSE_ADDR", "here")])).unwrap_err();
         assert!(err.to_string().starts_with("GLASSHOUSE_ADDR is invalid"), "{err}");
