@@ -62,7 +62,8 @@ impl AppError {
             AppError::Casework(
                 crate::domain::requests::CaseworkError::ReasonRequired
                 | crate::domain::requests::CaseworkError::Input(_)
-                | crate::domain::requests::CaseworkError::NoSuchResident,
+                | crate::domain::requests::CaseworkError::NoSuchResident
+                | crate::domain::requests::CaseworkError::Contact(_),
             ) => 422,
             AppError::Casework(_) => 409,
             AppError::NoticeChanged => 409,

@@ -268,11 +268,12 @@ pub trait Casework: Send + Sync + 'static {
     /// One page of the admin audit log, newest first.
     async fn audit(&self, before: Option<i64>) -> Result<crate::domain::requests::AuditPage, StoreError>;
     /// Files a request for a resident who came to a city office or phoned (assisted
-    /// channel), found by resident number; returns its id.
+    /// channel), found by resident number or recorded now as a new unverified resident;
+    /// returns its id.
     async fn file_assisted(
         &self,
         officer: &CurrentUser,
-        resident_number: &str,
+        resident: &crate::domain::requests::AssistedResident,
         request: &crate::domain::requests::NewRequest,
     ) -> Result<String, CaseworkFailure>;
     /// Fulfils the request once every task is complete; an objection is then upheld.

@@ -18,6 +18,7 @@ on_both_databases!(
     the_office_asks_the_clock_pauses_and_the_resident_is_told,
     a_fulfilled_access_request_delivers_the_whole_package,
     the_office_reads_its_figures_records_and_audit_log,
+    an_officer_files_for_someone_without_an_account,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -770,4 +771,60 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
     assert!(html.contains("data-action=\"file_assisted\""), "{html}");
     let (status, _) = app.get_as("/admin/audit", &officer).await;
     assert_eq!(status, 403);
+}
+
+async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let (status, body) = act(
+        &app,
+        &officer,
+        "file_assisted",
+        &[
+            ("name", "Rosa Díaz"),
+            ("phone", "+1 555 0199"),
+            ("kind", "access"),
+            ("details", "Phoned the office"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id: String = serde_json::from_str(&body).unwrap();
+    let file_ = case(&app, &officer, &id).await;
+    assert_eq!(file_["resident_verified"], false);
+    assert_eq!(file_["resident_name"], "Rosa Díaz");
+    assert_eq!(file_["detail"]["channel"], "assisted");
+    // The record is a resident nobody can sign in as.
+    let (hash, phone): (String, Option<String>) =
+        sqlx::query_as("SELECT password_hash, phone FROM users WHERE resident_number = $1")
+            .bind(file_["resident_number"].as_str().unwrap())
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(hash, server::storage::accounts::UNVERIFIED_RECORD);
+    assert_eq!(phone.as_deref(), Some("+1 555 0199"));
+    let email = file_["resident_email"].as_str().unwrap().to_owned();
+    assert!(email.ends_with("@records.invalid"), "{email}");
+    assert_eq!(sign_in(&app, &email, GOOD_PASSWORD).await.status, 401);
+    // Neither a number nor a way to reach them; a bad phone; an email that has an account.
+    for (form, code) in [
+        (vec![("name", "Rosa"), ("kind", "access")], "NoSuchResident"),
+        (
+            vec![("name", "Rosa"), ("phone", "12ab"), ("kind", "access")],
+            "Phone",
+        ),
+        (
+            vec![
+                ("name", "Olga"),
+                ("email", "officer@example.org"),
+                ("kind", "access"),
+            ],
+            "Email",
+        ),
+    ] {
+        let (status, body) = act(&app, &officer, "file_assisted", &form).await;
+        assert_eq!((status, body.contains(code)), (422, true), "{form:?}: {body}");
+    }
+    let (_, html) = app.get_as(&format!("/admin/requests/{id}"), &officer).await;
+    assert!(html.contains("data-verified=\"false\""), "{html}");
 }

@@ -177,16 +177,28 @@ pub async fn audit_log(before: Option<String>) -> Result<crate::domain::requests
     Ok(ssr::services()?.casework.audit(before).await?)
 }
 
-/// Files a request for a resident who came to a city office or phoned.
+/// Files a request for a resident who came to a city office or phoned: by resident number,
+/// or, for someone without an account, a new unverified record (name and email or phone).
 #[server(prefix = "/fn", endpoint = "console/file_assisted")]
+#[allow(clippy::too_many_arguments)]
 pub async fn file_assisted(
-    resident_number: String,
+    resident_number: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
     kind: String,
     purpose: Option<String>,
     details: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::domain::requests::{CaseworkError, NewRequest};
+    use crate::domain::requests::{AssistedResident, CaseworkError, NewRequest};
     let session = ssr::require_staff()?;
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let resident = AssistedResident::parse(
+        &text(&resident_number),
+        &text(&name),
+        &text(&email),
+        &text(&phone),
+    )?;
     let request = NewRequest::parse(
         &kind,
         "all",
@@ -197,7 +209,7 @@ pub async fn file_assisted(
     .map_err(CaseworkError::from)?;
     let id = ssr::services()?
         .casework
-        .file_assisted(&session.user, &resident_number, &request)
+        .file_assisted(&session.user, &resident, &request)
         .await?;
     back_to(&id);
     Ok(id)

@@ -63,6 +63,7 @@ fn casework_message(error: CaseworkError) -> impl IntoView {
         CaseworkError::NoSuchOfficer => t!(i18n, casework_errors.no_such_officer).into_any(),
         CaseworkError::NoSuchResident => t!(i18n, casework_errors.no_such_resident).into_any(),
         CaseworkError::Input(input) => request_message(input).into_any(),
+        CaseworkError::Contact(input) => auth_message(AuthError::Input(input)).into_any(),
     }
 }
 

@@ -455,6 +455,8 @@ pub struct CaseFile {
     pub staff: Vec<(String, String)>,
     /// Whether the deadline may still be extended today.
     pub may_extend: bool,
+    /// False for a record an officer created for someone without an account.
+    pub resident_verified: bool,
 }
 
 impl CaseFile {
@@ -481,6 +483,9 @@ pub enum CaseworkError {
     NoSuchOfficer,
     #[error("no resident has that number")]
     NoSuchResident,
+    /// A new resident record's name, email or phone is not acceptable.
+    #[error(transparent)]
+    Contact(#[from] crate::domain::account::AccountInputError),
     #[error(transparent)]
     Input(#[from] RequestInputError),
 }
@@ -629,6 +634,45 @@ pub struct AuditPage {
     pub rows: Vec<AuditRow>,
     /// Where the next (older) page starts.
     pub next_before: Option<i64>,
+}
+
+/// Who an officer files an assisted request for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssistedResident {
+    /// A resident with an account, by resident number.
+    Number(String),
+    /// Someone without an account: a new, unverified record with their contact details.
+    New {
+        name: crate::domain::account::DisplayName,
+        email: Option<crate::domain::account::Email>,
+        phone: Option<String>,
+    },
+}
+
+impl AssistedResident {
+    /// The resident number when given; otherwise a name and an email or phone (or both).
+    pub fn parse(
+        number: &str,
+        name: &str,
+        email: &str,
+        phone: &str,
+    ) -> Result<AssistedResident, CaseworkError> {
+        use crate::domain::account::{DisplayName, Email, ProfileFields};
+        let number = number.trim();
+        if !number.is_empty() {
+            return Ok(AssistedResident::Number(number.to_uppercase()));
+        }
+        if name.trim().is_empty() || (email.trim().is_empty() && phone.trim().is_empty()) {
+            return Err(CaseworkError::NoSuchResident);
+        }
+        let name = DisplayName::parse(name)?;
+        let email = (!email.trim().is_empty())
+            .then(|| Email::parse(email))
+            .transpose()?;
+        // The profile's phone rule; no address or birth date here.
+        let phone = ProfileFields::parse("", phone, "", "9999-12-31")?.phone;
+        Ok(AssistedResident::New { name, email, phone })
+    }
 }
 
 /// Rows per page of the audit log.
@@ -904,5 +948,42 @@ mod tests {
         assert_eq!((r.days_taken(), r.on_time()), (Some(28), Some(true)));
         r.closed = Some(d("2026-03-01"));
         assert_eq!(r.on_time(), Some(false));
+    }
+
+    #[test]
+    fn an_assisted_resident_is_a_number_or_a_name_with_a_way_to_reach_them() {
+        assert_eq!(
+            AssistedResident::parse(" gh-2345-6789 ", "", "", ""),
+            Ok(AssistedResident::Number("GH-2345-6789".into()))
+        );
+        assert_eq!(
+            AssistedResident::parse("", "Rosa", "", ""),
+            Err(CaseworkError::NoSuchResident)
+        );
+        assert_eq!(
+            AssistedResident::parse("", "", "rosa@example.org", ""),
+            Err(CaseworkError::NoSuchResident)
+        );
+        assert!(matches!(
+            AssistedResident::parse("", "Rosa", "not-an-email", ""),
+            Err(CaseworkError::Contact(
+                crate::domain::account::AccountInputError::Email
+            ))
+        ));
+        assert!(matches!(
+            AssistedResident::parse("", "Rosa", "", "12ab"),
+            Err(CaseworkError::Contact(
+                crate::domain::account::AccountInputError::Phone
+            ))
+        ));
+        match AssistedResident::parse("", "Rosa Díaz", "", "+1 555 0199").unwrap() {
+            AssistedResident::New { name, email, phone } => {
+                assert_eq!(
+                    (name.as_str(), email, phone.as_deref()),
+                    ("Rosa Díaz", None, Some("+1 555 0199"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

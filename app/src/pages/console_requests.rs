@@ -141,7 +141,16 @@ fn AssistedForm() -> impl IntoView {
             {action_error(file)}
             <ActionForm action=file attr:class="stack-form">
                 <label for="assisted-number">{t!(i18n, console.assisted_number)}</label>
-                <input id="assisted-number" name="resident_number" type="text" required=true autocomplete="off" placeholder="GH-XXXX-XXXX" />
+                <input id="assisted-number" name="resident_number" type="text" autocomplete="off" placeholder="GH-XXXX-XXXX" />
+                <fieldset>
+                    <legend>{t!(i18n, console.assisted_or)}</legend>
+                    <label for="assisted-name">{t!(i18n, console.assisted_name)}</label>
+                    <input id="assisted-name" name="name" type="text" autocomplete="off" maxlength="80" />
+                    <label for="assisted-email">{t!(i18n, console.assisted_email)}</label>
+                    <input id="assisted-email" name="email" type="email" autocomplete="off" />
+                    <label for="assisted-phone">{t!(i18n, console.assisted_phone)}</label>
+                    <input id="assisted-phone" name="phone" type="tel" autocomplete="off" />
+                </fieldset>
                 <label for="assisted-kind">{t!(i18n, console.filter_kind)}</label>
                 <select id="assisted-kind" name="kind">
                     {RequestKind::ALL.iter().map(|&k| view! { <option value=k.code()>{move || kind_name(l(), k)}</option> }).collect_view()}
@@ -306,6 +315,14 @@ fn Case(case: CaseFile) -> impl IntoView {
         <dl class="facts" data-testid="case-facts" data-status=status.code()>
             <dt>{t!(i18n, console.resident)}</dt>
             <dd>{case.resident_name.clone()} " · " {case.resident_number.clone()} " · " {case.resident_email.clone()}</dd>
+            <dt>{t!(i18n, console.verified)}</dt>
+            <dd data-testid="resident-verified" data-verified=case.resident_verified.to_string()>
+                {if case.resident_verified {
+                    t!(i18n, console.verified_account).into_any()
+                } else {
+                    t!(i18n, console.unverified).into_any()
+                }}
+            </dd>
             <dt>{t!(i18n, console.col_status)}</dt>
             <dd>{move || status_name(l(), status)}</dd>
             <dt>{t!(i18n, requests.received)}</dt>

@@ -18,6 +18,10 @@ pub struct UserRow {
     pub resident_number: String,
 }
 
+/// The password hash of a resident record an officer created for someone without an
+/// account: no password matches it, so nobody can sign in with it.
+pub const UNVERIFIED_RECORD: &str = "!unverified-record";
+
 /// What a new account is made of (the password already hashed).
 #[derive(Debug)]
 pub struct NewUser<'a> {

@@ -8,8 +8,8 @@ use app::domain::account::CurrentUser;
 use app::domain::calendar::Date;
 use app::domain::lang::Lang;
 use app::domain::requests::{
-    AUDIT_PAGE_SIZE, AuditPage, AuditRow, DeadlinePolicy, NewRequest, RequestChannel, RequestRecord,
-    RequestStats, weekly_counts,
+    AUDIT_PAGE_SIZE, AssistedResident, AuditPage, AuditRow, DeadlinePolicy, NewRequest, RequestChannel,
+    RequestRecord, RequestStats, weekly_counts,
 };
 use app::domain::requests::{
     CaseFile, CaseworkError, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, RequestKind, RequestStatus,
@@ -244,6 +244,49 @@ pub async fn audit_page(pool: &AnyPool, before: Option<i64>) -> Result<AuditPage
     Ok(AuditPage { rows, next_before })
 }
 
+/// Records someone without an account as a resident (unverified, no password), with a new
+/// resident number; returns the user id and the number. Without an email the record gets a
+/// unique address under the reserved `.invalid` domain, which no mail ever reaches.
+async fn new_record(
+    pool: &AnyPool,
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(String, String), CaseworkFailure> {
+    use super::accounts::{InsertUserError, NewUser, UNVERIFIED_RECORD, insert_user};
+    let placeholder = format!("unverified-{}@records.invalid", super::new_id());
+    let email = email.unwrap_or(&placeholder);
+    for _ in 0..5 {
+        let number = app::domain::account::ResidentNumber::from_random(rand::random());
+        let new = NewUser {
+            email,
+            password_hash: UNVERIFIED_RECORD,
+            display_name: name,
+            lang: app::domain::lang::Lang::default().code(),
+            role: app::domain::account::Role::Resident.code(),
+            resident_number: number.as_str(),
+        };
+        match insert_user(pool, &new).await {
+            Ok(id) => {
+                sqlx::query("UPDATE users SET phone = $1 WHERE id = $2")
+                    .bind(phone)
+                    .bind(&id)
+                    .execute(pool)
+                    .await
+                    .map_err(StoreError::backend)?;
+                return Ok((id, number.as_str().to_owned()));
+            }
+            Err(InsertUserError::EmailTaken) => {
+                // Someone with an account: the officer should file by their resident number.
+                return Err(CaseworkError::Contact(app::domain::account::AccountInputError::Email).into());
+            }
+            Err(InsertUserError::NumberTaken) => continue,
+            Err(InsertUserError::Db(e)) => return Err(StoreError::backend(e).into()),
+        }
+    }
+    Err(StoreError::backend(std::io::Error::other("no free resident number after five tries")).into())
+}
+
 /// Officers and admins, by name.
 async fn staff(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -273,14 +316,15 @@ impl Casework for SqlCasework {
         let Some(state) = store::load(pool, None, id).await.map_err(StoreError::backend)? else {
             return Ok(None);
         };
-        let (number, name, email, assigned_id, assigned_name): (
+        let (number, name, email, assigned_id, assigned_name, hash): (
             String,
             String,
             String,
             Option<String>,
             Option<String>,
+            String,
         ) = sqlx::query_as(concat!(
-            "SELECT u.resident_number, u.display_name, u.email, r.assigned_to, au.display_name ",
+            "SELECT u.resident_number, u.display_name, u.email, r.assigned_to, au.display_name, u.password_hash ",
             "FROM privacy_requests r JOIN users u ON u.id = r.user_id ",
             "LEFT JOIN users au ON au.id = r.assigned_to WHERE r.id = $1"
         ))
@@ -298,6 +342,7 @@ impl Casework for SqlCasework {
             assigned_to: assigned_id.zip(assigned_name),
             staff: staff(pool).await.map_err(StoreError::backend)?,
             may_extend,
+            resident_verified: hash != super::accounts::UNVERIFIED_RECORD,
         }))
     }
 
@@ -524,14 +569,28 @@ impl Casework for SqlCasework {
     async fn file_assisted(
         &self,
         officer: &CurrentUser,
-        resident_number: &str,
+        resident: &AssistedResident,
         request: &NewRequest,
     ) -> Result<String, CaseworkFailure> {
-        let number = resident_number.trim().to_uppercase();
-        let user = super::consent::user_by_number(&self.pool, &number)
-            .await
-            .map_err(StoreError::backend)?
-            .ok_or(CaseworkError::NoSuchResident)?;
+        let (user, number, created) = match resident {
+            AssistedResident::Number(number) => {
+                let user = super::consent::user_by_number(&self.pool, number)
+                    .await
+                    .map_err(StoreError::backend)?
+                    .ok_or(CaseworkError::NoSuchResident)?;
+                (user, number.clone(), false)
+            }
+            AssistedResident::New { name, email, phone } => {
+                let (user, number) = new_record(
+                    &self.pool,
+                    name.as_str(),
+                    email.as_ref().map(|e| e.as_str()),
+                    phone.as_deref(),
+                )
+                .await?;
+                (user, number, true)
+            }
+        };
         let id = store::file(
             &self.pool,
             self.policy,
@@ -546,10 +605,17 @@ impl Casework for SqlCasework {
             app::ports::RequestError::Input(input) => CaseworkFailure::Refused(input.into()),
             other => other.into(),
         })?;
-        let detail = format!(
-            "filed a {} request for {number} (assisted channel)",
-            request.kind.code()
-        );
+        let detail = if created {
+            format!(
+                "created an unverified record {number} and filed a {} request for it (assisted channel)",
+                request.kind.code()
+            )
+        } else {
+            format!(
+                "filed a {} request for {number} (assisted channel)",
+                request.kind.code()
+            )
+        };
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         audit::record(
             &mut conn,
