@@ -766,21 +766,40 @@ mod tests {
         );
     }
 
+    /// Every transition the lifecycle allows, and no other.
+    const ALLOWED: &[(RequestStatus, RequestStatus)] = &[
+        (Received, IdentityCheck),
+        (Received, InProgress),
+        (Received, Rejected),
+        (Received, Withdrawn),
+        (IdentityCheck, InProgress),
+        (IdentityCheck, Rejected),
+        (IdentityCheck, Withdrawn),
+        (InProgress, Extended),
+        (InProgress, Fulfilled),
+        (InProgress, Rejected),
+        (InProgress, Withdrawn),
+        (Extended, Fulfilled),
+        (Extended, Rejected),
+        (Extended, Withdrawn),
+    ];
+
     #[test]
     fn the_allowed_transitions_follow_the_lifecycle() {
-        for (from, to) in [
-            (Received, IdentityCheck),
-            (Received, InProgress),
-            (IdentityCheck, InProgress),
-            (InProgress, Extended),
-            (InProgress, Fulfilled),
-            (Extended, Fulfilled),
-            (Received, Rejected),
-            (Extended, Rejected),
-            (Received, Withdrawn),
-            (Extended, Withdrawn),
-        ] {
+        for &(from, to) in ALLOWED {
             assert_eq!(from.transition(to), Ok(to), "{from} -> {to}");
+        }
+        // Every other pair of the 7 x 7 is refused.
+        for &from in RequestStatus::ALL {
+            for &to in RequestStatus::ALL {
+                if !ALLOWED.contains(&(from, to)) {
+                    assert_eq!(
+                        from.transition(to),
+                        Err(IllegalTransition { from, to }),
+                        "{from} -> {to}"
+                    );
+                }
+            }
         }
     }
 
