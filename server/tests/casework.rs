@@ -87,6 +87,13 @@ async fn only_staff_reach_the_console_and_its_server_functions(backend: Backend)
             vec![("id", &id), ("task", "t"), ("outcome", "done")],
         ),
         ("fulfil", vec![("id", &id)]),
+        ("ask", vec![("id", &id), ("question", "Why?")]),
+        ("stats", vec![]),
+        ("audit", vec![]),
+        (
+            "file_assisted",
+            vec![("resident_number", "GH-2222-2222"), ("kind", "access")],
+        ),
     ];
     for (action, form) in &calls {
         let (status, body) = act(&app, &resident, action, form).await;
@@ -106,6 +113,16 @@ async fn only_staff_reach_the_console_and_its_server_functions(backend: Backend)
         .unwrap();
     assert_eq!(status, "received");
     assert!(audit_actions(&app, &id).await.is_empty());
+    // The record of processing activities, signed out and as a resident.
+    let csv = app
+        .client
+        .get(app.url("/admin/requests.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 401);
+    let (status, _) = app.get_as("/admin/requests.csv", &resident).await;
+    assert_eq!(status, 403);
     // The pages answer 403 to a resident, 200 to an officer.
     let (status, _) = app.get_as("/admin/requests", &resident).await;
     assert_eq!(status, 403);

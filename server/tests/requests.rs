@@ -218,11 +218,34 @@ async fn residents_never_see_or_touch_each_others_requests(backend: Backend) {
     assert!(!html.contains("data-testid=\"request-facts\""));
     let called = app.call("/fn/requests/mine", &[], Some(&ben)).await;
     assert_eq!(called.body, "[]");
-    // Signed out: nothing either.
     let called = app
-        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], None)
+        .call("/fn/requests/reply", &[("id", &id), ("body", "Mine")], Some(&ben))
         .await;
-    assert_eq!(called.status, 401);
+    assert_eq!(called.status, 404, "{}", called.body);
+    let called = app
+        .call("/fn/requests/package", &[("id", &id), ("lang", "en")], Some(&ben))
+        .await;
+    assert_eq!(called.status, 404, "{}", called.body);
+    // Signed out: nothing either, from any of the resident's server functions or downloads.
+    for (path, form) in [
+        ("/fn/requests/get", vec![("id", id.as_str()), ("lang", "en")]),
+        ("/fn/requests/mine", vec![]),
+        ("/fn/requests/withdraw", vec![("id", id.as_str())]),
+        ("/fn/requests/reply", vec![("id", id.as_str()), ("body", "Hello")]),
+        ("/fn/requests/package", vec![("id", id.as_str()), ("lang", "en")]),
+        ("/fn/notifications/list", vec![]),
+        ("/fn/notifications/read", vec![("id", "")]),
+    ] {
+        let called = app.call(path, &form, None).await;
+        assert_eq!(called.status, 401, "{path}: {}", called.body);
+    }
+    let download = app
+        .client
+        .get(app.url(&format!("/my/requests/{id}/package.json")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 401);
     // Ana's request is untouched.
     let (status, body) = detail(&app, &ana, &id).await;
     assert_eq!(status, 200);

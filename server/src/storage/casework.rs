@@ -13,7 +13,7 @@ use app::domain::requests::{
 };
 use app::domain::requests::{
     CaseFile, CaseworkError, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, RequestKind, RequestStatus,
-    RequestSummary, TaskOutcome, reason,
+    TaskOutcome, reason,
 };
 use app::ports::{Casework, CaseworkFailure, StoreError};
 use sqlx::AnyPool;
@@ -90,20 +90,8 @@ pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Re
         .take(QUEUE_PAGE_SIZE as usize)
         .map(
             |(id, kind, status, received, due, closed, number, channel, assigned, open_tasks)| {
-                let status: RequestStatus = code("privacy_requests.status", &status)?;
-                let due = code("privacy_requests.due_on", &due)?;
                 Ok(QueueRow {
-                    summary: RequestSummary {
-                        id,
-                        kind: code("privacy_requests.kind", &kind)?,
-                        status,
-                        received: code("privacy_requests.received_on", &received)?,
-                        due,
-                        days_left: RequestSummary::days_left(status, due, today),
-                        closed: closed
-                            .map(|c| code("privacy_requests.closed_on", &c))
-                            .transpose()?,
-                    },
+                    summary: store::summary((id, kind, status, received, due, closed), today)?,
                     resident_number: number,
                     channel: code("privacy_requests.channel", &channel)?,
                     assigned_to: assigned,

@@ -188,9 +188,11 @@ async fn append_event(
     Ok(())
 }
 
-type SummaryRow = (String, String, String, String, String, Option<String>);
+/// id, kind, status, received_on, due_on, closed_on.
+pub(crate) type SummaryRow = (String, String, String, String, String, Option<String>);
 
-fn summary(row: SummaryRow, today: Date) -> Result<RequestSummary, sqlx::Error> {
+/// A request's list entry from its columns, with the days left on `today`.
+pub(crate) fn summary(row: SummaryRow, today: Date) -> Result<RequestSummary, sqlx::Error> {
     let (id, kind, status, received, due, closed) = row;
     let status: RequestStatus = code("privacy_requests.status", &status)?;
     let due: Date = code("privacy_requests.due_on", &due)?;
