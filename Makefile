@@ -29,5 +29,5 @@ fmt:
 	cargo fmt --all
 
 clippy:
-	cargo clippy -p server -p app --all-targets -- -D warnings
+	cargo clippy -p domain -p store -p auth -p server -p app --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings

@@ -39,7 +39,7 @@ export GH_TEST_POSTGRES_URL=$PG_URL
 echo "installs done ($(elapsed "$START"))"
 
 check "rustfmt" cargo fmt --all -- --check
-check "clippy (ssr)" cargo clippy --locked -p server -p app --all-targets -- -D warnings
+check "clippy (ssr)" cargo clippy --locked -p domain -p store -p auth -p server -p app --all-targets -- -D warnings
 check "clippy (hydrate)" cargo clippy --locked -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests (SQLite and PostgreSQL)"
@@ -48,7 +48,7 @@ TEST_START=$(date +%s)
 # this process, and two Leptos servers rendering side by side in one process sometimes leave
 # a page unfinished (never seen with the one server of a real process, nor in sequence).
 # A stuck test still fails the run in 40 minutes instead of using up the whole CI budget.
-timeout --signal=INT 2400 cargo test --locked -p server -p app -- --test-threads=1 2>&1 | tee "$LOG_DIR/cargo-test.log"
+timeout --signal=INT 2400 cargo test --locked -p domain -p store -p auth -p server -p app -- --test-threads=1 2>&1 | tee "$LOG_DIR/cargo-test.log"
 TEST_STATUS=${PIPESTATUS[0]}
 read -r T_PASSED T_FAILED T_SKIPPED < <(awk '
   /^test result:/ {

@@ -21,10 +21,10 @@ pub enum AppError {
     NoticeChanged,
     /// A privacy request could not be filed as sent.
     #[error(transparent)]
-    RequestInput(#[from] crate::domain::requests::RequestInputError),
+    RequestInput(#[from] domain::requests::RequestInputError),
     /// An officer's action on a request was refused; nothing changed.
     #[error(transparent)]
-    Casework(#[from] crate::domain::requests::CaseworkError),
+    Casework(#[from] domain::requests::CaseworkError),
     /// The request is closed (fulfilled, rejected or withdrawn): nothing more can change.
     #[error("this request is closed")]
     RequestClosed,
@@ -33,7 +33,7 @@ pub enum AppError {
     Unavailable,
     /// An account action was refused.
     #[error(transparent)]
-    Auth(#[from] crate::domain::account::AuthError),
+    Auth(#[from] domain::account::AuthError),
     /// The request did not reach the server function or its answer was unreadable.
     #[error("request failed: {0}")]
     Transport(String),
@@ -42,7 +42,7 @@ pub enum AppError {
 impl AppError {
     /// The error a server function answers to a caller who is not signed in or not allowed.
     pub fn denied(signed_in: bool) -> AppError {
-        use crate::domain::account::AuthError;
+        use domain::account::AuthError;
         AppError::Auth(if signed_in {
             AuthError::Forbidden
         } else {
@@ -54,16 +54,16 @@ impl AppError {
 impl AppError {
     /// The HTTP status a script's call to a refused server function answers with.
     pub fn http_status(&self) -> u16 {
-        use crate::domain::account::AuthError;
+        use domain::account::AuthError;
         match self {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
             AppError::Casework(
-                crate::domain::requests::CaseworkError::ReasonRequired
-                | crate::domain::requests::CaseworkError::Input(_)
-                | crate::domain::requests::CaseworkError::NoSuchResident
-                | crate::domain::requests::CaseworkError::Contact(_),
+                domain::requests::CaseworkError::ReasonRequired
+                | domain::requests::CaseworkError::Input(_)
+                | domain::requests::CaseworkError::NoSuchResident
+                | domain::requests::CaseworkError::Contact(_),
             ) => 422,
             AppError::Casework(_) => 409,
             AppError::NoticeChanged => 409,
@@ -87,37 +87,57 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
     }
+
+    /// Serialises the error as it leaves a server function, and gives the response the
+    /// error's own status (422, 401, 409...) instead of server_fn's blanket 500. A plain
+    /// HTML form post keeps Leptos' redirect back to the form, which shows the error.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        crate::backend::refuse_with_status(self.http_status());
+        use leptos::server_fn::Encodes;
+        JsonEncoding::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Unavailable\""))
+    }
+}
+
+impl From<domain::consent::ChoiceRefused> for AppError {
+    fn from(e: domain::consent::ChoiceRefused) -> Self {
+        match e {
+            domain::consent::ChoiceRefused::NotConsentBased => AppError::NotAChoice,
+            domain::consent::ChoiceRefused::NoticeChanged => AppError::NoticeChanged,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::ports::StoreError> for AppError {
-    fn from(e: crate::ports::StoreError) -> Self {
+impl From<store::StoreError> for AppError {
+    fn from(e: store::StoreError) -> Self {
         tracing::error!(error = %e, "storage failed in a server function");
         AppError::Unavailable
     }
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::ports::RequestError> for AppError {
-    fn from(e: crate::ports::RequestError) -> Self {
-        use crate::ports::RequestError;
+impl From<store::requests::FileError> for AppError {
+    /// A resident's filing; an officer's maps its refusals to `Casework` itself.
+    fn from(e: store::requests::FileError) -> Self {
+        use domain::requests::CaseworkError;
+        use store::requests::FileError;
         match e {
-            RequestError::NotFound => AppError::NotFound,
-            RequestError::Input(input) => AppError::RequestInput(input),
-            RequestError::Illegal(_) => AppError::RequestClosed,
-            RequestError::Store(store) => store.into(),
+            FileError::Input(input) => AppError::RequestInput(input),
+            FileError::Contact(contact) => AppError::Casework(CaseworkError::Contact(contact)),
+            FileError::NoSuchResident => AppError::Casework(CaseworkError::NoSuchResident),
+            FileError::Store(store) => store.into(),
         }
     }
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::ports::CaseworkFailure> for AppError {
-    fn from(e: crate::ports::CaseworkFailure) -> Self {
-        use crate::ports::CaseworkFailure;
+impl From<store::requests::ApplyError> for AppError {
+    fn from(e: store::requests::ApplyError) -> Self {
         match e {
-            CaseworkFailure::NotFound => AppError::NotFound,
-            CaseworkFailure::Refused(refused) => AppError::Casework(refused),
-            CaseworkFailure::Store(store) => store.into(),
+            store::requests::ApplyError::Raced(illegal) => AppError::Casework(illegal.into()),
+            store::requests::ApplyError::Store(store) => store.into(),
         }
     }
 }

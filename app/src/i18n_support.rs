@@ -2,9 +2,9 @@
 //! labels of the register's vocabularies (compile-time keys, so a missing translation is a
 //! build error).
 
-use crate::domain::lang::Lang;
-use crate::domain::register::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};
 use crate::i18n::{Locale, td_string, use_i18n};
+use domain::lang::Lang;
+use domain::register::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 

@@ -5,11 +5,10 @@
 
 pub mod access_log;
 pub mod accounts;
-pub mod casework;
 pub mod components;
 pub mod consent;
+pub mod console;
 pub mod developers;
-pub mod domain;
 pub mod error;
 pub mod i18n_support;
 pub mod pages;
@@ -18,9 +17,7 @@ pub mod register;
 pub mod requests;
 
 #[cfg(feature = "ssr")]
-pub mod ports;
-#[cfg(feature = "ssr")]
-pub mod request;
+pub mod backend;
 
 // The macro form reads `[package.metadata.leptos-i18n]` at compile time. Its build-script
 // replacement pulls ICU data-generation crates into every build for features we do not use

@@ -50,7 +50,7 @@ pub struct Config {
     pub auth_requests_per_minute: u32,
     /// Whose legal deadlines privacy requests follow (`GLASSHOUSE_DEADLINE_POLICY`:
     /// `gdpr`, the default, or `ccpa`).
-    pub deadline_policy: app::domain::requests::DeadlinePolicy,
+    pub deadline_policy: domain::requests::DeadlinePolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -137,13 +137,13 @@ impl Config {
         let jwt_secret = vars.get("GLASSHOUSE_JWT_SECRET").cloned().or(file.jwt_secret);
         if jwt_secret
             .as_ref()
-            .is_some_and(|s| s.len() < crate::auth::tokens::MIN_SECRET_BYTES)
+            .is_some_and(|s| s.len() < auth::tokens::MIN_SECRET_BYTES)
         {
             return Err(ConfigError::Invalid {
                 name: "GLASSHOUSE_JWT_SECRET",
                 message: format!(
                     "it must be at least {} bytes long",
-                    crate::auth::tokens::MIN_SECRET_BYTES
+                    auth::tokens::MIN_SECRET_BYTES
                 ),
             });
         }
@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn deadlines_follow_gdpr_unless_ccpa_is_chosen() {
-        use app::domain::requests::DeadlinePolicy;
+        use domain::requests::DeadlinePolicy;
         assert_eq!(
             Config::from_vars(vars(&[])).unwrap().deadline_policy,
             DeadlinePolicy::Gdpr

@@ -1,13 +1,13 @@
 //! Answering an agency: find what the question names, decide with the one pure rule
-//! (`app::domain::decision::decide`), and record the decision durably before answering.
+//! (`domain::decision::decide`), and record the decision durably before answering.
 //! Consent checks and data queries both come through here, so they can never disagree.
 
-use crate::storage::consent;
-use crate::storage::decision_log::{DecisionLog, LogEntry, LogError};
-use app::domain::account::ResidentNumber;
-use app::domain::decision::{Decision, DecisionKind, Facts, Reason, decide};
-use app::domain::register::{LegalBasis, Scope, Slug};
+use domain::account::ResidentNumber;
+use domain::decision::{Decision, DecisionKind, Facts, Reason, decide};
+use domain::register::{LegalBasis, Scope, Slug};
 use sqlx::AnyPool;
+use store::consent;
+use store::decision_log::{DecisionLog, LogEntry, LogError};
 
 /// A well-formed question about one resident, system and purpose.
 #[derive(Debug, Clone)]
@@ -47,9 +47,15 @@ pub struct Evaluation {
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionError {
     #[error("could not read the facts of a decision: {0}")]
-    Storage(#[from] sqlx::Error),
+    Storage(#[from] store::StoreError),
     #[error(transparent)]
     Log(#[from] LogError),
+}
+
+impl From<sqlx::Error> for DecisionError {
+    fn from(e: sqlx::Error) -> Self {
+        DecisionError::Storage(e.into())
+    }
 }
 
 /// What the question names, before deciding.
@@ -84,7 +90,7 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
     let (Some(purpose_id), Some(basis)) = (row.purpose_id, row.legal_basis) else {
         return Ok(refused(Reason::UnknownPurpose, None, row.user_id));
     };
-    let legal_basis: LegalBasis = crate::storage::code("purposes.legal_basis", &basis)?;
+    let legal_basis: LegalBasis = store::code("purposes.legal_basis", &basis)?;
     let Some(user_id) = row.user_id else {
         return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
     };
@@ -121,9 +127,9 @@ pub async fn evaluate(
         (None, None) => (Decision::Deny, Reason::UnknownPurpose),
     };
     let entry = LogEntry {
-        id: crate::storage::new_event_id(),
+        id: store::new_event_id(),
         request_id: asker.request_id.to_owned(),
-        at_us: crate::storage::now_us(),
+        at_us: store::now_us(),
         kind,
         agency: asker.agency.to_owned(),
         client_id: asker.client_id.to_owned(),

@@ -1,13 +1,13 @@
 //! The demo city: a versioned data file (`server/demo/city.toml`) loaded into an empty database.
 
-use crate::storage::{self, register};
-use app::domain::register::{
+use domain::register::{
     Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology,
 };
-use app::domain::text::LocalizedText;
+use domain::text::LocalizedText;
 use serde::Deserialize;
 use sqlx::AnyPool;
 use std::collections::{BTreeSet, HashMap};
+use store::register;
 
 /// The demo city shipped with the binary.
 pub const CITY_TOML: &str = include_str!("../demo/city.toml");
@@ -23,7 +23,13 @@ pub enum DemoError {
     #[error("the demo data file is invalid: {0}")]
     Invalid(String),
     #[error("storage failed while loading the demo city: {0}")]
-    Storage(#[from] sqlx::Error),
+    Storage(#[from] store::StoreError),
+}
+
+impl From<sqlx::Error> for DemoError {
+    fn from(e: sqlx::Error) -> Self {
+        DemoError::Storage(e.into())
+    }
 }
 
 /// The data file, as written.
@@ -42,7 +48,7 @@ pub struct CityFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoAccount {
-    pub role: app::domain::account::Role,
+    pub role: domain::account::Role,
     pub email: String,
     pub name: String,
     pub password: String,
@@ -186,17 +192,12 @@ fn check_account(account: &DemoAccount, systems: &[System]) -> Result<(), DemoEr
 }
 
 /// Enrols a demo account with its systems and records its consents (as given on the web).
-pub async fn settle_account(
-    pool: &AnyPool,
-    consents: &dyn app::ports::ConsentStore,
-    user_id: &str,
-    account: &DemoAccount,
-) -> Result<(), DemoError> {
+pub async fn settle_account(pool: &AnyPool, user_id: &str, account: &DemoAccount) -> Result<(), DemoError> {
     for slug in &account.enrolled_with {
-        let target = storage::consent::target(pool, slug.as_str(), "")
+        let target = store::consent::target(pool, slug.as_str(), "")
             .await?
             .ok_or_else(|| invalid(format!("no system {slug}")))?;
-        storage::consent::enroll(pool, user_id, &target.system_id, None).await?;
+        store::consent::enroll(pool, user_id, &target.system_id, None).await?;
     }
     for consent in &account.consents {
         let (system, purpose) = consent
@@ -205,18 +206,15 @@ pub async fn settle_account(
         let (system, purpose) = Slug::parse(system)
             .and_then(|s| Ok((s, Slug::parse(purpose)?)))
             .map_err(|e| invalid(e.to_string()))?;
-        consents
-            .record(
-                user_id,
-                &system,
-                &purpose,
-                app::domain::consent::ConsentAction::Grant,
-                app::domain::consent::Channel::Web,
-                None,
-                app::domain::lang::Lang::En,
-            )
-            .await
+        let target = store::consent::consent_target(pool, &system, &purpose).await?;
+        let target = target.ok_or_else(|| invalid(format!("consent {consent}: no such purpose")))?;
+        domain::consent::may_choose(target.legal_basis, None, target.notice_version)
             .map_err(|e| invalid(format!("consent {consent}: {e}")))?;
+        let (grant, web) = (
+            domain::consent::ConsentAction::Grant,
+            domain::consent::Channel::Web,
+        );
+        store::consent::record(pool, user_id, &target, grant, web, domain::lang::Lang::En).await?;
     }
     Ok(())
 }
@@ -317,7 +315,7 @@ pub struct Loaded {
 #[tracing::instrument(skip_all)]
 pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
     let mut tx = pool.begin().await?;
-    if !storage::is_empty(&mut tx).await? {
+    if !store::is_empty(&mut tx).await? {
         return Err(DemoError::NotEmpty);
     }
     register::set_city_name(&mut tx, &city.name).await?;
@@ -363,7 +361,7 @@ mod tests {
 
     #[test]
     fn the_demo_city_speaks_english_and_spanish_everywhere() {
-        use app::domain::lang::Lang;
+        use domain::lang::Lang;
         let city = parse(CITY_TOML).expect("the demo city parses");
         for s in &city.systems {
             let texts = [

@@ -3,16 +3,16 @@
 //! with the privacy office, so a newcomer sees the console at work. Dates are set relative
 //! to the day the demo is loaded.
 
-use crate::storage::audit::AuditEntry;
-use crate::storage::requests::{self as store, Change, Completion, today};
-use app::domain::account::CurrentUser;
-use app::domain::calendar::Date;
-use app::domain::register::Slug;
-use app::domain::requests::{
+use crate::demo::DemoError;
+use domain::account::CurrentUser;
+use domain::calendar::Date;
+use domain::console::Change;
+use domain::register::Slug;
+use domain::requests::{
     Clock, DeadlinePolicy, NewRequest, RequestChannel, RequestKind, RequestStatus, SystemChoice, TaskOutcome,
 };
-use app::ports::{RequestError, StoreError};
 use sqlx::AnyPool;
+use store::requests::{self as requests, Actor, Completion, Filing, today};
 
 /// One scripted request: what was filed, when, and how far the office got.
 struct Scenario {
@@ -144,18 +144,18 @@ pub async fn load(
     policy: DeadlinePolicy,
     resident: &CurrentUser,
     officer: &CurrentUser,
-) -> Result<usize, RequestError> {
+) -> Result<usize, DemoError> {
     let today = today();
     for scenario in SCENARIOS {
         let received = today.add_days(-scenario.age);
         let slugs = scenario
             .systems
             .iter()
-            .map(|s| Slug::parse(s).map_err(|e| StoreError::backend(std::io::Error::other(e.to_string()))))
+            .map(|s| slug(s))
             .collect::<Result<Vec<_>, _>>()?;
         let objection = scenario
             .objection
-            .map(|(s, p)| Ok::<_, StoreError>((slug(s)?, slug(p)?)))
+            .map(|(s, p)| Ok::<_, DemoError>((slug(s)?, slug(p)?)))
             .transpose()?;
         let request = NewRequest {
             kind: scenario.kind,
@@ -163,16 +163,15 @@ pub async fn load(
             objection,
             details: scenario.details.to_owned(),
         };
-        let id = store::file(
-            pool,
-            policy,
-            &resident.id,
-            &request,
-            RequestChannel::Web,
+        let filing = Filing {
+            channel: RequestChannel::Web,
             received,
-            "resident",
-        )
-        .await?;
+            actor: Actor::Resident,
+            audit_detail: None,
+        };
+        let id = requests::file(pool, policy, &resident.id, &request, &filing)
+            .await
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
         for (system, outcome, note) in scenario.completed {
             let task: (String,) = sqlx::query_as(
                 "SELECT t.id FROM request_tasks t JOIN systems s ON s.id = t.system_id WHERE t.request_id = $1 AND s.slug = $2",
@@ -180,18 +179,18 @@ pub async fn load(
             .bind(&id)
             .bind(system)
             .fetch_one(pool)
-            .await
-            .map_err(StoreError::backend)?;
+            .await?;
             let data = (*outcome == TaskOutcome::Done).then(|| demo_data(system));
             let completion = Completion {
                 outcome: *outcome,
                 note,
                 data: data.as_deref(),
                 by: "client:demo",
+                audit: None,
             };
-            store::complete_task(pool, None, &task.0, &completion)
+            requests::complete_task(pool, None, &task.0, &completion)
                 .await
-                .map_err(|e| StoreError::backend(std::io::Error::other(e.to_string())))?;
+                .map_err(|e| DemoError::Invalid(e.to_string()))?;
         }
         let actor = format!("officer:{}", officer.id);
         let mut status = RequestStatus::Received;
@@ -206,29 +205,34 @@ pub async fn load(
             let by_resident = *next == RequestStatus::Withdrawn;
             let change = Change {
                 next: *next,
-                reason: *reason,
-                actor: if by_resident { "resident" } else { &actor },
-                audit: (!by_resident).then(|| AuditEntry {
-                    actor: officer,
-                    action: next.code(),
-                    request_id: Some(&id),
-                    detail: reason.unwrap_or("demo"),
-                }),
+                reason: reason.map(str::to_owned),
                 extended_due,
-                uphold: None,
-                notify: (!by_resident).then_some(resident.id.as_str()),
+                uphold_objection: false,
+                action: next.code(),
+                detail: reason.unwrap_or("demo").to_owned(),
             };
-            store::apply(pool, &id, status, &change, today).await?;
+            let actor = if by_resident {
+                Actor::Resident
+            } else {
+                Actor::Officer(officer)
+            };
+            let case = requests::case(pool, None, &id)
+                .await?
+                .ok_or_else(|| DemoError::Invalid(id.clone()))?;
+            debug_assert_eq!(case.status, status);
+            requests::apply(pool, &id, &case, &change, actor, today)
+                .await
+                .map_err(|e| DemoError::Invalid(e.to_string()))?;
             status = *next;
         }
         if let Some((question, answer)) = scenario.conversation {
-            let mut conn = pool.acquire().await.map_err(StoreError::backend)?;
-            let at = crate::storage::now_us();
-            store::add_message(&mut conn, &id, at, &actor, &officer.display_name, question).await?;
-            store::notify(&mut conn, &resident.id, &id, at, "message", None).await?;
+            let mut conn = pool.acquire().await?;
+            let at = ::store::now_us();
+            requests::add_message(&mut conn, &id, at, &actor, &officer.display_name, question).await?;
+            requests::notify(&mut conn, &resident.id, &id, at, "message", None).await?;
             match answer {
                 Some(answer) => {
-                    store::add_message(&mut conn, &id, at + 1, "resident", &resident.display_name, answer)
+                    requests::add_message(&mut conn, &id, at + 1, "resident", &resident.display_name, answer)
                         .await?;
                 }
                 None => {
@@ -237,8 +241,7 @@ pub async fn load(
                         .bind(today.add_days(-1).to_string())
                         .bind(&id)
                         .execute(&mut *conn)
-                        .await
-                        .map_err(StoreError::backend)?;
+                        .await?;
                 }
             }
         }
@@ -249,15 +252,14 @@ pub async fn load(
                 .bind(closed.to_string())
                 .bind(&id)
                 .execute(pool)
-                .await
-                .map_err(StoreError::backend)?;
+                .await?;
         }
     }
     Ok(SCENARIOS.len())
 }
 
-fn slug(s: &str) -> Result<Slug, StoreError> {
-    Slug::parse(s).map_err(|e| StoreError::backend(std::io::Error::other(e.to_string())))
+fn slug(s: &str) -> Result<Slug, DemoError> {
+    Slug::parse(s).map_err(|e| DemoError::Invalid(e.to_string()))
 }
 
 /// What a demo agency reports holding about the demo resident.

@@ -1,13 +1,13 @@
 //! What each subcommand does, in terms of the library's parts.
 
-use crate::auth::clients;
 use crate::cli::AdminCommand;
 use crate::config::Config;
-use crate::db::{self, DbError};
 use crate::demo::{self, DemoError};
 use crate::web;
-use app::domain::account::{ApiScope, Role};
+use auth::clients;
+use domain::account::{ApiScope, Role};
 use sqlx::AnyPool;
+use store::db::{self, DbError};
 
 /// Why a subcommand failed; the message is printed for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -59,14 +59,13 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 loaded.agencies, loaded.systems, loaded.purposes
             );
             let accounts = web::accounts(config, pool.clone()).await?;
-            let consents = crate::storage::consent::SqlConsents::new(pool.clone(), config.public_url.clone());
             let mut created = Vec::new();
             for account in &city.accounts {
                 let user = accounts
                     .create_user(&account.email, &account.password, &account.name, account.role)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
-                demo::settle_account(&pool, &consents, &user.id, account).await?;
+                demo::settle_account(&pool, &user.id, account).await?;
                 created.push(user);
             }
             let first = |role: Role| created.iter().find(|u| u.role == role);
@@ -143,7 +142,7 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
             println!("client_secret: {}", client.client_secret);
         }
         AdminCommand::RevokeClient { client_id } => {
-            if crate::storage::accounts::revoke_client(&pool, &client_id)
+            if store::accounts::revoke_client(&pool, &client_id)
                 .await
                 .map_err(|e| admin_err(&e))?
             {

@@ -1,23 +1,23 @@
 //! The state every request handler can reach.
 
 use crate::auth::middleware::IpLimits;
-use crate::auth::service::Accounts;
-use crate::storage::decision_log::DecisionLog;
-use app::ports::Services;
+use app::backend::Backend;
+use auth::accounts::Accounts;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
+use store::decision_log::DecisionLog;
 
 /// Shared, cheap-to-clone application state.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     /// Leptos' site options (where the WASM bundle and CSS are served from).
     pub leptos_options: LeptosOptions,
-    /// Storage behind the `app` crate's ports.
-    pub services: Services,
+    /// What the app's server functions work with.
+    pub backend: Backend,
     /// The connection pool, for health checks.
     pub pool: AnyPool,
-    /// Accounts and sessions (also behind `services.accounts`).
+    /// Accounts and sessions (also in `backend`).
     pub accounts: Accounts,
     /// Per-IP limits on sign-in, sign-up and the token endpoint.
     pub ip_limits: IpLimits,

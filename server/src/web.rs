@@ -3,27 +3,22 @@
 
 use crate::api;
 use crate::auth::middleware::{self as auth_mw, IpLimits};
-use crate::auth::password::{HashError, PasswordHashing};
 use crate::auth::secret::{self, SecretError};
-use crate::auth::service::{Accounts, SessionPolicy};
-use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::state::AppState;
-use crate::storage::accounts::SqlProfiles;
-use crate::storage::consent::SqlConsents;
-use crate::storage::decision_log::{DecisionLog, SqlAccessLog};
-use crate::storage::register::SqlRegister;
-use crate::storage::requests::SqlRequests;
-use app::domain::lang::Lang;
+use app::backend::Backend;
 use app::i18n_support::LANG_COOKIE;
-use app::ports::Services;
 use app::{App, shell};
+use auth::accounts::{Accounts, SessionPolicy};
+use auth::password::{HashError, PasswordHashing};
+use auth::tokens::TokenKeys;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::lang::Lang;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -31,6 +26,7 @@ use serde::Deserialize;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use store::decision_log::DecisionLog;
 use tower_http::services::ServeDir;
 
 /// The name the WASM bundle, JS and CSS are published under (`[[workspace.metadata.leptos]] name`).
@@ -55,7 +51,7 @@ pub enum BuildError {
     Hashing(#[from] HashError),
     #[error(
         "the token-signing secret must be at least {} bytes",
-        crate::auth::tokens::MIN_SECRET_BYTES
+        auth::tokens::MIN_SECRET_BYTES
     )]
     ShortSecret,
 }
@@ -78,21 +74,11 @@ pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildE
 /// Builds the shared state: storage, account service, limits.
 pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
     let accounts = accounts(config, pool.clone()).await?;
-    let services = Services {
-        register: Arc::new(SqlRegister::new(pool.clone())),
-        accounts: Arc::new(accounts.clone()),
-        consents: Arc::new(SqlConsents::new(pool.clone(), config.public_url.clone())),
-        requests: Arc::new(SqlRequests::new(
-            pool.clone(),
-            config.deadline_policy,
-            config.public_url.clone(),
-        )),
-        casework: Arc::new(crate::storage::casework::SqlCasework::new(
-            pool.clone(),
-            config.deadline_policy,
-        )),
-        access_log: Arc::new(SqlAccessLog::new(pool.clone())),
-        profiles: Arc::new(SqlProfiles::new(pool.clone())),
+    let backend = Backend {
+        pool: pool.clone(),
+        accounts: accounts.clone(),
+        policy: config.deadline_policy,
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
         api_reference: Arc::new(api::reference::from_openapi(
             &serde_json::to_value(api::openapi()).unwrap_or_default(),
         )),
@@ -101,7 +87,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
     forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
-        services,
+        backend,
         decision_log: DecisionLog::start(pool.clone()),
         pool,
         accounts,
@@ -139,8 +125,8 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
-        let services = state.services.clone();
-        move || provide_context(services.clone())
+        let backend = state.backend.clone();
+        move || provide_context(backend.clone())
     };
     let pages = {
         let options = state.leptos_options.clone();
@@ -158,7 +144,6 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/requests.csv", get(requests_csv))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
-        .layer(middleware::from_fn(auth_mw::server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth_mw::resolve_session,
@@ -228,7 +213,7 @@ struct ReceiptQuery {
 /// 401 when not signed in, 404 for any event that is not theirs.
 async fn receipt_json(
     State(state): State<AppState>,
-    session: Option<axum::Extension<app::ports::Session>>,
+    session: Option<axum::Extension<auth::accounts::Session>>,
     Path(id): Path<String>,
     Query(query): Query<ReceiptQuery>,
 ) -> Response {
@@ -240,7 +225,8 @@ async fn receipt_json(
         .as_deref()
         .and_then(Lang::from_code)
         .unwrap_or(session.user.lang);
-    match state.services.consents.receipt(&session.user.id, &id, lang).await {
+    let backend = &state.backend;
+    match store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang).await {
         Ok(Some(receipt)) => {
             let disposition = format!(
                 "attachment; filename=\"consent-receipt-{}.json\"",
@@ -268,7 +254,7 @@ async fn receipt_json(
 /// in, 404 for any request that is not theirs or has no package.
 async fn package_json(
     State(state): State<AppState>,
-    session: Option<axum::Extension<app::ports::Session>>,
+    session: Option<axum::Extension<auth::accounts::Session>>,
     Path(id): Path<String>,
     Query(query): Query<ReceiptQuery>,
 ) -> Response {
@@ -280,7 +266,7 @@ async fn package_json(
         .as_deref()
         .and_then(Lang::from_code)
         .unwrap_or(session.user.lang);
-    match state.services.requests.package(&session.user.id, &id, lang).await {
+    match store::package::package(&state.pool, &session.user.id, &id, lang).await {
         Ok(Some(package)) => {
             let disposition = format!("attachment; filename=\"glasshouse-data-{id}.json\"");
             (
@@ -315,17 +301,17 @@ pub const REQUESTS_CSV_HEADER: &str =
 /// only: 401 signed out, 403 for residents, 422 for a malformed date.
 async fn requests_csv(
     State(state): State<AppState>,
-    session: Option<axum::Extension<app::ports::Session>>,
+    session: Option<axum::Extension<auth::accounts::Session>>,
     Query(query): Query<PeriodQuery>,
 ) -> Response {
-    use app::domain::calendar::Date;
+    use domain::calendar::Date;
     let Some(axum::Extension(session)) = session else {
         return (StatusCode::UNAUTHORIZED, "sign in as a privacy officer").into_response();
     };
     if !session.user.role.is_staff() {
         return (StatusCode::FORBIDDEN, "privacy officers and administrators only").into_response();
     }
-    let today = crate::storage::requests::today();
+    let today = store::requests::today();
     let parse = |value: Option<&str>, default: Date| match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(default),
         Some(v) => Date::parse(v),
@@ -341,7 +327,7 @@ async fn requests_csv(
         )
             .into_response();
     };
-    let records = match state.services.casework.records(from, to).await {
+    let records = match store::casework::records(&state.pool, from, to).await {
         Ok(records) => records,
         Err(e) => {
             tracing::error!(error = %e, "could not read the request records");

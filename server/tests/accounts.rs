@@ -3,8 +3,8 @@
 
 mod common;
 
-use app::domain::account::Role;
 use common::{Backend, GOOD_PASSWORD, sign_in, sign_up, spawn_app};
+use domain::account::Role;
 
 on_both_databases!(
     a_new_resident_sees_their_resident_number,
@@ -32,7 +32,7 @@ async fn a_new_resident_sees_their_resident_number(backend: Backend) {
     let after = html.split("data-testid=\"resident-number\"").nth(1).unwrap();
     let number = after.split('>').nth(1).unwrap().split('<').next().unwrap();
     assert!(
-        app::domain::account::ResidentNumber::parse(number).is_some(),
+        domain::account::ResidentNumber::parse(number).is_some(),
         "{number:?}"
     );
     assert!(html.contains("ana@example.org"));
@@ -303,7 +303,7 @@ async fn staff_server_functions_refuse_residents_and_strangers(backend: Backend)
 }
 
 async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend) {
-    use server::storage::accounts;
+    use store::accounts;
     let app = spawn_app(backend).await;
     let user = app
         .state
@@ -315,7 +315,7 @@ async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend
         .await
         .unwrap()
         .unwrap();
-    let later = server::storage::now() + 3600;
+    let later = store::now() + 3600;
     // The hash the sign-in verified against is no longer the account's.
     assert!(
         !accounts::insert_session(&app.state.pool, "stale", &user.id, "$argon2id$stale", later)
@@ -336,7 +336,7 @@ async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend
 }
 
 async fn sessions_that_can_no_longer_be_used_are_purged(backend: Backend) {
-    use server::storage::accounts;
+    use store::accounts;
     let app = spawn_app(backend).await;
     let live = sign_up(&app, "ana@example.org").await;
     let user = app
@@ -349,7 +349,7 @@ async fn sessions_that_can_no_longer_be_used_are_purged(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let past = server::storage::now() - 1;
+    let past = store::now() - 1;
     assert!(
         accounts::insert_session(&app.state.pool, "ended", &user.id, &row.password_hash, past)
             .await

@@ -4,13 +4,13 @@
 
 mod common;
 
-use app::domain::account::ApiScope;
+use auth::clients::{self, NewClient};
+use auth::tokens::{AGENCY_AUDIENCE, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
 use base64::Engine;
 use common::{Backend, TEST_SECRET, TestApp, sign_up, spawn_app};
+use domain::account::ApiScope;
 use server::api::oauth::TokenResponse;
 use server::api::whoami::WhoAmI;
-use server::auth::clients::{self, NewClient};
-use server::auth::tokens::{AGENCY_AUDIENCE, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
 
 on_both_databases!(
     a_client_gets_a_token_and_whoami_names_it,
@@ -151,7 +151,7 @@ async fn the_token_endpoint_refuses_bad_credentials_and_grants(backend: Backend)
 }
 
 fn claims(client: &NewClient) -> AgencyClaims {
-    let now = server::storage::now();
+    let now = store::now();
     AgencyClaims {
         iss: ISSUER.into(),
         aud: AGENCY_AUDIENCE.into(),
@@ -195,7 +195,7 @@ async fn whoami_refuses_every_kind_of_bad_token(backend: Backend) {
     expect_401(&app, &other.sign(&claims(&client)).unwrap(), "another key").await;
 
     let mut expired = claims(&client);
-    expired.exp = server::storage::now() - 120;
+    expired.exp = store::now() - 120;
     expect_401(&app, &keys.sign(&expired).unwrap(), "expired").await;
 
     let mut audience = claims(&client);
@@ -228,7 +228,7 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
     let token = token(&app, &client).await;
     assert_eq!(whoami(&app, &token.access_token).await.status(), 200);
     assert!(
-        server::storage::accounts::revoke_client(&app.state.pool, &client.client_id)
+        store::accounts::revoke_client(&app.state.pool, &client.client_id)
             .await
             .unwrap()
     );

@@ -5,9 +5,9 @@
 
 mod common;
 
-use app::domain::account::{ApiScope, Role};
-use app::domain::requests::{Clock, DeadlinePolicy};
 use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, sign_in, spawn_app};
+use domain::account::{ApiScope, Role};
+use domain::requests::{Clock, DeadlinePolicy};
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -155,7 +155,7 @@ async fn the_queue_puts_the_most_urgent_first_and_filters(backend: Backend) {
     )
     .await;
     // The first request is made overdue: received two months ago.
-    let received = server::storage::requests::today().add_days(-62);
+    let received = store::requests::today().add_days(-62);
     let due = DeadlinePolicy::Gdpr.due(Clock {
         received,
         paused_days: 0,
@@ -269,7 +269,7 @@ async fn officers_move_a_request_through_the_allowed_states_only(backend: Backen
     .await;
     assert_eq!(status, 200, "{body}");
     let file_ = case(&app, &officer, &id).await;
-    let today = server::storage::requests::today();
+    let today = store::requests::today();
     let extended = DeadlinePolicy::Gdpr.due(Clock {
         received: today,
         paused_days: 0,
@@ -476,7 +476,7 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
     );
     assert_eq!(app.call("/fn/notifications/unread", &[], None).await.body, "0");
     // The clock is paused; pretend the question was asked three days ago.
-    let since = server::storage::requests::today().add_days(-3);
+    let since = store::requests::today().add_days(-3);
     sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
         .bind(since.to_string())
         .bind(&id)
@@ -514,7 +514,7 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
     let detail: Value = serde_json::from_str(&called.body).unwrap();
     assert_eq!(detail["paused"], false);
     let due = DeadlinePolicy::Gdpr.due(Clock {
-        received: server::storage::requests::today(),
+        received: store::requests::today(),
         paused_days: 3,
         extended: false,
     });
@@ -818,7 +818,7 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
             .fetch_one(&app.state.pool)
             .await
             .unwrap();
-    assert_eq!(hash, server::storage::accounts::UNVERIFIED_RECORD);
+    assert_eq!(hash, store::accounts::UNVERIFIED_RECORD);
     assert_eq!(phone.as_deref(), Some("+1 555 0199"));
     let email = file_["resident_email"].as_str().unwrap().to_owned();
     assert!(email.ends_with("@records.invalid"), "{email}");

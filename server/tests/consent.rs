@@ -4,8 +4,8 @@
 
 mod common;
 
-use app::domain::account::ApiScope;
 use common::{Backend, TestApp, bearer, enrolled_resident, spawn_app, unenrolled_resident};
+use domain::account::ApiScope;
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -89,9 +89,7 @@ async fn choose(app: &TestApp, session: &str, system: &str, purpose: &str, actio
 }
 
 async fn log_count(app: &TestApp) -> i64 {
-    server::storage::decision_log::count(&app.state.pool)
-        .await
-        .unwrap()
+    store::decision_log::count(&app.state.pool).await.unwrap()
 }
 
 async fn every_reason_code_is_answered_and_logged(backend: Backend) {
@@ -443,23 +441,17 @@ async fn a_register_edit_makes_a_new_notice_version(backend: Backend) {
     let token = all_scopes(&app).await;
     let (session, number) = resident(&app, "fay@example.org").await;
     let before = choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;
-    let system = app::domain::register::Slug::parse(SYSTEM).unwrap();
-    let key = app::domain::register::Slug::parse(NEWSLETTER).unwrap();
-    let text = |en: &str| -> app::domain::text::LocalizedText {
+    let system = domain::register::Slug::parse(SYSTEM).unwrap();
+    let key = domain::register::Slug::parse(NEWSLETTER).unwrap();
+    let text = |en: &str| -> domain::text::LocalizedText {
         serde_json::from_value(json!({"en": en, "es": en})).unwrap()
     };
     let revise = |name: &'static str| {
         let (system, key, pool) = (system.clone(), key.clone(), app.state.pool.clone());
         async move {
-            server::storage::register::revise_purpose_text(
-                &pool,
-                &system,
-                &key,
-                &text(name),
-                &text("Now weekly."),
-            )
-            .await
-            .unwrap()
+            store::register::revise_purpose_text(&pool, &system, &key, &text(name), &text("Now weekly."))
+                .await
+                .unwrap()
         }
     };
     assert_eq!(revise("City newsletter (weekly)").await, Some(2));
@@ -886,7 +878,7 @@ async fn the_access_log_pages_newest_first(backend: Backend) {
     let token = all_scopes(&app).await;
     let transit = bearer(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
     let (session, number) = resident(&app, "kim@example.org").await;
-    let page_size = app::domain::decision::ACCESS_PAGE_SIZE;
+    let page_size = domain::decision::ACCESS_PAGE_SIZE;
     for _ in 0..page_size {
         decide(&app, &token, &number, SYSTEM, ACCOUNT).await;
     }

@@ -35,7 +35,7 @@ async fn the_register_lists_every_system_of_the_demo_city(backend: Backend) {
 async fn each_filter_returns_exactly_the_matching_systems(backend: Backend) {
     let app = spawn_app(backend).await;
     let city = city();
-    type Predicate = Box<dyn Fn(&app::domain::register::System) -> bool>;
+    type Predicate = Box<dyn Fn(&domain::register::System) -> bool>;
     let cases: Vec<(&str, Predicate)> = vec![
         (
             "agency=riverton-parking",
@@ -116,7 +116,7 @@ async fn a_system_page_shows_what_why_how_long_and_who(backend: Backend) {
         .unwrap();
     let (status, html) = app.get("/systems/smart-water-meters").await;
     assert_eq!(status, 200);
-    let en = app::domain::lang::Lang::En;
+    let en = domain::lang::Lang::En;
     for expected in [
         system.name.get(en),
         &system.agency.dpo_email,
@@ -159,7 +159,7 @@ async fn the_json_register_agrees_with_the_data_file(backend: Backend) {
     let document: RegisterDocument = response.json().await.unwrap();
     let city = city();
     assert_eq!(document.systems.len(), city.systems.len());
-    let en = app::domain::lang::Lang::En;
+    let en = domain::lang::Lang::En;
     for expected in &city.systems {
         let got = document
             .systems
@@ -287,10 +287,7 @@ async fn pages_speak_spanish_when_asked(backend: Backend) {
         .iter()
         .find(|s| s.slug.as_str() == document.systems[0].slug)
         .unwrap();
-    assert_eq!(
-        document.systems[0].name,
-        first.name.get(app::domain::lang::Lang::Es)
-    );
+    assert_eq!(document.systems[0].name, first.name.get(domain::lang::Lang::Es));
 
     let response = app
         .client

@@ -4,10 +4,10 @@
 
 mod common;
 
-use app::domain::account::ApiScope;
-use app::domain::calendar::Date;
-use app::domain::requests::{Clock, DeadlinePolicy, RequestKind};
 use common::{Backend, TestApp, bearer, enrolled_resident, spawn_app, unenrolled_resident};
+use domain::account::ApiScope;
+use domain::calendar::Date;
+use domain::requests::{Clock, DeadlinePolicy, RequestKind};
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -64,7 +64,7 @@ async fn count_requests(app: &TestApp) -> i64 {
 }
 
 fn today() -> Date {
-    server::storage::requests::today()
+    store::requests::today()
 }
 
 async fn each_kind_is_filed_with_its_tasks_and_its_legal_clock(backend: Backend) {
@@ -153,7 +153,7 @@ async fn each_kind_is_filed_with_its_tasks_and_its_legal_clock(backend: Backend)
 async fn a_bad_request_is_explained_and_nothing_is_stored(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = resident(&app, "ana@example.org").await;
-    let long = "x".repeat(app::domain::requests::MAX_DETAILS_CHARS + 1);
+    let long = "x".repeat(domain::requests::MAX_DETAILS_CHARS + 1);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![("kind", "complaint")], "Kind"),
         (vec![("kind", "access"), ("scope", "some")], "NoSystems"),

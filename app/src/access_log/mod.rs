@@ -1,9 +1,9 @@
 //! The server function behind `/my/access-log`: the decision-log entries that named the
 //! signed-in resident, and no one else's.
 
-use crate::domain::decision::{AccessPage, Decision};
-use crate::domain::lang::Lang;
 use crate::error::AppError;
+use domain::decision::{AccessPage, Decision};
+use domain::lang::Lang;
 use leptos::prelude::*;
 
 /// One page of the signed-in resident's access log, newest first: only `agency`'s entries,
@@ -15,14 +15,13 @@ pub async fn access_log(
     before: Option<i64>,
     lang: Lang,
 ) -> Result<AccessPage, AppError> {
-    let session = crate::request::require_session()?;
-    let filter = crate::domain::decision::AccessFilter {
+    let session = crate::backend::require_session()?;
+    let filter = domain::decision::AccessFilter {
         agency,
         decision,
         before,
     };
-    Ok(crate::request::services()?
-        .access_log
-        .page(&session.user.id, &filter, lang)
-        .await?)
+    let pool = crate::backend::backend()?.pool;
+    let page = store::decision_log::page(&pool, &session.user.id, &filter, lang).await;
+    Ok(page?)
 }

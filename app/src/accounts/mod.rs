@@ -1,12 +1,12 @@
 //! Accounts: server functions to sign up, sign in and out, change the password, delete the
 //! account, and to know who is asking. Each checks who is asking before doing any work.
 
-use crate::domain::account::CurrentUser;
 use crate::error::AppError;
+use domain::account::CurrentUser;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::request as ssr;
+use crate::backend as ssr;
 
 /// Who is signed in, if anyone.
 #[server(prefix = "/fn", endpoint = "auth/me")]
@@ -22,20 +22,20 @@ pub async fn sign_up(
     display_name: String,
     lang: String,
 ) -> Result<(), AppError> {
-    let lang = crate::domain::lang::Lang::from_code(&lang).unwrap_or_default();
-    let input = crate::ports::SignUp {
+    let lang = domain::lang::Lang::from_code(&lang).unwrap_or_default();
+    let input = auth::accounts::SignUp {
         email,
         password,
         display_name,
         lang,
     };
-    ssr::answer(ssr::services()?.accounts.sign_up(input).await, "/account")
+    ssr::answer(ssr::backend()?.accounts.sign_up(input).await, "/account")
 }
 
 /// Signs in, then goes to the account page.
 #[server(prefix = "/fn", endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    let outcome = ssr::services()?
+    let outcome = ssr::backend()?
         .accounts
         .sign_in(&email, &password, ssr::client_ip())
         .await;
@@ -46,14 +46,14 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 #[server(prefix = "/fn", endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = ssr::require_session()?;
-    ssr::answer(ssr::services()?.accounts.sign_out(&session).await, "/")
+    ssr::answer(ssr::backend()?.accounts.sign_out(&session).await, "/")
 }
 
 /// Replaces the password; every other session ends.
 #[server(prefix = "/fn", endpoint = "auth/change_password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
-    let outcome = ssr::services()?
+    let outcome = ssr::backend()?
         .accounts
         .change_password(&session, &current_password, &new_password)
         .await;
@@ -65,10 +65,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
     ssr::answer(
-        ssr::services()?
-            .accounts
-            .delete_account(&session, &password)
-            .await,
+        ssr::backend()?.accounts.delete_account(&session, &password).await,
         "/?account=deleted",
     )
 }
@@ -86,16 +83,16 @@ pub struct ConsoleSummary {
 #[server(prefix = "/fn", endpoint = "admin/overview")]
 pub async fn console_overview() -> Result<ConsoleSummary, AppError> {
     ssr::require_staff()?;
-    let services = ssr::services()?;
-    let systems = services.register.systems().await?;
-    let agencies = services.register.agencies().await?;
+    let pool = ssr::backend()?.pool;
+    let systems = store::register::systems(&pool).await?;
+    let agencies = store::register::agencies(&pool).await?;
     Ok(ConsoleSummary {
         agencies: agencies.len(),
         systems: systems.len(),
         purposes: systems.iter().map(|s| s.purposes.len()).sum(),
         planned_systems: systems
             .iter()
-            .filter(|s| s.status == crate::domain::register::SystemStatus::Planned)
+            .filter(|s| s.status == domain::register::SystemStatus::Planned)
             .count(),
     })
 }

@@ -1,9 +1,9 @@
 //! How a failed server function is told to a resident.
 
-use crate::domain::account::{AccountInputError, AuthError, Password};
-use crate::domain::requests::{CaseworkError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
+use domain::account::{AccountInputError, AuthError, Password};
+use domain::requests::{CaseworkError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
 use leptos::prelude::*;
 
 /// A readable message for `error`, announced to screen readers.
@@ -85,7 +85,7 @@ fn auth_message(error: AuthError) -> impl IntoView {
         AuthError::Input(AccountInputError::PostalAddress) => t!(
             i18n,
             auth_errors.postal_address,
-            max = || crate::domain::account::Profile::MAX_ADDRESS_CHARS
+            max = || domain::account::Profile::MAX_ADDRESS_CHARS
         )
         .into_any(),
         AuthError::Input(AccountInputError::Phone) => t!(i18n, auth_errors.phone).into_any(),

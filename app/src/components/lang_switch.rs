@@ -1,9 +1,9 @@
 //! The language switch: plain links to `/lang/{code}`, which set the language cookie on the
 //! server and come back to the same page, so it works without JavaScript.
 
-use crate::domain::lang::Lang;
 use crate::i18n::{t, use_i18n};
 use crate::i18n_support::use_lang;
+use domain::lang::Lang;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

@@ -1,7 +1,7 @@
 //! The conversation between a resident and the privacy office about one request.
 
-use crate::domain::requests::MessageView;
 use crate::i18n::{t, use_i18n};
+use domain::requests::MessageView;
 use leptos::prelude::*;
 
 /// The messages, oldest first; each says who wrote it and when.

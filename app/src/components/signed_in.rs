@@ -2,9 +2,9 @@
 //! a visitor who is not signed in, the error otherwise.
 
 use super::error_notice::ErrorNotice;
-use crate::domain::account::AuthError;
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
+use domain::account::AuthError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

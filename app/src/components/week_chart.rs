@@ -1,8 +1,8 @@
 //! Requests received and closed per week, drawn as SVG on the server (it shows without
 //! JavaScript), with the same figures as a table for screen readers.
 
-use crate::domain::requests::WeekCount;
 use crate::i18n::{t, td_string, use_i18n};
+use domain::requests::WeekCount;
 use leptos::prelude::*;
 
 /// The drawing's size in its own units; it scales to the page's width.

@@ -2,23 +2,20 @@
 //! and withdraw (one server function, so both are exactly as easy), history and receipts.
 //! Each one works on the signed-in resident only.
 
-use crate::domain::consent::{ConsentEventView, MySystem, Receipt};
 use crate::error::AppError;
+use domain::consent::{ConsentEventView, MySystem, Receipt};
 use leptos::prelude::*;
 
-use crate::domain::lang::Lang;
+use domain::lang::Lang;
 
 #[cfg(feature = "ssr")]
-use crate::request as ssr;
+use crate::backend as ssr;
 
 /// The systems that hold the signed-in resident's data, with what applies to each purpose.
 #[server(prefix = "/fn", endpoint = "my/systems")]
 pub async fn my_systems(lang: Lang) -> Result<Vec<MySystem>, AppError> {
     let session = ssr::require_session()?;
-    Ok(ssr::services()?
-        .consents
-        .my_systems(&session.user.id, lang)
-        .await?)
+    Ok(store::consent::my_systems(&ssr::backend()?.pool, &session.user.id, lang).await?)
 }
 
 /// Grants (`action=grant`) or withdraws (`action=withdraw`) consent for one purpose.
@@ -31,9 +28,8 @@ pub async fn record_consent(
     notice_version: Option<i64>,
     lang: Lang,
 ) -> Result<ConsentEventView, AppError> {
-    use crate::domain::consent::{Channel, ConsentAction};
-    use crate::domain::register::Slug;
-    use crate::ports::ConsentError;
+    use domain::consent::{Channel, ConsentAction};
+    use domain::register::Slug;
     let session = ssr::require_session()?;
     let action: ConsentAction = action
         .parse()
@@ -41,44 +37,28 @@ pub async fn record_consent(
     let (Ok(system), Ok(purpose)) = (Slug::parse(&system), Slug::parse(&purpose)) else {
         return Err(AppError::NotFound);
     };
-    let recorded = ssr::services()?
-        .consents
-        .record(
-            &session.user.id,
-            &system,
-            &purpose,
-            action,
-            Channel::Web,
-            notice_version,
-            lang,
-        )
-        .await;
-    match recorded {
-        Ok(event) => {
-            tracing::info!(user = %session.user.id, %system, %purpose, action = action.code(), "recorded a consent event");
-            Ok(event)
-        }
-        Err(ConsentError::UnknownPurpose) => Err(AppError::NotFound),
-        Err(ConsentError::NotConsentBased) => Err(AppError::NotAChoice),
-        Err(ConsentError::NoticeChanged) => Err(AppError::NoticeChanged),
-        Err(ConsentError::Store(e)) => Err(e.into()),
-    }
+    let pool = ssr::backend()?.pool;
+    let target = store::consent::consent_target(&pool, &system, &purpose).await?;
+    let target = target.ok_or(AppError::NotFound)?;
+    domain::consent::may_choose(target.legal_basis, notice_version, target.notice_version)?;
+    let event = store::consent::record(&pool, &session.user.id, &target, action, Channel::Web, lang).await?;
+    tracing::info!(user = %session.user.id, %system, %purpose, action = action.code(), "recorded a consent event");
+    Ok(event)
 }
 
 /// Every consent event of the signed-in resident, newest first.
 #[server(prefix = "/fn", endpoint = "consent/history")]
 pub async fn consent_history(lang: Lang) -> Result<Vec<ConsentEventView>, AppError> {
     let session = ssr::require_session()?;
-    Ok(ssr::services()?.consents.history(&session.user.id, lang).await?)
+    Ok(store::consent::history(&ssr::backend()?.pool, &session.user.id, lang).await?)
 }
 
 /// The receipt of one of the signed-in resident's consent events.
 #[server(prefix = "/fn", endpoint = "consent/receipt")]
 pub async fn consent_receipt(id: String, lang: Lang) -> Result<Receipt, AppError> {
     let session = ssr::require_session()?;
-    ssr::services()?
-        .consents
-        .receipt(&session.user.id, &id, lang)
+    let backend = ssr::backend()?;
+    store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -5,6 +5,6 @@ use leptos::prelude::*;
 
 /// The agency API, as its OpenAPI document describes it.
 #[server(prefix = "/fn", endpoint = "developers/api")]
-pub async fn api_reference() -> Result<crate::domain::api_reference::ApiReference, AppError> {
-    Ok((*crate::request::services()?.api_reference).clone())
+pub async fn api_reference() -> Result<domain::api_reference::ApiReference, AppError> {
+    Ok((*crate::backend::backend()?.api_reference).clone())
 }

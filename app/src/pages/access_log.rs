@@ -4,9 +4,9 @@
 use crate::access_log::access_log;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
-use crate::domain::decision::{AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
+use domain::decision::{AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;

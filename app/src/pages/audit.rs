@@ -1,15 +1,15 @@
 //! `/admin/audit`: the admin audit log, newest first, for administrators only. The page
 //! only reads; nothing in the application edits or deletes an entry.
 
-use crate::casework::audit_log;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::refused;
 use crate::components::status::set_http_status;
-use crate::domain::account::AuthError;
-use crate::domain::requests::AuditPage;
+use crate::console::audit_log;
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
+use domain::account::AuthError;
+use domain::requests::AuditPage;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;

@@ -4,9 +4,9 @@
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::consent_history;
-use crate::domain::consent::{Channel, ConsentAction, ConsentEventView};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
+use domain::consent::{Channel, ConsentAction, ConsentEventView};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

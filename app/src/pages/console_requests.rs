@@ -2,23 +2,23 @@
 //! filters, search and pages) and `/admin/requests/:id` (the case file and its actions, each
 //! one plain form that works without JavaScript).
 
-use crate::casework::{
-    AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FileAssisted, FulfilRequest,
-    RejectRequest, VerifyIdentity, get_case, request_queue,
-};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::refused;
 use crate::components::status::set_http_status;
-use crate::domain::account::AuthError;
-use crate::domain::requests::{
-    CaseFile, QueuePage, QueueRow, RequestKind, RequestStatus, TaskOutcome, TaskView, Urgency,
+use crate::console::{
+    AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FileAssisted, FulfilRequest,
+    RejectRequest, VerifyIdentity, get_case, request_queue,
 };
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use crate::pages::requests::{kind_name, status_name};
+use domain::account::AuthError;
+use domain::requests::{
+    CaseFile, QueuePage, QueueRow, RequestKind, RequestStatus, TaskOutcome, TaskView, Urgency,
+};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;

@@ -4,8 +4,8 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::developers::api_reference;
-use crate::domain::api_reference::{ApiReference, Endpoint};
 use crate::i18n::{t, td_string, use_i18n};
+use domain::api_reference::{ApiReference, Endpoint};
 use leptos::prelude::*;
 
 /// The page.

@@ -6,11 +6,11 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::{RecordConsent, my_systems};
-use crate::domain::consent::{ConsentAction, MyPurpose, MySystem};
-use crate::domain::decision::ConsentState;
-use crate::domain::lang::Lang;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_explained, basis_name, category_name, use_lang};
+use domain::consent::{ConsentAction, MyPurpose, MySystem};
+use domain::decision::ConsentState;
+use domain::lang::Lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

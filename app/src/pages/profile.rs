@@ -5,11 +5,11 @@ use crate::components::auth_form::SubmitButton;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
-use crate::domain::account::Profile;
-use crate::domain::register::DataCategory;
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::category_name;
 use crate::profile::{UpdateProfile, my_profile};
+use domain::account::Profile;
+use domain::register::DataCategory;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

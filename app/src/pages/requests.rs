@@ -6,15 +6,15 @@ use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::my_systems;
-use crate::domain::consent::MySystem;
-use crate::domain::register::LegalBasis;
-use crate::domain::requests::{
-    MAX_DETAILS_CHARS, RequestChannel, RequestDetail, RequestKind, RequestStatus, RequestSummary,
-    TaskOutcome, TaskView, TimelineEntry,
-};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use crate::requests::{FileRequest, ReplyToOffice, WithdrawRequest, my_request, my_requests};
+use domain::consent::MySystem;
+use domain::register::LegalBasis;
+use domain::requests::{
+    MAX_DETAILS_CHARS, RequestChannel, RequestDetail, RequestKind, RequestStatus, RequestSummary,
+    TaskOutcome, TaskView, TimelineEntry,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};

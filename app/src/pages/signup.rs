@@ -4,10 +4,10 @@ use crate::accounts::SignUp;
 use crate::components::auth_form::{Field, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
-use crate::domain::account::Password;
-use crate::domain::lang::Lang;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
+use domain::account::Password;
+use domain::lang::Lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

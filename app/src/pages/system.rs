@@ -1,7 +1,6 @@
 //! `/systems/{slug}`: everything the register holds about one system, in plain language.
 
 use crate::components::error_notice::ErrorNotice;
-use crate::domain::register::{DataCategory, PurposeView, SystemView};
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{
@@ -10,6 +9,7 @@ use crate::i18n_support::{
 };
 use crate::pages::not_found::NotFound;
 use crate::register::get_system;
+use domain::register::{DataCategory, PurposeView, SystemView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

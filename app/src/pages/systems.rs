@@ -4,10 +4,10 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::live_form::submit_after;
 use crate::components::page_title::PageTitle;
-use crate::domain::register::{DataCategory, LegalBasis, SystemSummary, Technology};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::{basis_name, category_name, status_name, technology_name, use_lang};
 use crate::register::{FilterForm, list_agencies, search_systems};
+use domain::register::{DataCategory, LegalBasis, SystemSummary, Technology};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;

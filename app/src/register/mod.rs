@@ -1,8 +1,8 @@
 //! The public register's server functions: list (search and filter) and one system.
 
-use crate::domain::lang::Lang;
-use crate::domain::register::{AgencyOption, SystemSummary, SystemView};
 use crate::error::AppError;
+use domain::lang::Lang;
+use domain::register::{AgencyOption, SystemSummary, SystemView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +34,7 @@ impl FilterForm {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::search::RegisterFilter;
-    pub use crate::request::services;
+    use domain::search::RegisterFilter;
 
     pub fn parse(form: &FilterForm) -> Result<RegisterFilter, AppError> {
         RegisterFilter::parse(
@@ -53,20 +52,20 @@ mod ssr {
 #[server(prefix = "/fn", endpoint = "register/search")]
 pub async fn search_systems(lang: Lang, form: FilterForm) -> Result<Vec<SystemSummary>, AppError> {
     let filter = ssr::parse(&form)?;
-    let systems = ssr::services()?.register.systems().await?;
+    let systems = store::register::systems(&crate::backend::backend()?.pool).await?;
     let mut found: Vec<SystemSummary> = systems
         .iter()
         .filter(|s| filter.matches(s))
         .map(|s| s.summary(lang))
         .collect();
-    found.sort_by_cached_key(|s| crate::domain::search::fold(&s.name));
+    found.sort_by_cached_key(|s| domain::search::fold(&s.name));
     Ok(found)
 }
 
 /// Every agency, for the filter, sorted by name in `lang`.
 #[server(prefix = "/fn", endpoint = "register/agencies")]
 pub async fn list_agencies(lang: Lang) -> Result<Vec<AgencyOption>, AppError> {
-    let agencies = ssr::services()?.register.agencies().await?;
+    let agencies = store::register::agencies(&crate::backend::backend()?.pool).await?;
     let mut options: Vec<AgencyOption> = agencies
         .iter()
         .map(|a| AgencyOption {
@@ -74,16 +73,16 @@ pub async fn list_agencies(lang: Lang) -> Result<Vec<AgencyOption>, AppError> {
             name: a.name.get(lang).to_owned(),
         })
         .collect();
-    options.sort_by_cached_key(|a| crate::domain::search::fold(&a.name));
+    options.sort_by_cached_key(|a| domain::search::fold(&a.name));
     Ok(options)
 }
 
 /// Everything about the system with `slug`, or `NotFound`.
 #[server(prefix = "/fn", endpoint = "register/system")]
 pub async fn get_system(lang: Lang, slug: String) -> Result<SystemView, AppError> {
-    let Ok(slug) = crate::domain::register::Slug::parse(&slug) else {
+    let Ok(slug) = domain::register::Slug::parse(&slug) else {
         return Err(AppError::NotFound);
     };
-    let system = ssr::services()?.register.system(&slug).await?;
+    let system = store::register::system(&crate::backend::backend()?.pool, &slug).await?;
     system.map(|s| s.view(lang)).ok_or(AppError::NotFound)
 }

@@ -2,13 +2,13 @@
 //! one works on the signed-in resident's own requests only; another resident's request is
 //! "not found".
 
-use crate::domain::lang::Lang;
-use crate::domain::requests::{RequestDetail, RequestSummary};
 use crate::error::AppError;
+use domain::lang::Lang;
+use domain::requests::{RequestDetail, RequestSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::request as ssr;
+use crate::backend as ssr;
 
 /// Files a request and goes to its page. `scope` is "all" or "some" (with `systems` the
 /// ticked slugs); `purpose` is "system/purpose" for an objection.
@@ -20,7 +20,7 @@ pub async fn file_request(
     purpose: Option<String>,
     details: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::domain::requests::NewRequest;
+    use domain::requests::NewRequest;
     let session = ssr::require_session()?;
     let request = NewRequest::parse(
         &kind,
@@ -29,7 +29,15 @@ pub async fn file_request(
         purpose.as_deref(),
         details.as_deref().unwrap_or_default(),
     )?;
-    let id = ssr::services()?.requests.file(&session.user.id, &request).await?;
+    let backend = ssr::backend()?;
+    let filing = store::requests::Filing {
+        channel: domain::requests::RequestChannel::Web,
+        received: store::requests::today(),
+        actor: store::requests::Actor::Resident,
+        audit_detail: None,
+    };
+    let id =
+        store::requests::file(&backend.pool, backend.policy, &session.user.id, &request, &filing).await?;
     tracing::info!(user = %session.user.id, request = %id, kind = request.kind.code(), "filed a privacy request");
     leptos_axum::redirect(&format!("/my/requests/{id}?sent=1"));
     Ok(id)
@@ -39,16 +47,17 @@ pub async fn file_request(
 #[server(prefix = "/fn", endpoint = "requests/mine")]
 pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
     let session = ssr::require_session()?;
-    Ok(ssr::services()?.requests.mine(&session.user.id).await?)
+    let pool = ssr::backend()?.pool;
+    let mine = store::requests::mine(&pool, &session.user.id, store::requests::today()).await;
+    Ok(mine?)
 }
 
 /// One of the signed-in resident's requests.
 #[server(prefix = "/fn", endpoint = "requests/get")]
 pub async fn my_request(id: String, lang: Lang) -> Result<RequestDetail, AppError> {
     let session = ssr::require_session()?;
-    ssr::services()?
-        .requests
-        .detail(&session.user.id, &id, lang)
+    let pool = ssr::backend()?.pool;
+    store::requests::detail(&pool, Some(&session.user.id), &id, store::requests::today(), lang)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -57,7 +66,16 @@ pub async fn my_request(id: String, lang: Lang) -> Result<RequestDetail, AppErro
 #[server(prefix = "/fn", endpoint = "requests/withdraw")]
 pub async fn withdraw_request(id: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
-    ssr::services()?.requests.withdraw(&session.user.id, &id).await?;
+    let pool = ssr::backend()?.pool;
+    let case = store::requests::case(&pool, Some(&session.user.id), &id).await?;
+    let case = case.ok_or(AppError::NotFound)?;
+    let change = domain::console::withdraw(&case).map_err(|_| AppError::RequestClosed)?;
+    let actor = store::requests::Actor::Resident;
+    let applied = store::requests::apply(&pool, &id, &case, &change, actor, store::requests::today()).await;
+    applied.map_err(|e| match e {
+        store::requests::ApplyError::Raced(_) => AppError::RequestClosed,
+        store::requests::ApplyError::Store(e) => e.into(),
+    })?;
     tracing::info!(user = %session.user.id, request = %id, "withdrew a privacy request");
     leptos_axum::redirect(&format!("/my/requests/{id}?done={}", ssr::action_stamp()));
     Ok(())
@@ -67,10 +85,22 @@ pub async fn withdraw_request(id: String) -> Result<(), AppError> {
 #[server(prefix = "/fn", endpoint = "requests/reply")]
 pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
-    ssr::services()?
-        .requests
-        .reply(&session.user.id, &id, &body)
-        .await?;
+    let pool = ssr::backend()?.pool;
+    let case = store::requests::case(&pool, Some(&session.user.id), &id).await?;
+    let case = case.ok_or(AppError::NotFound)?;
+    let body = domain::console::message(&case, &body).map_err(|e| match e {
+        domain::requests::CaseworkError::Illegal(_) => AppError::RequestClosed,
+        _ => AppError::RequestInput(domain::requests::RequestInputError::DetailsTooLong),
+    })?;
+    store::requests::reply(
+        &pool,
+        &session.user.id,
+        &id,
+        &case,
+        &body,
+        store::requests::today(),
+    )
+    .await?;
     tracing::info!(user = %session.user.id, request = %id, "a resident answered the privacy office");
     leptos_axum::redirect(&format!(
         "/my/requests/{id}?done={}#messages",
@@ -81,16 +111,20 @@ pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
 
 /// The signed-in resident's notifications, newest first.
 #[server(prefix = "/fn", endpoint = "notifications/list")]
-pub async fn my_notifications() -> Result<Vec<crate::domain::requests::Notification>, AppError> {
+pub async fn my_notifications() -> Result<Vec<domain::requests::Notification>, AppError> {
     let session = ssr::require_session()?;
-    Ok(ssr::services()?.requests.notifications(&session.user.id).await?)
+    let pool = ssr::backend()?.pool;
+    Ok(store::requests::notifications(&pool, &session.user.id).await?)
 }
 
 /// How many notifications the signed-in resident has not read (0 when signed out).
 #[server(prefix = "/fn", endpoint = "notifications/unread")]
 pub async fn unread_notifications() -> Result<i64, AppError> {
     match ssr::session() {
-        Some(session) => Ok(ssr::services()?.requests.unread(&session.user.id).await?),
+        Some(session) => {
+            let pool = ssr::backend()?.pool;
+            Ok(store::requests::unread(&pool, &session.user.id).await?)
+        }
         None => Ok(0),
     }
 }
@@ -100,10 +134,8 @@ pub async fn unread_notifications() -> Result<i64, AppError> {
 pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError> {
     let session = ssr::require_session()?;
     let id = id.filter(|i| !i.is_empty());
-    ssr::services()?
-        .requests
-        .mark_read(&session.user.id, id.as_deref())
-        .await?;
+    let pool = ssr::backend()?.pool;
+    store::requests::mark_read(&pool, &session.user.id, id.as_deref()).await?;
     leptos_axum::redirect("/my/notifications");
     Ok(())
 }
@@ -111,11 +143,9 @@ pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError>
 /// The package answering one of the signed-in resident's fulfilled access or portability
 /// requests.
 #[server(prefix = "/fn", endpoint = "requests/package")]
-pub async fn my_package(id: String, lang: Lang) -> Result<crate::domain::requests::AccessPackage, AppError> {
+pub async fn my_package(id: String, lang: Lang) -> Result<domain::requests::AccessPackage, AppError> {
     let session = ssr::require_session()?;
-    ssr::services()?
-        .requests
-        .package(&session.user.id, &id, lang)
+    store::package::package(&ssr::backend()?.pool, &session.user.id, &id, lang)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -517,7 +517,7 @@ enum RequestKind {
 }
 
 const CHECK_PATH: &str = "/api/v1/consent/check";
-/// The characters of a resident number after `GH-` (app::domain::account::ResidentNumber).
+/// The characters of a resident number after `GH-` (domain::account::ResidentNumber).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 impl RequestMaker {

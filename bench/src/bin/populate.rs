@@ -43,7 +43,7 @@ struct Args {
     out: PathBuf,
 }
 
-/// The characters of a resident number after `GH-` (app::domain::account::ResidentNumber).
+/// The characters of a resident number after `GH-` (domain::account::ResidentNumber).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Residents per insert batch; each batch carries its residents' events and consents.
 const RESIDENTS_PER_BATCH: usize = 500;

@@ -2,12 +2,12 @@
 //! `Authorization: Bearer` token. A handler that forgets it cannot reach the caller.
 
 use super::error::ApiError;
-use crate::auth::clients;
 use crate::state::AppState;
-use app::domain::account::ApiScope;
+use auth::clients;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use domain::account::ApiScope;
 
 /// The agency client calling the API.
 #[derive(Debug, Clone)]
@@ -79,5 +79,5 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> String {
                 && v.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
         })
-        .map_or_else(crate::storage::new_event_id, str::to_owned)
+        .map_or_else(store::new_event_id, str::to_owned)
 }

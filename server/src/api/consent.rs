@@ -5,12 +5,12 @@ use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use crate::decisions::{self, Asker, Evaluation, Question};
 use crate::state::AppState;
-use app::domain::account::{ApiScope, ResidentNumber};
-use app::domain::decision::DecisionKind;
-use app::domain::register::Slug;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use domain::account::{ApiScope, ResidentNumber};
+use domain::decision::DecisionKind;
+use domain::register::Slug;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -103,7 +103,7 @@ pub async fn check(
         reason: evaluation.reason.code().to_owned(),
         legal_basis: evaluation.legal_basis.map(|b| b.code().to_owned()),
         decision_id: evaluation.decision_id,
-        evaluated_at: crate::storage::rfc3339_us(evaluation.at_us),
+        evaluated_at: store::rfc3339_us(evaluation.at_us),
     }))
 }
 

@@ -1,9 +1,9 @@
 //! `POST /api/v1/oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4).
 
 use super::error::ApiError;
-use crate::auth::clients::{self, ClientError};
-use crate::auth::tokens::AGENCY_TOKEN_SECONDS;
 use crate::state::AppState;
+use auth::clients::{self, ClientError};
+use auth::tokens::AGENCY_TOKEN_SECONDS;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -80,7 +80,7 @@ pub async fn token(
         return Err(invalid_client());
     };
     let accounts = &state.accounts;
-    if let Err(app::domain::account::AuthError::RateLimited { retry_after_secs }) =
+    if let Err(domain::account::AuthError::RateLimited { retry_after_secs }) =
         accounts.check_attempt(&format!("client:{client_id}:{}", peer.ip()))
     {
         tracing::warn!(client = %client_id, "rate limited a token request");

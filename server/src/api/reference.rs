@@ -1,6 +1,6 @@
 //! The API reference page's content, read from the generated OpenAPI document.
 
-use app::domain::api_reference::{ApiReference, ApiResponse, Endpoint, Parameter};
+use domain::api_reference::{ApiReference, ApiResponse, Endpoint, Parameter};
 use serde_json::Value;
 
 fn text(v: &Value) -> String {

@@ -2,12 +2,12 @@
 
 use super::error::ApiError;
 use crate::state::AppState;
-use app::domain::lang::Lang;
-use app::domain::register::{DataCategory, LegalBasis, System};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use domain::lang::Lang;
+use domain::register::{DataCategory, LegalBasis, System};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,13 +31,12 @@ impl LangQuery {
     fn lang(&self) -> Result<Lang, ApiError> {
         match &self.lang {
             None => Ok(Lang::default()),
-            Some(code) => {
-                code.parse()
-                    .map_err(|e: app::domain::lang::UnsupportedLang| ApiError::BadRequest {
-                        code: "unsupported_language",
-                        message: e.to_string(),
-                    })
-            }
+            Some(code) => code
+                .parse()
+                .map_err(|e: domain::lang::UnsupportedLang| ApiError::BadRequest {
+                    code: "unsupported_language",
+                    message: e.to_string(),
+                }),
         }
     }
 }
@@ -141,10 +140,7 @@ impl SystemRecord {
 
 async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>), ApiError> {
     let lang = query.lang()?;
-    let systems = state
-        .services
-        .register
-        .systems()
+    let systems = store::register::systems(&state.pool)
         .await
         .map_err(ApiError::internal)?;
     Ok((lang, systems))

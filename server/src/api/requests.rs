@@ -6,12 +6,12 @@ use super::caller::AgencyCaller;
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use crate::state::AppState;
-use crate::storage::requests::{self as store, AgencyTask, Completion, TaskError, TaskFilter};
-use app::domain::account::ApiScope;
-use app::domain::requests::TaskOutcome;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use domain::account::ApiScope;
+use domain::requests::TaskOutcome;
 use serde::{Deserialize, Serialize};
+use store::requests::{self as requests, AgencyTask, Completion, TaskError, TaskFilter};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -120,7 +120,7 @@ pub async fn list_tasks(
             )));
         }
     };
-    let tasks = store::agency_tasks(&state.pool, &caller.agency, filter)
+    let tasks = requests::agency_tasks(&state.pool, &caller.agency, filter)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(TaskList {
@@ -202,8 +202,9 @@ pub async fn complete_task(
         note,
         data: data.as_deref(),
         by: &by,
+        audit: None,
     };
-    match store::complete_task(&state.pool, Some(&caller.agency), &id, &completion).await {
+    match requests::complete_task(&state.pool, Some(&caller.agency), &id, &completion).await {
         Ok(()) => {
             tracing::info!(client = %caller.client_id, task = %id, outcome = body.outcome.code(), "an agency completed a task");
             Ok(Json(CompletedTask {

@@ -1,14 +1,14 @@
 //! Request layers: the session behind a cookie, cross-site request refusal (CSRF), per-IP
 //! rate limits on the sign-in, sign-up and token endpoints, and security headers.
 
-use super::service::SESSION_COOKIE;
 use crate::state::AppState;
-use app::domain::account::AuthError;
 use app::error::AppError;
+use auth::accounts::SESSION_COOKIE;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use domain::account::AuthError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -72,32 +72,6 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Gives a refused server function called by a script the status of its error (422 for
-/// bad input, 401 when not signed in...) instead of Leptos' blanket 500. Plain HTML form
-/// posts keep their redirect back to the form, which shows the error.
-pub async fn server_fn_status(request: Request, next: Next) -> Response {
-    let from_script = request.uri().path().starts_with("/fn/")
-        && !request
-            .headers()
-            .get(axum::http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-    let response = next.run(request).await;
-    if !from_script || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, crate::web::MAX_BODY_BYTES).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-    };
-    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes)
-        && let Ok(status) = StatusCode::from_u16(error.http_status())
-    {
-        parts.status = status;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
-}
-
 /// Per-IP limits on the endpoints that guess-and-check attacks use.
 #[derive(Clone)]
 pub struct IpLimits {
@@ -154,10 +128,7 @@ pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next:
 }
 
 /// Seconds until a refused request may be tried again (at least one).
-pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-    let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
-    not_until.wait_time_from(now).as_secs().max(1)
-}
+pub use auth::accounts::retry_after_secs;
 
 /// A refusal in the shape its caller reads: server functions get their error type (so the
 /// page can say what happened), the agency API its JSON error, anything else plain text.

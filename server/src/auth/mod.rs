@@ -1,8 +1,6 @@
-//! Authentication: password hashing, signed tokens, sessions and agency clients.
+//! Authentication at the HTTP edge: the layers that resolve sessions, refuse cross-site
+//! requests and limit guessing, and the token-signing secret. The accounts themselves (hashing,
+//! tokens, sessions, agency clients) are the `auth` crate.
 
-pub mod clients;
 pub mod middleware;
-pub mod password;
 pub mod secret;
-pub mod service;
-pub mod tokens;

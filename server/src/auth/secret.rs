@@ -40,7 +40,7 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         .map_err(file_err)?
         .trim()
         .to_owned();
-    if secret.len() < super::tokens::MIN_SECRET_BYTES {
+    if secret.len() < auth::tokens::MIN_SECRET_BYTES {
         return Err(SecretError::TooShort(path));
     }
     Ok(secret.into_bytes())

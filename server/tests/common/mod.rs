@@ -2,8 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use server::config::Config;
-use server::{db, demo, web};
+use server::{demo, web};
 use std::collections::BTreeMap;
+use store::db;
 use tempfile::TempDir;
 
 /// Which database a test runs against.
@@ -252,8 +253,8 @@ pub async fn sign_up(app: &TestApp, email: &str) -> String {
 }
 
 /// A bearer token of a new client of `agency` with `scopes`.
-pub async fn bearer(app: &TestApp, agency: &str, scopes: &[app::domain::account::ApiScope]) -> String {
-    let client = server::auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
+pub async fn bearer(app: &TestApp, agency: &str, scopes: &[domain::account::ApiScope]) -> String {
+    let client = auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
         .await
         .unwrap();
     let response = app
@@ -287,16 +288,13 @@ pub async fn unenrolled_resident(app: &TestApp, email: &str) -> (String, String)
 pub async fn enrolled_resident(app: &TestApp, email: &str, systems: &[&str]) -> (String, String) {
     let (session, number) = unenrolled_resident(app, email).await;
     let pool = &app.state.pool;
-    let user = server::storage::consent::user_by_number(pool, &number)
+    let user = store::consent::user_by_number(pool, &number)
         .await
         .unwrap()
         .unwrap();
     for system in systems {
-        let target = server::storage::consent::target(pool, system, "")
-            .await
-            .unwrap()
-            .unwrap();
-        server::storage::consent::enroll(pool, &user, &target.system_id, None)
+        let target = store::consent::target(pool, system, "").await.unwrap().unwrap();
+        store::consent::enroll(pool, &user, &target.system_id, None)
             .await
             .unwrap();
     }

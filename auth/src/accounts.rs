@@ -1,0 +1,376 @@
+//! The account service: sign-up, sign-in, sessions, password change and account deletion.
+
+use crate::password::PasswordHashing;
+use crate::tokens::{ISSUER, SESSION_AUDIENCE, SESSION_TYP, SessionClaims, TokenKeys};
+use base64::Engine;
+use domain::account::{AuthError, CurrentUser, DisplayName, Email, Password, ResidentNumber, Role};
+use domain::lang::Lang;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
+use sqlx::AnyPool;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use store::accounts::{self, InsertUserError, UserRow};
+use store::now;
+
+/// What a new resident signs up with (validated here). No `Debug`: it holds a password.
+#[derive(Clone)]
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub lang: Lang,
+}
+
+/// A `Set-Cookie` header value the caller must send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookie(pub String);
+
+/// The signed-in session of a request, put in the request's extensions by the server.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: CurrentUser,
+    /// The stored digest of the session id, to end this session.
+    pub digest: String,
+}
+
+/// Seconds until a rate limiter lets the next attempt through (at least one).
+pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+    not_until.wait_time_from(now).as_secs().max(1)
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "gh_session";
+
+/// How long sessions last and how their cookie is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+    pub secure_cookie: bool,
+}
+
+/// Accounts over SQL; cheap to clone.
+#[derive(Clone)]
+pub struct Accounts {
+    pool: AnyPool,
+    hashing: PasswordHashing,
+    keys: TokenKeys,
+    policy: SessionPolicy,
+    /// Sign-in attempts per account (the per-IP limit is a layer on the routes).
+    per_account: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> AuthError {
+    tracing::error!(error = %e, "account storage failed");
+    AuthError::Unavailable
+}
+
+/// How an email typed into a sign-in form appears in logs: a short digest, since people
+/// sometimes type their password into the email field and the text is the caller's.
+pub fn log_id(email: &str) -> String {
+    digest(email).chars().take(12).collect()
+}
+
+/// SHA-256 hex digest of a session id: what the database keeps instead of the id.
+pub fn digest(session_id: &str) -> String {
+    Sha256::digest(session_id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Accounts {
+    /// The service; `attempts_per_minute` bounds sign-ins per account.
+    pub fn new(pool: AnyPool, hashing: PasswordHashing, keys: TokenKeys, policy: SessionPolicy) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
+        Self {
+            pool,
+            hashing,
+            keys,
+            policy,
+            per_account: Arc::new(RateLimiter::keyed(quota)),
+        }
+    }
+
+    /// The password hasher, shared with agency clients (their secrets are hashed the same way).
+    pub fn hashing(&self) -> &PasswordHashing {
+        &self.hashing
+    }
+
+    /// Counts one attempt for `key` (an account or client); `RateLimited` once a key has
+    /// used its five attempts of the minute.
+    pub fn check_attempt(&self, key: &str) -> Result<(), AuthError> {
+        self.per_account
+            .check_key(&key.to_owned())
+            .map_err(|not_until| AuthError::RateLimited {
+                retry_after_secs: retry_after_secs(&not_until),
+            })
+    }
+
+    /// Forgets attempt counts whose window has passed, so the limiter's memory stays bounded.
+    pub fn forget_old_attempts(&self) {
+        self.per_account.retain_recent();
+        self.per_account.shrink_to_fit();
+    }
+
+    /// Deletes sessions that can no longer be used (they are refused anyway; this keeps the
+    /// table small). Returns how many went.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, store::StoreError> {
+        accounts::delete_expired_sessions(&self.pool, self.policy.idle_secs).await
+    }
+
+    /// The token keys, shared with the agency API.
+    pub fn keys(&self) -> &TokenKeys {
+        &self.keys
+    }
+
+    fn cookie(&self, value: &str, max_age: i64) -> SetCookie {
+        let secure = if self.policy.secure_cookie { "; Secure" } else { "" };
+        SetCookie(format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ))
+    }
+
+    fn clearing_cookie(&self) -> SetCookie {
+        self.cookie("", 0)
+    }
+
+    /// Starts a session with a fresh random id and returns its cookie.
+    async fn start_session(&self, user_id: &str, password_hash: &str) -> Result<SetCookie, AuthError> {
+        let raw: [u8; 32] = rand::random();
+        let sid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let issued = now();
+        let expires = issued + self.policy.absolute_secs;
+        let recorded = accounts::insert_session(&self.pool, &digest(&sid), user_id, password_hash, expires)
+            .await
+            .map_err(unavailable)?;
+        if !recorded {
+            // The password changed (or the account went) while this sign-in was checked.
+            return Err(AuthError::InvalidCredentials);
+        }
+        let claims = SessionClaims {
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            sub: user_id.into(),
+            sid,
+            typ: SESSION_TYP.into(),
+            iat: issued,
+            exp: expires,
+        };
+        let token = self.keys.sign(&claims).map_err(unavailable)?;
+        Ok(self.cookie(&token, self.policy.absolute_secs))
+    }
+
+    /// The session a cookie's token names, if it is still valid; keeps it alive.
+    pub async fn resolve(&self, token: &str) -> Result<Option<Session>, AuthError> {
+        let Ok(claims) = self.keys.verify_session(token) else {
+            return Ok(None);
+        };
+        let digest = digest(&claims.sid);
+        let Some(session) = accounts::find_session(&self.pool, &digest)
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        let at = now();
+        if session.user_id != claims.sub
+            || session.expires_at <= at
+            || session.last_seen_at + self.policy.idle_secs <= at
+        {
+            return Ok(None);
+        }
+        // Write at most once a minute per session.
+        if at - session.last_seen_at >= 60 {
+            accounts::touch_session(&self.pool, &digest)
+                .await
+                .map_err(unavailable)?;
+        }
+        let Some(user) = accounts::find_user(&self.pool, &session.user_id)
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Session {
+            user: current_user(user),
+            digest,
+        }))
+    }
+
+    async fn verified_user(&self, session: &Session, password: &str) -> Result<UserRow, AuthError> {
+        let user = accounts::find_user(&self.pool, &session.user.id)
+            .await
+            .map_err(unavailable)?
+            .ok_or(AuthError::NotSignedIn)?;
+        let ok = self
+            .hashing
+            .verify(password, Some(&user.password_hash))
+            .await
+            .map_err(unavailable)?;
+        if ok {
+            Ok(user)
+        } else {
+            Err(AuthError::WrongPassword)
+        }
+    }
+
+    /// Creates a staff or resident account directly (the `admin create-user` command).
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<CurrentUser, AuthError> {
+        let email = Email::parse(email)?;
+        let password = Password::new(password)?;
+        let name = DisplayName::parse(name)?;
+        let hash = self.hashing.hash(password.expose()).await.map_err(unavailable)?;
+        for _ in 0..5 {
+            let number = ResidentNumber::from_random(rand::random());
+            let new = accounts::NewUser {
+                email: email.as_str(),
+                password_hash: &hash,
+                display_name: name.as_str(),
+                lang: Lang::default().code(),
+                role: role.code(),
+                resident_number: number.as_str(),
+            };
+            match accounts::insert_user(&self.pool, &new).await {
+                Ok(id) => {
+                    let user = accounts::find_user(&self.pool, &id).await.map_err(unavailable)?;
+                    return user.map(current_user).ok_or(AuthError::Unavailable);
+                }
+                Err(InsertUserError::EmailTaken) => return Err(AuthError::EmailTaken),
+                Err(InsertUserError::NumberTaken) => continue,
+                Err(InsertUserError::Db(e)) => return Err(unavailable(e)),
+            }
+        }
+        Err(unavailable("no free resident number after five tries"))
+    }
+}
+
+fn current_user(row: UserRow) -> CurrentUser {
+    CurrentUser {
+        role: row.role.parse().unwrap_or(Role::Resident),
+        lang: Lang::from_code(&row.lang).unwrap_or_default(),
+        id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        resident_number: row.resident_number,
+    }
+}
+
+/// What residents do with their account.
+impl Accounts {
+    #[tracing::instrument(skip_all)]
+    /// Creates a resident account and signs it in.
+    pub async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError> {
+        self.check_attempt(&format!("sign-up:{}", input.email.trim().to_lowercase()))?;
+        let user = self
+            .create_user(&input.email, &input.password, &input.display_name, Role::Resident)
+            .await;
+        let user = match user {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::info!(outcome = "refused", reason = %e, "sign-up");
+                return Err(e);
+            }
+        };
+        if input.lang != Lang::default() {
+            // The language is a preference; failing to store it does not fail the sign-up.
+            let _ = sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+                .bind(input.lang.code())
+                .bind(&user.id)
+                .execute(&self.pool)
+                .await;
+        }
+        tracing::info!(outcome = "created", user = %user.id, "sign-up");
+        let row = accounts::find_user(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
+        let row = row.ok_or(AuthError::Unavailable)?;
+        self.start_session(&row.id, &row.password_hash).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Checks credentials and starts a new session.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<SetCookie, AuthError> {
+        let key = email.trim().to_lowercase();
+        // Keyed by account and address: nobody can lock a resident out from elsewhere.
+        let ip = client.map(|c| c.to_string()).unwrap_or_default();
+        if let Err(e) = self.check_attempt(&format!("sign-in:{key}:{ip}")) {
+            tracing::warn!(outcome = "rate_limited", account = %log_id(&key), ?client, "sign-in");
+            return Err(e);
+        }
+        let user = accounts::find_user_by_email(&self.pool, &key)
+            .await
+            .map_err(unavailable)?;
+        let ok = self
+            .hashing
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await
+            .map_err(unavailable)?;
+        match user.filter(|_| ok) {
+            Some(user) => {
+                tracing::info!(outcome = "success", user = %user.id, ?client, "sign-in");
+                self.start_session(&user.id, &user.password_hash).await
+            }
+            None => {
+                tracing::warn!(outcome = "failure", account = %log_id(&key), ?client, "sign-in");
+                Err(AuthError::InvalidCredentials)
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Ends the session; the returned cookie clears it in the browser.
+    pub async fn sign_out(&self, session: &Session) -> Result<SetCookie, AuthError> {
+        accounts::delete_session(&self.pool, &session.digest)
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user = %session.user.id, "sign-out");
+        Ok(self.clearing_cookie())
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Replaces the password after checking the current one; ends every session and starts a new one.
+    pub async fn change_password(
+        &self,
+        session: &Session,
+        current: &str,
+        new: &str,
+    ) -> Result<SetCookie, AuthError> {
+        let new = Password::new(new)?;
+        let user = self.verified_user(session, current).await?;
+        let hash = self.hashing.hash(new.expose()).await.map_err(unavailable)?;
+        accounts::set_password_hash(&self.pool, &user.id, &hash)
+            .await
+            .map_err(unavailable)?;
+        accounts::delete_user_sessions(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user = %user.id, "password changed; every session ended");
+        self.start_session(&user.id, &hash).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Deletes the account after checking the password; ends every session.
+    pub async fn delete_account(&self, session: &Session, password: &str) -> Result<SetCookie, AuthError> {
+        let user = self.verified_user(session, password).await?;
+        accounts::delete_user(&self.pool, &user.id)
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user = %user.id, "account deleted");
+        Ok(self.clearing_cookie())
+    }
+}

@@ -1,0 +1,182 @@
+//! Agency API clients: creation (the secret is shown once and stored only as a hash),
+//! the client-credentials grant, and checking a caller's access token.
+
+use crate::password::PasswordHashing;
+use crate::tokens::{AGENCY_AUDIENCE, AGENCY_TOKEN_SECONDS, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
+use base64::Engine;
+use domain::account::ApiScope;
+use sqlx::AnyPool;
+use store::accounts::{self, ClientRow, InsertClientError};
+use store::{new_id, now};
+
+/// Why a client could not be created or authenticated.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("unknown scope {0:?}; scopes are consent:check, subjects:read, enrollment:write, requests:work")]
+    UnknownScope(String),
+    #[error("a client needs at least one scope")]
+    NoScope,
+    #[error(transparent)]
+    Insert(#[from] InsertClientError),
+    #[error("the client id or secret is not right, or the client was revoked")]
+    InvalidClient,
+    #[error("the client may not ask for scope {0:?}")]
+    InvalidScope(String),
+    #[error("storage or hashing failed: {0}")]
+    Internal(String),
+}
+
+/// A new client's credentials; the secret exists only here, once.
+#[derive(Debug)]
+pub struct NewClient {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Parses a comma- or space-separated scope list, without duplicates.
+pub fn parse_scopes(list: &str) -> Result<Vec<ApiScope>, ClientError> {
+    let mut scopes = Vec::new();
+    for code in list.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        let scope: ApiScope = code
+            .parse()
+            .map_err(|_| ClientError::UnknownScope(code.to_owned()))?;
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    if scopes.is_empty() {
+        Err(ClientError::NoScope)
+    } else {
+        Ok(scopes)
+    }
+}
+
+fn join(scopes: &[ApiScope]) -> String {
+    scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ")
+}
+
+/// Creates a client for an agency.
+pub async fn create(
+    pool: &AnyPool,
+    hashing: &PasswordHashing,
+    agency_slug: &str,
+    scopes: &[ApiScope],
+) -> Result<NewClient, ClientError> {
+    if scopes.is_empty() {
+        return Err(ClientError::NoScope);
+    }
+    let client_id = format!("gh_{}", new_id());
+    let raw: [u8; 32] = rand::random();
+    let client_secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let hash = hashing
+        .hash(&client_secret)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    accounts::insert_client(pool, &client_id, &hash, agency_slug, &join(scopes)).await?;
+    Ok(NewClient {
+        client_id,
+        client_secret,
+    })
+}
+
+/// The client-credentials grant (RFC 6749 §4.4): checks the credentials and the requested
+/// scopes (all of the client's when `None`) and returns a signed access token.
+pub async fn issue_token(
+    pool: &AnyPool,
+    hashing: &PasswordHashing,
+    keys: &TokenKeys,
+    client_id: &str,
+    client_secret: &str,
+    requested: Option<&str>,
+) -> Result<(String, AgencyClaims), ClientError> {
+    let client = accounts::find_client(pool, client_id)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    let hash = client
+        .as_ref()
+        .filter(|c| c.revoked_at.is_none())
+        .map(|c| c.secret_hash.as_str());
+    let ok = hashing
+        .verify(client_secret, hash)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    let client = client.filter(|_| ok).ok_or(ClientError::InvalidClient)?;
+    let granted = granted_scopes(&client, requested)?;
+    let issued = now();
+    let claims = AgencyClaims {
+        iss: ISSUER.into(),
+        aud: AGENCY_AUDIENCE.into(),
+        sub: client.client_id.clone(),
+        agency: client.agency_slug.clone(),
+        scope: granted,
+        typ: AGENCY_TYP.into(),
+        iat: issued,
+        exp: issued + AGENCY_TOKEN_SECONDS,
+        jti: new_id(),
+    };
+    let token = keys
+        .sign(&claims)
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    Ok((token, claims))
+}
+
+fn granted_scopes(client: &ClientRow, requested: Option<&str>) -> Result<String, ClientError> {
+    let held: Vec<&str> = client.scopes.split(' ').collect();
+    match requested.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(client.scopes.clone()),
+        Some(requested) => {
+            for scope in requested.split(' ') {
+                if !held.contains(&scope) {
+                    return Err(ClientError::InvalidScope(scope.to_owned()));
+                }
+            }
+            Ok(requested.to_owned())
+        }
+    }
+}
+
+/// An agency caller whose token checked out.
+#[derive(Debug, Clone)]
+pub struct VerifiedCaller {
+    pub client_id: String,
+    pub agency: String,
+    pub scopes: Vec<ApiScope>,
+}
+
+/// Checks an access token and that its client still exists, unrevoked, for the same agency.
+pub async fn verify_caller(
+    pool: &AnyPool,
+    keys: &TokenKeys,
+    token: &str,
+) -> Result<Option<VerifiedCaller>, ClientError> {
+    let Ok(claims) = keys.verify_agency(token) else {
+        return Ok(None);
+    };
+    let client = accounts::find_client(pool, &claims.sub)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    let live = client.filter(|c| c.revoked_at.is_none() && c.agency_slug == claims.agency);
+    Ok(live.map(|_| VerifiedCaller {
+        client_id: claims.sub,
+        agency: claims.agency,
+        scopes: claims.scope.split(' ').filter_map(|s| s.parse().ok()).collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_from_commas_or_spaces() {
+        assert_eq!(
+            parse_scopes("consent:check, subjects:read consent:check").unwrap(),
+            [ApiScope::ConsentCheck, ApiScope::SubjectsRead]
+        );
+        assert!(matches!(
+            parse_scopes("consent:write"),
+            Err(ClientError::UnknownScope(_))
+        ));
+        assert!(matches!(parse_scopes(" , "), Err(ClientError::NoScope)));
+    }
+}

@@ -1,0 +1,176 @@
+//! Signed tokens (RFC 8725 practice): HS256 pinned, `iss`, `aud`, `exp` and `sub` required,
+//! and a `typ` claim per kind so a session token is never accepted as an agency token, nor
+//! the reverse. Each kind also has its own audience.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Who issues every token.
+pub const ISSUER: &str = "glasshouse";
+/// The audience of browser session tokens.
+pub const SESSION_AUDIENCE: &str = "glasshouse-web";
+/// The audience of agency API tokens.
+pub const AGENCY_AUDIENCE: &str = "glasshouse-api";
+/// `typ` of a session token.
+pub const SESSION_TYP: &str = "session";
+/// `typ` of an agency access token.
+pub const AGENCY_TYP: &str = "agency-access";
+/// Agency tokens live at most this long (seconds).
+pub const AGENCY_TOKEN_SECONDS: i64 = 15 * 60;
+/// Shortest signing secret accepted, in bytes (HS256 wants at least its output size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Why a token was refused. Deliberately coarse: callers get "invalid token", logs get this.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is invalid: {0}")]
+    Invalid(#[from] jsonwebtoken::errors::Error),
+    #[error("the token is of another kind ({0:?})")]
+    WrongType(String),
+}
+
+/// The claims of a browser session token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The account id.
+    pub sub: String,
+    /// The random session id the server also stores (hashed).
+    pub sid: String,
+    pub typ: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// The claims of an agency API access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The client id.
+    pub sub: String,
+    /// The slug of the agency that owns the client.
+    pub agency: String,
+    /// Space-separated scopes (RFC 6749 §3.3).
+    pub scope: String,
+    pub typ: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+trait Typed {
+    fn typ(&self) -> &str;
+}
+impl Typed for SessionClaims {
+    fn typ(&self) -> &str {
+        &self.typ
+    }
+}
+impl Typed for AgencyClaims {
+    fn typ(&self) -> &str {
+        &self.typ
+    }
+}
+
+/// The signing and verification keys; cheap to clone.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl TokenKeys {
+    /// Keys from a secret of at least [`MIN_SECRET_BYTES`] bytes.
+    pub fn from_secret(secret: &[u8]) -> Option<TokenKeys> {
+        (secret.len() >= MIN_SECRET_BYTES).then(|| TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    /// Signs any claims with HS256.
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
+        Ok(encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+    }
+
+    fn verify<C: DeserializeOwned + Typed>(
+        &self,
+        token: &str,
+        audience: &str,
+        typ: &str,
+    ) -> Result<C, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        let claims = decode::<C>(token.as_bytes(), &self.decoding, &validation)?.claims;
+        if claims.typ() == typ {
+            Ok(claims)
+        } else {
+            Err(TokenError::WrongType(claims.typ().to_owned()))
+        }
+    }
+
+    /// Verifies a session token.
+    pub fn verify_session(&self, token: &str) -> Result<SessionClaims, TokenError> {
+        self.verify(token, SESSION_AUDIENCE, SESSION_TYP)
+    }
+
+    /// Verifies an agency access token.
+    pub fn verify_agency(&self, token: &str) -> Result<AgencyClaims, TokenError> {
+        self.verify(token, AGENCY_AUDIENCE, AGENCY_TYP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::from_secret(&[7u8; 32]).unwrap()
+    }
+
+    fn session(exp_offset: i64) -> SessionClaims {
+        let now = store::now();
+        SessionClaims {
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            sub: "user".into(),
+            sid: "sid".into(),
+            typ: SESSION_TYP.into(),
+            iat: now,
+            exp: now + exp_offset,
+        }
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        assert!(TokenKeys::from_secret(&[1u8; 31]).is_none());
+    }
+
+    #[test]
+    fn a_session_token_round_trips() {
+        let token = keys().sign(&session(60)).unwrap();
+        assert_eq!(keys().verify_session(&token).unwrap().sid, "sid");
+    }
+
+    #[test]
+    fn a_session_token_is_not_an_agency_token() {
+        let token = keys().sign(&session(60)).unwrap();
+        assert!(keys().verify_agency(&token).is_err());
+    }
+
+    #[test]
+    fn expired_and_foreign_tokens_are_refused() {
+        assert!(
+            keys()
+                .verify_session(&keys().sign(&session(-120)).unwrap())
+                .is_err()
+        );
+        let other = TokenKeys::from_secret(&[8u8; 32]).unwrap();
+        assert!(keys().verify_session(&other.sign(&session(60)).unwrap()).is_err());
+    }
+}

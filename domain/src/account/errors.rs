@@ -1,0 +1,48 @@
+//! Why an account input or an account action was refused, in terms a page can explain.
+
+use super::password::Password;
+use super::profile::Profile;
+use serde::{Deserialize, Serialize};
+
+/// Why an input for an account was refused; each says what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AccountInputError {
+    #[error("enter an email address such as name@example.com")]
+    Email,
+    #[error("enter a name of 1 to 80 characters")]
+    DisplayName,
+    #[error("the password needs at least {min} characters", min = Password::MIN_CHARS)]
+    PasswordTooShort,
+    #[error("the password may have at most {max} characters", max = Password::MAX_CHARS)]
+    PasswordTooLong,
+    #[error("that password is too common; choose one that is harder to guess")]
+    PasswordTooCommon,
+    #[error("enter a postal address of at most {max} characters", max = Profile::MAX_ADDRESS_CHARS)]
+    PostalAddress,
+    #[error("enter a phone number of 6 to 20 digits; spaces, dashes, brackets and a leading + are fine")]
+    Phone,
+    #[error("enter a date of birth as YYYY-MM-DD, not in the future")]
+    DateOfBirth,
+}
+
+/// Why an account action was refused, in terms a page can explain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AuthError {
+    #[error("that email is already registered")]
+    EmailTaken,
+    /// One message for an unknown email and a wrong password.
+    #[error("the email or password is not right")]
+    InvalidCredentials,
+    #[error("the current password is not right")]
+    WrongPassword,
+    #[error(transparent)]
+    Input(#[from] AccountInputError),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("you need to sign in")]
+    NotSignedIn,
+    #[error("you may not do that")]
+    Forbidden,
+    #[error("temporarily unavailable")]
+    Unavailable,
+}

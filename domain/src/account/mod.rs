@@ -1,0 +1,22 @@
+//! Accounts: who may sign in, with which role, and the rules their inputs must follow.
+//!
+//! One concept per file; everything is re-exported here, so callers name
+//! `domain::account::X` whatever file `X` lives in.
+
+mod display_name;
+mod email;
+mod errors;
+mod password;
+mod profile;
+mod resident_number;
+mod role;
+mod user;
+
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use errors::{AccountInputError, AuthError};
+pub use password::Password;
+pub use profile::{Profile, ProfileFields};
+pub use resident_number::ResidentNumber;
+pub use role::{ApiScope, Role};
+pub use user::CurrentUser;

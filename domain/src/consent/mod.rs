@@ -1,0 +1,25 @@
+//! Consent as residents see it: the systems that hold their data, what applies to each
+//! purpose, the append-only history of their choices, and the receipt of each choice
+//! (ISO/IEC TS 27560 record, Kantara Consent Receipt v1.1 field names).
+//!
+//! One concept per file; everything is re-exported here, so callers name
+//! `domain::consent::X` whatever file `X` lives in.
+
+mod action;
+mod build;
+mod choice;
+mod facts;
+mod history;
+mod receipt;
+mod systems;
+mod words;
+
+pub use action::{Channel, ConsentAction};
+pub use choice::{ChoiceRefused, may_choose};
+pub use facts::ReceiptFacts;
+pub use history::ConsentEventView;
+pub use receipt::{
+    KANTARA_VERSION, PiiController, RECEIPT_SCHEMA, Receipt, ReceiptEvent, ReceiptNotice, ReceiptProcessing,
+    ReceiptPurpose, ReceiptService,
+};
+pub use systems::{MyPurpose, MySystem};

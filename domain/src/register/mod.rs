@@ -1,0 +1,20 @@
+//! The public register: agencies, the systems they run, purposes and data categories.
+//!
+//! The vocabularies here (legal bases, technologies, data categories) are fixed taxonomies:
+//! the database, the demo city, the API and the interface all use these codes.
+//!
+//! One concept per file; everything is re-exported here, so callers name
+//! `domain::register::X` whatever file `X` lives in.
+
+mod agency;
+mod slug;
+mod system;
+mod taxonomy;
+mod view;
+
+pub use super::vocabulary::UnknownCode;
+pub use agency::{Agency, AgencyOption};
+pub use slug::{InvalidSlug, Slug};
+pub use system::{Purpose, System};
+pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};
+pub use view::{PurposeView, SystemSummary, SystemView};

@@ -1,0 +1,34 @@
+//! Privacy requests (data-subject rights, GDPR Arts. 15–21): their kinds, the statuses a
+//! request moves through and the only transitions allowed, and the legal clock — the due
+//! date is computed here and nowhere else.
+//!
+//! One concept per file; everything is re-exported here, so callers name
+//! `domain::requests::X` whatever file `X` lives in.
+
+mod audit;
+mod casework;
+mod clock;
+mod detail;
+mod input;
+mod kind;
+mod notifications;
+mod package;
+mod queue;
+mod records;
+mod stats;
+mod status;
+mod task;
+
+pub use audit::{AUDIT_PAGE_SIZE, AuditPage, AuditRow};
+pub use casework::{AssistedResident, CaseFile, CaseworkError, reason};
+pub use clock::{Clock, DeadlinePolicy, ExtensionRefused, paused_days};
+pub use detail::{MessageView, RequestDetail, RequestSummary, TimelineEntry};
+pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
+pub use kind::{RequestChannel, RequestKind};
+pub use notifications::{Notification, NotificationKind};
+pub use package::{AccessPackage, AgencyReport, EnrolmentRecord};
+pub use queue::{QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, Urgency, urgency};
+pub use records::RequestRecord;
+pub use stats::{RequestStats, WeekCount, week_start, weekly_counts};
+pub use status::{IllegalTransition, RequestStatus};
+pub use task::{TaskOutcome, TaskView};

@@ -1,0 +1,92 @@
+//! The officers' queue: its filter, its pages, and the urgency badge of each request.
+
+use super::detail::RequestSummary;
+use super::kind::{RequestChannel, RequestKind};
+use super::status::RequestStatus;
+use serde::{Deserialize, Serialize};
+
+/// How urgent a request looks in the queue, as privacy teams read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Urgency {
+    /// 10 days or more left.
+    Green,
+    /// Fewer than 10.
+    Amber,
+    /// Fewer than 5.
+    Red,
+    /// Past the due date.
+    Overdue,
+}
+
+/// The urgency of a request with `days_left` until its due date.
+pub fn urgency(days_left: i64) -> Urgency {
+    match days_left {
+        d if d < 0 => Urgency::Overdue,
+        d if d < 5 => Urgency::Red,
+        d if d < 10 => Urgency::Amber,
+        _ => Urgency::Green,
+    }
+}
+
+/// Requests per page of the officers' queue.
+pub const QUEUE_PAGE_SIZE: u32 = 25;
+
+/// Which requests the queue shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub status: Option<RequestStatus>,
+    pub kind: Option<RequestKind>,
+    /// An agency slug: requests with a task for it.
+    pub agency: Option<String>,
+    /// Only open requests past their due date.
+    pub overdue: bool,
+    /// Only requests assigned to the officer asking.
+    pub mine: bool,
+    /// A resident number or a request id.
+    pub search: String,
+    /// From 0.
+    pub page: u32,
+}
+
+/// One request in the officers' queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub summary: RequestSummary,
+    pub resident_number: String,
+    pub channel: RequestChannel,
+    /// The officer handling it.
+    pub assigned_to: Option<String>,
+    /// Tasks agencies have not completed yet.
+    pub open_tasks: i64,
+}
+
+impl QueueRow {
+    /// The urgency badge; `None` once closed.
+    pub fn urgency(&self) -> Option<Urgency> {
+        self.summary.days_left.map(urgency)
+    }
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urgency_badges_follow_the_days_left() {
+        assert_eq!(urgency(30), Urgency::Green);
+        assert_eq!(urgency(10), Urgency::Green);
+        assert_eq!(urgency(9), Urgency::Amber);
+        assert_eq!(urgency(5), Urgency::Amber);
+        assert_eq!(urgency(4), Urgency::Red);
+        assert_eq!(urgency(0), Urgency::Red);
+        assert_eq!(urgency(-1), Urgency::Overdue);
+    }
+}

@@ -1,0 +1,338 @@
+//! The accounts aggregate: users, their sessions, and agency API clients.
+
+use super::{new_id, now};
+use crate::StoreError;
+use domain::account::{Profile, ProfileFields};
+use domain::lang::Lang;
+use sqlx::{AnyPool, FromRow};
+
+/// A stored account.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub lang: String,
+    pub role: String,
+    pub resident_number: String,
+}
+
+/// The password hash of a resident record an officer created for someone without an
+/// account: no password matches it, so nobody can sign in with it.
+pub const UNVERIFIED_RECORD: &str = "!unverified-record";
+
+/// What a new account is made of (the password already hashed).
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub lang: &'a str,
+    pub role: &'a str,
+    pub resident_number: &'a str,
+}
+
+/// Why an account was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("that email is already registered")]
+    EmailTaken,
+    #[error("that resident number is taken")]
+    NumberTaken,
+    #[error(transparent)]
+    Db(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for InsertUserError {
+    fn from(e: sqlx::Error) -> Self {
+        InsertUserError::Db(e.into())
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, password_hash, display_name, lang, role, resident_number";
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Adds an account and returns its id.
+pub async fn insert_user(pool: &AnyPool, user: &NewUser<'_>) -> Result<String, InsertUserError> {
+    if find_user_by_email(pool, user.email).await?.is_some() {
+        return Err(InsertUserError::EmailTaken);
+    }
+    let id = new_id();
+    let at = now();
+    let result = sqlx::query(
+        "INSERT INTO users (id, email, password_hash, display_name, lang, role, resident_number, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(user.email)
+    .bind(user.password_hash)
+    .bind(user.display_name)
+    .bind(user.lang)
+    .bind(user.role)
+    .bind(user.resident_number)
+    .bind(at)
+    .execute(pool)
+    .await;
+    match result {
+        Ok(_) => Ok(id),
+        // Two sign-ups with one email at once: the unique index decides.
+        Err(e) if is_unique_violation(&e) => {
+            if find_user_by_email(pool, user.email).await?.is_some() {
+                Err(InsertUserError::EmailTaken)
+            } else {
+                Err(InsertUserError::NumberTaken)
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account with this (normalised) email.
+pub async fn find_user_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    )))
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+    .map_err(StoreError::from)
+}
+
+/// The account with this id.
+pub async fn find_user(pool: &AnyPool, id: &str) -> Result<Option<UserRow>, StoreError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(StoreError::from)
+}
+
+/// Replaces an account's password hash.
+pub async fn set_password_hash(pool: &AnyPool, user_id: &str, hash: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes an account; its sessions go with it.
+pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await.map_err(StoreError::from)
+}
+
+/// A stored session.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// Records a session under the digest of its id, but only while the account's password
+/// hash is still `password_hash` (checked in the same statement), so a sign-in that raced a
+/// password change gets no session. Returns whether the session was recorded.
+pub async fn insert_session(
+    pool: &AnyPool,
+    digest: &str,
+    user_id: &str,
+    password_hash: &str,
+    expires_at: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
+         SELECT $1, id, $3, $3, $4 FROM users WHERE id = $2 AND password_hash = $5",
+    )
+    .bind(digest)
+    .bind(user_id)
+    .bind(now())
+    .bind(expires_at)
+    .bind(password_hash)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The session with this digest.
+pub async fn find_session(pool: &AnyPool, digest: &str) -> Result<Option<SessionRow>, StoreError> {
+    sqlx::query_as("SELECT id, user_id, last_seen_at, expires_at FROM sessions WHERE id = $1")
+        .bind(digest)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::from)
+}
+
+/// Marks a session as used now.
+pub async fn touch_session(pool: &AnyPool, digest: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(digest)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Ends one session.
+pub async fn delete_session(pool: &AnyPool, digest: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(digest)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes sessions past their absolute end or idle longer than `idle_secs`; returns how many.
+pub async fn delete_expired_sessions(pool: &AnyPool, idle_secs: i64) -> Result<u64, StoreError> {
+    let at = now();
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(at)
+        .bind(at - idle_secs)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session of an account.
+pub async fn delete_user_sessions(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A stored agency API client, with its agency's slug.
+#[derive(Debug, Clone, FromRow)]
+pub struct ClientRow {
+    pub client_id: String,
+    pub secret_hash: String,
+    pub agency_slug: String,
+    pub scopes: String,
+    pub revoked_at: Option<i64>,
+}
+
+/// Why a client was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertClientError {
+    #[error("no agency has the slug {0:?}")]
+    UnknownAgency(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Adds an API client for the agency with `agency_slug`.
+pub async fn insert_client(
+    pool: &AnyPool,
+    client_id: &str,
+    secret_hash: &str,
+    agency_slug: &str,
+    scopes: &str,
+) -> Result<(), InsertClientError> {
+    let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE slug = $1")
+        .bind(agency_slug)
+        .fetch_optional(pool)
+        .await?;
+    let Some((agency_id,)) = agency else {
+        return Err(InsertClientError::UnknownAgency(agency_slug.to_owned()));
+    };
+    sqlx::query(
+        "INSERT INTO api_clients (id, client_id, secret_hash, agency_id, scopes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(client_id)
+    .bind(secret_hash)
+    .bind(agency_id)
+    .bind(scopes)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The client with this client id.
+pub async fn find_client(pool: &AnyPool, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
+    sqlx::query_as(
+        "SELECT c.client_id, c.secret_hash, a.slug AS agency_slug, c.scopes, c.revoked_at \
+         FROM api_clients c JOIN agencies a ON a.id = c.agency_id WHERE c.client_id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(StoreError::from)
+}
+
+/// Revokes a client: its tokens stop working at once.
+pub async fn revoke_client(pool: &AnyPool, client_id: &str) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(client_id)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+#[derive(FromRow)]
+struct ProfileRow {
+    display_name: String,
+    email: String,
+    lang: String,
+    resident_number: String,
+    postal_address: Option<String>,
+    phone: Option<String>,
+    date_of_birth: Option<String>,
+}
+
+/// The profile of `user_id`.
+pub async fn find_profile(pool: &AnyPool, user_id: &str) -> Result<Option<Profile>, StoreError> {
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT display_name, email, lang, resident_number, postal_address, phone, date_of_birth \
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Profile {
+        display_name: r.display_name,
+        email: r.email,
+        lang: Lang::from_code(&r.lang).unwrap_or_default(),
+        resident_number: r.resident_number,
+        postal_address: r.postal_address,
+        phone: r.phone,
+        date_of_birth: r.date_of_birth,
+    }))
+}
+
+/// Replaces the editable profile fields of `user_id`.
+pub async fn update_profile(pool: &AnyPool, user_id: &str, fields: &ProfileFields) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET postal_address = $1, phone = $2, date_of_birth = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(fields.postal_address.as_deref())
+    .bind(fields.phone.as_deref())
+    .bind(fields.date_of_birth.as_deref())
+    .bind(super::now())
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! The decision log: every agency consent check and data query, append-only, numbered
+//! without gaps by the head row.
+//!
+//! Appends go through one writer task per process that commits whatever entries are
+//! waiting in one transaction (group commit): each caller is answered only after its entry
+//! is durable, and a busy server pays one disk flush for many decisions instead of one each.
+
+use super::{code, rfc3339_us, text};
+use crate::StoreError;
+use domain::decision::{
+    ACCESS_PAGE_SIZE, AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason,
+};
+use domain::lang::Lang;
+use domain::register::{AgencyOption, LegalBasis};
+use sqlx::{AnyPool, FromRow};
+use tokio::sync::{mpsc, oneshot};
+
+/// One decision, as recorded.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// The `decision_id` the agency receives.
+    pub id: String,
+    pub request_id: String,
+    pub at_us: i64,
+    pub kind: DecisionKind,
+    /// The calling agency's slug and API client.
+    pub agency: String,
+    pub client_id: String,
+    /// What was asked about, as asked.
+    pub subject: String,
+    pub system: String,
+    pub purpose: String,
+    /// The resident the subject named, if any.
+    pub user_id: Option<String>,
+    pub decision: Decision,
+    pub reason: Reason,
+    pub legal_basis: Option<LegalBasis>,
+}
+
+/// Why an entry was not recorded. The decision must then not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("the decision log could not be written: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("the decision log writer has stopped")]
+    Stopped,
+}
+
+type Pending = (LogEntry, oneshot::Sender<Result<i64, String>>);
+
+/// Entries committed together at most (bounds a transaction's size and latency).
+const MAX_BATCH: usize = 256;
+/// Entries that may wait for the writer before appends wait for room.
+const QUEUE: usize = 4096;
+
+/// The appending side of the decision log; cheap to clone.
+#[derive(Clone)]
+pub struct DecisionLog {
+    sender: mpsc::Sender<Pending>,
+}
+
+impl DecisionLog {
+    /// Starts the writer task over `pool`.
+    pub fn start(pool: AnyPool) -> DecisionLog {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(pool, receiver));
+        DecisionLog { sender }
+    }
+
+    /// Whether the writer task still runs (if it stopped, every decision fails: closed).
+    pub fn is_running(&self) -> bool {
+        !self.sender.is_closed()
+    }
+
+    /// Appends `entry` and returns its sequence number once it is durably stored.
+    pub async fn append(&self, entry: LogEntry) -> Result<i64, LogError> {
+        let (done, answer) = oneshot::channel();
+        self.sender
+            .send((entry, done))
+            .await
+            .map_err(|_| LogError::Stopped)?;
+        match answer.await {
+            Ok(Ok(seq)) => Ok(seq),
+            Ok(Err(message)) => Err(LogError::Storage(sqlx::Error::Protocol(message))),
+            Err(_) => Err(LogError::Stopped),
+        }
+    }
+}
+
+async fn write_batches(pool: AnyPool, mut receiver: mpsc::Receiver<Pending>) {
+    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let entries: Vec<&LogEntry> = batch.iter().map(|(e, _)| e).collect();
+        match write(&pool, &entries).await {
+            Ok(first_seq) => {
+                for (offset, (_, done)) in (0_i64..).zip(batch.drain(..)) {
+                    let _ = done.send(Ok(first_seq + offset));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, entries = batch.len(), "could not write the decision log");
+                let message = e.to_string();
+                for (_, done) in batch.drain(..) {
+                    let _ = done.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Writes `entries` in one transaction; returns the sequence number of the first.
+async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<i64, sqlx::Error> {
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let mut tx = pool.begin().await?;
+    // Taking the head row's lock first orders appends across app servers.
+    let (last,): (i64,) =
+        sqlx::query_as("UPDATE decision_log_head SET seq = seq + $1 WHERE id = 'head' RETURNING seq")
+            .bind(count)
+            .fetch_one(&mut *tx)
+            .await?;
+    let first = last - count + 1;
+    for (seq, entry) in (first..).zip(entries) {
+        sqlx::query(concat!(
+            "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, ",
+            "system, purpose, user_id, decision, reason, legal_basis) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ))
+        .bind(seq)
+        .bind(&entry.id)
+        .bind(&entry.request_id)
+        .bind(entry.at_us)
+        .bind(entry.kind.code())
+        .bind(&entry.agency)
+        .bind(&entry.client_id)
+        .bind(&entry.subject)
+        .bind(&entry.system)
+        .bind(&entry.purpose)
+        .bind(entry.user_id.as_deref())
+        .bind(entry.decision.code())
+        .bind(entry.reason.code())
+        .bind(entry.legal_basis.map(|b| b.code()))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(first)
+}
+
+#[derive(FromRow)]
+struct AccessRow {
+    seq: i64,
+    id: String,
+    at_us: i64,
+    kind: String,
+    agency: String,
+    system: String,
+    purpose: String,
+    decision: String,
+    reason: String,
+    agency_name: Option<String>,
+    system_name: Option<String>,
+    purpose_name: Option<String>,
+}
+
+/// A register name in `lang`, or `fallback` (the code asked about) when the register has none.
+fn name_or(column: &str, json: Option<&str>, fallback: &str, lang: Lang) -> Result<String, sqlx::Error> {
+    match json {
+        Some(json) => Ok(text(column, json)?.get(lang).to_owned()),
+        None => Ok(fallback.to_owned()),
+    }
+}
+
+impl AccessRow {
+    fn into_entry(self, lang: Lang) -> Result<AccessEntry, sqlx::Error> {
+        Ok(AccessEntry {
+            seq: self.seq,
+            decision_id: self.id,
+            at: rfc3339_us(self.at_us),
+            kind: code("decision_log.kind", &self.kind)?,
+            agency_name: name_or("agencies.name", self.agency_name.as_deref(), &self.agency, lang)?,
+            system_name: name_or("systems.name", self.system_name.as_deref(), &self.system, lang)?,
+            purpose_name: name_or("purposes.name", self.purpose_name.as_deref(), &self.purpose, lang)?,
+            agency_slug: self.agency,
+            system_slug: self.system,
+            purpose_key: self.purpose,
+            decision: code("decision_log.decision", &self.decision)?,
+            reason: code("decision_log.reason", &self.reason)?,
+        })
+    }
+}
+
+/// One page of the entries that named `user_id`, newest first.
+pub async fn page(
+    pool: &AnyPool,
+    user_id: &str,
+    filter: &AccessFilter,
+    lang: Lang,
+) -> Result<AccessPage, StoreError> {
+    let limit = i64::try_from(ACCESS_PAGE_SIZE + 1).unwrap_or(i64::MAX);
+    let rows: Vec<AccessRow> = sqlx::query_as(concat!(
+        "SELECT d.seq, d.id, d.at_us, d.kind, d.agency, d.system, d.purpose, d.decision, d.reason, ",
+        "a.name AS agency_name, s.name AS system_name, p.name AS purpose_name ",
+        "FROM decision_log d ",
+        "LEFT JOIN agencies a ON a.slug = d.agency ",
+        "LEFT JOIN systems s ON s.slug = d.system ",
+        "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = d.purpose ",
+        "WHERE d.user_id = $1 AND ($2 = '' OR d.agency = $2) AND ($3 = '' OR d.decision = $3) ",
+        "AND d.seq < $4 ORDER BY d.seq DESC LIMIT $5"
+    ))
+    .bind(user_id)
+    .bind(filter.agency.as_deref().unwrap_or(""))
+    .bind(filter.decision.map_or("", |d| d.code()))
+    .bind(filter.before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() > ACCESS_PAGE_SIZE;
+    let entries = rows
+        .into_iter()
+        .take(ACCESS_PAGE_SIZE)
+        .map(|r| r.into_entry(lang))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_before = if has_more {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let agency_rows: Vec<(String, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT DISTINCT d.agency, a.name FROM decision_log d ",
+        "LEFT JOIN agencies a ON a.slug = d.agency WHERE d.user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let mut agencies = agency_rows
+        .into_iter()
+        .map(|(slug, name)| {
+            Ok(AgencyOption {
+                name: name_or("agencies.name", name.as_deref(), &slug, lang)?,
+                slug,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    agencies.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(AccessPage {
+        entries,
+        next_before,
+        agencies,
+    })
+}
+
+/// How many entries the log holds (for tests and statistics).
+pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM decision_log")
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
+}

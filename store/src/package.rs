@@ -1,0 +1,107 @@
+//! The package that answers a fulfilled access or portability request: what Glasshouse
+//! holds about the resident (profile, enrolments, consent history, the decision-log entries
+//! that name them, their requests) and what each agency reported.
+
+use super::requests::{self as store, today};
+use super::{code, rfc3339_us, text};
+use crate::StoreError;
+use domain::decision::AccessFilter;
+use domain::lang::Lang;
+use domain::requests::{AccessPackage, AgencyReport, EnrolmentRecord, RequestStatus, TaskOutcome};
+use sqlx::AnyPool;
+
+/// The most decision-log pages a package gathers (25 entries each).
+const MAX_LOG_PAGES: usize = 2000;
+
+/// The package of request `id`, if it is `user_id`'s, fulfilled, and of a kind that
+/// delivers data; `None` otherwise.
+pub async fn package(
+    pool: &AnyPool,
+    user_id: &str,
+    id: &str,
+    lang: Lang,
+) -> Result<Option<AccessPackage>, StoreError> {
+    let Some(state) = store::case(pool, Some(user_id), id).await? else {
+        return Ok(None);
+    };
+    if state.status != RequestStatus::Fulfilled || !state.kind.delivers_data() {
+        return Ok(None);
+    }
+    let Some(profile) = super::accounts::find_profile(pool, user_id).await? else {
+        return Ok(None);
+    };
+    let enrolments: Vec<(String, String, i64)> = sqlx::query_as(concat!(
+        "SELECT s.slug, s.name, e.created_at FROM enrollments e JOIN systems s ON s.id = e.system_id ",
+        "WHERE e.user_id = $1 ORDER BY s.slug"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let enrolments = enrolments
+        .into_iter()
+        .map(|(system, name, since)| {
+            Ok(EnrolmentRecord {
+                system,
+                system_name: text("systems.name", &name)?.get(lang).to_owned(),
+                since: domain::calendar::Date::from_unix_seconds(since).to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let consent_history = super::consent::history(pool, user_id, lang).await?;
+    let mut decisions = Vec::new();
+    let mut filter = AccessFilter::default();
+    for _ in 0..MAX_LOG_PAGES {
+        let page = super::decision_log::page(pool, user_id, &filter, lang).await?;
+        decisions.extend(page.entries);
+        match page.next_before {
+            Some(before) => filter.before = Some(before),
+            None => break,
+        }
+    }
+    let requests = store::mine(pool, user_id, today()).await?;
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT s.slug, s.name, a.name, t.outcome, t.note, t.data FROM request_tasks t ",
+        "JOIN systems s ON s.id = t.system_id JOIN agencies a ON a.id = t.agency_id ",
+        "WHERE t.request_id = $1 ORDER BY a.slug, s.slug"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let agency_reports = rows
+        .into_iter()
+        .map(|(system, system_name, agency_name, outcome, note, data)| {
+            Ok(AgencyReport {
+                system,
+                system_name: text("systems.name", &system_name)?.get(lang).to_owned(),
+                agency_name: text("agencies.name", &agency_name)?.get(lang).to_owned(),
+                outcome: outcome
+                    .map(|o| code::<TaskOutcome, _>("request_tasks.outcome", &o))
+                    .transpose()?,
+                note,
+                data: data
+                    .map(|d| super::from_json("request_tasks.data", &d))
+                    .transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(AccessPackage {
+        format: "glasshouse-access-package/1".to_owned(),
+        request_id: id.to_owned(),
+        kind: state.kind,
+        generated_at: rfc3339_us(super::now_us()),
+        profile,
+        enrolments,
+        consent_history,
+        decisions,
+        requests,
+        agency_reports,
+    }))
+}

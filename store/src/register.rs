@@ -1,0 +1,453 @@
+//! The register aggregate: agencies, systems, purposes and their data categories.
+
+use super::{code, decode_err, new_id, now, text, to_json};
+use crate::StoreError;
+use domain::register::{Agency, DataCategory, Purpose, Slug, System};
+use domain::text::LocalizedText;
+use sqlx::{Any, AnyPool, FromRow, Transaction};
+use std::collections::HashMap;
+
+#[derive(FromRow)]
+struct AgencyRow {
+    id: String,
+    slug: String,
+    public_authority: i64,
+    name: String,
+    description: String,
+    dpo_email: String,
+    website: String,
+}
+
+#[derive(FromRow)]
+struct SystemRow {
+    id: String,
+    slug: String,
+    agency_id: String,
+    technology: String,
+    status: String,
+    scope: String,
+    identifies_people: i64,
+    algorithmic_decisions: i64,
+    reviewed_on: String,
+    retention_days: Option<i64>,
+    name: String,
+    description: String,
+    location: String,
+    data_subjects: String,
+    retention: String,
+    access: String,
+    recipients: String,
+    transfers: String,
+    security: String,
+    algorithm: Option<String>,
+}
+
+#[derive(FromRow)]
+struct PurposeRow {
+    id: String,
+    system_id: String,
+    key: String,
+    legal_basis: String,
+    name: String,
+    description: String,
+}
+
+/// The columns of `systems` that [`SystemRow`] reads, as a literal so every statement stays
+/// a static string.
+macro_rules! system_columns {
+    () => {
+        "id, slug, agency_id, technology, status, scope, identifies_people, algorithmic_decisions, \
+         reviewed_on, retention_days, name, description, location, data_subjects, retention, access, \
+         recipients, transfers, security, algorithm"
+    };
+}
+
+fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {
+    Slug::parse(s).map_err(|e| decode_err(column, e))
+}
+
+impl AgencyRow {
+    fn into_agency(self) -> Result<Agency, sqlx::Error> {
+        Ok(Agency {
+            slug: slug("agencies.slug", &self.slug)?,
+            public_authority: self.public_authority != 0,
+            name: text("agencies.name", &self.name)?,
+            description: text("agencies.description", &self.description)?,
+            dpo_email: self.dpo_email,
+            website: self.website,
+        })
+    }
+}
+
+impl SystemRow {
+    fn into_system(self, agency: Agency, purposes: Vec<Purpose>) -> Result<System, sqlx::Error> {
+        Ok(System {
+            slug: slug("systems.slug", &self.slug)?,
+            agency,
+            technology: code("systems.technology", &self.technology)?,
+            status: code("systems.status", &self.status)?,
+            scope: code("systems.scope", &self.scope)?,
+            identifies_people: self.identifies_people != 0,
+            algorithmic_decisions: self.algorithmic_decisions != 0,
+            reviewed_on: self.reviewed_on,
+            retention_days: self.retention_days,
+            name: text("systems.name", &self.name)?,
+            description: text("systems.description", &self.description)?,
+            location: text("systems.location", &self.location)?,
+            data_subjects: text("systems.data_subjects", &self.data_subjects)?,
+            retention: text("systems.retention", &self.retention)?,
+            access: text("systems.access", &self.access)?,
+            recipients: text("systems.recipients", &self.recipients)?,
+            transfers: text("systems.transfers", &self.transfers)?,
+            security: text("systems.security", &self.security)?,
+            algorithm: self
+                .algorithm
+                .as_deref()
+                .map(|a| text("systems.algorithm", a))
+                .transpose()?,
+            purposes,
+        })
+    }
+}
+
+async fn agency_rows(pool: &AnyPool) -> Result<Vec<AgencyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, slug, public_authority, name, description, dpo_email, website \
+         FROM agencies ORDER BY slug",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Every purpose of the given systems (all when `system_id` is `None`), grouped by system.
+async fn purposes_by_system(
+    pool: &AnyPool,
+    system_id: Option<&str>,
+) -> Result<HashMap<String, Vec<Purpose>>, sqlx::Error> {
+    let (rows, categories): (Vec<PurposeRow>, Vec<(String, String)>) = match system_id {
+        Some(id) => (
+            sqlx::query_as(concat!(
+                "SELECT id, system_id, key, legal_basis, name, description FROM purposes ",
+                "WHERE system_id = $1 ORDER BY position"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await?,
+            sqlx::query_as(concat!(
+                "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
+                "JOIN purposes p ON p.id = pc.purpose_id WHERE p.system_id = $1"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await?,
+        ),
+        None => (
+            sqlx::query_as(concat!(
+                "SELECT id, system_id, key, legal_basis, name, description FROM purposes ",
+                "ORDER BY system_id, position"
+            ))
+            .fetch_all(pool)
+            .await?,
+            sqlx::query_as(concat!(
+                "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
+                "JOIN purposes p ON p.id = pc.purpose_id"
+            ))
+            .fetch_all(pool)
+            .await?,
+        ),
+    };
+    let mut by_purpose: HashMap<String, Vec<DataCategory>> = HashMap::new();
+    for (purpose_id, category) in categories {
+        by_purpose
+            .entry(purpose_id)
+            .or_default()
+            .push(code("purpose_categories.category", &category)?);
+    }
+    let mut grouped: HashMap<String, Vec<Purpose>> = HashMap::new();
+    for row in rows {
+        let mut categories = by_purpose.remove(&row.id).unwrap_or_default();
+        categories.sort();
+        grouped.entry(row.system_id).or_default().push(Purpose {
+            key: slug("purposes.key", &row.key)?,
+            legal_basis: code("purposes.legal_basis", &row.legal_basis)?,
+            categories,
+            name: text("purposes.name", &row.name)?,
+            description: text("purposes.description", &row.description)?,
+        });
+    }
+    Ok(grouped)
+}
+
+async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>, sqlx::Error> {
+    let rows: Vec<SystemRow> = match slug {
+        Some(slug) => {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                system_columns!(),
+                " FROM systems WHERE slug = $1"
+            ))
+            .bind(slug.as_str())
+            .fetch_all(pool)
+            .await?
+        }
+        None => {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                system_columns!(),
+                " FROM systems ORDER BY slug"
+            ))
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let only = if slug.is_some() {
+        rows.first().map(|r| r.id.as_str())
+    } else {
+        None
+    };
+    let mut purposes = purposes_by_system(pool, only).await?;
+    let mut agencies: HashMap<String, Agency> = HashMap::new();
+    for row in agency_rows(pool).await? {
+        agencies.insert(row.id.clone(), row.into_agency()?);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let agency = agencies
+                .get(&row.agency_id)
+                .cloned()
+                .ok_or_else(|| decode_err("systems.agency_id", "no such agency"))?;
+            let purposes = purposes.remove(&row.id).unwrap_or_default();
+            row.into_system(agency, purposes)
+        })
+        .collect()
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn systems(pool: &AnyPool) -> Result<Vec<System>, StoreError> {
+    Ok(load_systems(pool, None).await?)
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn system(pool: &AnyPool, slug: &Slug) -> Result<Option<System>, StoreError> {
+    let mut found = load_systems(pool, Some(slug)).await?;
+    Ok(found.pop())
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, StoreError> {
+    let rows = agency_rows(pool).await?;
+    let agencies = rows
+        .into_iter()
+        .map(AgencyRow::into_agency)
+        .collect::<Result<_, _>>()?;
+    Ok(agencies)
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn city_name(pool: &AnyPool) -> Result<Option<LocalizedText>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM city WHERE id = 'city'")
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(name,)| text("city.name", &name)).transpose()?)
+}
+
+/// Records the city's name.
+pub async fn set_city_name(tx: &mut Transaction<'_, Any>, name: &LocalizedText) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO city (id, name, updated_at) VALUES ('city', $1, $2)")
+        .bind(to_json(name)?)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds an agency and returns its id.
+pub async fn insert_agency(tx: &mut Transaction<'_, Any>, agency: &Agency) -> Result<String, StoreError> {
+    let id = new_id();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO agencies (id, slug, public_authority, name, description, dpo_email, website, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(agency.slug.as_str())
+    .bind(i64::from(agency.public_authority))
+    .bind(to_json(&agency.name)?)
+    .bind(to_json(&agency.description)?)
+    .bind(&agency.dpo_email)
+    .bind(&agency.website)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Adds a system with its purposes, run by the agency with id `agency_id`.
+pub async fn insert_system(
+    tx: &mut Transaction<'_, Any>,
+    agency_id: &str,
+    system: &System,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let at = now();
+    sqlx::query(concat!(
+        "INSERT INTO systems (",
+        system_columns!(),
+        ", created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $21)"
+    ))
+    .bind(&id)
+    .bind(system.slug.as_str())
+    .bind(agency_id)
+    .bind(system.technology.code())
+    .bind(system.status.code())
+    .bind(system.scope.code())
+    .bind(i64::from(system.identifies_people))
+    .bind(i64::from(system.algorithmic_decisions))
+    .bind(&system.reviewed_on)
+    .bind(system.retention_days)
+    .bind(to_json(&system.name)?)
+    .bind(to_json(&system.description)?)
+    .bind(to_json(&system.location)?)
+    .bind(to_json(&system.data_subjects)?)
+    .bind(to_json(&system.retention)?)
+    .bind(to_json(&system.access)?)
+    .bind(to_json(&system.recipients)?)
+    .bind(to_json(&system.transfers)?)
+    .bind(to_json(&system.security)?)
+    .bind(system.algorithm.as_ref().map(to_json).transpose()?)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    for (position, purpose) in system.purposes.iter().enumerate() {
+        insert_purpose(tx, &id, position, purpose).await?;
+    }
+    Ok(id)
+}
+
+async fn insert_purpose(
+    tx: &mut Transaction<'_, Any>,
+    system_id: &str,
+    position: usize,
+    purpose: &Purpose,
+) -> Result<(), sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO purposes (id, system_id, key, position, legal_basis, name, description, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(system_id)
+    .bind(purpose.key.as_str())
+    .bind(i64::try_from(position).unwrap_or(i64::MAX))
+    .bind(purpose.legal_basis.code())
+    .bind(to_json(&purpose.name)?)
+    .bind(to_json(&purpose.description)?)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    for category in &purpose.categories {
+        sqlx::query("INSERT INTO purpose_categories (purpose_id, category) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(category.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    insert_notice(tx, &id, 1, purpose).await
+}
+
+/// Records version `version` of the notice of purpose `purpose_id`: what residents are shown.
+async fn insert_notice(
+    tx: &mut Transaction<'_, Any>,
+    purpose_id: &str,
+    version: i64,
+    purpose: &Purpose,
+) -> Result<(), sqlx::Error> {
+    let categories: Vec<&str> = purpose.categories.iter().map(|c| c.code()).collect();
+    sqlx::query(
+        "INSERT INTO purpose_notices (purpose_id, version, legal_basis, name, description, categories, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(purpose_id)
+    .bind(version)
+    .bind(purpose.legal_basis.code())
+    .bind(to_json(&purpose.name)?)
+    .bind(to_json(&purpose.description)?)
+    .bind(categories.join(" "))
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Changes the name and description residents read for a purpose. A change of text makes a
+/// new notice version (consents given earlier keep pointing at the version shown then);
+/// the same text again changes nothing. Returns the current version, or `None` when the
+/// system has no such purpose.
+pub async fn revise_purpose_text(
+    pool: &AnyPool,
+    system: &Slug,
+    key: &Slug,
+    name: &LocalizedText,
+    description: &LocalizedText,
+) -> Result<Option<i64>, StoreError> {
+    // Read before the transaction (SQLite cannot upgrade a reading transaction under a
+    // concurrent writer); a concurrent revision then fails on the notice's primary key.
+    let row: Option<(String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.notice_version, p.legal_basis, p.name, p.description FROM purposes p \
+         JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2",
+    )
+    .bind(system.as_str())
+    .bind(key.as_str())
+    .fetch_optional(pool)
+    .await?;
+    let Some((id, version, basis, old_name, old_description)) = row else {
+        return Ok(None);
+    };
+    if text("purposes.name", &old_name)? == *name
+        && text("purposes.description", &old_description)? == *description
+    {
+        return Ok(Some(version));
+    }
+    let categories = purpose_categories(pool, &id).await?;
+    let revised = Purpose {
+        key: key.clone(),
+        legal_basis: code("purposes.legal_basis", &basis)?,
+        categories,
+        name: name.clone(),
+        description: description.clone(),
+    };
+    let next = version + 1;
+    let mut tx = pool.begin().await?;
+    insert_notice(&mut tx, &id, next, &revised).await?;
+    sqlx::query(
+        "UPDATE purposes SET name = $1, description = $2, notice_version = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(to_json(name)?)
+    .bind(to_json(description)?)
+    .bind(next)
+    .bind(now())
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(next))
+}
+
+/// The data categories purpose `purpose_id` declares in the register, in vocabulary order.
+pub async fn purpose_categories(pool: &AnyPool, purpose_id: &str) -> Result<Vec<DataCategory>, StoreError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT category FROM purpose_categories WHERE purpose_id = $1")
+            .bind(purpose_id)
+            .fetch_all(pool)
+            .await?;
+    let mut categories = rows
+        .iter()
+        .map(|(c,)| code("purpose_categories.category", c))
+        .collect::<Result<Vec<DataCategory>, _>>()?;
+    categories.sort();
+    Ok(categories)
+}
