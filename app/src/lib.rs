@@ -11,8 +11,6 @@ pub mod console;
 pub mod developers;
 pub mod error;
 pub mod i18n_support;
-pub mod pages;
-pub mod profile;
 pub mod register;
 pub mod requests;
 
@@ -111,30 +109,30 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <Router>
                 <Layout>
-                    <Routes fallback=pages::not_found::NotFound>
-                        <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                        <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/profile") view=pages::profile::ProfilePage ssr=SsrMode::Async />
-                        <Route path=path!("/my") view=pages::my::MyPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/consents/history") view=pages::consent_history::ConsentHistoryPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/consents/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/access-log") view=pages::access_log::AccessLogPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/requests/new") view=pages::requests::NewRequestPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/requests/:id/package") view=pages::package::PackagePage ssr=SsrMode::Async />
-                        <Route path=path!("/developers/api") view=pages::developers::ApiReferencePage ssr=SsrMode::Async />
-                        <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/requests") view=pages::console_requests::RequestQueuePage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/audit") view=pages::audit::AuditLogPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/requests/:id") view=pages::console_requests::CasePage ssr=SsrMode::Async />
-                        <Route path=path!("/systems") view=pages::systems::SystemsPage ssr=SsrMode::Async />
+                    <Routes fallback=components::not_found::NotFound>
+                        <Route path=path!("/") view=register::home_page::HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=accounts::signup_page::SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=accounts::login_page::LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=accounts::account_page::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/profile") view=accounts::profile_page::ProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/my") view=consent::my_page::MyPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/consents/history") view=consent::history_page::ConsentHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/consents/:id") view=consent::receipt_page::ReceiptPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/access-log") view=access_log::page::AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests") view=requests::list_page::RequestsPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/notifications") view=requests::notifications_page::NotificationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/new") view=requests::new_page::NewRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/:id") view=requests::detail_page::RequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/requests/:id/package") view=requests::package_page::PackagePage ssr=SsrMode::Async />
+                        <Route path=path!("/developers/api") view=developers::page::ApiReferencePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=console::home_page::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/requests") view=console::queue_page::RequestQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=console::audit_page::AuditLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
+                        <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/systems/:slug")
-                            view=pages::system::SystemPage
+                            view=register::system_page::SystemPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

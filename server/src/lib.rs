@@ -1,4 +1,5 @@
-//! Glasshouse's server: the axum app (pages, JSON API), storage and the command line.
+//! Glasshouse's server: the HTTP edge (`http`, `auth`), the agency API (`api`, `decisions`),
+//! the command line (`cli`), configuration and the demo city.
 
 pub mod api;
 pub mod auth;
@@ -6,8 +7,5 @@ pub mod cli;
 pub mod config;
 pub mod decisions;
 pub mod demo;
-pub mod demo_requests;
-pub mod run;
-pub mod state;
+pub mod http;
 pub mod telemetry;
-pub mod web;

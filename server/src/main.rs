@@ -17,10 +17,10 @@ async fn main() -> ExitCode {
     };
     server::telemetry::init(&config.log_filter);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => server::run::serve(&config).await,
-        Command::Migrate => server::run::migrate(&config).await,
-        Command::Demo { if_empty } => server::run::demo(&config, if_empty).await,
-        Command::Admin(command) => server::run::admin(&config, command).await,
+        Command::Serve => server::cli::run::serve(&config).await,
+        Command::Migrate => server::cli::run::migrate(&config).await,
+        Command::Demo { if_empty } => server::cli::run::demo(&config, if_empty).await,
+        Command::Admin(command) => server::cli::run::admin(&config, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

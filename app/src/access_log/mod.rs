@@ -1,6 +1,8 @@
 //! The server function behind `/my/access-log`: the decision-log entries that named the
 //! signed-in resident, and no one else's.
 
+pub mod page;
+
 use crate::error::AppError;
 use domain::decision::{AccessPage, Decision};
 use domain::lang::Lang;

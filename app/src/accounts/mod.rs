@@ -1,6 +1,12 @@
 //! Accounts: server functions to sign up, sign in and out, change the password, delete the
 //! account, and to know who is asking. Each checks who is asking before doing any work.
 
+pub mod account_page;
+pub mod login_page;
+pub mod profile;
+pub mod profile_page;
+pub mod signup_page;
+
 use crate::error::AppError;
 use domain::account::CurrentUser;
 use leptos::prelude::*;
@@ -68,31 +74,4 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         ssr::backend()?.accounts.delete_account(&session, &password).await,
         "/?account=deleted",
     )
-}
-
-/// What the console's home shows: the register at a glance.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ConsoleSummary {
-    pub agencies: usize,
-    pub systems: usize,
-    pub purposes: usize,
-    pub planned_systems: usize,
-}
-
-/// Staff only: the console's overview. Refuses anyone else before reading anything.
-#[server(prefix = "/fn", endpoint = "admin/overview")]
-pub async fn console_overview() -> Result<ConsoleSummary, AppError> {
-    ssr::require_staff()?;
-    let pool = ssr::backend()?.pool;
-    let systems = store::register::systems(&pool).await?;
-    let agencies = store::register::agencies(&pool).await?;
-    Ok(ConsoleSummary {
-        agencies: agencies.len(),
-        systems: systems.len(),
-        purposes: systems.iter().map(|s| s.purposes.len()).sum(),
-        planned_systems: systems
-            .iter()
-            .filter(|s| s.status == domain::register::SystemStatus::Planned)
-            .count(),
-    })
 }

@@ -6,6 +6,7 @@ pub mod lang_switch;
 pub mod layout;
 pub mod live_form;
 pub mod messages;
+pub mod not_found;
 pub mod page_title;
 pub mod signed_in;
 pub mod status;

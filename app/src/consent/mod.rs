@@ -2,6 +2,10 @@
 //! and withdraw (one server function, so both are exactly as easy), history and receipts.
 //! Each one works on the signed-in resident only.
 
+pub mod history_page;
+pub mod my_page;
+pub mod receipt_page;
+
 use crate::error::AppError;
 use domain::consent::{ConsentEventView, MySystem, Receipt};
 use leptos::prelude::*;

@@ -3,6 +3,12 @@
 //! action loads the case, asks the rule in `domain::console`, and stores the change with
 //! its audit row in one transaction.
 
+pub mod audit_page;
+pub mod case_page;
+pub mod home_page;
+pub mod queue_page;
+mod shared;
+
 use crate::error::AppError;
 use domain::lang::Lang;
 use domain::requests::{CaseFile, QueuePage};
@@ -227,4 +233,31 @@ pub async fn file_assisted(
     })?;
     back_to(&id);
     Ok(id)
+}
+
+/// What the console's home shows: the register at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConsoleSummary {
+    pub agencies: usize,
+    pub systems: usize,
+    pub purposes: usize,
+    pub planned_systems: usize,
+}
+
+/// Staff only: the console's overview. Refuses anyone else before reading anything.
+#[server(prefix = "/fn", endpoint = "admin/overview")]
+pub async fn console_overview() -> Result<ConsoleSummary, AppError> {
+    ssr::require_staff()?;
+    let pool = ssr::backend()?.pool;
+    let systems = store::register::systems(&pool).await?;
+    let agencies = store::register::agencies(&pool).await?;
+    Ok(ConsoleSummary {
+        agencies: agencies.len(),
+        systems: systems.len(),
+        purposes: systems.iter().map(|s| s.purposes.len()).sum(),
+        planned_systems: systems
+            .iter()
+            .filter(|s| s.status == domain::register::SystemStatus::Planned)
+            .count(),
+    })
 }

@@ -1,5 +1,7 @@
 //! The server function behind the agency API's reference page.
 
+pub mod page;
+
 use crate::error::AppError;
 use leptos::prelude::*;
 

@@ -1,5 +1,9 @@
 //! The public register's server functions: list (search and filter) and one system.
 
+pub mod home_page;
+pub mod system_page;
+pub mod systems_page;
+
 use crate::error::AppError;
 use domain::lang::Lang;
 use domain::register::{AgencyOption, SystemSummary, SystemView};

@@ -2,6 +2,13 @@
 //! one works on the signed-in resident's own requests only; another resident's request is
 //! "not found".
 
+pub mod detail_page;
+pub mod list_page;
+pub mod names;
+pub mod new_page;
+pub mod notifications_page;
+pub mod package_page;
+
 use crate::error::AppError;
 use domain::lang::Lang;
 use domain::requests::{RequestDetail, RequestSummary};

@@ -2,7 +2,7 @@
 //! `Authorization: Bearer` token. A handler that forgets it cannot reach the caller.
 
 use super::error::ApiError;
-use crate::state::AppState;
+use crate::http::AppState;
 use auth::clients;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;

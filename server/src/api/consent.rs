@@ -4,7 +4,7 @@ use super::caller::{AgencyCaller, request_id};
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use crate::decisions::{self, Asker, Evaluation, Question};
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;

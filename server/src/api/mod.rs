@@ -13,7 +13,7 @@ pub mod status;
 pub mod subjects;
 pub mod whoami;
 
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;

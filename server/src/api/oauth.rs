@@ -1,7 +1,7 @@
 //! `POST /api/v1/oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4).
 
 use super::error::ApiError;
-use crate::state::AppState;
+use crate::http::AppState;
 use auth::clients::{self, ClientError};
 use auth::tokens::AGENCY_TOKEN_SECONDS;
 use axum::extract::{ConnectInfo, State};

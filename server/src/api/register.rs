@@ -1,7 +1,7 @@
 //! Open data: the register as JSON and CSV, public and unauthenticated.
 
 use super::error::ApiError;
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;

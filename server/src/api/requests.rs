@@ -5,7 +5,7 @@
 use super::caller::AgencyCaller;
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use domain::account::ApiScope;

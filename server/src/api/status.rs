@@ -1,7 +1,7 @@
 //! `GET /api/v1/status`: a trivial answer that the service is up (no storage involved),
 //! for monitoring and as the baseline of the consent-check benchmark.
 
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
 //! `GET /api/v1/whoami`: the calling client, so an agency can check its set-up.
 
 use super::caller::AgencyCaller;
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;

@@ -2,5 +2,5 @@
 //! requests and limit guessing, and the token-signing secret. The accounts themselves (hashing,
 //! tokens, sessions, agency clients) are the `auth` crate.
 
-pub mod middleware;
+pub mod layers;
 pub mod secret;

@@ -4,9 +4,9 @@
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::consent_receipt;
+use crate::consent::history_page::channel_name;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_name, category_name, use_lang};
-use crate::pages::consent_history::channel_name;
 use domain::consent::{ConsentAction, Receipt};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -1,10 +1,11 @@
 //! `/admin`: the officer console's home. Anyone but an officer or admin gets a 403 page.
 
-use crate::accounts::{console_overview, who_am_i};
+use crate::accounts::who_am_i;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::status::set_http_status;
 use crate::components::week_chart::WeekChart;
+use crate::console::console_overview;
 use crate::console::request_stats;
 use crate::i18n::{t, td_string, use_i18n};
 use domain::account::{CurrentUser, Role};

@@ -4,7 +4,7 @@
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::i18n::{t, td_string, use_i18n};
-use crate::pages::requests::{kind_name, status_name};
+use crate::requests::names::{kind_name, status_name};
 use crate::requests::{MarkNotificationsRead, my_notifications};
 use domain::requests::{Notification, NotificationKind};
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 use crate::cli::AdminCommand;
 use crate::config::Config;
 use crate::demo::{self, DemoError};
-use crate::web;
+
 use auth::clients;
 use domain::account::{ApiScope, Role};
 use sqlx::AnyPool;
@@ -22,7 +22,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Build(#[from] web::BuildError),
+    Build(#[from] crate::http::BuildError),
     #[error("{0}")]
     Admin(String),
     #[error("the server stopped: {0}")]
@@ -58,7 +58,7 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 "demo city loaded: {} agencies, {} systems, {} purposes",
                 loaded.agencies, loaded.systems, loaded.purposes
             );
-            let accounts = web::accounts(config, pool.clone()).await?;
+            let accounts = crate::http::accounts(config, pool.clone()).await?;
             let mut created = Vec::new();
             for account in &city.accounts {
                 let user = accounts
@@ -70,7 +70,7 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
             }
             let first = |role: Role| created.iter().find(|u| u.role == role);
             if let (Some(resident), Some(officer)) = (first(Role::Resident), first(Role::Officer)) {
-                let filed = crate::demo_requests::load(&pool, config.deadline_policy, resident, officer)
+                let filed = crate::demo::requests::load(&pool, config.deadline_policy, resident, officer)
                     .await
                     .map_err(|e| RunError::Admin(format!("demo privacy requests: {e}")))?;
                 println!("demo privacy requests: {filed}, in every status");
@@ -113,7 +113,7 @@ fn print_demo_sign_ins(city: &demo::City) {
 /// `glasshouse admin ...`.
 pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunError> {
     let pool = open(config).await?;
-    let accounts = web::accounts(config, pool.clone()).await?;
+    let accounts = crate::http::accounts(config, pool.clone()).await?;
     let admin_err = |e: &dyn std::fmt::Display| RunError::Admin(e.to_string());
     match command {
         AdminCommand::CreateUser { role, email, name } => {
@@ -182,11 +182,11 @@ pub async fn serve(config: &Config) -> Result<(), RunError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(RunError::Serve)?;
-    let router = web::router(web::state(config, pool, addr).await?);
+    let router = crate::http::router(crate::http::state(config, pool, addr).await?);
     println!("Glasshouse is ready at http://{addr}");
     tracing::info!(%addr, "serving");
     tokio::select! {
-        served = web::serve(listener, router) => served.map_err(RunError::Serve),
+        served = crate::http::serve(listener, router) => served.map_err(RunError::Serve),
         () = shutdown_signal() => Ok(()),
     }
 }

@@ -1,13 +1,13 @@
 //! `/systems/{slug}`: everything the register holds about one system, in plain language.
 
 use crate::components::error_notice::ErrorNotice;
+use crate::components::not_found::NotFound;
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{
     basis_explained, basis_name, category_explained, category_name, scope_explained, status_name,
     technology_name, use_lang, yes_no,
 };
-use crate::pages::not_found::NotFound;
 use crate::register::get_system;
 use domain::register::{DataCategory, PurposeView, SystemView};
 use leptos::prelude::*;

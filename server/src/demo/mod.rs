@@ -1,5 +1,7 @@
 //! The demo city: a versioned data file (`server/demo/city.toml`) loaded into an empty database.
 
+pub mod requests;
+
 use domain::register::{
     Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology,
 };
@@ -10,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use store::register;
 
 /// The demo city shipped with the binary.
-pub const CITY_TOML: &str = include_str!("../demo/city.toml");
+pub const CITY_TOML: &str = include_str!("../../demo/city.toml");
 
 /// The data-file format version this loader reads.
 pub const FORMAT_VERSION: u32 = 1;

@@ -1,5 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, `demo`.
 
+pub mod run;
+
 use clap::{Parser, Subcommand};
 
 /// Glasshouse: a city's privacy-consent and transparency platform.

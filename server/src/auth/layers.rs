@@ -1,7 +1,7 @@
-//! Request layers: the session behind a cookie, cross-site request refusal (CSRF), per-IP
-//! rate limits on the sign-in, sign-up and token endpoints, and security headers.
+//! Who may ask: the session behind a cookie, cross-site request refusal (CSRF), and per-IP
+//! rate limits on the sign-in, sign-up and token endpoints.
 
-use crate::state::AppState;
+use crate::http::AppState;
 use app::error::AppError;
 use auth::accounts::SESSION_COOKIE;
 use axum::extract::{ConnectInfo, Request, State};
@@ -150,38 +150,6 @@ fn refusal(path: &str, status: StatusCode, error: AuthError, text: &'static str)
     } else {
         (status, text).into_response()
     }
-}
-
-/// The Content-Security-Policy of responses that are not pages (pages set their own, with a nonce).
-pub const DEFAULT_CSP: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-/// Adds the security headers every response carries.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if state.tls {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    response
 }
 
 #[cfg(test)]

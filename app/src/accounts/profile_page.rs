@@ -1,13 +1,13 @@
 //! `/account/profile`: the signed-in resident's profile. Each field says which data category
 //! it belongs to, because agencies receive it only for purposes that declare that category.
 
+use crate::accounts::profile::{UpdateProfile, my_profile};
 use crate::components::auth_form::SubmitButton;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::category_name;
-use crate::profile::{UpdateProfile, my_profile};
 use domain::account::Profile;
 use domain::register::DataCategory;
 use leptos::prelude::*;

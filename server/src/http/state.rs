@@ -1,0 +1,119 @@
+//! The state every request handler can reach.
+
+use crate::api;
+use crate::auth::layers::IpLimits;
+use crate::auth::secret::{self, SecretError};
+use crate::config::Config;
+use app::backend::Backend;
+use auth::accounts::Accounts;
+use auth::accounts::SessionPolicy;
+use auth::password::{HashError, PasswordHashing};
+use auth::tokens::TokenKeys;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::AnyPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::decision_log::DecisionLog;
+
+/// Shared, cheap-to-clone application state.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' site options (where the WASM bundle and CSS are served from).
+    pub leptos_options: LeptosOptions,
+    /// What the app's server functions work with.
+    pub backend: Backend,
+    /// The connection pool, for health checks.
+    pub pool: AnyPool,
+    /// Accounts and sessions (also in `backend`).
+    pub accounts: Accounts,
+    /// Per-IP limits on sign-in, sign-up and the token endpoint.
+    pub ip_limits: IpLimits,
+    /// Appends agency decisions, durably, in order.
+    pub decision_log: DecisionLog,
+    /// Whether residents reach the app over TLS (HSTS, Secure cookies).
+    pub tls: bool,
+}
+
+/// The name the WASM bundle, JS and CSS are published under (`[[workspace.metadata.leptos]] name`).
+pub const OUTPUT_NAME: &str = "glasshouse";
+
+/// The Leptos site options for this process.
+pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Why the app could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Hashing(#[from] HashError),
+    #[error(
+        "the token-signing secret must be at least {} bytes",
+        auth::tokens::MIN_SECRET_BYTES
+    )]
+    ShortSecret,
+}
+
+/// The largest request body accepted (forms and API calls are small).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The account service alone, as the command line needs it (no web state, no timers).
+pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildError> {
+    let keys = TokenKeys::from_secret(&secret::load(config)?).ok_or(BuildError::ShortSecret)?;
+    let hashing = PasswordHashing::new(std::thread::available_parallelism().map_or(2, |n| n.get())).await?;
+    let policy = SessionPolicy {
+        idle_secs: i64::from(config.session_idle_minutes) * 60,
+        absolute_secs: i64::from(config.session_max_hours) * 3600,
+        secure_cookie: config.is_tls(),
+    };
+    Ok(Accounts::new(pool, hashing, keys, policy))
+}
+
+/// Builds the shared state: storage, account service, limits.
+pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
+    let accounts = accounts(config, pool.clone()).await?;
+    let backend = Backend {
+        pool: pool.clone(),
+        accounts: accounts.clone(),
+        policy: config.deadline_policy,
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+        api_reference: Arc::new(api::reference::from_openapi(
+            &serde_json::to_value(api::openapi()).unwrap_or_default(),
+        )),
+    };
+    let ip_limits = IpLimits::new(config.auth_requests_per_minute);
+    forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
+    Ok(AppState {
+        leptos_options: leptos_options(config, addr),
+        backend,
+        decision_log: DecisionLog::start(pool.clone()),
+        pool,
+        accounts,
+        ip_limits,
+        tls: config.is_tls(),
+    })
+}
+
+/// Keeps the rate limiters' memory bounded however many addresses and accounts they see,
+/// and the sessions table free of sessions that can no longer be used.
+fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            accounts.forget_old_attempts();
+            ip_limits.forget_old();
+            if let Err(e) = accounts.purge_expired_sessions().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+}
