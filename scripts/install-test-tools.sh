@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, skipping whatever is already there:
-# Debian's Chromium (Playwright drives it; no browser download) and the end2end npm packages.
+# cargo-nextest (runs each Rust test in a process of its own), Debian's Chromium (Playwright
+# drives it; no browser download) and the end2end npm packages.
 # PostgreSQL is handled by scripts/postgres.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '==> %s\n' "$*"; }
+
+# New machines come with cargo-nextest; build it only where it is missing (built from crates.io).
+NEXTEST_VERSION=0.9.143
+if ! cargo nextest --version >/dev/null 2>&1; then
+  log "installing cargo-nextest $NEXTEST_VERSION (several minutes)"
+  cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked
+fi
 
 if [ ! -x /usr/bin/chromium ]; then
   log "installing Chromium from Debian's packages"

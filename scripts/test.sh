@@ -3,7 +3,7 @@
 #   summary: N passed, N failed, N skipped
 # adding up all of them. Exits non-zero if anything failed.
 #   fmt and clippy (ssr and hydrate)     one check each
-#   unit + integration tests             every Rust test, on SQLite and PostgreSQL
+#   unit + integration tests             every Rust test, on SQLite and PostgreSQL (cargo-nextest)
 #   the site build and Playwright        every end-to-end test, in Chromium
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,27 +44,34 @@ check "clippy (hydrate)" cargo clippy --locked -p frontend -p app --target wasm3
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 TEST_START=$(date +%s)
-# One test at a time: each integration test runs a whole server on its own Tokio runtime in
-# this process, and two Leptos servers rendering side by side in one process sometimes leave
-# a page unfinished (never seen with the one server of a real process, nor in sequence).
-# A stuck test still fails the run in 40 minutes instead of using up the whole CI budget.
-timeout --signal=INT 2400 cargo test --locked -p domain -p store -p auth -p server -p app -- --test-threads=1 2>&1 | tee "$LOG_DIR/cargo-test.log"
+# cargo-nextest runs each test in a process of its own, several at a time (.config/nextest.toml:
+# a hung test fails after three minutes); doc tests run with cargo test.
+RUST_PACKAGES=(-p domain -p store -p auth -p server -p app)
+timeout --signal=INT 2400 cargo nextest run --locked "${RUST_PACKAGES[@]}" 2>&1 | tee "$LOG_DIR/nextest.log"
 TEST_STATUS=${PIPESTATUS[0]}
-read -r T_PASSED T_FAILED T_SKIPPED < <(awk '
-  /^test result:/ {
-    for (i = 1; i <= NF; i++) {
-      if ($(i+1) ~ /^passed/) p += $i
-      if ($(i+1) ~ /^failed/) f += $i
-      if ($(i+1) ~ /^ignored/) s += $i
-    }
-  }
-  END { print p + 0, f + 0, s + 0 }' "$LOG_DIR/cargo-test.log")
-if [ "$TEST_STATUS" -ne 0 ] && [ "$T_FAILED" -eq 0 ]; then
-  T_FAILED=1; FAILURES+=("cargo test (did not finish)")
+timeout --signal=INT 600 cargo test --locked --doc "${RUST_PACKAGES[@]}" 2>&1 | tee "$LOG_DIR/doctest.log"
+DOC_STATUS=${PIPESTATUS[0]}
+read -r T_PASSED T_FAILED T_SKIPPED < <(python3 - "$LOG_DIR/nextest.log" "$LOG_DIR/doctest.log" <<'PY'
+import re, sys
+passed = failed = skipped = 0
+summary = [l for l in open(sys.argv[1], errors="replace") if re.search(r"Summary \[", l)]
+if summary:
+    counts = dict((w, int(n)) for n, w in re.findall(r"(\d+) (passed|failed|skipped|timed out)", summary[-1]))
+    passed, skipped = counts.get("passed", 0), counts.get("skipped", 0)
+    failed = counts.get("failed", 0) + counts.get("timed out", 0)
+for line in open(sys.argv[2], errors="replace"):
+    if line.startswith("test result:"):
+        counts = dict((w, int(n)) for n, w in re.findall(r"(\d+) (passed|failed|ignored)", line))
+        passed += counts.get("passed", 0); failed += counts.get("failed", 0); skipped += counts.get("ignored", 0)
+print(passed, failed, skipped)
+PY
+)
+if { [ "$TEST_STATUS" -ne 0 ] || [ "$DOC_STATUS" -ne 0 ]; } && [ "$T_FAILED" -eq 0 ]; then
+  T_FAILED=1; FAILURES+=("cargo nextest / doc tests (did not finish)")
 fi
-[ "$T_FAILED" -gt 0 ] && FAILURES+=("cargo test: $T_FAILED failed")
+[ "$T_FAILED" -gt 0 ] && FAILURES+=("rust tests: $T_FAILED failed")
 PASSED=$((PASSED + T_PASSED)); FAILED=$((FAILED + T_FAILED)); SKIPPED=$((SKIPPED + T_SKIPPED))
-echo "cargo test: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED ignored ($(elapsed "$TEST_START"))"
+echo "rust tests: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped ($(elapsed "$TEST_START"))"
 
 check "site build (cargo leptos build)" cargo leptos build
 

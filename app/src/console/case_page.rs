@@ -4,6 +4,7 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
+use crate::components::reload_key::id_lang_done;
 use crate::components::status::set_http_status;
 use crate::console::{
     AskResident, AssignRequest, CompleteTaskForAgency, ExtendDeadline, FulfilRequest, RejectRequest,
@@ -11,12 +12,10 @@ use crate::console::{
 };
 use crate::error::AppError;
 use crate::i18n::{t, td_string, use_i18n};
-use crate::i18n_support::use_lang;
 use crate::requests::names::{kind_name, status_name};
 use domain::requests::{CaseFile, RequestStatus, TaskOutcome, TaskView};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::shared::{action_error, staff_refused};
 
@@ -24,20 +23,7 @@ use super::shared::{action_error, staff_refused};
 #[component]
 pub fn CasePage() -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
-    let params = use_params_map();
-    let query = use_query_map();
-    // `done` changes after each action, so the case is loaded again.
-    let case = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                lang.get(),
-                query.read().get("done"),
-            )
-        },
-        |(id, lang, _)| get_case(id, lang),
-    );
+    let case = Resource::new(id_lang_done(), |(id, lang, _)| get_case(id, lang));
     view! {
         <PageTitle text=|l| td_string!(l, console.case_title) />
         <p><A href="/admin/requests">{t!(i18n, console.back)}</A></p>

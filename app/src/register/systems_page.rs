@@ -4,10 +4,11 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::live_form::submit_after;
 use crate::components::page_title::PageTitle;
+use crate::error::AppError;
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::{basis_name, category_name, status_name, technology_name, use_lang};
 use crate::register::{FilterForm, list_agencies, search_systems};
-use domain::register::{DataCategory, LegalBasis, SystemSummary, Technology};
+use domain::register::{AgencyOption, DataCategory, LegalBasis, SystemSummary, Technology};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
@@ -55,6 +56,7 @@ pub fn SystemsPage() -> impl IntoView {
 fn FilterPanel(initial: FilterForm) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
+    // Created here, before the form, so the server and the browser number it alike.
     let agencies = Resource::new(move || lang.get(), list_agencies);
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let FilterForm {
@@ -78,33 +80,7 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                         on:input=move |ev| submit_after(&ev, 300, pending)
                     />
                 </div>
-                <div class="field">
-                    <label for="agency">{t!(i18n, register.agency_label)}</label>
-                    <select id="agency" name="agency" on:change=move |ev| submit_after(&ev, 0, pending)>
-                        <option value="">{t!(i18n, register.any_agency)}</option>
-                        <Suspense fallback=|| ()>
-                            {
-                                let agency = agency.clone();
-                                move || {
-                                    let agency = agency.clone();
-                                    Suspend::new(async move {
-                                        agencies
-                                            .await
-                                            .unwrap_or_default()
-                                            .into_iter()
-                                            .map(|a| {
-                                                let selected = a.slug == agency;
-                                                view! {
-                                                    <option value=a.slug selected=selected>{a.name}</option>
-                                                }
-                                            })
-                                            .collect_view()
-                                    })
-                                }
-                            }
-                        </Suspense>
-                    </select>
-                </div>
+                <AgencySelect agencies selected=agency pending=pending />
                 <CodeSelect
                     id="technology"
                     label=move |l| td_string!(l, register.technology_label)
@@ -137,6 +113,46 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                     <A href="/systems">{t!(i18n, register.clear)}</A>
                 </div>
             </Form>
+        </div>
+    }
+}
+
+/// The agency `<select>`, filled with the register's agencies in the page's language.
+#[component]
+fn AgencySelect(
+    agencies: Resource<Result<Vec<AgencyOption>, AppError>>,
+    selected: String,
+    pending: StoredValue<Option<TimeoutHandle>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let agency = selected;
+    view! {
+        <div class="field">
+            <label for="agency">{t!(i18n, register.agency_label)}</label>
+            <select id="agency" name="agency" on:change=move |ev| submit_after(&ev, 0, pending)>
+                <option value="">{t!(i18n, register.any_agency)}</option>
+                <Suspense fallback=|| ()>
+                    {
+                        let agency = agency.clone();
+                        move || {
+                            let agency = agency.clone();
+                            Suspend::new(async move {
+                                agencies
+                                    .await
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|a| {
+                                        let selected = a.slug == agency;
+                                        view! {
+                                            <option value=a.slug selected=selected>{a.name}</option>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                        }
+                    }
+                </Suspense>
+            </select>
         </div>
     }
 }

@@ -2,16 +2,16 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::messages::MessageList;
 use crate::components::page_title::PageTitle;
+use crate::components::reload_key::id_lang_done;
 use crate::components::signed_in::{MyNav, refused};
 use crate::i18n::{t, td_string, use_i18n};
-use crate::i18n_support::use_lang;
 use crate::requests::{ReplyToOffice, WithdrawRequest, my_request};
 use domain::requests::{
     MAX_DETAILS_CHARS, RequestChannel, RequestDetail, RequestStatus, TaskOutcome, TaskView, TimelineEntry,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::names::{TimeLeft, kind_name, status_name};
 
@@ -19,21 +19,9 @@ use super::names::{TimeLeft, kind_name, status_name};
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
-    let params = use_params_map();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
-    // `done` changes after each action, so the request is loaded again.
-    let request = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                lang.get(),
-                query.read().get("done"),
-            )
-        },
-        |(id, lang, _)| my_request(id, lang),
-    );
+    let request = Resource::new(id_lang_done(), |(id, lang, _)| my_request(id, lang));
     view! {
         <PageTitle text=|l| td_string!(l, requests.detail_title) />
         <MyNav />

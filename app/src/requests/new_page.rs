@@ -41,44 +41,11 @@ fn RequestForm(systems: Vec<MySystem>, file: ServerAction<FileRequest>) -> impl 
     let i18n = use_i18n();
     let l = move || i18n.get_locale();
     let pending = file.pending();
-    // Only purposes on a public task or legitimate interests can be objected to (Art. 21).
-    let objectable: Vec<(String, String)> = systems
-        .iter()
-        .flat_map(|s| {
-            s.purposes
-                .iter()
-                .filter(|p| {
-                    matches!(
-                        p.legal_basis,
-                        LegalBasis::PublicTask | LegalBasis::LegitimateInterests
-                    )
-                })
-                .map(move |p| {
-                    (
-                        format!("{}/{}", s.slug, p.key),
-                        format!("{} — {}", s.name, p.name),
-                    )
-                })
-        })
-        .collect();
+    let objectable = objectable(&systems);
     view! {
         {move || file.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action=file attr:class="stack-form request-form">
-            <fieldset>
-                <legend>{t!(i18n, requests.kind_legend)}</legend>
-                {RequestKind::ALL.iter().map(|&kind| {
-                    let id = format!("kind-{}", kind.code());
-                    let hint = format!("{id}-hint");
-                    view! {
-                        <div class="choice">
-                            <input type="radio" name="kind" id=id.clone() value=kind.code() required=true
-                                checked=kind == RequestKind::Access aria-describedby=hint.clone() />
-                            <label for=id>{move || kind_name(l(), kind)}</label>
-                            <small id=hint>{move || kind_explained(l(), kind)}</small>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <KindChoice />
             <fieldset>
                 <legend>{t!(i18n, requests.scope_legend)}</legend>
                 <div class="choice">
@@ -118,5 +85,53 @@ fn RequestForm(systems: Vec<MySystem>, file: ServerAction<FileRequest>) -> impl 
                 {move || if pending.get() { td_string!(l(), common.working) } else { td_string!(l(), requests.submit) }}
             </button>
         </ActionForm>
+    }
+}
+
+/// The purposes a resident may object to, as (`system/purpose`, label): only purposes on a
+/// public task or legitimate interests (GDPR Art. 21).
+fn objectable(systems: &[MySystem]) -> Vec<(String, String)> {
+    systems
+        .iter()
+        .flat_map(|s| {
+            s.purposes
+                .iter()
+                .filter(|p| {
+                    matches!(
+                        p.legal_basis,
+                        LegalBasis::PublicTask | LegalBasis::LegitimateInterests
+                    )
+                })
+                .map(move |p| {
+                    (
+                        format!("{}/{}", s.slug, p.key),
+                        format!("{} — {}", s.name, p.name),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// The kinds of request, one radio button each, explained in one sentence.
+#[component]
+fn KindChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    view! {
+    <fieldset>
+        <legend>{t!(i18n, requests.kind_legend)}</legend>
+        {RequestKind::ALL.iter().map(|&kind| {
+            let id = format!("kind-{}", kind.code());
+            let hint = format!("{id}-hint");
+            view! {
+                <div class="choice">
+                    <input type="radio" name="kind" id=id.clone() value=kind.code() required=true
+                        checked=kind == RequestKind::Access aria-describedby=hint.clone() />
+                    <label for=id>{move || kind_name(l(), kind)}</label>
+                    <small id=hint>{move || kind_explained(l(), kind)}</small>
+                </div>
+            }
+        }).collect_view()}
+    </fieldset>
     }
 }

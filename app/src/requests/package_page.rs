@@ -81,45 +81,8 @@ fn Package(package: AccessPackage) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-        <section data-testid="package-consents">
-            <h2>{t!(i18n, package.consents)}</h2>
-            {none_if_empty(i18n, package.consent_history.is_empty())}
-            <ul>
-                {package.consent_history.into_iter().map(|e| {
-                    let action = e.action;
-                    view! {
-                        <li data-action=action.code()>
-                            <time datetime=e.at.clone()>{e.at.chars().take(10).collect::<String>()}</time> " · "
-                            {move || match action {
-                                ConsentAction::Grant => td_string!(l(), history.granted),
-                                ConsentAction::Withdraw => td_string!(l(), history.withdrew),
-                            }}
-                            " · " {e.system_name} " — " {e.purpose_name} " · "
-                            <A href=format!("/my/consents/{}", e.id)>{t!(i18n, history.receipt)}</A>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
-        <section data-testid="package-decisions">
-            <h2>{t!(i18n, package.decisions)}</h2>
-            {none_if_empty(i18n, package.decisions.is_empty())}
-            <ul>
-                {package.decisions.into_iter().map(|d| {
-                    let decision = d.decision;
-                    view! {
-                        <li data-decision=decision.code()>
-                            <time datetime=d.at.clone()>{d.at.chars().take(10).collect::<String>()}</time> " · "
-                            {d.agency_name} " · " {d.system_name} " — " {d.purpose_name} " · "
-                            <strong>{move || match decision {
-                                Decision::Permit => td_string!(l(), access.permitted),
-                                Decision::Deny => td_string!(l(), access.denied),
-                            }}</strong>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
+        <PackageConsents events=package.consent_history />
+        <PackageDecisions decisions=package.decisions />
         <section>
             <h2>{t!(i18n, package.requests)}</h2>
             <ul>
@@ -143,6 +106,63 @@ fn Package(package: AccessPackage) -> impl IntoView {
                     })}
                 </article>
             }).collect_view()}
+        </section>
+    }
+}
+
+/// The package's consent history, each event linked to its receipt.
+#[component]
+fn PackageConsents(events: Vec<domain::consent::ConsentEventView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    view! {
+        <section data-testid="package-consents">
+            <h2>{t!(i18n, package.consents)}</h2>
+            {none_if_empty(i18n, events.is_empty())}
+            <ul>
+                {events.into_iter().map(|e| {
+                    let action = e.action;
+                    view! {
+                        <li data-action=action.code()>
+                            <time datetime=e.at.clone()>{e.at.chars().take(10).collect::<String>()}</time> " · "
+                            {move || match action {
+                                ConsentAction::Grant => td_string!(l(), history.granted),
+                                ConsentAction::Withdraw => td_string!(l(), history.withdrew),
+                            }}
+                            " · " {e.system_name} " — " {e.purpose_name} " · "
+                            <A href=format!("/my/consents/{}", e.id)>{t!(i18n, history.receipt)}</A>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The decision-log entries that named the resident.
+#[component]
+fn PackageDecisions(decisions: Vec<domain::decision::AccessEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    view! {
+        <section data-testid="package-decisions">
+            <h2>{t!(i18n, package.decisions)}</h2>
+            {none_if_empty(i18n, decisions.is_empty())}
+            <ul>
+                {decisions.into_iter().map(|d| {
+                    let decision = d.decision;
+                    view! {
+                        <li data-decision=decision.code()>
+                            <time datetime=d.at.clone()>{d.at.chars().take(10).collect::<String>()}</time> " · "
+                            {d.agency_name} " · " {d.system_name} " — " {d.purpose_name} " · "
+                            <strong>{move || match decision {
+                                Decision::Permit => td_string!(l(), access.permitted),
+                                Decision::Deny => td_string!(l(), access.denied),
+                            }}</strong>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

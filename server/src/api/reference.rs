@@ -62,69 +62,10 @@ fn body_fields(doc: &Value, schema: &Value) -> (Vec<Parameter>, Option<String>) 
 /// The reference page's content for the OpenAPI document `doc`.
 pub fn from_openapi(doc: &Value) -> ApiReference {
     let mut endpoints = Vec::new();
-    if let Some(paths) = doc["paths"].as_object() {
-        for (path, item) in paths {
-            let Some(operations) = item.as_object() else {
-                continue;
-            };
-            for (method, op) in operations {
-                if !["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
-                    continue;
-                }
-                let security = op["security"].as_array();
-                let scopes: Vec<String> = security
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|req| req.as_object())
-                    .flat_map(|req| req.values())
-                    .filter_map(Value::as_array)
-                    .flatten()
-                    .map(text)
-                    .collect();
-                let parameters = op["parameters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|p| Parameter {
-                        name: text(&p["name"]),
-                        location: text(&p["in"]),
-                        required: p["required"].as_bool().unwrap_or(false),
-                        description: text(&p["description"]),
-                    })
-                    .collect();
-                let (body_fields, body_example) = op["requestBody"]["content"]
-                    .as_object()
-                    .and_then(|c| c.values().next())
-                    .map(|media| body_fields(doc, &media["schema"]))
-                    .unwrap_or_default();
-                let responses = op["responses"]
-                    .as_object()
-                    .map(|r| {
-                        r.iter()
-                            .map(|(status, resp)| ApiResponse {
-                                status: status.clone(),
-                                description: text(&resp["description"]),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let anchor = format!("{method}{}", path.replace(['/', '{', '}', '.'], "-"))
-                    .trim_end_matches('-')
-                    .replace("--", "-");
-                endpoints.push(Endpoint {
-                    anchor,
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    tag: op["tags"][0].as_str().unwrap_or("other").to_owned(),
-                    summary: text(&op["summary"]),
-                    description: paragraphs(&op["description"]),
-                    scopes,
-                    authenticated: security.is_some_and(|s| !s.is_empty()),
-                    parameters,
-                    body_fields,
-                    body_example,
-                    responses,
-                });
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                endpoints.push(endpoint(doc, path, method, op));
             }
         }
     }
@@ -142,6 +83,74 @@ pub fn from_openapi(doc: &Value) -> ApiReference {
         description: paragraphs(&doc["info"]["description"]),
         endpoints,
     }
+}
+
+/// One operation of the document, as the reference page shows it.
+fn endpoint(doc: &Value, path: &str, method: &str, op: &Value) -> Endpoint {
+    let security = op["security"].as_array();
+    let (body_fields, body_example) = op["requestBody"]["content"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .map(|media| body_fields(doc, &media["schema"]))
+        .unwrap_or_default();
+    let anchor = format!("{method}{}", path.replace(['/', '{', '}', '.'], "-"))
+        .trim_end_matches('-')
+        .replace("--", "-");
+    Endpoint {
+        anchor,
+        method: method.to_uppercase(),
+        path: path.to_owned(),
+        tag: op["tags"][0].as_str().unwrap_or("other").to_owned(),
+        summary: text(&op["summary"]),
+        description: paragraphs(&op["description"]),
+        scopes: scopes(security),
+        authenticated: security.is_some_and(|s| !s.is_empty()),
+        parameters: parameters(op),
+        body_fields,
+        body_example,
+        responses: responses(op),
+    }
+}
+
+/// The OAuth scopes an operation's security requirements name.
+fn scopes(security: Option<&Vec<Value>>) -> Vec<String> {
+    security
+        .into_iter()
+        .flatten()
+        .filter_map(|req| req.as_object())
+        .flat_map(|req| req.values())
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(text)
+        .collect()
+}
+
+/// An operation's path and query parameters.
+fn parameters(op: &Value) -> Vec<Parameter> {
+    op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| Parameter {
+            name: text(&p["name"]),
+            location: text(&p["in"]),
+            required: p["required"].as_bool().unwrap_or(false),
+            description: text(&p["description"]),
+        })
+        .collect()
+}
+
+/// An operation's answers, by status.
+fn responses(op: &Value) -> Vec<ApiResponse> {
+    op["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(status, resp)| ApiResponse {
+            status: status.clone(),
+            description: text(&resp["description"]),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -148,102 +148,11 @@ pub async fn load(
     let today = today();
     for scenario in SCENARIOS {
         let received = today.add_days(-scenario.age);
-        let slugs = scenario
-            .systems
-            .iter()
-            .map(|s| slug(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let objection = scenario
-            .objection
-            .map(|(s, p)| Ok::<_, DemoError>((slug(s)?, slug(p)?)))
-            .transpose()?;
-        let request = NewRequest {
-            kind: scenario.kind,
-            systems: SystemChoice::Some(slugs),
-            objection,
-            details: scenario.details.to_owned(),
-        };
-        let filing = Filing {
-            channel: RequestChannel::Web,
-            received,
-            actor: Actor::Resident,
-            audit_detail: None,
-        };
-        let id = requests::file(pool, policy, &resident.id, &request, &filing)
-            .await
-            .map_err(|e| DemoError::Invalid(e.to_string()))?;
-        for (system, outcome, note) in scenario.completed {
-            let task: (String,) = sqlx::query_as(
-                "SELECT t.id FROM request_tasks t JOIN systems s ON s.id = t.system_id WHERE t.request_id = $1 AND s.slug = $2",
-            )
-            .bind(&id)
-            .bind(system)
-            .fetch_one(pool)
-            .await?;
-            let data = (*outcome == TaskOutcome::Done).then(|| demo_data(system));
-            let completion = Completion {
-                outcome: *outcome,
-                note,
-                data: data.as_deref(),
-                by: "client:demo",
-                audit: None,
-            };
-            requests::complete_task(pool, None, &task.0, &completion)
-                .await
-                .map_err(|e| DemoError::Invalid(e.to_string()))?;
-        }
-        let actor = format!("officer:{}", officer.id);
-        let mut status = RequestStatus::Received;
-        for (next, reason) in scenario.steps {
-            let extended_due = (*next == RequestStatus::Extended).then(|| {
-                policy.due(Clock {
-                    received,
-                    paused_days: 0,
-                    extended: true,
-                })
-            });
-            let by_resident = *next == RequestStatus::Withdrawn;
-            let change = Change {
-                next: *next,
-                reason: reason.map(str::to_owned),
-                extended_due,
-                uphold_objection: false,
-                action: next.code(),
-                detail: reason.unwrap_or("demo").to_owned(),
-            };
-            let actor = if by_resident {
-                Actor::Resident
-            } else {
-                Actor::Officer(officer)
-            };
-            let case = requests::case(pool, None, &id)
-                .await?
-                .ok_or_else(|| DemoError::Invalid(id.clone()))?;
-            debug_assert_eq!(case.status, status);
-            requests::apply(pool, &id, &case, &change, actor, today)
-                .await
-                .map_err(|e| DemoError::Invalid(e.to_string()))?;
-            status = *next;
-        }
+        let id = file(pool, policy, resident, scenario, received).await?;
+        complete_tasks(pool, &id, scenario).await?;
+        walk_steps(pool, policy, officer, &id, scenario, received).await?;
         if let Some((question, answer)) = scenario.conversation {
-            let mut conn = pool.acquire().await?;
-            let at = ::store::now_us();
-            requests::add_message(&mut conn, &id, at, &actor, &officer.display_name, question).await?;
-            requests::notify(&mut conn, &resident.id, &id, at, "message", None).await?;
-            match answer {
-                Some(answer) => {
-                    requests::add_message(&mut conn, &id, at + 1, "resident", &resident.display_name, answer)
-                        .await?;
-                }
-                None => {
-                    // Still waiting for the resident: the clock is paused since yesterday.
-                    sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
-                        .bind(today.add_days(-1).to_string())
-                        .bind(&id)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-            }
+            converse(pool, resident, officer, &id, question, answer).await?;
         }
         if scenario.steps.iter().any(|(s, _)| s.is_closed()) {
             // Closed on the day of its last step: a few days after it was received.
@@ -256,6 +165,136 @@ pub async fn load(
         }
     }
     Ok(SCENARIOS.len())
+}
+
+/// Files the scenario's request as the resident did on `received`; returns its id.
+async fn file(
+    pool: &AnyPool,
+    policy: DeadlinePolicy,
+    resident: &CurrentUser,
+    scenario: &Scenario,
+    received: Date,
+) -> Result<String, DemoError> {
+    let slugs = scenario
+        .systems
+        .iter()
+        .map(|s| slug(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let objection = scenario
+        .objection
+        .map(|(s, p)| Ok::<_, DemoError>((slug(s)?, slug(p)?)))
+        .transpose()?;
+    let request = NewRequest {
+        kind: scenario.kind,
+        systems: SystemChoice::Some(slugs),
+        objection,
+        details: scenario.details.to_owned(),
+    };
+    let filing = Filing {
+        channel: RequestChannel::Web,
+        received,
+        actor: Actor::Resident,
+        audit_detail: None,
+    };
+    requests::file(pool, policy, &resident.id, &request, &filing)
+        .await
+        .map_err(|e| DemoError::Invalid(e.to_string()))
+}
+
+/// Completes the tasks the scenario's agencies have answered.
+async fn complete_tasks(pool: &AnyPool, id: &str, scenario: &Scenario) -> Result<(), DemoError> {
+    for (system, outcome, note) in scenario.completed {
+        let task: (String,) = sqlx::query_as(
+            "SELECT t.id FROM request_tasks t JOIN systems s ON s.id = t.system_id WHERE t.request_id = $1 AND s.slug = $2",
+        )
+        .bind(id)
+        .bind(system)
+        .fetch_one(pool)
+        .await?;
+        let data = (*outcome == TaskOutcome::Done).then(|| demo_data(system));
+        let completion = Completion {
+            outcome: *outcome,
+            note,
+            data: data.as_deref(),
+            by: "client:demo",
+            audit: None,
+        };
+        requests::complete_task(pool, None, &task.0, &completion)
+            .await
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Moves the request through the scenario's steps, as the officer (or, for a withdrawal,
+/// the resident) did.
+async fn walk_steps(
+    pool: &AnyPool,
+    policy: DeadlinePolicy,
+    officer: &CurrentUser,
+    id: &str,
+    scenario: &Scenario,
+    received: Date,
+) -> Result<(), DemoError> {
+    for (next, reason) in scenario.steps {
+        let extended_due = (*next == RequestStatus::Extended).then(|| {
+            policy.due(Clock {
+                received,
+                paused_days: 0,
+                extended: true,
+            })
+        });
+        let change = Change {
+            next: *next,
+            reason: reason.map(str::to_owned),
+            extended_due,
+            uphold_objection: false,
+            action: next.code(),
+            detail: reason.unwrap_or("demo").to_owned(),
+        };
+        let actor = if *next == RequestStatus::Withdrawn {
+            Actor::Resident
+        } else {
+            Actor::Officer(officer)
+        };
+        let case = requests::case(pool, None, id)
+            .await?
+            .ok_or_else(|| DemoError::Invalid(id.to_owned()))?;
+        requests::apply(pool, id, &case, &change, actor, today())
+            .await
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The office asks the resident a question; the resident answers, or the clock is paused
+/// waiting for them since yesterday.
+async fn converse(
+    pool: &AnyPool,
+    resident: &CurrentUser,
+    officer: &CurrentUser,
+    id: &str,
+    question: &str,
+    answer: Option<&str>,
+) -> Result<(), DemoError> {
+    let mut conn = pool.acquire().await?;
+    let at = ::store::now_us();
+    let actor = format!("officer:{}", officer.id);
+    requests::add_message(&mut conn, id, at, &actor, &officer.display_name, question).await?;
+    requests::notify(&mut conn, &resident.id, id, at, "message", None).await?;
+    match answer {
+        Some(answer) => {
+            requests::add_message(&mut conn, id, at + 1, "resident", &resident.display_name, answer).await?;
+        }
+        None => {
+            sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
+                .bind(today().add_days(-1).to_string())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn slug(s: &str) -> Result<Slug, DemoError> {

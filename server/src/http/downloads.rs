@@ -24,33 +24,12 @@ pub(super) async fn receipt_json(
     let Some(axum::Extension(session)) = session else {
         return (StatusCode::UNAUTHORIZED, "sign in to download your receipts").into_response();
     };
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::from_code)
-        .unwrap_or(session.user.lang);
+    let lang = query.lang_of(&session);
     let backend = &state.backend;
-    match store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang).await {
-        Ok(Some(receipt)) => {
-            let disposition = format!(
-                "attachment; filename=\"consent-receipt-{}.json\"",
-                receipt.consent_receipt_id
-            );
-            (
-                [
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                ],
-                axum::Json(receipt),
-            )
-                .into_response()
-        }
-        Ok(None) => (StatusCode::NOT_FOUND, "no such receipt among yours").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not read a receipt");
-            (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
-        }
-    }
+    let found =
+        store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang).await;
+    let name = |r: &domain::consent::Receipt| format!("consent-receipt-{}.json", r.consent_receipt_id);
+    download(found, name, "no such receipt among yours")
 }
 
 /// `GET /my/requests/{id}/package.json`: the package answering one of the signed-in
@@ -65,26 +44,44 @@ pub(super) async fn package_json(
     let Some(axum::Extension(session)) = session else {
         return (StatusCode::UNAUTHORIZED, "sign in to download your data").into_response();
     };
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::from_code)
-        .unwrap_or(session.user.lang);
-    match store::package::package(&state.pool, &session.user.id, &id, lang).await {
-        Ok(Some(package)) => {
-            let disposition = format!("attachment; filename=\"glasshouse-data-{id}.json\"");
-            (
-                [
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                ],
-                axum::Json(package),
-            )
-                .into_response()
+    let lang = query.lang_of(&session);
+    let found = store::package::package(&state.pool, &session.user.id, &id, lang).await;
+    download(
+        found,
+        |_| format!("glasshouse-data-{id}.json"),
+        "no such package among yours",
+    )
+}
+
+impl ReceiptQuery {
+    /// The language asked for, or the resident's own.
+    fn lang_of(&self, session: &auth::accounts::Session) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::from_code)
+            .unwrap_or(session.user.lang)
+    }
+}
+
+/// A resident's JSON download, never cached: the document, 404 with `missing` when it is
+/// not theirs, 503 when storage fails (logged).
+fn download<T: serde::Serialize>(
+    found: Result<Option<T>, store::StoreError>,
+    file_name: impl FnOnce(&T) -> String,
+    missing: &'static str,
+) -> Response {
+    match found {
+        Ok(Some(document)) => {
+            let disposition = format!("attachment; filename=\"{}\"", file_name(&document));
+            let headers = [
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ];
+            (headers, axum::Json(document)).into_response()
         }
-        Ok(None) => (StatusCode::NOT_FOUND, "no such package among yours").into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, missing).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "could not assemble a data package");
+            tracing::error!(error = %e, "could not read a resident's download");
             (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response()
         }
     }
