@@ -19,6 +19,7 @@ on_both_databases!(
     a_fulfilled_access_request_delivers_the_whole_package,
     the_office_reads_its_figures_records_and_audit_log,
     an_officer_files_for_someone_without_an_account,
+    an_action_whose_audit_row_fails_changes_nothing,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -754,7 +755,7 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
     let (status, text) = csv(officer.clone(), "").await;
     assert_eq!(status, 200);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], server::web::REQUESTS_CSV_HEADER);
+    assert_eq!(lines[0], server::http::downloads::REQUESTS_CSV_HEADER);
     assert_eq!(lines.len(), 3, "{text}");
     assert!(
         lines
@@ -844,4 +845,47 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
     }
     let (_, html) = app.get_as(&format!("/admin/requests/{id}"), &officer).await;
     assert!(html.contains("data-verified=\"false\""), "{html}");
+}
+
+/// A console action and its audit row commit together or not at all: with the audit log
+/// unwritable, completing a task for an agency and filing for a resident both fail and
+/// leave nothing behind (they used to write the change first and the audit row after).
+async fn an_action_whose_audit_row_fails_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let (session, number) = enrolled_resident(&app, "jo@example.org", &[FARE_CARD]).await;
+    let id = file(&app, &session, &[("kind", "access")]).await;
+    let file_ = case(&app, &officer, &id).await;
+    let task = file_["detail"]["tasks"][0]["id"].as_str().unwrap().to_owned();
+    let requests_before: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM privacy_requests")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE admin_audit")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let form = [("id", id.as_str()), ("task", task.as_str()), ("outcome", "done")];
+    let (status, body) = act(&app, &officer, "complete_task", &form).await;
+    assert_eq!(status, 503, "{body}");
+    let (outcome,): (Option<String>,) = sqlx::query_as("SELECT outcome FROM request_tasks WHERE id = $1")
+        .bind(&task)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome, None,
+        "the task stays open when its audit row is not written"
+    );
+    let form = [("resident_number", number.as_str()), ("kind", "access")];
+    let (status, body) = act(&app, &officer, "file_assisted", &form).await;
+    assert_eq!(status, 503, "{body}");
+    let requests_after: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM privacy_requests")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        requests_after, requests_before,
+        "no request is filed without its audit row"
+    );
 }

@@ -2,7 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use server::config::Config;
-use server::{demo, web};
+use server::{demo, http as web};
 use std::collections::BTreeMap;
 use store::db;
 use tempfile::TempDir;
@@ -63,7 +63,7 @@ pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 /// A server running in this process.
 pub struct TestApp {
     pub base: String,
-    pub state: server::state::AppState,
+    pub state: server::http::AppState,
     pub client: reqwest::Client,
     pub database: TestDatabase,
 }
