@@ -2,6 +2,15 @@
 //! pool or a transaction. SQL lives here and nowhere else; the rules it stores the outcome
 //! of live in `domain`.
 
+/// The statuses of a closed request (`RequestStatus::is_closed`) as an SQL list, for
+/// `status IN` / `status NOT IN`. A literal, so it fits in `concat!` and every statement
+/// stays a static string; a test below keeps it in step with the vocabulary.
+macro_rules! closed_statuses {
+    () => {
+        "('fulfilled', 'rejected', 'withdrawn')"
+    };
+}
+
 pub mod accounts;
 pub mod audit;
 pub mod casework;
@@ -86,4 +95,40 @@ fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result
 /// Writes a value into a JSON text column.
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
     serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::requests::RequestStatus;
+
+    /// The codes `closed_statuses!()` lists, without the parentheses and quotes.
+    fn listed() -> Vec<&'static str> {
+        let list = closed_statuses!();
+        let inner = list
+            .strip_prefix('(')
+            .and_then(|l| l.strip_suffix(')'))
+            .expect("a parenthesised list");
+        inner
+            .split(", ")
+            .map(|c| {
+                c.strip_prefix('\'')
+                    .and_then(|c| c.strip_suffix('\''))
+                    .expect("a quoted code")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn closed_statuses_are_exactly_the_closed_vocabulary() {
+        let mut listed = listed();
+        let mut closed: Vec<&str> = RequestStatus::ALL
+            .iter()
+            .filter(|s| s.is_closed())
+            .map(|s| s.code())
+            .collect();
+        listed.sort_unstable();
+        closed.sort_unstable();
+        assert_eq!(listed, closed);
+        assert!(!closed.is_empty());
+    }
 }

@@ -225,17 +225,20 @@ async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>
         .collect()
 }
 
+/// Every system in the register, by slug, with its agency and purposes.
 #[tracing::instrument(skip(pool))]
 pub async fn systems(pool: &AnyPool) -> Result<Vec<System>, StoreError> {
     Ok(load_systems(pool, None).await?)
 }
 
+/// The system `slug`, with its agency and purposes, if the register has it.
 #[tracing::instrument(skip(pool))]
 pub async fn system(pool: &AnyPool, slug: &Slug) -> Result<Option<System>, StoreError> {
     let mut found = load_systems(pool, Some(slug)).await?;
     Ok(found.pop())
 }
 
+/// Every agency in the register, by slug.
 #[tracing::instrument(skip(pool))]
 pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, StoreError> {
     let rows = agency_rows(pool).await?;
@@ -246,6 +249,7 @@ pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, StoreError> {
     Ok(agencies)
 }
 
+/// The city's name, once it has been recorded.
 #[tracing::instrument(skip(pool))]
 pub async fn city_name(pool: &AnyPool) -> Result<Option<LocalizedText>, StoreError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM city WHERE id = 'city'")
@@ -383,6 +387,16 @@ async fn insert_notice(
     Ok(())
 }
 
+/// A purpose's current notice: its version and the text residents read.
+#[derive(FromRow)]
+struct NoticeRow {
+    id: String,
+    notice_version: i64,
+    legal_basis: String,
+    name: String,
+    description: String,
+}
+
 /// Changes the name and description residents read for a purpose. A change of text makes a
 /// new notice version (consents given earlier keep pointing at the version shown then);
 /// the same text again changes nothing. Returns the current version, or `None` when the
@@ -396,7 +410,7 @@ pub async fn revise_purpose_text(
 ) -> Result<Option<i64>, StoreError> {
     // Read before the transaction (SQLite cannot upgrade a reading transaction under a
     // concurrent writer); a concurrent revision then fails on the notice's primary key.
-    let row: Option<(String, i64, String, String, String)> = sqlx::query_as(
+    let row: Option<NoticeRow> = sqlx::query_as(
         "SELECT p.id, p.notice_version, p.legal_basis, p.name, p.description FROM purposes p \
          JOIN systems s ON s.id = p.system_id WHERE s.slug = $1 AND p.key = $2",
     )
@@ -404,7 +418,14 @@ pub async fn revise_purpose_text(
     .bind(key.as_str())
     .fetch_optional(pool)
     .await?;
-    let Some((id, version, basis, old_name, old_description)) = row else {
+    let Some(NoticeRow {
+        id,
+        notice_version: version,
+        legal_basis,
+        name: old_name,
+        description: old_description,
+    }) = row
+    else {
         return Ok(None);
     };
     if text("purposes.name", &old_name)? == *name
@@ -415,7 +436,7 @@ pub async fn revise_purpose_text(
     let categories = purpose_categories(pool, &id).await?;
     let revised = Purpose {
         key: key.clone(),
-        legal_basis: code("purposes.legal_basis", &basis)?,
+        legal_basis: code("purposes.legal_basis", &legal_basis)?,
         categories,
         name: name.clone(),
         description: description.clone(),
