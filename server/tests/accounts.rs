@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{Backend, GOOD_PASSWORD, sign_in, sign_up, spawn_app};
-use domain::account::Role;
+use app::error::AppError;
+use common::{Backend, GOOD_PASSWORD, sign_up, spawn_app, staff};
+use domain::account::{AccountInputError, AuthError, Role};
 
 on_both_databases!(
     a_new_resident_sees_their_resident_number,
@@ -42,62 +43,52 @@ async fn an_email_can_register_only_once(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
     let again = app
-        .call(
-            "/fn/auth/sign_up",
-            &[
-                ("email", "ANA@example.org "),
-                ("password", GOOD_PASSWORD),
-                ("display_name", "A"),
-                ("lang", "en"),
-            ],
-            None,
-        )
+        .anonymous()
+        .sign_up("ANA@example.org ", GOOD_PASSWORD, "A")
         .await;
     assert_ne!(again.status, 200);
-    assert!(again.body.contains("EmailTaken"), "{}", again.body);
-    assert!(again.cookie.is_none());
+    assert_eq!(again.error(), AppError::Auth(AuthError::EmailTaken));
+    assert!(again.cookie().is_none());
 }
 
 async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {
     let app = spawn_app(backend).await;
     for (password, reason) in [
-        ("short", "PasswordTooShort"),
-        ("password1234", "PasswordTooCommon"),
+        ("short", AccountInputError::PasswordTooShort),
+        ("password1234", AccountInputError::PasswordTooCommon),
     ] {
-        let called = app
-            .call(
-                "/fn/auth/sign_up",
-                &[
-                    ("email", "bo@example.org"),
-                    ("password", password),
-                    ("display_name", "Bo"),
-                    ("lang", "en"),
-                ],
-                None,
-            )
-            .await;
-        assert!(called.body.contains(reason), "{password}: {}", called.body);
+        let called = app.anonymous().sign_up("bo@example.org", password, "Bo").await;
+        assert_eq!(
+            called.error(),
+            AppError::Auth(AuthError::Input(reason)),
+            "{password}"
+        );
     }
 }
 
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
-    let wrong = sign_in(&app, "ana@example.org", "not the password!").await;
-    let unknown = sign_in(&app, "nobody@example.org", "not the password!").await;
+    let anonymous = app.anonymous();
+    let wrong = anonymous.sign_in("ana@example.org", "not the password!").await;
+    let unknown = anonymous.sign_in("nobody@example.org", "not the password!").await;
     assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
-    assert!(wrong.body.contains("InvalidCredentials"));
-    let right = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
+    assert_eq!(wrong.error(), AppError::Auth(AuthError::InvalidCredentials));
+    let right = anonymous.sign_in("ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(right.status, 200);
-    assert!(right.cookie.is_some());
+    assert!(right.cookie().is_some());
 }
 
 async fn signing_out_ends_the_session_for_real(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = sign_up(&app, "ana@example.org").await;
-    let out = app.call("/fn/auth/sign_out", &[], Some(&session)).await;
+    let out = app.as_user(&session).sign_out().await;
     assert_eq!(out.status, 200, "{}", out.body);
-    assert_eq!(out.cookie.as_deref(), Some(""), "the browser's cookie is cleared");
+    assert_eq!(
+        out.cookie().as_deref(),
+        Some(""),
+        "the browser's cookie is cleared"
+    );
     // The old token, replayed, names a session that no longer exists.
     let (status, _) = app.get_as("/account", &session).await;
     assert_eq!(status, 302, "signed out: /account sends to /login");
@@ -106,69 +97,47 @@ async fn signing_out_ends_the_session_for_real(backend: Backend) {
 async fn changing_the_password_ends_every_other_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = sign_up(&app, "ana@example.org").await;
-    let second = sign_in(&app, "ana@example.org", GOOD_PASSWORD)
+    let second = app
+        .anonymous()
+        .sign_in("ana@example.org", GOOD_PASSWORD)
         .await
-        .cookie
+        .cookie()
         .unwrap();
     let new_password = "another long passphrase 7";
     let wrong = app
-        .call(
-            "/fn/auth/change_password",
-            &[
-                ("current_password", "not it at all"),
-                ("new_password", new_password),
-            ],
-            Some(&first),
-        )
+        .as_user(&first)
+        .change_password("not it at all", new_password)
         .await;
-    assert!(wrong.body.contains("WrongPassword"), "{}", wrong.body);
+    assert_eq!(wrong.error(), AppError::Auth(AuthError::WrongPassword));
     let changed = app
-        .call(
-            "/fn/auth/change_password",
-            &[
-                ("current_password", GOOD_PASSWORD),
-                ("new_password", new_password),
-            ],
-            Some(&first),
-        )
+        .as_user(&first)
+        .change_password(GOOD_PASSWORD, new_password)
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
-    let renewed = changed.cookie.unwrap();
+    let renewed = changed.cookie().unwrap();
     assert_ne!(renewed, first, "a new session id after the change");
     assert_eq!(app.get_as("/account", &second).await.0, 302);
     assert_eq!(app.get_as("/account", &first).await.0, 302);
     assert_eq!(app.get_as("/account", &renewed).await.0, 200);
-    let old = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
-    assert!(old.body.contains("InvalidCredentials"));
+    let old = app.anonymous().sign_in("ana@example.org", GOOD_PASSWORD).await;
+    assert_eq!(old.error(), AppError::Auth(AuthError::InvalidCredentials));
 }
 
 async fn deleting_the_account_ends_its_sessions_and_sign_in(backend: Backend) {
     let app = spawn_app(backend).await;
     let session = sign_up(&app, "ana@example.org").await;
-    let refused = app
-        .call(
-            "/fn/auth/delete_account",
-            &[("password", "wrong password here")],
-            Some(&session),
-        )
-        .await;
-    assert!(refused.body.contains("WrongPassword"));
+    let refused = app.as_user(&session).delete_account("wrong password here").await;
+    assert_eq!(refused.error(), AppError::Auth(AuthError::WrongPassword));
     assert_eq!(
         app.get_as("/account", &session).await.0,
         200,
         "a refused deletion changes nothing"
     );
-    let deleted = app
-        .call(
-            "/fn/auth/delete_account",
-            &[("password", GOOD_PASSWORD)],
-            Some(&session),
-        )
-        .await;
+    let deleted = app.as_user(&session).delete_account(GOOD_PASSWORD).await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(app.get_as("/account", &session).await.0, 302);
-    let again = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
-    assert!(again.body.contains("InvalidCredentials"));
+    let again = app.anonymous().sign_in("ana@example.org", GOOD_PASSWORD).await;
+    assert_eq!(again.error(), AppError::Auth(AuthError::InvalidCredentials));
 }
 
 async fn the_console_refuses_everyone_but_staff(backend: Backend) {
@@ -182,12 +151,7 @@ async fn the_console_refuses_everyone_but_staff(backend: Backend) {
         ("officer@example.org", Role::Officer),
         ("admin@example.org", Role::Admin),
     ] {
-        app.state
-            .accounts
-            .create_user(email, GOOD_PASSWORD, "Staff", role)
-            .await
-            .unwrap();
-        let staff = sign_in(&app, email, GOOD_PASSWORD).await.cookie.unwrap();
+        let staff = staff(&app, email, "Staff", role).await;
         let (status, html) = app.get_as("/admin", &staff).await;
         assert_eq!(status, 200, "{role}");
         assert!(html.contains("Officer console"));
@@ -196,54 +160,43 @@ async fn the_console_refuses_everyone_but_staff(backend: Backend) {
 
 async fn server_functions_refuse_callers_without_a_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    for path in [
-        "/fn/auth/sign_out",
-        "/fn/auth/change_password",
-        "/fn/auth/delete_account",
+    let anonymous = app.anonymous();
+    for (name, called) in [
+        ("sign_out", anonymous.sign_out().await),
+        ("change_password", anonymous.change_password("x", "y").await),
+        ("delete_account", anonymous.delete_account("z").await),
     ] {
-        let form = [
-            ("current_password", "x"),
-            ("new_password", "y"),
-            ("password", "z"),
-        ];
-        let called = app.call(path, &form, None).await;
-        assert_ne!(called.status, 200, "{path}");
-        assert!(called.body.contains("NotSignedIn"), "{path}: {}", called.body);
+        assert_ne!(called.status, 200, "{name}");
+        assert_eq!(called.error(), AppError::Auth(AuthError::NotSignedIn), "{name}");
     }
 }
 
 async fn cross_site_posts_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
-    let form = [("email", "ana@example.org"), ("password", GOOD_PASSWORD)];
     for (name, value) in [
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),
     ] {
         let response = app
-            .client
-            .post(app.url("/fn/auth/sign_in"))
-            .header(name, value)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 403, "{name}: {value}");
-        assert!(response.headers().get("set-cookie").is_none());
-        assert!(
-            response.text().await.unwrap().contains("Forbidden"),
+            .anonymous()
+            .with_header(name, value)
+            .sign_in("ana@example.org", GOOD_PASSWORD)
+            .await;
+        assert_eq!(response.status, 403, "{name}: {value}");
+        assert!(response.header("set-cookie").is_none());
+        assert_eq!(
+            response.error(),
+            AppError::Auth(AuthError::Forbidden),
             "the page can explain it"
         );
     }
     let same = app
-        .client
-        .post(app.url("/fn/auth/sign_in"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(same.status(), 200);
+        .anonymous()
+        .with_header("sec-fetch-site", "same-origin")
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await;
+    assert_eq!(same.status, 200);
 }
 
 async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
@@ -251,16 +204,19 @@ async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
     sign_up(&app, "ana@example.org").await;
     let mut limited = None;
     for _ in 0..12 {
-        let called = sign_in(&app, "ana@example.org", "wrong guess again").await;
+        let called = app
+            .anonymous()
+            .sign_in("ana@example.org", "wrong guess again")
+            .await;
         if called.status == 429 {
             limited = Some(called);
             break;
         }
     }
     let limited = limited.expect("the sixth attempt within a minute is refused");
-    assert!(limited.retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
     // Even the right password waits.
-    let right = sign_in(&app, "ana@example.org", GOOD_PASSWORD).await;
+    let right = app.anonymous().sign_in("ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(right.status, 429);
 }
 
@@ -277,29 +233,16 @@ async fn a_forged_or_tampered_session_cookie_is_ignored(backend: Backend) {
 
 async fn staff_server_functions_refuse_residents_and_strangers(backend: Backend) {
     let app = spawn_app(backend).await;
-    let anonymous = app.call("/fn/admin/overview", &[], None).await;
+    let anonymous = app.anonymous().console_overview().await;
     assert_ne!(anonymous.status, 200);
-    assert!(anonymous.body.contains("NotSignedIn"), "{}", anonymous.body);
+    assert_eq!(anonymous.error(), AppError::Auth(AuthError::NotSignedIn));
     let resident = sign_up(&app, "ana@example.org").await;
-    let refused = app.call("/fn/admin/overview", &[], Some(&resident)).await;
+    let refused = app.as_user(&resident).console_overview().await;
     assert_ne!(refused.status, 200);
-    assert!(refused.body.contains("Forbidden"), "{}", refused.body);
-    app.state
-        .accounts
-        .create_user("officer@example.org", GOOD_PASSWORD, "Officer", Role::Officer)
-        .await
-        .unwrap();
-    let officer = sign_in(&app, "officer@example.org", GOOD_PASSWORD)
-        .await
-        .cookie
-        .unwrap();
-    let allowed = app.call("/fn/admin/overview", &[], Some(&officer)).await;
-    assert_eq!(allowed.status, 200, "{}", allowed.body);
-    let overview: serde_json::Value = serde_json::from_str(&allowed.body).unwrap();
-    assert_eq!(
-        overview["systems"].as_u64().unwrap() as usize,
-        common::city().systems.len()
-    );
+    assert_eq!(refused.error(), AppError::Auth(AuthError::Forbidden));
+    let officer = common::officer(&app, "officer@example.org", "Officer").await;
+    let overview = app.as_user(&officer).console_overview().await.ok();
+    assert_eq!(overview.systems, common::city().systems.len());
 }
 
 async fn a_sign_in_that_raced_a_password_change_gets_no_session(backend: Backend) {

@@ -4,13 +4,12 @@
 
 mod common;
 
-use auth::clients::{self, NewClient};
+use auth::clients::NewClient;
 use auth::tokens::{AGENCY_AUDIENCE, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
 use base64::Engine;
-use common::{Backend, TEST_SECRET, TestApp, sign_up, spawn_app};
+use common::{Backend, TEST_SECRET, TestApp, api_client, sign_up, spawn_app};
 use domain::account::ApiScope;
 use server::api::oauth::TokenResponse;
-use server::api::whoami::WhoAmI;
 
 on_both_databases!(
     a_client_gets_a_token_and_whoami_names_it,
@@ -22,57 +21,26 @@ on_both_databases!(
 );
 
 async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
-    clients::create(
-        &app.state.pool,
-        app.state.accounts.hashing(),
-        "riverton-transit",
-        scopes,
-    )
-    .await
-    .unwrap()
+    api_client(app, "riverton-transit", scopes).await
 }
 
-/// Asks the token endpoint for a token with the client's own credentials.
-async fn request_token(app: &TestApp, client: &NewClient) -> reqwest::Response {
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", client.client_id.as_str()),
-        ("client_secret", client.client_secret.as_str()),
-    ];
-    app.client
-        .post(app.url("/api/v1/oauth/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
-
+/// A token for the client's own credentials, which must not be cached.
 async fn token(app: &TestApp, client: &NewClient) -> TokenResponse {
-    let response = request_token(app, client).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["cache-control"], "no-store");
-    response.json().await.unwrap()
-}
-
-async fn whoami(app: &TestApp, bearer: &str) -> reqwest::Response {
-    app.client
-        .get(app.url("/api/v1/whoami"))
-        .header("authorization", format!("Bearer {bearer}"))
-        .send()
-        .await
-        .unwrap()
+    let answer = app
+        .anonymous()
+        .token(&client.client_id, &client.client_secret)
+        .await;
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    answer.ok()
 }
 
 async fn expect_401(app: &TestApp, bearer: &str, what: &str) {
-    let response = whoami(app, bearer).await;
-    assert_eq!(response.status(), 401, "{what}");
-    assert!(response.headers().contains_key("www-authenticate"), "{what}");
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_token", "{what}");
-    assert!(
-        body["message"].as_str().unwrap().contains("bearer token"),
-        "{what}"
-    );
+    let answer = app.as_agency(bearer).whoami().await;
+    assert_eq!(answer.status, 401, "{what}");
+    assert!(answer.header("www-authenticate").is_some(), "{what}");
+    let error = answer.error();
+    assert_eq!(error.error, "invalid_token", "{what}");
+    assert!(error.message.contains("bearer token"), "{what}");
 }
 
 async fn a_client_gets_a_token_and_whoami_names_it(backend: Backend) {
@@ -81,9 +49,7 @@ async fn a_client_gets_a_token_and_whoami_names_it(backend: Backend) {
     let token = token(&app, &client).await;
     assert_eq!(token.token_type, "Bearer");
     assert!(token.expires_in > 0 && token.expires_in <= 900);
-    let response = whoami(&app, &token.access_token).await;
-    assert_eq!(response.status(), 200);
-    let me: WhoAmI = response.json().await.unwrap();
+    let me = app.as_agency(&token.access_token).whoami().await.ok();
     assert_eq!(me.client_id, client.client_id);
     assert_eq!(me.agency, "riverton-transit");
     assert_eq!(me.scopes, ["consent:check", "subjects:read"]);
@@ -92,62 +58,34 @@ async fn a_client_gets_a_token_and_whoami_names_it(backend: Backend) {
 async fn the_token_endpoint_refuses_bad_credentials_and_grants(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = client(&app, &[ApiScope::ConsentCheck]).await;
-    let post = |form: Vec<(&'static str, String)>| {
-        app.client.post(app.url("/api/v1/oauth/token")).form(&form).send()
-    };
-    let wrong = post(vec![
-        ("grant_type", "client_credentials".into()),
-        ("client_id", client.client_id.clone()),
-        ("client_secret", "not-the-secret".into()),
-    ])
-    .await
-    .unwrap();
-    assert_eq!(wrong.status(), 401);
+    let anonymous = app.anonymous();
+    let wrong = anonymous.token(&client.client_id, "not-the-secret").await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.error().error, "invalid_client");
+    let missing = anonymous.token_form(&[("client_id", &client.client_id)]).await;
     assert_eq!(
-        wrong.json::<serde_json::Value>().await.unwrap()["error"],
-        "invalid_client"
-    );
-    let missing = post(vec![("client_id", client.client_id.clone())]).await.unwrap();
-    assert_eq!(
-        missing.status(),
-        400,
+        missing.status, 400,
         "a form without grant_type is a JSON error, not a bare 422"
     );
-    assert_eq!(
-        missing.json::<serde_json::Value>().await.unwrap()["error"],
-        "unsupported_grant_type"
-    );
-    let grant = post(vec![("grant_type", "password".into())]).await.unwrap();
-    assert_eq!(grant.status(), 400);
-    assert_eq!(
-        grant.json::<serde_json::Value>().await.unwrap()["error"],
-        "unsupported_grant_type"
-    );
-    let scope = post(vec![
-        ("grant_type", "client_credentials".into()),
-        ("client_id", client.client_id.clone()),
-        ("client_secret", client.client_secret.clone()),
-        ("scope", "subjects:read".into()),
-    ])
-    .await
-    .unwrap();
-    assert_eq!(scope.status(), 400);
-    assert_eq!(
-        scope.json::<serde_json::Value>().await.unwrap()["error"],
-        "invalid_scope"
-    );
+    assert_eq!(missing.error().error, "unsupported_grant_type");
+    let grant = anonymous.token_form(&[("grant_type", "password")]).await;
+    assert_eq!(grant.status, 400);
+    assert_eq!(grant.error().error, "unsupported_grant_type");
+    let scope = anonymous
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+            ("scope", "subjects:read"),
+        ])
+        .await;
+    assert_eq!(scope.status, 400);
+    assert_eq!(scope.error().error, "invalid_scope");
     // HTTP Basic works as well as the form.
-    let basic = base64::engine::general_purpose::STANDARD
-        .encode(format!("{}:{}", client.client_id, client.client_secret));
-    let ok = app
-        .client
-        .post(app.url("/api/v1/oauth/token"))
-        .header("authorization", format!("Basic {basic}"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
+    let ok = anonymous
+        .token_basic(&client.client_id, &client.client_secret)
+        .await;
+    assert_eq!(ok.status, 200);
 }
 
 fn claims(client: &NewClient) -> AgencyClaims {
@@ -175,13 +113,13 @@ async fn whoami_refuses_every_kind_of_bad_token(backend: Backend) {
     let keys = TokenKeys::from_secret(TEST_SECRET.as_bytes()).unwrap();
     let good = keys.sign(&claims(&client)).unwrap();
     assert_eq!(
-        whoami(&app, &good).await.status(),
+        app.as_agency(&good).whoami().await.status,
         200,
         "the forged-with-the-right-key control passes"
     );
 
-    let response = app.client.get(app.url("/api/v1/whoami")).send().await.unwrap();
-    assert_eq!(response.status(), 401, "no token");
+    let response = app.anonymous().whoami().await;
+    assert_eq!(response.status, 401, "no token");
 
     let payload = b64(&serde_json::to_vec(&claims(&client)).unwrap());
     expect_401(
@@ -226,15 +164,18 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = client(&app, &[ApiScope::ConsentCheck]).await;
     let token = token(&app, &client).await;
-    assert_eq!(whoami(&app, &token.access_token).await.status(), 200);
+    assert_eq!(app.as_agency(&token.access_token).whoami().await.status, 200);
     assert!(
         store::accounts::revoke_client(&app.state.pool, &client.client_id)
             .await
             .unwrap()
     );
     expect_401(&app, &token.access_token, "revoked client").await;
-    let again = request_token(&app, &client).await;
-    assert_eq!(again.status(), 401, "a revoked client gets no new token");
+    let again = app
+        .anonymous()
+        .token(&client.client_id, &client.client_secret)
+        .await;
+    assert_eq!(again.status, 401, "a revoked client gets no new token");
 }
 
 async fn the_token_endpoint_is_rate_limited_per_client(backend: Backend) {
@@ -242,12 +183,8 @@ async fn the_token_endpoint_is_rate_limited_per_client(backend: Backend) {
     let client = client(&app, &[ApiScope::ConsentCheck]).await;
     let mut requests = tokio::task::JoinSet::new();
     for _ in 0..10 {
-        let request = app.client.post(app.url("/api/v1/oauth/token")).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", "guess"),
-        ]);
-        requests.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        let (api, client_id) = (app.anonymous(), client.client_id.clone());
+        requests.spawn(async move { api.token(&client_id, "guess").await.status });
     }
     let statuses: Vec<u16> = requests.join_all().await;
     let refused = statuses.iter().filter(|s| **s == 401).count();
@@ -265,27 +202,18 @@ async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
     // is; a different client each time, so only the per-IP limit can apply.
     let mut requests = tokio::task::JoinSet::new();
     for i in 0..60 {
-        let request = app.client.post(app.url("/api/v1/oauth/token")).form(&[
-            ("grant_type", "client_credentials".to_owned()),
-            ("client_id", format!("nobody-{i}")),
-            ("client_secret", "x".to_owned()),
-        ]);
-        requests.spawn(async move { request.send().await.unwrap() });
+        let api = app.anonymous();
+        requests.spawn(async move { api.token(&format!("nobody-{i}"), "x").await });
     }
     let mut limited = None;
     while let Some(response) = requests.join_next().await {
         let response = response.unwrap();
-        if response.status() == 429 {
+        if response.status == 429 {
             limited = Some(response);
         }
     }
     let limited = limited.expect("60 requests at once exceed the per-IP allowance");
-    let retry_after: u64 = limited.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!(retry_after >= 1);
-    let body: serde_json::Value = limited.json().await.unwrap();
-    assert_eq!(body["error"], "too_many_requests");
+    assert_eq!(limited.error().error, "too_many_requests");
 }

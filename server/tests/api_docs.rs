@@ -4,8 +4,8 @@
 
 mod common;
 
+use common::client::ApiError;
 use common::{Backend, spawn_app};
-use serde_json::Value;
 
 on_both_databases!(every_api_route_is_in_the_document_and_answers);
 
@@ -30,21 +30,10 @@ const ROUTES: &[(&str, &str)] = &[
 
 async fn every_api_route_is_in_the_document_and_answers(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, body) = app.get("/api/v1/openapi.json").await;
-    assert_eq!(status, 200);
-    let doc: Value = serde_json::from_str(&body).unwrap();
-    assert!(
-        doc["openapi"].as_str().unwrap().starts_with("3.1"),
-        "{}",
-        doc["openapi"]
-    );
-    let paths = doc["paths"].as_object().unwrap();
-    let mut documented = Vec::new();
-    for (path, item) in paths {
-        for method in item.as_object().unwrap().keys() {
-            documented.push((method.clone(), path.clone()));
-        }
-    }
+    let api = app.anonymous();
+    let doc = api.openapi().await.ok();
+    assert!(doc.openapi.starts_with("3.1"), "{}", doc.openapi);
+    let documented = doc.operations();
     for (method, path) in ROUTES {
         assert!(
             documented.contains(&((*method).to_owned(), (*path).to_owned())),
@@ -54,29 +43,38 @@ async fn every_api_route_is_in_the_document_and_answers(backend: Backend) {
     assert_eq!(documented.len(), ROUTES.len(), "documented: {documented:?}");
     // Each documented operation exists on the server: never 404 for the route or 405.
     for (method, path) in &documented {
-        let url = app.url(
-            &path
-                .replace("{resident_number}", "GH-2222-2222")
-                .replace("{system}", "myriverton-account")
-                .replace("{id}", "no-such-task"),
-        );
+        let route = path
+            .replace("{resident_number}", "GH-2222-2222")
+            .replace("{system}", "myriverton-account")
+            .replace("{id}", "no-such-task");
         let method: reqwest::Method = method.to_uppercase().parse().unwrap();
-        let response = app.client.request(method.clone(), url).send().await.unwrap();
-        let status = response.status().as_u16();
+        let response = api.api_route(method.clone(), &route).await;
+        let status = response.status;
         assert!(status != 405, "{method} {path}: {status}");
         if status == 404 {
             // Only a JSON "not found" of the resource itself is acceptable, never a missing route.
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            assert_eq!(body["error"], "not_found", "{method} {path} is not routed");
+            let body: Option<ApiError> = serde_json::from_str(&response.body).ok();
+            assert_eq!(
+                body.map(|e| e.error).as_deref(),
+                Some("not_found"),
+                "{method} {path} is not routed"
+            );
         }
     }
     // Protected routes name their scope; the security scheme is the token endpoint.
-    let check = &doc["paths"]["/api/v1/consent/check"]["post"];
-    assert_eq!(check["security"][0]["agency_token"][0], "consent:check");
+    let check = doc.operation("post", "/api/v1/consent/check");
     assert_eq!(
-        doc["components"]["securitySchemes"]["agency_token"]["flows"]["clientCredentials"]["tokenUrl"],
-        "/api/v1/oauth/token"
+        check.security[0].get("agency_token").map(|scopes| &scopes[0][..]),
+        Some("consent:check")
     );
+    let token_url = doc
+        .components
+        .security_schemes
+        .get("agency_token")
+        .and_then(|scheme| scheme.flows.as_ref())
+        .and_then(|flows| flows.client_credentials.as_ref())
+        .map(|flow| flow.token_url.as_str());
+    assert_eq!(token_url, Some("/api/v1/oauth/token"));
     // The reference page shows them, and the footer links to it.
     let (status, html) = app.get("/developers/api").await;
     assert_eq!(status, 200);

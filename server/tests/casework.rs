@@ -5,10 +5,15 @@
 
 mod common;
 
-use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, sign_in, spawn_app};
-use domain::account::{ApiScope, Role};
-use domain::requests::{Clock, DeadlinePolicy};
-use serde_json::{Value, json};
+use app::error::AppError;
+use common::client::{ApiClient, Assisted, Filing, QueueQuery};
+use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, filed, officer, spawn_app, staff};
+use domain::account::{AccountInputError, ApiScope, Role};
+use domain::requests::{
+    CaseworkError, Clock, DeadlinePolicy, NotificationKind, RequestChannel, RequestStatus, TaskOutcome,
+};
+use serde_json::json;
+use server::api::requests::CompleteTask;
 
 on_both_databases!(
     only_staff_reach_the_console_and_its_server_functions,
@@ -27,36 +32,6 @@ const ACCOUNT: &str = "myriverton-account";
 /// A public-task purpose of a system the test resident is enrolled with.
 const SECURITY_LOGGING: &str = "security-logging";
 
-async fn officer(app: &TestApp, email: &str, name: &str) -> String {
-    app.state
-        .accounts
-        .create_user(email, GOOD_PASSWORD, name, Role::Officer)
-        .await
-        .unwrap();
-    sign_in(app, email, GOOD_PASSWORD).await.cookie.unwrap()
-}
-
-async fn file(app: &TestApp, session: &str, form: &[(&str, &str)]) -> String {
-    let called = app.call("/fn/requests/file", form, Some(session)).await;
-    assert_eq!(called.status, 200, "{}", called.body);
-    serde_json::from_str(&called.body).unwrap()
-}
-
-async fn case(app: &TestApp, session: &str, id: &str) -> Value {
-    let called = app
-        .call("/fn/console/case", &[("id", id), ("lang", "en")], Some(session))
-        .await;
-    assert_eq!(called.status, 200, "{}", called.body);
-    serde_json::from_str(&called.body).unwrap()
-}
-
-async fn act(app: &TestApp, session: &str, action: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let called = app
-        .call(&format!("/fn/console/{action}"), form, Some(session))
-        .await;
-    (called.status, called.body)
-}
-
 async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT action FROM admin_audit WHERE request_id = $1 ORDER BY at_us, id")
@@ -67,44 +42,56 @@ async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
     rows.into_iter().map(|(a,)| a).collect()
 }
 
+/// Every console server function, called by `client` on request `id`: its name, and the
+/// status and body it answered.
+async fn every_console_call(client: &ApiClient, id: &str) -> Vec<(&'static str, (u16, String))> {
+    let at_the_counter = Assisted {
+        resident_number: Some("GH-2222-2222"),
+        kind: "access",
+        ..Assisted::default()
+    };
+    vec![
+        ("queue", client.queue(&QueueQuery::default()).await.parts()),
+        ("case", client.case(id).await.parts()),
+        ("assign", client.assign(id, "").await.parts()),
+        ("verify", client.verify(id).await.parts()),
+        ("extend", client.extend(id, "Busy").await.parts()),
+        ("reject", client.reject(id, "No").await.parts()),
+        (
+            "complete_task",
+            client
+                .complete_task_for_agency(id, "t", "done", None)
+                .await
+                .parts(),
+        ),
+        ("fulfil", client.fulfil(id).await.parts()),
+        ("ask", client.ask(id, "Why?").await.parts()),
+        ("stats", client.stats().await.parts()),
+        ("audit", client.audit().await.parts()),
+        (
+            "file_assisted",
+            client.file_assisted(&at_the_counter).await.parts(),
+        ),
+    ]
+}
+
+/// The ids of the queue's rows, in order.
+async fn queue_ids(console: &ApiClient, query: QueueQuery<'_>) -> Vec<String> {
+    let page = console.queue(&query).await.ok();
+    page.rows.into_iter().map(|r| r.summary.id).collect()
+}
+
 async fn only_staff_reach_the_console_and_its_server_functions(backend: Backend) {
     let app = spawn_app(backend).await;
     let (resident, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
-    let id = file(
-        &app,
-        &resident,
-        &[("kind", "access"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
-    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("queue", vec![]),
-        ("case", vec![("id", &id), ("lang", "en")]),
-        ("assign", vec![("id", &id), ("to", "")]),
-        ("verify", vec![("id", &id)]),
-        ("extend", vec![("id", &id), ("reason", "Busy")]),
-        ("reject", vec![("id", &id), ("reason", "No")]),
-        (
-            "complete_task",
-            vec![("id", &id), ("task", "t"), ("outcome", "done")],
-        ),
-        ("fulfil", vec![("id", &id)]),
-        ("ask", vec![("id", &id), ("question", "Why?")]),
-        ("stats", vec![]),
-        ("audit", vec![]),
-        (
-            "file_assisted",
-            vec![("resident_number", "GH-2222-2222"), ("kind", "access")],
-        ),
-    ];
-    for (action, form) in &calls {
-        let (status, body) = act(&app, &resident, action, form).await;
-        assert_eq!(status, 403, "a resident on console/{action}: {body}");
-        let called = app.call(&format!("/fn/console/{action}"), form, None).await;
-        assert_eq!(
-            called.status, 401,
-            "signed out on console/{action}: {}",
-            called.body
-        );
+    let id = filed(&app, &resident, &Filing::new("access").systems(&[FARE_CARD])).await;
+    for (who, client, expected) in [
+        ("a resident", app.as_user(&resident), 403),
+        ("signed out", app.anonymous(), 401),
+    ] {
+        for (action, (status, body)) in every_console_call(&client, &id).await {
+            assert_eq!(status, expected, "{who} on console/{action}: {body}");
+        }
     }
     // Nothing changed, nothing was audited.
     let (status,): (String,) = sqlx::query_as("SELECT status FROM privacy_requests WHERE id = $1")
@@ -115,15 +102,8 @@ async fn only_staff_reach_the_console_and_its_server_functions(backend: Backend)
     assert_eq!(status, "received");
     assert!(audit_actions(&app, &id).await.is_empty());
     // The record of processing activities, signed out and as a resident.
-    let csv = app
-        .client
-        .get(app.url("/admin/requests.csv"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(csv.status(), 401);
-    let (status, _) = app.get_as("/admin/requests.csv", &resident).await;
-    assert_eq!(status, 403);
+    assert_eq!(app.anonymous().requests_csv("").await.status, 401);
+    assert_eq!(app.as_user(&resident).requests_csv("").await.status, 403);
     // The pages answer 403 to a resident, 200 to an officer.
     let (status, _) = app.get_as("/admin/requests", &resident).await;
     assert_eq!(status, 403);
@@ -143,18 +123,8 @@ async fn the_queue_puts_the_most_urgent_first_and_filters(backend: Backend) {
     let (ana, ana_number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD, ACCOUNT]).await;
     let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
-    let first = file(
-        &app,
-        &ana,
-        &[("kind", "access"), ("scope", "some"), ("systems[]", ACCOUNT)],
-    )
-    .await;
-    let second = file(
-        &app,
-        &ben,
-        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
+    let first = filed(&app, &ana, &Filing::new("access").systems(&[ACCOUNT])).await;
+    let second = filed(&app, &ben, &Filing::new("erasure").systems(&[FARE_CARD])).await;
     // The first request is made overdue: received two months ago.
     let received = store::requests::today().add_days(-62);
     let due = DeadlinePolicy::Gdpr.due(Clock {
@@ -169,59 +139,57 @@ async fn the_queue_puts_the_most_urgent_first_and_filters(backend: Backend) {
         .execute(&app.state.pool)
         .await
         .unwrap();
-    let queue = |form: Vec<(&'static str, String)>| {
-        let app = &app;
-        let officer = officer.clone();
-        async move {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let called = app.call("/fn/console/queue", &form, Some(&officer)).await;
-            assert_eq!(called.status, 200, "{}", called.body);
-            let page: Value = serde_json::from_str(&called.body).unwrap();
-            page["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["summary"]["id"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
+    let console = app.as_user(&officer);
+    let any = QueueQuery::default;
     assert_eq!(
-        queue(vec![]).await,
+        queue_ids(&console, any()).await,
         [first.clone(), second.clone()],
         "most urgent first"
     );
-    assert_eq!(queue(vec![("overdue", "1".into())]).await, [first.clone()]);
-    assert_eq!(queue(vec![("kind", "erasure".into())]).await, [second.clone()]);
-    assert_eq!(
-        queue(vec![("agency", "riverton-transit".into())]).await,
-        [second.clone()]
-    );
-    assert_eq!(
-        queue(vec![("q", ana_number.to_lowercase())]).await,
-        [first.clone()]
-    );
-    assert_eq!(queue(vec![("q", second.clone())]).await, [second.clone()]);
-    assert!(queue(vec![("mine", "1".into())]).await.is_empty());
-    let called = app
-        .call("/fn/console/queue", &[("status", "lost")], Some(&officer))
-        .await;
-    assert_eq!(called.status, 422);
+    let overdue = QueueQuery {
+        overdue: true,
+        ..any()
+    };
+    assert_eq!(queue_ids(&console, overdue).await, [first.clone()]);
+    let erasure = QueueQuery {
+        kind: Some("erasure"),
+        ..any()
+    };
+    assert_eq!(queue_ids(&console, erasure).await, [second.clone()]);
+    let transit = QueueQuery {
+        agency: Some("riverton-transit"),
+        ..any()
+    };
+    assert_eq!(queue_ids(&console, transit).await, [second.clone()]);
+    let lowercase = ana_number.to_lowercase();
+    let by_number = QueueQuery {
+        q: Some(&lowercase),
+        ..any()
+    };
+    assert_eq!(queue_ids(&console, by_number).await, [first.clone()]);
+    let by_id = QueueQuery {
+        q: Some(&second),
+        ..any()
+    };
+    assert_eq!(queue_ids(&console, by_id).await, [second.clone()]);
+    let mine = || QueueQuery { mine: true, ..any() };
+    assert!(queue_ids(&console, mine()).await.is_empty());
+    let lost = QueueQuery {
+        status: Some("lost"),
+        ..any()
+    };
+    assert_eq!(console.queue(&lost).await.status, 422);
     // Assigned to the officer, it is theirs.
     let (me,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = 'officer@example.org'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
-    let (status, body) = act(&app, &officer, "assign", &[("id", &second), ("to", &me)]).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(queue(vec![("mine", "1".into())]).await, [second.clone()]);
-    let (status, _) = act(
-        &app,
-        &officer,
-        "assign",
-        &[("id", &second), ("to", "not-an-officer")],
-    )
-    .await;
-    assert_eq!(status, 409);
+    let assigned = console.assign(&second, &me).await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    assert_eq!(queue_ids(&console, mine()).await, [second.clone()]);
+    let refused = console.assign(&second, "not-an-officer").await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(refused.error(), AppError::Casework(CaseworkError::NoSuchOfficer));
     // The badge says overdue in the page.
     let (_, html) = app.get_as("/admin/requests", &officer).await;
     assert!(html.contains("data-urgency=\"overdue\""), "{html}");
@@ -232,153 +200,96 @@ async fn officers_move_a_request_through_the_allowed_states_only(backend: Backen
     let app = spawn_app(backend).await;
     let (ana, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD, ACCOUNT]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
-    let id = file(
-        &app,
-        &ana,
-        &[
-            ("kind", "access"),
-            ("scope", "some"),
-            ("systems[]", FARE_CARD),
-            ("systems[]", ACCOUNT),
-        ],
-    )
-    .await;
+    let console = app.as_user(&officer);
+    let id = filed(&app, &ana, &Filing::new("access").systems(&[FARE_CARD, ACCOUNT])).await;
     // Not yet in progress: neither extended nor fulfilled.
-    let (status, body) = act(
-        &app,
-        &officer,
-        "extend",
-        &[("id", &id), ("reason", "Many systems")],
-    )
-    .await;
-    assert_eq!(status, 409, "{body}");
-    let (status, _) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
-    assert_eq!(status, 409);
-    let (status, body) = act(&app, &officer, "verify", &[("id", &id)]).await;
-    assert_eq!(status, 200, "{body}");
-    let (status, _) = act(&app, &officer, "verify", &[("id", &id)]).await;
-    assert_eq!(status, 409, "verified once");
+    let extended = console.extend(&id, "Many systems").await;
+    assert_eq!(extended.status, 409, "{}", extended.body);
+    assert_eq!(console.fulfil(&id).await.status, 409);
+    let verified = console.verify(&id).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(console.verify(&id).await.status, 409, "verified once");
     // An extension needs a reason, moves the due date by two months, and happens once.
-    let (status, _) = act(&app, &officer, "extend", &[("id", &id), ("reason", "  ")]).await;
-    assert_eq!(status, 422);
-    let (status, body) = act(
-        &app,
-        &officer,
-        "extend",
-        &[("id", &id), ("reason", "Eleven years of trips")],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let file_ = case(&app, &officer, &id).await;
+    assert_eq!(console.extend(&id, "  ").await.status, 422);
+    let extended = console.extend(&id, "Eleven years of trips").await;
+    assert_eq!(extended.status, 200, "{}", extended.body);
+    let file_ = console.case(&id).await.ok();
     let today = store::requests::today();
     let extended = DeadlinePolicy::Gdpr.due(Clock {
         received: today,
         paused_days: 0,
         extended: true,
     });
-    assert_eq!(file_["detail"]["summary"]["due"], extended.to_string());
-    assert_eq!(file_["detail"]["summary"]["status"], "extended");
-    assert_eq!(file_["may_extend"], false);
-    let (status, _) = act(&app, &officer, "extend", &[("id", &id), ("reason", "Again")]).await;
-    assert_eq!(status, 409);
+    assert_eq!(file_.detail.summary.due, extended);
+    assert_eq!(file_.detail.summary.status, RequestStatus::Extended);
+    assert!(!file_.may_extend);
+    assert_eq!(console.extend(&id, "Again").await.status, 409);
     // The resident sees the reason in the timeline.
-    let called = app
-        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
-        .await;
-    let detail: Value = serde_json::from_str(&called.body).unwrap();
-    assert_eq!(detail["timeline"][2]["reason"], "Eleven years of trips");
+    let detail = app.as_user(&ana).request(&id).await.ok();
+    assert_eq!(
+        detail.timeline[2].reason.as_deref(),
+        Some("Eleven years of trips")
+    );
     // Fulfilling waits for every agency.
-    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
-    assert_eq!((status, body.contains("TasksOpen")), (409, true), "{body}");
-    let transit = bearer(&app, "riverton-transit", &[ApiScope::RequestsWork]).await;
-    let tasks: Value = app
-        .client
-        .get(app.url("/api/v1/privacy-requests/tasks"))
-        .bearer_auth(&transit)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let transit_task = tasks["tasks"][0]["id"].as_str().unwrap().to_owned();
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/privacy-requests/tasks/{transit_task}/complete")))
-        .bearer_auth(&transit)
-        .json(&json!({"outcome": "done", "data": {"trips": 3}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let fulfilled = console.fulfil(&id).await;
+    assert_eq!(
+        (fulfilled.status, fulfilled.error()),
+        (409, AppError::Casework(CaseworkError::TasksOpen)),
+        "{}",
+        fulfilled.body
+    );
+    let transit = app.as_agency(&bearer(&app, "riverton-transit", &[ApiScope::RequestsWork]).await);
+    let tasks = transit.tasks(None).await.ok();
+    let transit_task = tasks.tasks[0].id.clone();
+    let done = CompleteTask {
+        outcome: TaskOutcome::Done,
+        note: String::new(),
+        data: Some(json!({"trips": 3})),
+    };
+    let response = transit.complete_task(&transit_task, &done).await;
+    assert_eq!(response.status, 200);
     // The other agency has no integration: the officer completes its task on its behalf.
-    let other = file_["detail"]["tasks"]
-        .as_array()
-        .unwrap()
+    let other = file_
+        .detail
+        .tasks
         .iter()
-        .find(|t| t["system"] == ACCOUNT)
-        .unwrap()["id"]
-        .as_str()
+        .find(|t| t.system == ACCOUNT)
         .unwrap()
-        .to_owned();
-    let (status, _) = act(
-        &app,
-        &officer,
-        "complete_task",
-        &[("id", &id), ("task", &transit_task), ("outcome", "done")],
-    )
-    .await;
-    assert_eq!(status, 409, "already completed by the agency");
-    let (status, _) = act(
-        &app,
-        &officer,
-        "complete_task",
-        &[("id", &id), ("task", &other), ("outcome", "refused")],
-    )
-    .await;
-    assert_eq!(status, 422, "a refusal needs a note");
-    let (status, body) = act(
-        &app,
-        &officer,
-        "complete_task",
-        &[
-            ("id", &id),
-            ("task", &other),
-            ("outcome", "no_data"),
-            ("note", "Checked by phone"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+        .id
+        .clone();
+    let again = console
+        .complete_task_for_agency(&id, &transit_task, "done", None)
+        .await;
+    assert_eq!(again.status, 409, "already completed by the agency");
+    let refused = console
+        .complete_task_for_agency(&id, &other, "refused", None)
+        .await;
+    assert_eq!(refused.status, 422, "a refusal needs a note");
+    let completed = console
+        .complete_task_for_agency(&id, &other, "no_data", Some("Checked by phone"))
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.body);
     let (by,): (String,) = sqlx::query_as("SELECT completed_by FROM request_tasks WHERE id = $1")
         .bind(&other)
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
     assert!(by.starts_with("officer:"), "{by}");
-    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
-    assert_eq!(status, 200, "{body}");
-    let (status, _) = act(&app, &officer, "reject", &[("id", &id), ("reason", "Too late")]).await;
-    assert_eq!(status, 409, "a closed request stays closed");
+    let fulfilled = console.fulfil(&id).await;
+    assert_eq!(fulfilled.status, 200, "{}", fulfilled.body);
+    assert_eq!(
+        console.reject(&id, "Too late").await.status,
+        409,
+        "a closed request stays closed"
+    );
     assert_eq!(
         audit_actions(&app, &id).await,
         ["verify_identity", "extend", "complete_task", "fulfil"]
     );
     // A refusal carries its reason and the right to complain.
-    let other_request = file(
-        &app,
-        &ana,
-        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
-    let (status, _) = act(
-        &app,
-        &officer,
-        "reject",
-        &[("id", &other_request), ("reason", "Records kept by law")],
-    )
-    .await;
-    assert_eq!(status, 200);
+    let other_request = filed(&app, &ana, &Filing::new("erasure").systems(&[FARE_CARD])).await;
+    let rejected = console.reject(&other_request, "Records kept by law").await;
+    assert_eq!(rejected.status, 200);
     let (_, html) = app.get_as(&format!("/my/requests/{other_request}"), &ana).await;
     assert!(html.contains("Records kept by law"), "{html}");
     assert!(html.contains("supervisory authority"), "{html}");
@@ -388,52 +299,23 @@ async fn an_upheld_objection_denies_later_checks_whatever_the_basis(backend: Bac
     let app = spawn_app(backend).await;
     let (ana, number) = enrolled_resident(&app, "ana@example.org", &[ACCOUNT]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let console = app.as_user(&officer);
     let token = bearer(&app, "riverton-digital-services", &[ApiScope::ConsentCheck]).await;
-    let check = || async {
-        let response = app
-            .client
-            .post(app.url("/api/v1/consent/check"))
-            .bearer_auth(&token)
-            .json(&json!({"subject": number, "system": ACCOUNT, "purpose": SECURITY_LOGGING}))
-            .send()
-            .await
-            .unwrap();
-        let body: Value = response.json().await.unwrap();
-        (
-            body["decision"].as_str().unwrap().to_owned(),
-            body["reason"].as_str().unwrap().to_owned(),
-        )
-    };
+    let agency = app.as_agency(&token);
+    let check = || agency.decide(&number, ACCOUNT, SECURITY_LOGGING);
     assert_eq!(check().await, ("permit".to_owned(), "legal_basis".to_owned()));
     let purpose = format!("{ACCOUNT}/{SECURITY_LOGGING}");
-    let id = file(&app, &ana, &[("kind", "objection"), ("purpose", &purpose)]).await;
+    let id = filed(&app, &ana, &Filing::new("objection").purpose(&purpose)).await;
     assert_eq!(check().await.0, "permit", "filing alone changes nothing");
-    act(&app, &officer, "verify", &[("id", &id)]).await;
-    let task = case(&app, &officer, &id).await["detail"]["tasks"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    act(
-        &app,
-        &officer,
-        "complete_task",
-        &[("id", &id), ("task", &task), ("outcome", "done")],
-    )
-    .await;
-    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
-    assert_eq!(status, 200, "{body}");
+    console.verify(&id).await;
+    let task = console.case(&id).await.ok().detail.tasks[0].id.clone();
+    console.complete_task_for_agency(&id, &task, "done", None).await;
+    let fulfilled = console.fulfil(&id).await;
+    assert_eq!(fulfilled.status, 200, "{}", fulfilled.body);
     assert_eq!(check().await, ("deny".to_owned(), "objection_upheld".to_owned()));
     // Only that purpose: the account itself still works.
-    let response = app
-        .client
-        .post(app.url("/api/v1/consent/check"))
-        .bearer_auth(&token)
-        .json(&json!({"subject": number, "system": ACCOUNT, "purpose": "account-and-sign-in"}))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["decision"], "permit");
+    let (decision, _) = agency.decide(&number, ACCOUNT, "account-and-sign-in").await;
+    assert_eq!(decision, "permit");
 }
 
 async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Backend) {
@@ -441,41 +323,22 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
     let (ana, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
     let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
-    let id = file(
-        &app,
-        &ana,
-        &[
-            ("kind", "rectification"),
-            ("scope", "some"),
-            ("systems[]", FARE_CARD),
-        ],
-    )
-    .await;
-    let (status, body) = act(
-        &app,
-        &officer,
-        "ask",
-        &[("id", &id), ("question", "Which card number?")],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, _) = act(&app, &officer, "ask", &[("id", &id), ("question", " ")]).await;
-    assert_eq!(status, 422);
+    let console = app.as_user(&officer);
+    let (resident, other) = (app.as_user(&ana), app.as_user(&ben));
+    let id = filed(&app, &ana, &Filing::new("rectification").systems(&[FARE_CARD])).await;
+    let asked = console.ask(&id, "Which card number?").await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert_eq!(console.ask(&id, " ").await.status, 422);
     // The resident is told: one unread notification, shown in the header.
-    let unread = app.call("/fn/notifications/unread", &[], Some(&ana)).await;
-    assert_eq!(unread.body, "1");
+    assert_eq!(resident.unread_notifications().await.ok(), 1);
     let (_, html) = app.get_as("/my", &ana).await;
     assert!(html.contains("data-testid=\"unread-count\""), "{html}");
-    let list = app.call("/fn/notifications/list", &[], Some(&ana)).await;
-    let list: Value = serde_json::from_str(&list.body).unwrap();
-    assert_eq!(list[0]["kind"], "Message");
-    assert_eq!(list[0]["request_id"], id.as_str());
+    let list = resident.notifications().await.ok();
+    assert_eq!(list[0].kind, NotificationKind::Message);
+    assert_eq!(list[0].request_id, id);
     // Nobody else is.
-    assert_eq!(
-        app.call("/fn/notifications/unread", &[], Some(&ben)).await.body,
-        "0"
-    );
-    assert_eq!(app.call("/fn/notifications/unread", &[], None).await.body, "0");
+    assert_eq!(other.unread_notifications().await.ok(), 0);
+    assert_eq!(app.anonymous().unread_notifications().await.ok(), 0);
     // The clock is paused; pretend the question was asked three days ago.
     let since = store::requests::today().add_days(-3);
     sqlx::query("UPDATE privacy_requests SET paused_since = $1 WHERE id = $2")
@@ -484,57 +347,30 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
         .execute(&app.state.pool)
         .await
         .unwrap();
-    let called = app
-        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
-        .await;
-    let detail: Value = serde_json::from_str(&called.body).unwrap();
-    assert_eq!(detail["paused"], true);
-    assert_eq!(detail["messages"][0]["body"], "Which card number?");
-    assert_eq!(detail["messages"][0]["from_office"], true);
+    let detail = resident.request(&id).await.ok();
+    assert!(detail.paused);
+    assert_eq!(detail.messages[0].body, "Which card number?");
+    assert!(detail.messages[0].from_office);
     // Another resident cannot answer it; the resident can, and the clock runs again with
     // the three paused days added to the due date.
-    let refused = app
-        .call(
-            "/fn/requests/reply",
-            &[("id", &id), ("body", "Mine!")],
-            Some(&ben),
-        )
-        .await;
-    assert_eq!(refused.status, 404);
-    let replied = app
-        .call(
-            "/fn/requests/reply",
-            &[("id", &id), ("body", "Card 4417")],
-            Some(&ana),
-        )
-        .await;
+    assert_eq!(other.reply(&id, "Mine!").await.status, 404);
+    let replied = resident.reply(&id, "Card 4417").await;
     assert_eq!(replied.status, 200, "{}", replied.body);
-    let called = app
-        .call("/fn/requests/get", &[("id", &id), ("lang", "en")], Some(&ana))
-        .await;
-    let detail: Value = serde_json::from_str(&called.body).unwrap();
-    assert_eq!(detail["paused"], false);
+    let detail = resident.request(&id).await.ok();
+    assert!(!detail.paused);
     let due = DeadlinePolicy::Gdpr.due(Clock {
         received: store::requests::today(),
         paused_days: 3,
         extended: false,
     });
-    assert_eq!(detail["summary"]["due"], due.to_string());
-    assert_eq!(detail["messages"][1]["body"], "Card 4417");
+    assert_eq!(detail.summary.due, due);
+    assert_eq!(detail.messages[1].body, "Card 4417");
     // A status change by the office is a notification too; marking all read clears them.
-    act(&app, &officer, "verify", &[("id", &id)]).await;
-    assert_eq!(
-        app.call("/fn/notifications/unread", &[], Some(&ana)).await.body,
-        "2"
-    );
-    let marked = app
-        .call("/fn/notifications/read", &[("id", "")], Some(&ana))
-        .await;
+    console.verify(&id).await;
+    assert_eq!(resident.unread_notifications().await.ok(), 2);
+    let marked = resident.mark_notifications_read(None).await;
     assert_eq!(marked.status, 200, "{}", marked.body);
-    assert_eq!(
-        app.call("/fn/notifications/unread", &[], Some(&ana)).await.body,
-        "0"
-    );
+    assert_eq!(resident.unread_notifications().await.ok(), 0);
     let (status, html) = app.get_as("/my/notifications", &ana).await;
     assert_eq!(status, 200);
     assert!(html.contains("data-read=\"true\""), "{html}");
@@ -545,112 +381,52 @@ async fn a_fulfilled_access_request_delivers_the_whole_package(backend: Backend)
     let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
     let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let console = app.as_user(&officer);
     // Something to report: a consent given, and an agency check that named her.
-    let granted = app
-        .call(
-            "/fn/consent/record",
-            &[
-                ("system", FARE_CARD),
-                ("purpose", "service-alerts"),
-                ("action", "grant"),
-                ("lang", "en"),
-            ],
-            Some(&ana),
-        )
-        .await;
-    assert_eq!(granted.status, 200, "{}", granted.body);
-    let event: Value = serde_json::from_str(&granted.body).unwrap();
+    let event = app
+        .as_user(&ana)
+        .record_consent(FARE_CARD, "service-alerts", "grant")
+        .await
+        .ok();
     let checker = bearer(
         &app,
         "riverton-transit",
         &[ApiScope::ConsentCheck, ApiScope::RequestsWork],
     )
     .await;
-    let checked: Value = app
-        .client
-        .post(app.url("/api/v1/consent/check"))
-        .bearer_auth(&checker)
-        .json(&json!({"subject": number, "system": FARE_CARD, "purpose": "service-alerts"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(checked["decision"], "permit");
-    let id = file(
-        &app,
-        &ana,
-        &[("kind", "access"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
-    let package = |session: String| {
-        let app = &app;
-        let id = id.clone();
-        async move {
-            let response = app
-                .client
-                .get(app.url(&format!("/my/requests/{id}/package.json")))
-                .header("cookie", format!("gh_session={session}"))
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
+    let agency = app.as_agency(&checker);
+    let checked = agency.check(&number, FARE_CARD, "service-alerts").await.ok();
+    assert_eq!(checked.decision, "permit");
+    let id = filed(&app, &ana, &Filing::new("access").systems(&[FARE_CARD])).await;
     assert_eq!(
-        package(ana.clone()).await.0,
+        app.as_user(&ana).package_json(&id).await.status,
         404,
         "no package before it is fulfilled"
     );
-    act(&app, &officer, "verify", &[("id", &id)]).await;
-    let tasks: Value = app
-        .client
-        .get(app.url("/api/v1/privacy-requests/tasks"))
-        .bearer_auth(&checker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let task = tasks["tasks"][0]["id"].as_str().unwrap().to_owned();
+    console.verify(&id).await;
+    let task = agency.tasks(None).await.ok().tasks[0].id.clone();
     let trips = json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]});
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/privacy-requests/tasks/{task}/complete")))
-        .bearer_auth(&checker)
-        .json(&json!({"outcome": "done", "note": "One trip.", "data": trips}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let (status, body) = act(&app, &officer, "fulfil", &[("id", &id)]).await;
-    assert_eq!(status, 200, "{body}");
+    let done = CompleteTask {
+        outcome: TaskOutcome::Done,
+        note: "One trip.".to_owned(),
+        data: Some(trips.clone()),
+    };
+    let response = agency.complete_task(&task, &done).await;
+    assert_eq!(response.status, 200);
+    let fulfilled = console.fulfil(&id).await;
+    assert_eq!(fulfilled.status, 200, "{}", fulfilled.body);
 
-    let (status, package_json) = package(ana.clone()).await;
-    assert_eq!(status, 200);
-    assert_eq!(package_json["profile"]["resident_number"], number.as_str());
-    assert_eq!(package_json["enrolments"][0]["system"], FARE_CARD);
-    let consent_ids: Vec<&str> = package_json["consent_history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(consent_ids, [event["id"].as_str().unwrap()]);
-    let decisions: Vec<&str> = package_json["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["decision_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(decisions, [checked["decision_id"].as_str().unwrap()]);
-    assert_eq!(package_json["agency_reports"][0]["data"], trips);
-    assert_eq!(package_json["requests"][0]["id"], id.as_str());
+    let package = app.as_user(&ana).package_json(&id).await.ok();
+    assert_eq!(package.profile.resident_number, number);
+    assert_eq!(package.enrolments[0].system, FARE_CARD);
+    let consent_ids: Vec<&str> = package.consent_history.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(consent_ids, [event.id.as_str()]);
+    let decisions: Vec<&str> = package.decisions.iter().map(|d| d.decision_id.as_str()).collect();
+    assert_eq!(decisions, [checked.decision_id.as_str()]);
+    assert_eq!(package.agency_reports[0].data, Some(trips));
+    assert_eq!(package.requests[0].id, id);
     // Another resident gets nothing; the readable page shows the same sections.
-    assert_eq!(package(ben.clone()).await.0, 404);
+    assert_eq!(app.as_user(&ben).package_json(&id).await.status, 404);
     let (status, _) = app.get_as(&format!("/my/requests/{id}/package"), &ben).await;
     assert_eq!(status, 404);
     let (status, html) = app.get_as(&format!("/my/requests/{id}/package"), &ana).await;
@@ -667,93 +443,63 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
     let app = spawn_app(backend).await;
     let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
-    app.state
-        .accounts
-        .create_user("admin@example.org", GOOD_PASSWORD, "Ada Admin", Role::Admin)
-        .await
-        .unwrap();
-    let admin = sign_in(&app, "admin@example.org", GOOD_PASSWORD)
-        .await
-        .cookie
-        .unwrap();
+    let admin = staff(&app, "admin@example.org", "Ada Admin", Role::Admin).await;
+    let (console, resident) = (app.as_user(&officer), app.as_user(&ana));
     // Assisted channel: the officer files for a resident found by number.
-    let (status, body) = act(
-        &app,
-        &officer,
-        "file_assisted",
-        &[
-            ("resident_number", &number.to_lowercase()),
-            ("kind", "access"),
-            ("details", "Came to the office"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let assisted: String = serde_json::from_str(&body).unwrap();
-    let (status, body) = act(
-        &app,
-        &officer,
-        "file_assisted",
-        &[("resident_number", "GH-0000-0000"), ("kind", "access")],
-    )
-    .await;
-    assert_eq!((status, body.contains("NoSuchResident")), (422, true), "{body}");
-    let (status, _) = act(
-        &app,
-        &ana,
-        "file_assisted",
-        &[("resident_number", &number), ("kind", "access")],
-    )
-    .await;
-    assert_eq!(status, 403);
-    let detail = case(&app, &officer, &assisted).await;
-    assert_eq!(detail["detail"]["channel"], "assisted");
+    let lowercase = number.to_lowercase();
+    let assisted = console
+        .file_assisted(&Assisted {
+            resident_number: Some(&lowercase),
+            kind: "access",
+            details: Some("Came to the office"),
+            ..Assisted::default()
+        })
+        .await
+        .ok();
+    let unknown = console
+        .file_assisted(&Assisted {
+            resident_number: Some("GH-0000-0000"),
+            kind: "access",
+            ..Assisted::default()
+        })
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.error()),
+        (422, AppError::Casework(CaseworkError::NoSuchResident)),
+        "{}",
+        unknown.body
+    );
+    let by_resident = resident
+        .file_assisted(&Assisted {
+            resident_number: Some(&number),
+            kind: "access",
+            ..Assisted::default()
+        })
+        .await;
+    assert_eq!(by_resident.status, 403);
+    let detail = console.case(&assisted).await.ok();
+    assert_eq!(detail.detail.channel, RequestChannel::Assisted);
     // The resident sees it among theirs.
-    let mine = app.call("/fn/requests/mine", &[], Some(&ana)).await;
-    assert!(mine.body.contains(&assisted));
+    let mine = resident.my_requests().await.ok();
+    assert!(mine.iter().any(|r| r.id == assisted), "{mine:?}");
     // An overdue one and a fulfilled one.
-    let overdue = file(
-        &app,
-        &ana,
-        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
+    let overdue = filed(&app, &ana, &Filing::new("erasure").systems(&[FARE_CARD])).await;
     sqlx::query("UPDATE privacy_requests SET due_on = '2000-01-01' WHERE id = $1")
         .bind(&overdue)
         .execute(&app.state.pool)
         .await
         .unwrap();
-    let stats = app.call("/fn/console/stats", &[], Some(&officer)).await;
-    assert_eq!(stats.status, 200, "{}", stats.body);
-    let stats: Value = serde_json::from_str(&stats.body).unwrap();
-    assert_eq!(
-        (stats["open"].as_i64(), stats["overdue"].as_i64()),
-        (Some(2), Some(1))
-    );
-    let weeks = stats["weeks"].as_array().unwrap();
-    assert_eq!(weeks.len(), 12);
-    assert_eq!(weeks[11]["received"], 2, "both received this week");
-    assert_eq!(app.call("/fn/console/stats", &[], Some(&ana)).await.status, 403);
+    let stats = console.stats().await.ok();
+    assert_eq!((stats.open, stats.overdue), (2, 1));
+    assert_eq!(stats.weeks.len(), 12);
+    assert_eq!(stats.weeks[11].received, 2, "both received this week");
+    assert_eq!(resident.stats().await.status, 403);
     let (status, html) = app.get_as("/admin", &officer).await;
     assert_eq!(status, 200);
     assert!(html.contains("data-stat=\"overdue\">1<"), "{html}");
     assert!(html.contains("<svg"), "the chart is drawn on the server");
     // The record of processing activities.
-    let csv = |session: String, query: &'static str| {
-        let app = &app;
-        async move {
-            let response = app
-                .client
-                .get(app.url(&format!("/admin/requests.csv{query}")))
-                .header("cookie", format!("gh_session={session}"))
-                .send()
-                .await
-                .unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
-    let (status, text) = csv(officer.clone(), "").await;
-    assert_eq!(status, 200);
+    let text = console.requests_csv("").await.text();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], server::http::downloads::REQUESTS_CSV_HEADER);
     assert_eq!(lines.len(), 3, "{text}");
@@ -764,26 +510,22 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
         "{text}"
     );
     assert_eq!(
-        csv(officer.clone(), "?from=1999-01-01&to=1999-12-31")
+        console
+            .requests_csv("?from=1999-01-01&to=1999-12-31")
             .await
-            .1
+            .text()
             .lines()
             .count(),
         1
     );
-    assert_eq!(csv(officer.clone(), "?from=yesterday").await.0, 422);
-    assert_eq!(csv(ana.clone(), "").await.0, 403);
+    assert_eq!(console.requests_csv("?from=yesterday").await.status, 422);
+    assert_eq!(resident.requests_csv("").await.status, 403);
     // The audit log: admins read it, officers and residents do not.
-    let audit = app.call("/fn/console/audit", &[], Some(&admin)).await;
-    assert_eq!(audit.status, 200, "{}", audit.body);
-    let audit: Value = serde_json::from_str(&audit.body).unwrap();
-    assert_eq!(audit["rows"][0]["action"], "file_assisted");
-    assert_eq!(audit["rows"][0]["actor"], "Olga Officer");
-    assert_eq!(
-        app.call("/fn/console/audit", &[], Some(&officer)).await.status,
-        403
-    );
-    assert_eq!(app.call("/fn/console/audit", &[], Some(&ana)).await.status, 403);
+    let audit = app.as_user(&admin).audit().await.ok();
+    assert_eq!(audit.rows[0].action, "file_assisted");
+    assert_eq!(audit.rows[0].actor, "Olga Officer");
+    assert_eq!(console.audit().await.status, 403);
+    assert_eq!(resident.audit().await.status, 403);
     let (status, html) = app.get_as("/admin/audit", &admin).await;
     assert_eq!(status, 200);
     assert!(html.contains("data-action=\"file_assisted\""), "{html}");
@@ -794,54 +536,69 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
 async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
     let app = spawn_app(backend).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
-    let (status, body) = act(
-        &app,
-        &officer,
-        "file_assisted",
-        &[
-            ("name", "Rosa Díaz"),
-            ("phone", "+1 555 0199"),
-            ("kind", "access"),
-            ("details", "Phoned the office"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let id: String = serde_json::from_str(&body).unwrap();
-    let file_ = case(&app, &officer, &id).await;
-    assert_eq!(file_["resident_verified"], false);
-    assert_eq!(file_["resident_name"], "Rosa Díaz");
-    assert_eq!(file_["detail"]["channel"], "assisted");
+    let console = app.as_user(&officer);
+    let id = console
+        .file_assisted(&Assisted {
+            name: Some("Rosa Díaz"),
+            phone: Some("+1 555 0199"),
+            kind: "access",
+            details: Some("Phoned the office"),
+            ..Assisted::default()
+        })
+        .await
+        .ok();
+    let file_ = console.case(&id).await.ok();
+    assert!(!file_.resident_verified);
+    assert_eq!(file_.resident_name, "Rosa Díaz");
+    assert_eq!(file_.detail.channel, RequestChannel::Assisted);
     // The record is a resident nobody can sign in as.
     let (hash, phone): (String, Option<String>) =
         sqlx::query_as("SELECT password_hash, phone FROM users WHERE resident_number = $1")
-            .bind(file_["resident_number"].as_str().unwrap())
+            .bind(&file_.resident_number)
             .fetch_one(&app.state.pool)
             .await
             .unwrap();
     assert_eq!(hash, store::accounts::UNVERIFIED_RECORD);
     assert_eq!(phone.as_deref(), Some("+1 555 0199"));
-    let email = file_["resident_email"].as_str().unwrap().to_owned();
+    let email = file_.resident_email.clone();
     assert!(email.ends_with("@records.invalid"), "{email}");
-    assert_eq!(sign_in(&app, &email, GOOD_PASSWORD).await.status, 401);
+    assert_eq!(app.anonymous().sign_in(&email, GOOD_PASSWORD).await.status, 401);
     // Neither a number nor a way to reach them; a bad phone; an email that has an account.
-    for (form, code) in [
-        (vec![("name", "Rosa"), ("kind", "access")], "NoSuchResident"),
+    for (form, error) in [
         (
-            vec![("name", "Rosa"), ("phone", "12ab"), ("kind", "access")],
-            "Phone",
+            Assisted {
+                name: Some("Rosa"),
+                kind: "access",
+                ..Assisted::default()
+            },
+            CaseworkError::NoSuchResident,
         ),
         (
-            vec![
-                ("name", "Olga"),
-                ("email", "officer@example.org"),
-                ("kind", "access"),
-            ],
-            "Email",
+            Assisted {
+                name: Some("Rosa"),
+                phone: Some("12ab"),
+                kind: "access",
+                ..Assisted::default()
+            },
+            CaseworkError::Contact(AccountInputError::Phone),
+        ),
+        (
+            Assisted {
+                name: Some("Olga"),
+                email: Some("officer@example.org"),
+                kind: "access",
+                ..Assisted::default()
+            },
+            CaseworkError::Contact(AccountInputError::Email),
         ),
     ] {
-        let (status, body) = act(&app, &officer, "file_assisted", &form).await;
-        assert_eq!((status, body.contains(code)), (422, true), "{form:?}: {body}");
+        let refused = console.file_assisted(&form).await;
+        assert_eq!(
+            (refused.status, refused.error()),
+            (422, AppError::Casework(error)),
+            "{form:?}: {}",
+            refused.body
+        );
     }
     let (_, html) = app.get_as(&format!("/admin/requests/{id}"), &officer).await;
     assert!(html.contains("data-verified=\"false\""), "{html}");
@@ -853,10 +610,11 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
 async fn an_action_whose_audit_row_fails_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let console = app.as_user(&officer);
     let (session, number) = enrolled_resident(&app, "jo@example.org", &[FARE_CARD]).await;
-    let id = file(&app, &session, &[("kind", "access")]).await;
-    let file_ = case(&app, &officer, &id).await;
-    let task = file_["detail"]["tasks"][0]["id"].as_str().unwrap().to_owned();
+    let id = filed(&app, &session, &Filing::new("access")).await;
+    let file_ = console.case(&id).await.ok();
+    let task = file_.detail.tasks[0].id.clone();
     let requests_before: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM privacy_requests")
         .fetch_one(&app.state.pool)
         .await
@@ -865,9 +623,8 @@ async fn an_action_whose_audit_row_fails_changes_nothing(backend: Backend) {
         .execute(&app.state.pool)
         .await
         .unwrap();
-    let form = [("id", id.as_str()), ("task", task.as_str()), ("outcome", "done")];
-    let (status, body) = act(&app, &officer, "complete_task", &form).await;
-    assert_eq!(status, 503, "{body}");
+    let completed = console.complete_task_for_agency(&id, &task, "done", None).await;
+    assert_eq!(completed.status, 503, "{}", completed.body);
     let (outcome,): (Option<String>,) = sqlx::query_as("SELECT outcome FROM request_tasks WHERE id = $1")
         .bind(&task)
         .fetch_one(&app.state.pool)
@@ -877,9 +634,14 @@ async fn an_action_whose_audit_row_fails_changes_nothing(backend: Backend) {
         outcome, None,
         "the task stays open when its audit row is not written"
     );
-    let form = [("resident_number", number.as_str()), ("kind", "access")];
-    let (status, body) = act(&app, &officer, "file_assisted", &form).await;
-    assert_eq!(status, 503, "{body}");
+    let filed = console
+        .file_assisted(&Assisted {
+            resident_number: Some(&number),
+            kind: "access",
+            ..Assisted::default()
+        })
+        .await;
+    assert_eq!(filed.status, 503, "{}", filed.body);
     let requests_after: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM privacy_requests")
         .fetch_one(&app.state.pool)
         .await

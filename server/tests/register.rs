@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Backend, city, linked_systems, spawn_app};
-use server::api::register::{CSV_HEADER, RegisterDocument};
+use server::api::register::CSV_HEADER;
 use std::collections::BTreeSet;
 
 on_both_databases!(
@@ -149,14 +149,7 @@ async fn an_unknown_system_is_a_real_404_page(backend: Backend) {
 
 async fn the_json_register_agrees_with_the_data_file(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app
-        .client
-        .get(app.url("/api/v1/register/systems"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let document: RegisterDocument = response.json().await.unwrap();
+    let document = app.anonymous().register_json(None).await.ok();
     let city = city();
     assert_eq!(document.systems.len(), city.systems.len());
     let en = domain::lang::Lang::En;
@@ -190,20 +183,9 @@ async fn the_json_register_agrees_with_the_data_file(backend: Backend) {
 
 async fn the_csv_register_has_one_row_per_purpose_and_agrees_with_the_json(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app
-        .client
-        .get(app.url("/api/v1/register/systems.csv"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
-    let body = response.text().await.unwrap();
+    let response = app.anonymous().register_csv().await;
+    assert!(response.header("content-type").unwrap().starts_with("text/csv"));
+    let body = response.text();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -274,13 +256,7 @@ async fn pages_speak_spanish_when_asked(backend: Backend) {
         "the cookie wins over the header"
     );
 
-    let response = app
-        .client
-        .get(app.url("/api/v1/register/systems?lang=es"))
-        .send()
-        .await
-        .unwrap();
-    let document: RegisterDocument = response.json().await.unwrap();
+    let document = app.anonymous().register_json(Some("es")).await.ok();
     let city = city();
     let first = city
         .systems
@@ -289,13 +265,7 @@ async fn pages_speak_spanish_when_asked(backend: Backend) {
         .unwrap();
     assert_eq!(document.systems[0].name, first.name.get(domain::lang::Lang::Es));
 
-    let response = app
-        .client
-        .get(app.url("/api/v1/register/systems?lang=xx"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    let error: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(error["error"], "unsupported_language");
+    let response = app.anonymous().register_json(Some("xx")).await;
+    assert_eq!(response.status, 400);
+    assert_eq!(response.error().error, "unsupported_language");
 }

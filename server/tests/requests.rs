@@ -4,11 +4,14 @@
 
 mod common;
 
-use common::{Backend, TestApp, bearer, enrolled_resident, spawn_app, unenrolled_resident};
+use app::error::AppError;
+use common::client::Filing;
+use common::{Backend, TestApp, bearer, enrolled_resident, filed, spawn_app, unenrolled_resident};
 use domain::account::ApiScope;
 use domain::calendar::Date;
-use domain::requests::{Clock, DeadlinePolicy, RequestKind};
+use domain::requests::{Clock, DeadlinePolicy, RequestInputError, RequestKind, RequestStatus, TaskOutcome};
 use serde_json::{Value, json};
+use server::api::requests::CompleteTask;
 
 on_both_databases!(
     each_kind_is_filed_with_its_tasks_and_its_legal_clock,
@@ -31,30 +34,6 @@ async fn resident(app: &TestApp, email: &str) -> (String, String) {
     enrolled_resident(app, email, &[FARE_CARD, ACCOUNT]).await
 }
 
-/// Files a request through the server function; the answer's status and body.
-async fn file(app: &TestApp, session: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let called = app.call("/fn/requests/file", form, Some(session)).await;
-    (called.status, called.body)
-}
-
-/// Files a request that must be accepted; its id.
-async fn filed(app: &TestApp, session: &str, form: &[(&str, &str)]) -> String {
-    let (status, body) = file(app, session, form).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str::<String>(&body).unwrap()
-}
-
-/// The resident's view of one request, through the server function.
-async fn detail(app: &TestApp, session: &str, id: &str) -> (u16, Value) {
-    let called = app
-        .call("/fn/requests/get", &[("id", id), ("lang", "en")], Some(session))
-        .await;
-    (
-        called.status,
-        serde_json::from_str(&called.body).unwrap_or(Value::Null),
-    )
-}
-
 async fn count_requests(app: &TestApp) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM privacy_requests")
         .fetch_one(&app.state.pool)
@@ -70,57 +49,45 @@ fn today() -> Date {
 async fn each_kind_is_filed_with_its_tasks_and_its_legal_clock(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = resident(&app, "ana@example.org").await;
+    let me = app.as_user(&session);
     let objection = format!("{CCTV}/{CCTV_PURPOSE}");
     for kind in RequestKind::ALL {
-        let form: Vec<(&str, &str)> = match kind {
-            RequestKind::Objection => vec![("kind", kind.code()), ("purpose", &objection)],
-            _ => vec![
-                ("kind", kind.code()),
-                ("scope", "some"),
-                ("systems[]", FARE_CARD),
-                ("systems[]", ACCOUNT),
-                ("details", "Please include 2026."),
-            ],
+        let filing = match kind {
+            RequestKind::Objection => Filing::new(kind.code()).purpose(&objection),
+            _ => Filing::new(kind.code())
+                .systems(&[FARE_CARD, ACCOUNT])
+                .details("Please include 2026."),
         };
-        let id = filed(&app, &session, &form).await;
-        let (status, body) = detail(&app, &session, &id).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["summary"]["kind"], kind.code());
-        assert_eq!(body["summary"]["status"], "received");
-        assert_eq!(body["summary"]["received"], today().to_string());
+        let id = filed(&app, &session, &filing).await;
+        let body = me.request(&id).await.ok();
+        assert_eq!(body.summary.kind, *kind);
+        assert_eq!(body.summary.status, RequestStatus::Received);
+        assert_eq!(body.summary.received, today());
         let due = DeadlinePolicy::Gdpr.due(Clock {
             received: today(),
             paused_days: 0,
             extended: false,
         });
-        assert_eq!(body["summary"]["due"], due.to_string(), "one calendar month");
-        assert_eq!(body["summary"]["days_left"], today().days_until(due));
-        assert_eq!(body["timeline"].as_array().unwrap().len(), 1);
-        assert_eq!(body["timeline"][0]["status"], "received");
-        let systems: Vec<&str> = body["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["system"].as_str().unwrap())
-            .collect();
+        assert_eq!(body.summary.due, due, "one calendar month");
+        assert_eq!(body.summary.days_left, Some(today().days_until(due)));
+        assert_eq!(body.timeline.len(), 1);
+        assert_eq!(body.timeline[0].status, RequestStatus::Received);
+        let systems: Vec<&str> = body.tasks.iter().map(|t| t.system.as_str()).collect();
         if *kind == RequestKind::Objection {
             assert_eq!(systems, [CCTV], "an objection concerns its purpose's system");
-            assert_eq!(body["objection"][1], "Keeping passengers safe");
+            assert_eq!(
+                body.objection.as_ref().map(|(_, purpose)| purpose.as_str()),
+                Some("Keeping passengers safe")
+            );
         } else {
             assert_eq!(systems.len(), 2, "{systems:?}");
             assert!(systems.contains(&FARE_CARD) && systems.contains(&ACCOUNT));
-            assert_eq!(body["details"], "Please include 2026.");
+            assert_eq!(body.details, "Please include 2026.");
         }
-        assert!(
-            body["tasks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|t| t["outcome"].is_null())
-        );
+        assert!(body.tasks.iter().all(|t| t.outcome.is_none()));
     }
     // "All systems that hold my data": the enrolled ones and every active public-space one.
-    let id = filed(&app, &session, &[("kind", "access"), ("scope", "all")]).await;
+    let id = filed(&app, &session, &Filing::new("access").scope("all")).await;
     let (tasks,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM request_tasks WHERE request_id = $1")
         .bind(&id)
         .fetch_one(&app.state.pool)
@@ -133,10 +100,9 @@ async fn each_kind_is_filed_with_its_tasks_and_its_legal_clock(backend: Backend)
             .unwrap();
     assert_eq!(tasks, public + 2);
     // The list has every request, newest first.
-    let called = app.call("/fn/requests/mine", &[], Some(&session)).await;
-    let list: Value = serde_json::from_str(&called.body).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), RequestKind::ALL.len() + 1);
-    assert_eq!(list[0]["id"], id);
+    let list = me.my_requests().await.ok();
+    assert_eq!(list.len(), RequestKind::ALL.len() + 1);
+    assert_eq!(list[0].id, id);
     // The pages show them.
     let (status, html) = app.get_as("/my/requests", &session).await;
     assert_eq!(status, 200);
@@ -154,50 +120,42 @@ async fn a_bad_request_is_explained_and_nothing_is_stored(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = resident(&app, "ana@example.org").await;
     let long = "x".repeat(domain::requests::MAX_DETAILS_CHARS + 1);
-    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![("kind", "complaint")], "Kind"),
-        (vec![("kind", "access"), ("scope", "some")], "NoSystems"),
+    let cases: Vec<(Filing, RequestInputError)> = vec![
+        (Filing::new("complaint"), RequestInputError::Kind),
+        (Filing::new("access").scope("some"), RequestInputError::NoSystems),
         // Enrolment systems the resident is not enrolled with hold none of their data.
         (
-            vec![
-                ("kind", "erasure"),
-                ("scope", "some"),
-                ("systems[]", "smart-water-meters"),
-            ],
-            "UnknownSystem",
+            Filing::new("erasure").systems(&["smart-water-meters"]),
+            RequestInputError::UnknownSystem,
         ),
-        (vec![("kind", "objection")], "ObjectionNeedsPurpose"),
+        (Filing::new("objection"), RequestInputError::ObjectionNeedsPurpose),
         (
-            vec![
-                ("kind", "objection"),
-                ("purpose", "smart-water-meters/water-billing"),
-            ],
-            "UnknownPurpose",
+            Filing::new("objection").purpose("smart-water-meters/water-billing"),
+            RequestInputError::UnknownPurpose,
         ),
-        (vec![("kind", "access"), ("details", &long)], "DetailsTooLong"),
+        (
+            Filing::new("access").details(&long),
+            RequestInputError::DetailsTooLong,
+        ),
     ];
-    for (form, error) in cases {
-        let (status, body) = file(&app, &session, &form).await;
-        assert_eq!(status, 422, "{form:?}: {body}");
-        assert!(body.contains(error), "{form:?}: {body}");
+    for (filing, error) in cases {
+        let answer = app.as_user(&session).file_request(&filing).await;
+        assert_eq!(answer.status, 422, "{filing:?}: {}", answer.body);
+        assert_eq!(answer.error(), AppError::RequestInput(error), "{filing:?}");
     }
     assert_eq!(count_requests(&app).await, 0);
     // Not signed in: refused before anything else.
-    let called = app.call("/fn/requests/file", &[("kind", "access")], None).await;
+    let called = app.anonymous().file_request(&Filing::new("access")).await;
     assert_eq!(called.status, 401, "{}", called.body);
     // Without JavaScript the form comes back with the error, and nothing is stored.
     let response = app
-        .client
-        .post(app.url("/fn/requests/file"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/my/requests/new"))
-        .header("cookie", format!("gh_session={session}"))
-        .form(&[("kind", "objection")])
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_redirection(), "{}", response.status());
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+        .as_user(&session)
+        .with_header("accept", "text/html")
+        .with_header("referer", &app.url("/my/requests/new"))
+        .file_request(&Filing::new("objection"))
+        .await;
+    assert!((300..400).contains(&response.status), "{}", response.status);
+    let location = response.header("location").unwrap();
     assert!(location.contains("/my/requests/new"), "{location}");
     assert_eq!(count_requests(&app).await, 0);
 }
@@ -206,112 +164,63 @@ async fn residents_never_see_or_touch_each_others_requests(backend: Backend) {
     let app = spawn_app(backend).await;
     let (ana, _) = resident(&app, "ana@example.org").await;
     let (ben, _) = unenrolled_resident(&app, "ben@example.org").await;
-    let id = filed(&app, &ana, &[("kind", "access"), ("scope", "all")]).await;
-    let (status, _) = detail(&app, &ben, &id).await;
-    assert_eq!(status, 404);
-    let called = app
-        .call("/fn/requests/withdraw", &[("id", &id)], Some(&ben))
-        .await;
+    let id = filed(&app, &ana, &Filing::new("access").scope("all")).await;
+    let other = app.as_user(&ben);
+    assert_eq!(other.request(&id).await.status, 404);
+    let called = other.withdraw_request(&id).await;
     assert_eq!(called.status, 404, "{}", called.body);
     let (status, html) = app.get_as(&format!("/my/requests/{id}"), &ben).await;
     assert_eq!(status, 404);
     assert!(!html.contains("data-testid=\"request-facts\""));
-    let called = app.call("/fn/requests/mine", &[], Some(&ben)).await;
-    assert_eq!(called.body, "[]");
-    let called = app
-        .call("/fn/requests/reply", &[("id", &id), ("body", "Mine")], Some(&ben))
-        .await;
+    assert!(other.my_requests().await.ok().is_empty());
+    let called = other.reply(&id, "Mine").await;
     assert_eq!(called.status, 404, "{}", called.body);
-    let called = app
-        .call("/fn/requests/package", &[("id", &id), ("lang", "en")], Some(&ben))
-        .await;
+    let called = other.package(&id).await;
     assert_eq!(called.status, 404, "{}", called.body);
     // Signed out: nothing either, from any of the resident's server functions or downloads.
-    for (path, form) in [
-        ("/fn/requests/get", vec![("id", id.as_str()), ("lang", "en")]),
-        ("/fn/requests/mine", vec![]),
-        ("/fn/requests/withdraw", vec![("id", id.as_str())]),
-        ("/fn/requests/reply", vec![("id", id.as_str()), ("body", "Hello")]),
-        ("/fn/requests/package", vec![("id", id.as_str()), ("lang", "en")]),
-        ("/fn/notifications/list", vec![]),
-        ("/fn/notifications/read", vec![("id", "")]),
+    let anonymous = app.anonymous();
+    for (name, (status, body)) in [
+        ("requests/get", anonymous.request(&id).await.parts()),
+        ("requests/mine", anonymous.my_requests().await.parts()),
+        ("requests/withdraw", anonymous.withdraw_request(&id).await.parts()),
+        ("requests/reply", anonymous.reply(&id, "Hello").await.parts()),
+        ("requests/package", anonymous.package(&id).await.parts()),
+        ("notifications/list", anonymous.notifications().await.parts()),
+        (
+            "notifications/read",
+            anonymous.mark_notifications_read(None).await.parts(),
+        ),
     ] {
-        let called = app.call(path, &form, None).await;
-        assert_eq!(called.status, 401, "{path}: {}", called.body);
+        assert_eq!(status, 401, "{name}: {body}");
     }
-    let download = app
-        .client
-        .get(app.url(&format!("/my/requests/{id}/package.json")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(download.status(), 401);
+    assert_eq!(anonymous.package_json(&id).await.status, 401);
     // Ana's request is untouched.
-    let (status, body) = detail(&app, &ana, &id).await;
-    assert_eq!(status, 200);
-    assert_eq!(body["summary"]["status"], "received");
+    let body = app.as_user(&ana).request(&id).await.ok();
+    assert_eq!(body.summary.status, RequestStatus::Received);
 }
 
 async fn a_withdrawal_closes_the_request_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = resident(&app, "ana@example.org").await;
-    let id = filed(
-        &app,
-        &session,
-        &[("kind", "erasure"), ("scope", "some"), ("systems[]", FARE_CARD)],
-    )
-    .await;
-    let called = app
-        .call("/fn/requests/withdraw", &[("id", &id)], Some(&session))
-        .await;
+    let me = app.as_user(&session);
+    let id = filed(&app, &session, &Filing::new("erasure").systems(&[FARE_CARD])).await;
+    let called = me.withdraw_request(&id).await;
     assert_eq!(called.status, 200, "{}", called.body);
-    let (_, body) = detail(&app, &session, &id).await;
-    assert_eq!(body["summary"]["status"], "withdrawn");
-    assert_eq!(body["summary"]["closed"], today().to_string());
-    assert!(body["summary"]["days_left"].is_null());
-    let timeline: Vec<&str> = body["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(timeline, ["received", "withdrawn"]);
+    let body = me.request(&id).await.ok();
+    assert_eq!(body.summary.status, RequestStatus::Withdrawn);
+    assert_eq!(body.summary.closed, Some(today()));
+    assert!(body.summary.days_left.is_none());
+    let timeline: Vec<RequestStatus> = body.timeline.iter().map(|e| e.status).collect();
+    assert_eq!(timeline, [RequestStatus::Received, RequestStatus::Withdrawn]);
     // A closed request cannot change again: 409, and no new timeline entry.
-    let again = app
-        .call("/fn/requests/withdraw", &[("id", &id)], Some(&session))
-        .await;
+    let again = me.withdraw_request(&id).await;
     assert_eq!(again.status, 409, "{}", again.body);
-    let (_, body) = detail(&app, &session, &id).await;
-    assert_eq!(body["timeline"].as_array().unwrap().len(), 2);
+    assert_eq!(again.error(), AppError::RequestClosed);
+    let body = me.request(&id).await.ok();
+    assert_eq!(body.timeline.len(), 2);
     // The page no longer offers to withdraw it.
     let (_, html) = app.get_as(&format!("/my/requests/{id}"), &session).await;
     assert!(!html.contains("name=\"id\""), "{html}");
-}
-
-/// GETs an API route with a bearer token.
-async fn get_api(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn complete(app: &TestApp, token: &str, task: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/privacy-requests/tasks/{task}/complete")))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn agencies_complete_only_their_own_tasks_and_only_once(backend: Backend) {
@@ -320,92 +229,88 @@ async fn agencies_complete_only_their_own_tasks_and_only_once(backend: Backend) 
     let id = filed(
         &app,
         &session,
-        &[
-            ("kind", "access"),
-            ("scope", "some"),
-            ("systems[]", FARE_CARD),
-            ("systems[]", ACCOUNT),
-        ],
+        &Filing::new("access").systems(&[FARE_CARD, ACCOUNT]),
     )
     .await;
-    let transit = bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await;
-    let digital = bearer(&app, DIGITAL, &[ApiScope::RequestsWork]).await;
-    let (status, body) = get_api(&app, &transit, "/api/v1/privacy-requests/tasks?status=open").await;
-    assert_eq!(status, 200, "{body}");
-    let tasks = body["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 1, "{body}");
-    let transit_task = tasks[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(tasks[0]["system"], FARE_CARD);
-    assert_eq!(tasks[0]["subject"], number.as_str());
-    assert_eq!(tasks[0]["request_id"], id.as_str());
-    assert_eq!(tasks[0]["kind"], "access");
-    let (_, body) = get_api(&app, &digital, "/api/v1/privacy-requests/tasks").await;
-    let digital_task = body["tasks"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(body["tasks"][0]["system"], ACCOUNT);
+    let transit = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await);
+    let digital = app.as_agency(&bearer(&app, DIGITAL, &[ApiScope::RequestsWork]).await);
+    let tasks = transit.tasks(Some("open")).await.ok().tasks;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let transit_task = tasks[0].id.clone();
+    assert_eq!(tasks[0].system, FARE_CARD);
+    assert_eq!(tasks[0].subject, number);
+    assert_eq!(tasks[0].request_id, id);
+    assert_eq!(tasks[0].kind, "access");
+    let tasks = digital.tasks(None).await.ok().tasks;
+    let digital_task = tasks[0].id.clone();
+    assert_eq!(tasks[0].system, ACCOUNT);
 
     // Another agency's task does not exist for the caller.
-    let done =
-        json!({"outcome": "done", "note": "Trips attached.", "data": {"trips": [{"date": "2026-11-02"}]}});
-    let (status, body) = complete(&app, &transit, &digital_task, &done).await;
-    assert_eq!(status, 404, "{body}");
-    let (status, _) = complete(&app, &transit, "no-such-task", &done).await;
-    assert_eq!(status, 404);
+    let done = CompleteTask {
+        outcome: TaskOutcome::Done,
+        note: "Trips attached.".to_owned(),
+        data: Some(json!({"trips": [{"date": "2026-11-02"}]})),
+    };
+    let answer = transit.complete_task(&digital_task, &done).await;
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    assert_eq!(transit.complete_task("no-such-task", &done).await.status, 404);
     // A token without the scope, and bad bodies, change nothing.
-    let no_scope = bearer(&app, TRANSIT, &[ApiScope::ConsentCheck]).await;
-    let (status, body) = complete(&app, &no_scope, &transit_task, &done).await;
+    let no_scope = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::ConsentCheck]).await);
+    let answer = no_scope.complete_task(&transit_task, &done).await;
     assert_eq!(
-        (status, body["error"].as_str()),
-        (403, Some("insufficient_scope"))
+        (answer.status, answer.error().error.as_str()),
+        (403, "insufficient_scope")
     );
-    let (status, _) = get_api(&app, &no_scope, "/api/v1/privacy-requests/tasks").await;
-    assert_eq!(status, 403);
+    assert_eq!(no_scope.tasks(None).await.status, 403);
     for bad in [
         json!({"outcome": "maybe"}),
         json!({"outcome": "refused", "note": "  "}),
         json!({"outcome": "done", "data": [1, 2]}),
         json!({"outcome": "done", "surprise": true}),
     ] {
-        let (status, body) = complete(&app, &transit, &transit_task, &bad).await;
-        assert_eq!(status, 422, "{bad}: {body}");
+        let answer = transit.complete_task_raw(&transit_task, &bad).await;
+        assert_eq!(answer.status, 422, "{bad}: {}", answer.body);
     }
-    let (status, _) = get_api(&app, &transit, "/api/v1/privacy-requests/tasks?status=someday").await;
-    assert_eq!(status, 422);
+    assert_eq!(transit.tasks(Some("someday")).await.status, 422);
 
     // The agency completes its own task, once.
-    let (status, body) = complete(&app, &transit, &transit_task, &done).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["outcome"], "done");
-    let (status, body) = complete(&app, &transit, &transit_task, &done).await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("task_closed")));
-    let (_, body) = get_api(&app, &transit, "/api/v1/privacy-requests/tasks").await;
-    assert!(body["tasks"].as_array().unwrap().is_empty());
-    let (_, body) = get_api(&app, &transit, "/api/v1/privacy-requests/tasks?status=completed").await;
-    assert_eq!(body["tasks"][0]["outcome"], "done");
+    let completed = transit.complete_task(&transit_task, &done).await.ok();
+    assert_eq!(completed.outcome, "done");
+    let again = transit.complete_task(&transit_task, &done).await;
+    assert_eq!((again.status, again.error().error.as_str()), (409, "task_closed"));
+    assert!(transit.tasks(None).await.ok().tasks.is_empty());
+    let closed = transit.tasks(Some("completed")).await.ok().tasks;
+    assert_eq!(closed[0].outcome.as_deref(), Some("done"));
     let (data, by): (String, String) =
         sqlx::query_as("SELECT data, completed_by FROM request_tasks WHERE id = $1")
             .bind(&transit_task)
             .fetch_one(&app.state.pool)
             .await
             .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&data).unwrap(), done["data"]);
+    assert_eq!(Some(serde_json::from_str::<Value>(&data).unwrap()), done.data);
     assert!(by.starts_with("client:"), "{by}");
 
     // The resident sees what each agency reported.
-    let (_, body) = detail(&app, &session, &id).await;
-    let outcomes: Vec<(&str, Value)> = body["tasks"]
-        .as_array()
-        .unwrap()
+    let me = app.as_user(&session);
+    let body = me.request(&id).await.ok();
+    let outcomes: Vec<(&str, Option<TaskOutcome>)> = body
+        .tasks
         .iter()
-        .map(|t| (t["system"].as_str().unwrap(), t["outcome"].clone()))
+        .map(|t| (t.system.as_str(), t.outcome))
         .collect();
-    assert!(outcomes.contains(&(FARE_CARD, json!("done"))), "{outcomes:?}");
-    assert!(outcomes.contains(&(ACCOUNT, Value::Null)), "{outcomes:?}");
+    assert!(
+        outcomes.contains(&(FARE_CARD, Some(TaskOutcome::Done))),
+        "{outcomes:?}"
+    );
+    assert!(outcomes.contains(&(ACCOUNT, None)), "{outcomes:?}");
 
     // Once the request is withdrawn, its open tasks can no longer be completed or listed.
-    app.call("/fn/requests/withdraw", &[("id", &id)], Some(&session))
-        .await;
-    let (status, _) = complete(&app, &digital, &digital_task, &json!({"outcome": "no_data"})).await;
-    assert_eq!(status, 409);
-    let (_, body) = get_api(&app, &digital, "/api/v1/privacy-requests/tasks").await;
-    assert!(body["tasks"].as_array().unwrap().is_empty());
+    me.withdraw_request(&id).await;
+    let no_data = CompleteTask {
+        outcome: TaskOutcome::NoData,
+        note: String::new(),
+        data: None,
+    };
+    assert_eq!(digital.complete_task(&digital_task, &no_data).await.status, 409);
+    assert!(digital.tasks(None).await.ok().tasks.is_empty());
 }

@@ -1,6 +1,9 @@
 //! Test support: a real server on a random port over a fresh database, SQLite or PostgreSQL.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod client;
+
+use domain::account::Role;
 use server::config::Config;
 use server::{demo, http as web};
 use std::collections::BTreeMap;
@@ -125,34 +128,6 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// POSTs a form to a server function (as `fetch` does: JSON answer, no redirect) with an
-    /// optional session cookie; returns status, body and the session cookie it set, if any.
-    pub async fn call(&self, path: &str, form: &[(&str, &str)], session: Option<&str>) -> Called {
-        let mut request = self.client.post(self.url(path)).form(form);
-        if let Some(token) = session {
-            request = request.header("cookie", format!("gh_session={token}"));
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("gh_session="))
-            .map(|v| v.split(';').next().unwrap_or_default().to_owned());
-        Called {
-            status,
-            body: response.text().await.unwrap(),
-            cookie,
-            retry_after,
-        }
-    }
-
     /// GETs `path` as the holder of `session`.
     pub async fn get_as(&self, path: &str, session: &str) -> (u16, String) {
         self.get_with(path, &[("cookie", &format!("gh_session={session}"))])
@@ -211,66 +186,56 @@ macro_rules! on_both_databases {
     };
 }
 
-/// What a server function call answered.
-#[derive(Debug)]
-pub struct Called {
-    pub status: u16,
-    pub body: String,
-    /// The new `gh_session` value, if the answer set one ("" when it cleared it).
-    pub cookie: Option<String>,
-    pub retry_after: Option<String>,
-}
-
 /// A password that passes the policy.
 pub const GOOD_PASSWORD: &str = "river otter lantern 42";
 
-/// Calls the sign-in server function.
-pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Called {
-    app.call(
-        "/fn/auth/sign_in",
-        &[("email", email), ("password", password)],
-        None,
-    )
-    .await
-}
-
 /// Signs up a resident and returns the session token.
 pub async fn sign_up(app: &TestApp, email: &str) -> String {
-    let called = app
-        .call(
-            "/fn/auth/sign_up",
-            &[
-                ("email", email),
-                ("password", GOOD_PASSWORD),
-                ("display_name", "Ana"),
-                ("lang", "en"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(called.status, 200, "{}", called.body);
-    called.cookie.expect("sign-up sets a session cookie")
+    app.anonymous()
+        .sign_up(email, GOOD_PASSWORD, "Ana")
+        .await
+        .session()
+}
+
+/// A new staff member with `role`, signed in: their session token.
+pub async fn staff(app: &TestApp, email: &str, name: &str, role: Role) -> String {
+    app.state
+        .accounts
+        .create_user(email, GOOD_PASSWORD, name, role)
+        .await
+        .unwrap();
+    app.anonymous().sign_in(email, GOOD_PASSWORD).await.session()
+}
+
+/// A new officer, signed in: their session token.
+pub async fn officer(app: &TestApp, email: &str, name: &str) -> String {
+    staff(app, email, name, Role::Officer).await
+}
+
+/// Files a privacy request as the holder of `session`; it must be accepted: its id.
+pub async fn filed(app: &TestApp, session: &str, filing: &client::Filing<'_>) -> String {
+    app.as_user(session).file_request(filing).await.ok()
+}
+
+/// A new client of `agency` with `scopes`: its id and secret.
+pub async fn api_client(
+    app: &TestApp,
+    agency: &str,
+    scopes: &[domain::account::ApiScope],
+) -> auth::clients::NewClient {
+    auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
+        .await
+        .unwrap()
 }
 
 /// A bearer token of a new client of `agency` with `scopes`.
 pub async fn bearer(app: &TestApp, agency: &str, scopes: &[domain::account::ApiScope]) -> String {
-    let client = auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
+    let client = api_client(app, agency, scopes).await;
+    app.anonymous()
+        .token(&client.client_id, &client.client_secret)
         .await
-        .unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", client.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
+        .ok()
+        .access_token
 }
 
 /// A new resident no agency has enrolled: their session and resident number.

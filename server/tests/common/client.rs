@@ -1,0 +1,761 @@
+//! A typed client of the running server, in the manner of ibis' `ApiClient`: one method per
+//! server function and per agency API route the tests use, each answering an [`Answer`] whose
+//! value deserializes into the type the server sends. The `/fn/...` and `/api/...` URLs live
+//! here and nowhere else in the tests.
+//!
+//! A client speaks as somebody: [`TestApp::anonymous`], a resident or staff member's session
+//! ([`TestApp::as_user`]) or an agency's bearer token ([`TestApp::as_agency`]).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use super::TestApp;
+use app::console::ConsoleSummary;
+use app::error::AppError;
+use domain::account::Profile;
+use domain::consent::{ConsentEventView, MySystem, Receipt};
+use domain::decision::AccessPage;
+use domain::requests::{
+    AccessPackage, AuditPage, CaseFile, Notification, QueuePage, RequestDetail, RequestStats, RequestSummary,
+};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use server::api::consent::CheckResponse;
+use server::api::oauth::TokenResponse;
+use server::api::register::RegisterDocument;
+use server::api::requests::{CompleteTask, CompletedTask, TaskList};
+use server::api::subjects::{EnrollmentResponse, QueryResponse};
+use server::api::whoami::WhoAmI;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// What the server answered to one call: status, headers and body, and the types its
+/// success (`T`) and its refusal (`E`) deserialize into.
+pub struct Answer<T, E = AppError> {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+    types: PhantomData<fn() -> (T, E)>,
+}
+
+/// An answer of the agency API, whose refusals are [`ApiError`]s.
+pub type ApiAnswer<T> = Answer<T, ApiError>;
+
+/// The type of answers that are text (CSV), not JSON: read them with [`Answer::text`].
+pub enum Text {}
+
+impl<T, E> fmt::Debug for Answer<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+impl<T, E> Answer<T, E> {
+    async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        Answer {
+            status,
+            headers,
+            body: response.text().await.unwrap(),
+            types: PhantomData,
+        }
+    }
+
+    /// The value of header `name`, if the answer has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// The new `gh_session` value, if the answer set one ("" when it cleared it).
+    pub fn cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("gh_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    /// The session an answer of 200 started.
+    pub fn session(&self) -> String {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.cookie().expect("the answer sets a session cookie")
+    }
+
+    /// The same answer with its success type forgotten (to list answers of different calls).
+    pub fn erased(self) -> Answer<IgnoredAny, E> {
+        Answer {
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            types: PhantomData,
+        }
+    }
+
+    /// Status and body, whatever the types (to compare answers of different calls).
+    pub fn parts(self) -> (u16, String) {
+        (self.status, self.body)
+    }
+
+    /// The body of an answer of 200, as text.
+    pub fn text(self) -> String {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.body
+    }
+}
+
+impl<T: DeserializeOwned, E> Answer<T, E> {
+    /// The value of an answer of 200; panics with the body on any other status.
+    pub fn ok(self) -> T {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.value()
+    }
+
+    /// The body as the success type, whatever the status.
+    pub fn value(&self) -> T {
+        let body = if self.body.is_empty() { "null" } else { &self.body };
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.body))
+    }
+}
+
+impl<T, E: DeserializeOwned> Answer<T, E> {
+    /// The refusal of an answer that is not a success; panics on a success.
+    pub fn error(&self) -> E {
+        assert!(
+            !(200..300).contains(&self.status),
+            "expected a refusal: {} {}",
+            self.status,
+            self.body
+        );
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not an error body ({e}): {} {}", self.status, self.body))
+    }
+}
+
+/// The body of every agency API refusal. Unknown fields are refused, so a refusal that
+/// also carried a decision or data fails to read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+    /// For denied data queries: the reason code of the decision.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// For denied data queries: the recorded decision.
+    #[serde(default)]
+    pub decision_id: Option<String>,
+}
+
+/// The parts of the OpenAPI document the tests read.
+#[derive(Debug, Deserialize)]
+pub struct OpenApiDoc {
+    pub openapi: String,
+    /// Path template to method (lowercase) to operation.
+    pub paths: BTreeMap<String, BTreeMap<String, Operation>>,
+    pub components: Components,
+}
+
+impl OpenApiDoc {
+    /// Every documented operation, as (method, path).
+    pub fn operations(&self) -> Vec<(String, String)> {
+        self.paths
+            .iter()
+            .flat_map(|(path, item)| item.keys().map(|method| (method.clone(), path.clone())))
+            .collect()
+    }
+
+    /// The operation `method` on `path`; panics when it is not documented.
+    pub fn operation(&self, method: &str, path: &str) -> &Operation {
+        self.paths
+            .get(path)
+            .and_then(|item| item.get(method))
+            .unwrap_or_else(|| panic!("{method} {path} is not documented"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Operation {
+    /// Each requirement: security scheme name to the scopes it needs.
+    #[serde(default)]
+    pub security: Vec<BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Components {
+    pub security_schemes: BTreeMap<String, SecurityScheme>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SecurityScheme {
+    pub flows: Option<OAuthFlows>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthFlows {
+    pub client_credentials: Option<OAuthFlow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthFlow {
+    pub token_url: String,
+}
+
+/// A privacy request as the resident's form sends it.
+#[derive(Debug, Clone, Default)]
+pub struct Filing<'a> {
+    pub kind: &'a str,
+    /// "all" or "some".
+    pub scope: Option<&'a str>,
+    pub systems: Vec<&'a str>,
+    /// "system/purpose", for an objection.
+    pub purpose: Option<&'a str>,
+    pub details: Option<&'a str>,
+}
+
+impl<'a> Filing<'a> {
+    /// A request of `kind` ("access", "erasure"...; anything, to test refusals).
+    pub fn new(kind: &'a str) -> Self {
+        Filing {
+            kind,
+            ..Filing::default()
+        }
+    }
+
+    /// Scope "some", with these systems ticked.
+    pub fn systems(self, systems: &[&'a str]) -> Self {
+        Filing {
+            scope: Some("some"),
+            systems: systems.to_vec(),
+            ..self
+        }
+    }
+
+    pub fn scope(self, scope: &'a str) -> Self {
+        Filing {
+            scope: Some(scope),
+            ..self
+        }
+    }
+
+    pub fn purpose(self, purpose: &'a str) -> Self {
+        Filing {
+            purpose: Some(purpose),
+            ..self
+        }
+    }
+
+    pub fn details(self, details: &'a str) -> Self {
+        Filing {
+            details: Some(details),
+            ..self
+        }
+    }
+
+    fn form(&self) -> Vec<(&'a str, &'a str)> {
+        let mut form = vec![("kind", self.kind)];
+        form.extend(self.scope.map(|s| ("scope", s)));
+        form.extend(self.systems.iter().map(|s| ("systems[]", *s)));
+        form.extend(self.purpose.map(|p| ("purpose", p)));
+        form.extend(self.details.map(|d| ("details", d)));
+        form
+    }
+}
+
+/// A request an officer files for a resident: by number, or name and a way to reach them.
+#[derive(Debug, Clone, Default)]
+pub struct Assisted<'a> {
+    pub resident_number: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub kind: &'a str,
+    pub purpose: Option<&'a str>,
+    pub details: Option<&'a str>,
+}
+
+impl<'a> Assisted<'a> {
+    fn form(&self) -> Vec<(&'a str, &'a str)> {
+        let mut form = Vec::new();
+        form.extend(self.resident_number.map(|v| ("resident_number", v)));
+        form.extend(self.name.map(|v| ("name", v)));
+        form.extend(self.email.map(|v| ("email", v)));
+        form.extend(self.phone.map(|v| ("phone", v)));
+        form.push(("kind", self.kind));
+        form.extend(self.purpose.map(|v| ("purpose", v)));
+        form.extend(self.details.map(|v| ("details", v)));
+        form
+    }
+}
+
+/// The console queue's filters; empty means every open request.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery<'a> {
+    pub status: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub agency: Option<&'a str>,
+    pub overdue: bool,
+    pub mine: bool,
+    pub q: Option<&'a str>,
+    pub page: Option<&'a str>,
+}
+
+/// The access log's filters.
+#[derive(Debug, Clone, Default)]
+pub struct AccessLogQuery<'a> {
+    pub agency: Option<&'a str>,
+    /// "permit" or "deny".
+    pub decision: Option<&'a str>,
+    pub before: Option<i64>,
+}
+
+/// A client of the test server, speaking as one caller.
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    session: Option<String>,
+    token: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl TestApp {
+    /// A client without a session or token.
+    pub fn anonymous(&self) -> ApiClient {
+        ApiClient {
+            http: self.client.clone(),
+            base: self.base.clone(),
+            session: None,
+            token: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// A client with the session cookie `session` (a resident, officer or admin).
+    pub fn as_user(&self, session: &str) -> ApiClient {
+        ApiClient {
+            session: Some(session.to_owned()),
+            ..self.anonymous()
+        }
+    }
+
+    /// A client with the agency bearer token `token`.
+    pub fn as_agency(&self, token: &str) -> ApiClient {
+        ApiClient {
+            token: Some(token.to_owned()),
+            ..self.anonymous()
+        }
+    }
+}
+
+impl ApiClient {
+    /// The same client, sending header `name` on every call too.
+    pub fn with_header(mut self, name: &str, value: &str) -> ApiClient {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send<T, E>(&self, mut request: reqwest::RequestBuilder) -> Answer<T, E> {
+        if let Some(session) = &self.session {
+            request = request.header("cookie", format!("gh_session={session}"));
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        Answer::read(request.send().await.unwrap()).await
+    }
+
+    /// POSTs a form to a server function, as `fetch` does (a JSON answer, no redirect).
+    async fn call<T>(&self, path: &str, form: &[(&str, &str)]) -> Answer<T> {
+        self.send(self.http.post(self.url(path)).form(form)).await
+    }
+
+    async fn get<T, E>(&self, path: &str) -> Answer<T, E> {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    async fn post_json<T>(&self, path: &str, body: &impl serde::Serialize) -> ApiAnswer<T> {
+        self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    // --- Accounts (server functions) ---
+
+    /// Signs up a resident (in English).
+    pub async fn sign_up(&self, email: &str, password: &str, display_name: &str) -> Answer<()> {
+        let form = [
+            ("email", email),
+            ("password", password),
+            ("display_name", display_name),
+            ("lang", "en"),
+        ];
+        self.call("/fn/auth/sign_up", &form).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Answer<()> {
+        self.call("/fn/auth/sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn sign_out(&self) -> Answer<()> {
+        self.call("/fn/auth/sign_out", &[]).await
+    }
+
+    pub async fn change_password(&self, current_password: &str, new_password: &str) -> Answer<()> {
+        let form = [
+            ("current_password", current_password),
+            ("new_password", new_password),
+        ];
+        self.call("/fn/auth/change_password", &form).await
+    }
+
+    pub async fn delete_account(&self, password: &str) -> Answer<()> {
+        self.call("/fn/auth/delete_account", &[("password", password)])
+            .await
+    }
+
+    /// Staff only: the console's overview of the register.
+    pub async fn console_overview(&self) -> Answer<ConsoleSummary> {
+        self.call("/fn/admin/overview", &[]).await
+    }
+
+    pub async fn profile(&self) -> Answer<Profile> {
+        self.call("/fn/profile/get", &[]).await
+    }
+
+    pub async fn update_profile(&self, postal_address: &str, phone: &str, date_of_birth: &str) -> Answer<()> {
+        let form = [
+            ("postal_address", postal_address),
+            ("phone", phone),
+            ("date_of_birth", date_of_birth),
+        ];
+        self.call("/fn/profile/update", &form).await
+    }
+
+    // --- Consent (server functions and downloads) ---
+
+    /// The systems that hold the resident's data (in English).
+    pub async fn my_systems(&self) -> Answer<Vec<MySystem>> {
+        self.call("/fn/my/systems", &[("lang", "en")]).await
+    }
+
+    /// Grants or withdraws (`action`) consent for a purpose; the recorded event.
+    pub async fn record_consent(
+        &self,
+        system: &str,
+        purpose: &str,
+        action: &str,
+    ) -> Answer<ConsentEventView> {
+        let form = [
+            ("system", system),
+            ("purpose", purpose),
+            ("action", action),
+            ("lang", "en"),
+        ];
+        self.call("/fn/consent/record", &form).await
+    }
+
+    /// Grants or withdraws as chosen on a page that showed notice version `notice_version`.
+    pub async fn record_consent_seen(
+        &self,
+        system: &str,
+        purpose: &str,
+        action: &str,
+        notice_version: i64,
+    ) -> Answer<ConsentEventView> {
+        let version = notice_version.to_string();
+        let form = [
+            ("system", system),
+            ("purpose", purpose),
+            ("action", action),
+            ("notice_version", version.as_str()),
+            ("lang", "en"),
+        ];
+        self.call("/fn/consent/record", &form).await
+    }
+
+    /// Every consent event of the resident, newest first.
+    pub async fn consent_history(&self) -> Answer<Vec<ConsentEventView>> {
+        self.call("/fn/consent/history", &[("lang", "en")]).await
+    }
+
+    pub async fn consent_receipt(&self, id: &str) -> Answer<Receipt> {
+        self.call("/fn/consent/receipt", &[("id", id), ("lang", "en")])
+            .await
+    }
+
+    /// The receipt download, `/my/consents/{id}/receipt.json`.
+    pub async fn receipt_json(&self, id: &str, lang: Option<&str>) -> Answer<Receipt> {
+        let query = lang.map(|l| format!("?lang={l}")).unwrap_or_default();
+        self.get(&format!("/my/consents/{id}/receipt.json{query}")).await
+    }
+
+    /// One page of the resident's access log (in English).
+    pub async fn access_log(&self, query: &AccessLogQuery<'_>) -> Answer<AccessPage> {
+        let before = query.before.map(|b| b.to_string());
+        let mut form = vec![("lang", "en")];
+        form.extend(query.agency.map(|a| ("agency", a)));
+        form.extend(query.decision.map(|d| ("decision", d)));
+        form.extend(before.as_deref().map(|b| ("before", b)));
+        self.call("/fn/my/access_log", &form).await
+    }
+
+    // --- Privacy requests (server functions and downloads) ---
+
+    /// Files a request; the new request's id.
+    pub async fn file_request(&self, filing: &Filing<'_>) -> Answer<String> {
+        self.call("/fn/requests/file", &filing.form()).await
+    }
+
+    /// The resident's requests, newest first.
+    pub async fn my_requests(&self) -> Answer<Vec<RequestSummary>> {
+        self.call("/fn/requests/mine", &[]).await
+    }
+
+    /// One of the resident's requests (in English).
+    pub async fn request(&self, id: &str) -> Answer<RequestDetail> {
+        self.call("/fn/requests/get", &[("id", id), ("lang", "en")]).await
+    }
+
+    pub async fn withdraw_request(&self, id: &str) -> Answer<()> {
+        self.call("/fn/requests/withdraw", &[("id", id)]).await
+    }
+
+    /// The resident answers the privacy office.
+    pub async fn reply(&self, id: &str, body: &str) -> Answer<()> {
+        self.call("/fn/requests/reply", &[("id", id), ("body", body)])
+            .await
+    }
+
+    /// The package of a fulfilled access request, through the server function.
+    pub async fn package(&self, id: &str) -> Answer<AccessPackage> {
+        self.call("/fn/requests/package", &[("id", id), ("lang", "en")])
+            .await
+    }
+
+    /// The package download, `/my/requests/{id}/package.json`.
+    pub async fn package_json(&self, id: &str) -> Answer<AccessPackage> {
+        self.get(&format!("/my/requests/{id}/package.json")).await
+    }
+
+    pub async fn notifications(&self) -> Answer<Vec<Notification>> {
+        self.call("/fn/notifications/list", &[]).await
+    }
+
+    /// How many notifications are unread (0 when signed out).
+    pub async fn unread_notifications(&self) -> Answer<i64> {
+        self.call("/fn/notifications/unread", &[]).await
+    }
+
+    /// Marks notification `id` read, or all of them with `None`.
+    pub async fn mark_notifications_read(&self, id: Option<&str>) -> Answer<()> {
+        self.call("/fn/notifications/read", &[("id", id.unwrap_or_default())])
+            .await
+    }
+
+    // --- The officer console (server functions and downloads) ---
+
+    pub async fn queue(&self, query: &QueueQuery<'_>) -> Answer<QueuePage> {
+        let mut form = Vec::new();
+        form.extend(query.status.map(|v| ("status", v)));
+        form.extend(query.kind.map(|v| ("kind", v)));
+        form.extend(query.agency.map(|v| ("agency", v)));
+        if query.overdue {
+            form.push(("overdue", "1"));
+        }
+        if query.mine {
+            form.push(("mine", "1"));
+        }
+        form.extend(query.q.map(|v| ("q", v)));
+        form.extend(query.page.map(|v| ("page", v)));
+        self.call("/fn/console/queue", &form).await
+    }
+
+    /// The case file of a request (in English).
+    pub async fn case(&self, id: &str) -> Answer<CaseFile> {
+        self.call("/fn/console/case", &[("id", id), ("lang", "en")]).await
+    }
+
+    /// Assigns the request to officer `to` ("" for nobody).
+    pub async fn assign(&self, id: &str, to: &str) -> Answer<()> {
+        self.call("/fn/console/assign", &[("id", id), ("to", to)]).await
+    }
+
+    pub async fn verify(&self, id: &str) -> Answer<()> {
+        self.call("/fn/console/verify", &[("id", id)]).await
+    }
+
+    pub async fn extend(&self, id: &str, reason: &str) -> Answer<()> {
+        self.call("/fn/console/extend", &[("id", id), ("reason", reason)])
+            .await
+    }
+
+    pub async fn reject(&self, id: &str, reason: &str) -> Answer<()> {
+        self.call("/fn/console/reject", &[("id", id), ("reason", reason)])
+            .await
+    }
+
+    /// Completes an agency's task on its behalf.
+    pub async fn complete_task_for_agency(
+        &self,
+        id: &str,
+        task: &str,
+        outcome: &str,
+        note: Option<&str>,
+    ) -> Answer<()> {
+        let mut form = vec![("id", id), ("task", task), ("outcome", outcome)];
+        form.extend(note.map(|n| ("note", n)));
+        self.call("/fn/console/complete_task", &form).await
+    }
+
+    pub async fn fulfil(&self, id: &str) -> Answer<()> {
+        self.call("/fn/console/fulfil", &[("id", id)]).await
+    }
+
+    /// Writes to the resident, pausing the clock.
+    pub async fn ask(&self, id: &str, question: &str) -> Answer<()> {
+        self.call("/fn/console/ask", &[("id", id), ("question", question)])
+            .await
+    }
+
+    pub async fn stats(&self) -> Answer<RequestStats> {
+        self.call("/fn/console/stats", &[]).await
+    }
+
+    /// Admins only: the newest page of the audit log.
+    pub async fn audit(&self) -> Answer<AuditPage> {
+        self.call("/fn/console/audit", &[]).await
+    }
+
+    /// Files a request for a resident at the counter; the new request's id.
+    pub async fn file_assisted(&self, assisted: &Assisted<'_>) -> Answer<String> {
+        self.call("/fn/console/file_assisted", &assisted.form()).await
+    }
+
+    /// The record of processing activities, `/admin/requests.csv{query}`.
+    pub async fn requests_csv(&self, query: &str) -> Answer<Text> {
+        self.get(&format!("/admin/requests.csv{query}")).await
+    }
+
+    // --- The agency API ---
+
+    /// A token for the client credentials, sent in the form.
+    pub async fn token(&self, client_id: &str, client_secret: &str) -> ApiAnswer<TokenResponse> {
+        self.token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ])
+        .await
+    }
+
+    /// A token for the client credentials, sent with HTTP Basic.
+    pub async fn token_basic(&self, client_id: &str, client_secret: &str) -> ApiAnswer<TokenResponse> {
+        use base64::Engine;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
+        let request = self
+            .http
+            .post(self.url("/api/v1/oauth/token"))
+            .header("authorization", format!("Basic {basic}"))
+            .form(&[("grant_type", "client_credentials")]);
+        self.send(request).await
+    }
+
+    /// The token endpoint with exactly `form` (to test refusals).
+    pub async fn token_form(&self, form: &[(&str, &str)]) -> ApiAnswer<TokenResponse> {
+        self.send(self.http.post(self.url("/api/v1/oauth/token")).form(form))
+            .await
+    }
+
+    pub async fn whoami(&self) -> ApiAnswer<WhoAmI> {
+        self.get("/api/v1/whoami").await
+    }
+
+    /// Asks whether the agency may process `subject`'s data for `system`/`purpose`.
+    pub async fn check(&self, subject: &str, system: &str, purpose: &str) -> ApiAnswer<CheckResponse> {
+        let question = serde_json::json!({"subject": subject, "system": system, "purpose": purpose});
+        self.post_json("/api/v1/consent/check", &question).await
+    }
+
+    /// A check whose answer must be 200: its decision and reason.
+    pub async fn decide(&self, subject: &str, system: &str, purpose: &str) -> (String, String) {
+        let answer = self.check(subject, system, purpose).await.ok();
+        (answer.decision, answer.reason)
+    }
+
+    /// The consent check with exactly `body` as `content_type` (to test refusals).
+    pub async fn check_raw(&self, body: &str, content_type: &str) -> ApiAnswer<CheckResponse> {
+        let request = self
+            .http
+            .post(self.url("/api/v1/consent/check"))
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        self.send(request).await
+    }
+
+    /// Reads `subject`'s data for `system`/`purpose`.
+    pub async fn query(&self, subject: &str, system: &str, purpose: &str) -> ApiAnswer<QueryResponse> {
+        let question = serde_json::json!({"subject": subject, "system": system, "purpose": purpose});
+        self.post_json("/api/v1/subjects/query", &question).await
+    }
+
+    /// Enrols `subject` with one of the agency's systems (201 new, 200 already).
+    pub async fn enrol(&self, subject: &str, system: &str) -> ApiAnswer<EnrollmentResponse> {
+        let path = format!("/api/v1/subjects/{subject}/enrollments/{system}");
+        self.send(self.http.put(self.url(&path))).await
+    }
+
+    /// Ends an enrolment (204).
+    pub async fn unenrol(&self, subject: &str, system: &str) -> ApiAnswer<()> {
+        let path = format!("/api/v1/subjects/{subject}/enrollments/{system}");
+        self.send(self.http.delete(self.url(&path))).await
+    }
+
+    /// The agency's privacy-request tasks (`status`: open, completed, all).
+    pub async fn tasks(&self, status: Option<&str>) -> ApiAnswer<TaskList> {
+        let query = status.map(|s| format!("?status={s}")).unwrap_or_default();
+        self.get(&format!("/api/v1/privacy-requests/tasks{query}")).await
+    }
+
+    /// Completes one of the agency's tasks.
+    pub async fn complete_task(&self, task: &str, completion: &CompleteTask) -> ApiAnswer<CompletedTask> {
+        self.complete_task_raw(task, &serde_json::to_value(completion).unwrap())
+            .await
+    }
+
+    /// Completes a task with exactly `body` (to test refusals).
+    pub async fn complete_task_raw(&self, task: &str, body: &serde_json::Value) -> ApiAnswer<CompletedTask> {
+        self.post_json(&format!("/api/v1/privacy-requests/tasks/{task}/complete"), body)
+            .await
+    }
+
+    /// The open-data register as JSON, in `lang` when given.
+    pub async fn register_json(&self, lang: Option<&str>) -> ApiAnswer<RegisterDocument> {
+        let query = lang.map(|l| format!("?lang={l}")).unwrap_or_default();
+        self.get(&format!("/api/v1/register/systems{query}")).await
+    }
+
+    /// The open-data register as CSV.
+    pub async fn register_csv(&self) -> ApiAnswer<Text> {
+        self.get("/api/v1/register/systems.csv").await
+    }
+
+    /// The API's OpenAPI document.
+    pub async fn openapi(&self) -> ApiAnswer<OpenApiDoc> {
+        self.get("/api/v1/openapi.json").await
+    }
+
+    /// Any route of the API, without a body (to check that it is routed).
+    pub async fn api_route(&self, method: reqwest::Method, path: &str) -> ApiAnswer<IgnoredAny> {
+        self.send(self.http.request(method, self.url(path))).await
+    }
+}
