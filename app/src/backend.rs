@@ -23,6 +23,8 @@ pub struct Backend {
     pub public_url: String,
     /// The agency API's reference, derived from its OpenAPI document.
     pub api_reference: Arc<domain::api_reference::ApiReference>,
+    /// Signs the ledger's checkpoints and proves entries in it.
+    pub keeper: store::ledger::Keeper,
 }
 
 /// The backend, or `Unavailable` if the server did not provide it.

@@ -19,6 +19,9 @@ pub enum AppError {
     /// What the resident was shown changed before they chose; they should read it again.
     #[error("the notice changed since it was shown")]
     NoticeChanged,
+    /// An enrollment code was not accepted; nothing was stored.
+    #[error(transparent)]
+    Enrollment(#[from] domain::consent::EnrollmentRefused),
     /// A privacy request could not be filed as sent.
     #[error(transparent)]
     RequestInput(#[from] domain::requests::RequestInputError),
@@ -67,6 +70,12 @@ impl AppError {
             ) => 422,
             AppError::Casework(_) => 409,
             AppError::NoticeChanged => 409,
+            AppError::Enrollment(refused) => match refused {
+                domain::consent::EnrollmentRefused::UnknownCode
+                | domain::consent::EnrollmentRefused::Expired => 422,
+                domain::consent::EnrollmentRefused::AlreadyUsed
+                | domain::consent::EnrollmentRefused::SystemNotActive => 409,
+            },
             AppError::Unavailable => 503,
             AppError::Transport(_) => 400,
             AppError::Auth(auth) => match auth {
@@ -114,6 +123,16 @@ impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         tracing::error!(error = %e, "storage failed in a server function");
         AppError::Unavailable
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::consent::ConfirmError> for AppError {
+    fn from(e: store::consent::ConfirmError) -> Self {
+        match e {
+            store::consent::ConfirmError::Refused(refused) => AppError::Enrollment(refused),
+            store::consent::ConfirmError::Store(store) => store.into(),
+        }
     }
 }
 

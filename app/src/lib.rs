@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/consents/history") view=consent::history_page::ConsentHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/:id") view=consent::receipt_page::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/my/access-log") view=access_log::page::AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/ledger/:index") view=access_log::proof_page::ProofPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests") view=requests::list_page::RequestsPage ssr=SsrMode::Async />
                         <Route path=path!("/my/notifications") view=requests::notifications_page::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/my/requests/new") view=requests::new_page::NewRequestPage ssr=SsrMode::Async />

@@ -31,6 +31,8 @@ vocabulary! {
         UnknownPurpose => "unknown_purpose",
         /// The calling agency does not run the system.
         AgencyNotEntitled => "agency_not_entitled",
+        /// The system is planned or retired: it may not process anyone's data.
+        SystemNotActive => "system_not_active",
         /// The system holds data of enrolled residents only, and the resident is not enrolled.
         NotEnrolled => "not_enrolled",
     }
@@ -95,6 +97,8 @@ pub struct AccessEntry {
     pub purpose_name: String,
     pub decision: Decision,
     pub reason: Reason,
+    /// Its entry number in the ledger.
+    pub ledger_index: Option<i64>,
 }
 
 /// Which entries of the access log to show.
@@ -204,6 +208,7 @@ mod tests {
             "agency_not_entitled",
             "objection_upheld",
             "not_enrolled",
+            "system_not_active",
         ] {
             assert!(codes.contains(&code), "{code}");
         }

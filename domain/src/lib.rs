@@ -8,6 +8,7 @@ pub mod console;
 pub mod decision;
 pub mod disclosure;
 pub mod lang;
+pub mod ledger;
 pub mod register;
 pub mod requests;
 pub mod search;

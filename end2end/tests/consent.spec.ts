@@ -3,6 +3,7 @@ import {
   Agency,
   NO_CLIENT_MESSAGE,
   apiClient,
+  enterEnrollmentCode,
   expectAccessible,
   freshResident,
   freshSignedUpResident,
@@ -193,13 +194,34 @@ test.describe("Your data", () => {
     // Before any enrolment the resident is enrolled with nothing.
     await open(page, "/my");
     await expect(page.getByRole("region", { name: "Systems you are enrolled with" })).toContainText(
-      "No agency has enrolled you with any system yet.",
+      "You are not enrolled with any system yet.",
     );
     await expect(systemCard(page, SYSTEM)).toHaveCount(0);
 
-    // The agency enrols the resident with its MyRiverton account (idempotent afterwards).
-    expect(await agency.enrol(number, SYSTEM), "first enrolment").toBe(201);
-    expect(await agency.enrol(number, SYSTEM), "repeated enrolment").toBe(200);
+    // The agency issues an enrollment code; by itself it enrols nobody.
+    const code = await agency.enrollmentCode(SYSTEM);
+    expect((await agency.check(number, SYSTEM, PURPOSE)).reason).toBe("not_enrolled");
+    // The resident enters it on /my, and is enrolled.
+    await enterEnrollmentCode(page, code, SYSTEM);
+    await expectAccessible(page);
+    // A code works once: entering it again is refused with a sentence.
+    const field = page.getByLabel("Enrolment code");
+    await field.fill(code);
+    await field.press("Enter");
+    await expect(page.getByRole("alert")).toContainText("This code was already used.");
+    // The access log shows the enrollment, by whom and how.
+    await open(page, "/my/access-log");
+    const enrollments = page.getByTestId("enrollment-history");
+    await expect(enrollments.locator(`li[data-system="${SYSTEM}"][data-action="confirmed"][data-channel="web"]`)).toHaveCount(1);
+    await expect(enrollments).toContainText("You entered the agency's code on this website");
+    await expectAccessible(page);
+    // Its entry in the public ledger, with the inclusion proof against a signed checkpoint.
+    await enrollments.locator(`li[data-system="${SYSTEM}"]`).getByTestId("proof-link").click();
+    await expect(page).toHaveURL(/\/my\/ledger\/\d+$/);
+    await expect(h1(page)).toHaveText("Proof of a log entry");
+    await expect(page.getByTestId("proof-status")).toHaveAttribute("data-verified", "yes");
+    await expect(page.getByTestId("proof-entry")).toContainText('"log":"enrollment"');
+    await expectAccessible(page);
 
     await open(page, "/my");
     const enrolled = page.getByRole("region", { name: "Systems you are enrolled with", exact: true });
@@ -424,7 +446,7 @@ test.describe("Your data", () => {
     const client = apiClient();
     test.skip(!client, NO_CLIENT_MESSAGE);
     const agency = new Agency(request, client!);
-    expect(await agency.enrol(number, SYSTEM)).toBe(201);
+    await enterEnrollmentCode(page, await agency.enrollmentCode(SYSTEM), SYSTEM);
 
     // Without consent the query is refused, with the reason.
     const refused = await agency.query(number, SYSTEM, PURPOSE);

@@ -82,6 +82,20 @@ export async function open(page: Page, path: string): Promise<void> {
   if (jsEnabled()) await page.waitForLoadState("networkidle");
 }
 
+/**
+ * The signed-in resident enters an agency's enrollment `code` on /my, by keyboard, and the
+ * system's card appears among their enrolled systems.
+ */
+export async function enterEnrollmentCode(page: Page, code: string, system: string): Promise<void> {
+  await open(page, "/my");
+  const field = page.getByLabel("Enrolment code");
+  await field.fill(code);
+  await field.press("Enter");
+  const enrolled = page.getByRole("region", { name: "Systems you are enrolled with", exact: true });
+  await expect(enrolled.locator(`article.my-system[data-system="${system}"]`)).toHaveCount(1);
+  if (jsEnabled()) await expect(page.getByTestId("enrolled-now")).toContainText("You are now enrolled with");
+}
+
 /** axe on the current page, and on phones no sideways scrolling. */
 export async function expectAccessible(page: Page): Promise<void> {
   await expectNoAxeViolations(page);
@@ -181,13 +195,14 @@ export class Agency {
     return { Authorization: `Bearer ${await agencyToken(this.request, this.client)}` };
   }
 
-  /** PUT /api/v1/subjects/{number}/enrollments/{system}; returns the status. */
-  async enrol(subject: string, system: string): Promise<number> {
-    const response = await this.request.put(
-      `/api/v1/subjects/${encodeURIComponent(subject)}/enrollments/${encodeURIComponent(system)}`,
-      { headers: await this.auth() },
-    );
-    return response.status();
+  /** POST /api/v1/enrollments/codes; expects 201 and returns the one-time code. */
+  async enrollmentCode(system: string): Promise<string> {
+    const response = await this.request.post("/api/v1/enrollments/codes", {
+      headers: await this.auth(),
+      data: { system },
+    });
+    expect(response.status(), `enrollment code issued: ${await response.text()}`).toBe(201);
+    return (await response.json()).code;
   }
 
   /** POST /api/v1/consent/check; expects 200 and returns the body. */

@@ -5,6 +5,7 @@ import {
   agencyTasks,
   apiClient,
   completeTask,
+  enterEnrollmentCode,
   expectAccessible,
   freshSignedUpResident,
   h1,
@@ -40,7 +41,7 @@ test("a resident's access request goes from the form to the package", async ({ p
   // The resident, enrolled with the system by its agency.
   const { number } = await freshSignedUpResident(page);
   const agency = new Agency(request, client!);
-  expect(await agency.enrol(number, SYSTEM)).toBe(201);
+  await enterEnrollmentCode(page, await agency.enrollmentCode(SYSTEM), SYSTEM);
 
   // Files an access request for that one system.
   await open(page, "/my/requests/new");

@@ -51,6 +51,11 @@ pub struct Config {
     /// Whose legal deadlines privacy requests follow (`GLASSHOUSE_DEADLINE_POLICY`:
     /// `gdpr`, the default, or `ccpa`).
     pub deadline_policy: domain::requests::DeadlinePolicy,
+    /// The Ed25519 key (base64 of 32 bytes) that signs the ledger's checkpoints
+    /// (`GLASSHOUSE_CHECKPOINT_KEY`); generated once in `data/` in development, required in production.
+    pub checkpoint_key: Option<String>,
+    /// At most one new checkpoint per this many seconds (`GLASSHOUSE_CHECKPOINT_SECONDS`, default 60).
+    pub checkpoint_seconds: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -94,6 +99,8 @@ struct FileConfig {
     session_max_hours: Option<String>,
     auth_requests_per_minute: Option<String>,
     deadline_policy: Option<String>,
+    checkpoint_key: Option<String>,
+    checkpoint_seconds: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -107,6 +114,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_SESSION_MAX_HOURS",
     "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
     "GLASSHOUSE_DEADLINE_POLICY",
+    "GLASSHOUSE_CHECKPOINT_KEY",
+    "GLASSHOUSE_CHECKPOINT_SECONDS",
 ];
 
 impl Config {
@@ -149,6 +158,14 @@ impl Config {
         }
         Ok(Config {
             jwt_secret,
+            checkpoint_key: vars
+                .get("GLASSHOUSE_CHECKPOINT_KEY")
+                .cloned()
+                .or(file.checkpoint_key),
+            checkpoint_seconds: parse_whole(
+                "GLASSHOUSE_CHECKPOINT_SECONDS",
+                &pick("GLASSHOUSE_CHECKPOINT_SECONDS", file.checkpoint_seconds, "60"),
+            )?,
             data_dir: PathBuf::from(pick("GLASSHOUSE_DATA_DIR", file.data_dir, "data")),
             public_url: parse_public_url(pick(
                 "GLASSHOUSE_PUBLIC_URL",
@@ -223,6 +240,13 @@ fn parse_positive(name: &'static str, value: &str) -> Result<u32, ConfigError> {
             message: format!("{value:?} is not a positive whole number"),
         }),
     }
+}
+
+fn parse_whole(name: &'static str, value: &str) -> Result<u32, ConfigError> {
+    value.trim().parse::<u32>().map_err(|_| ConfigError::Invalid {
+        name,
+        message: format!("{value:?} is not a whole number"),
+    })
 }
 
 fn parse_public_url(value: String) -> Result<String, ConfigError> {

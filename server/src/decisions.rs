@@ -4,7 +4,7 @@
 
 use domain::account::ResidentNumber;
 use domain::decision::{Decision, DecisionKind, Facts, Reason, decide};
-use domain::register::{LegalBasis, Scope, Slug};
+use domain::register::{LegalBasis, Scope, Slug, SystemStatus};
 use sqlx::AnyPool;
 use store::consent;
 use store::decision_log::{DecisionLog, LogEntry, LogError};
@@ -68,7 +68,8 @@ struct Found {
 }
 
 /// Looks up what `question` names. The order of the refusals matters: an agency not
-/// entitled to a system learns nothing about its purposes or about the resident. The
+/// entitled to a system learns nothing about its purposes or about the resident; a system
+/// that is planned or retired permits nothing. The
 /// resident is still looked up for the log, so they see every question that named them.
 async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, DecisionError> {
     let refused = |reason, legal_basis, user_id| Found {
@@ -86,6 +87,9 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
     };
     if row.agency != asker.agency {
         return Ok(refused(Reason::AgencyNotEntitled, None, row.user_id));
+    }
+    if row.status != SystemStatus::Active.code() {
+        return Ok(refused(Reason::SystemNotActive, None, row.user_id));
     }
     let (Some(purpose_id), Some(basis)) = (row.purpose_id, row.legal_basis) else {
         return Ok(refused(Reason::UnknownPurpose, None, row.user_id));

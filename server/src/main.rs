@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         Command::Migrate => server::cli::run::migrate(&config).await,
         Command::Demo { if_empty } => server::cli::run::demo(&config, if_empty).await,
         Command::Admin(command) => server::cli::run::admin(&config, command).await,
+        Command::Audit(command) => server::cli::run::audit(&config, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

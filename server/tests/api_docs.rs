@@ -13,7 +13,8 @@ on_both_databases!(every_api_route_is_in_the_document_and_answers);
 const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/consent/check"),
     ("post", "/api/v1/subjects/query"),
-    ("put", "/api/v1/subjects/{resident_number}/enrollments/{system}"),
+    ("post", "/api/v1/enrollments/codes"),
+    ("get", "/api/v1/enrollments/codes/{code}"),
     (
         "delete",
         "/api/v1/subjects/{resident_number}/enrollments/{system}",
@@ -26,6 +27,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/privacy-requests/tasks/{id}/complete"),
     ("get", "/api/v1/status"),
     ("get", "/api/v1/openapi.json"),
+    ("get", "/api/v1/ledger/checkpoint"),
+    ("get", "/api/v1/ledger/checkpoints"),
+    ("get", "/api/v1/ledger/proof/inclusion"),
+    ("get", "/api/v1/ledger/proof/consistency"),
 ];
 
 async fn every_api_route_is_in_the_document_and_answers(backend: Backend) {
@@ -46,7 +51,8 @@ async fn every_api_route_is_in_the_document_and_answers(backend: Backend) {
         let route = path
             .replace("{resident_number}", "GH-2222-2222")
             .replace("{system}", "myriverton-account")
-            .replace("{id}", "no-such-task");
+            .replace("{id}", "no-such-task")
+            .replace("{code}", "0000-0000-0000");
         let method: reqwest::Method = method.to_uppercase().parse().unwrap();
         let response = api.api_route(method.clone(), &route).await;
         let status = response.status;

@@ -32,13 +32,16 @@ const ACCOUNT: &str = "myriverton-account";
 /// A public-task purpose of a system the test resident is enrolled with.
 const SECURITY_LOGGING: &str = "security-logging";
 
+/// The changes recorded in the audit log for request `id`, oldest first (staff reads of the
+/// case, also recorded, left out).
 async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT action FROM admin_audit WHERE request_id = $1 ORDER BY at_us, id")
-            .bind(id)
-            .fetch_all(&app.state.pool)
-            .await
-            .unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT action FROM admin_audit WHERE request_id = $1 AND action <> 'open_case' ORDER BY at_us, id",
+    )
+    .bind(id)
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
     rows.into_iter().map(|(a,)| a).collect()
 }
 
@@ -418,7 +421,7 @@ async fn a_fulfilled_access_request_delivers_the_whole_package(backend: Backend)
 
     let package = app.as_user(&ana).package_json(&id).await.ok();
     assert_eq!(package.profile.resident_number, number);
-    assert_eq!(package.enrolments[0].system, FARE_CARD);
+    assert_eq!(package.enrollments[0].system, FARE_CARD);
     let consent_ids: Vec<&str> = package.consent_history.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(consent_ids, [event.id.as_str()]);
     let decisions: Vec<&str> = package.decisions.iter().map(|d| d.decision_id.as_str()).collect();
@@ -520,10 +523,31 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
     );
     assert_eq!(console.requests_csv("?from=yesterday").await.status, 422);
     assert_eq!(resident.requests_csv("").await.status, 403);
+    // A search by resident number is a staff read of personal data too.
+    let search = QueueQuery {
+        q: Some(&number),
+        ..QueueQuery::default()
+    };
+    assert!(!console.queue(&search).await.ok().rows.is_empty());
     // The audit log: admins read it, officers and residents do not.
     let audit = app.as_user(&admin).audit().await.ok();
-    assert_eq!(audit.rows[0].action, "file_assisted");
-    assert_eq!(audit.rows[0].actor, "Olga Officer");
+    // Reading the log is itself recorded, before the page is served.
+    assert_eq!(
+        (audit.rows[0].action.as_str(), audit.rows[0].actor.as_str()),
+        ("read_audit_log", "Ada Admin")
+    );
+    let by = |action: &str| {
+        audit
+            .rows
+            .iter()
+            .find(|r| r.action == action)
+            .unwrap_or_else(|| panic!("{action} is not in {:?}", audit.rows))
+    };
+    assert_eq!(by("file_assisted").actor, "Olga Officer");
+    // Staff reads of residents' data: the case opened, the records exported, the search.
+    assert_eq!(by("open_case").request_id.as_deref(), Some(assisted.as_str()));
+    assert!(by("export_records").detail.contains(" to "));
+    assert_eq!(by("search_requests").detail, number);
     assert_eq!(console.audit().await.status, 403);
     assert_eq!(resident.audit().await.status, 403);
     let (status, html) = app.get_as("/admin/audit", &admin).await;

@@ -10,6 +10,7 @@ on_both_databases!(
     migrations_apply_from_empty_and_again,
     demo_loads_once_then_refuses_a_database_with_data,
     admin_commands_create_staff_and_api_clients,
+    audit_verify_passes_then_names_the_first_bad_entry,
 );
 
 /// Runs the binary with exactly `vars` as its Glasshouse environment.
@@ -18,7 +19,8 @@ fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> Output {
     command
         .args(args)
         .env("RUST_LOG", "warn")
-        .env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET);
+        .env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET)
+        .env("GLASSHOUSE_CHECKPOINT_KEY", common::TEST_CHECKPOINT_KEY);
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_") || n == "DATABASE_URL") {
         command.env_remove(name);
     }
@@ -64,6 +66,68 @@ async fn demo_loads_once_then_refuses_a_database_with_data(backend: Backend) {
     let tolerant = glasshouse(&["demo", "--if-empty"], &env);
     assert!(tolerant.status.success(), "{}", text(&tolerant.stderr));
     assert!(text(&tolerant.stdout).contains("left as it is"));
+}
+
+async fn audit_verify_passes_then_names_the_first_bad_entry(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let env = [("DATABASE_URL", db.url.as_str())];
+    assert!(glasshouse(&["demo"], &env).status.success());
+    let clean = glasshouse(&["audit", "verify"], &env);
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    assert!(
+        text(&clean.stdout).contains("the ledger verifies"),
+        "{}",
+        text(&clean.stdout)
+    );
+    let signed = glasshouse(&["audit", "checkpoint"], &env);
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("checkpoint.note");
+    std::fs::write(&saved, &signed.stdout).unwrap();
+    let with_saved = ["audit", "verify", "--checkpoint", saved.to_str().unwrap()];
+    assert!(glasshouse(&with_saved, &env).status.success());
+
+    // A database administrator drops the guard and edits an enrollment event.
+    let pool = store::db::connect(&db.url).await.unwrap();
+    let drop_guard = match backend {
+        Backend::Sqlite => "DROP TRIGGER enrollment_events_no_UPDATE",
+        Backend::Postgres => "DROP TRIGGER enrollment_events_no_update ON enrollment_events",
+    };
+    sqlx::query(drop_guard).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE enrollment_events SET channel = 'api'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let caught = glasshouse(&with_saved, &env);
+    assert_eq!(caught.status.code(), Some(1));
+    let said = text(&caught.stderr);
+    assert!(
+        said.contains("(enrollment ") && said.contains("was edited"),
+        "{said}"
+    );
+}
+
+#[test]
+fn production_refuses_to_start_without_a_checkpoint_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("g.db").display());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_glasshouse"));
+    command.arg("serve").env("RUST_LOG", "warn");
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_")) {
+        command.env_remove(name);
+    }
+    command
+        .env("DATABASE_URL", url)
+        .env("GLASSHOUSE_MODE", "production")
+        .env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET)
+        .env("GLASSHOUSE_ADDR", "127.0.0.1:0");
+    let out = command.output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("GLASSHOUSE_CHECKPOINT_KEY must be set in production"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -8,8 +8,10 @@ use app::error::AppError;
 use common::client::{AccessLogQuery, ApiClient};
 use common::{Backend, TestApp, bearer, enrolled_resident, spawn_app, unenrolled_resident};
 use domain::account::{AccountInputError, ApiScope, AuthError};
-use domain::consent::{Channel, ConsentAction, ConsentEventView};
-use domain::decision::{ConsentState, Reason};
+use domain::consent::{
+    Channel, ConsentAction, ConsentEventView, EnrollmentAction, EnrollmentChannel, EnrollmentRefused,
+};
+use domain::decision::Reason;
 use domain::register::{DataCategory, LegalBasis, Scope};
 
 on_both_databases!(
@@ -20,7 +22,8 @@ on_both_databases!(
     history_and_receipts_match_the_events,
     a_register_edit_makes_a_new_notice_version,
     residents_see_only_their_own_entries_and_receipts,
-    agencies_enrol_only_with_their_own_systems,
+    an_agency_enrols_a_resident_only_with_a_code_they_enter,
+    codes_are_issued_only_for_the_agencys_active_enrollment_systems,
     bad_input_gets_a_clear_error_and_no_decision,
     a_broken_log_never_fails_open,
     no_permit_after_an_acknowledged_withdrawal,
@@ -169,9 +172,9 @@ async fn each_route_refuses_a_token_without_its_scope(backend: Backend) {
     let queried = only_check.query(&number, SYSTEM, NEWSLETTER).await;
     assert_eq!(queried.status, 403, "subjects/query");
     assert_eq!(queried.error().error, "insufficient_scope", "subjects/query");
-    let enrolled = only_check.enrol(&number, SYSTEM).await;
-    assert_eq!(enrolled.status, 403, "PUT");
-    assert_eq!(enrolled.error().error, "insufficient_scope");
+    let issued = only_check.enrollment_code(SYSTEM).await;
+    assert_eq!(issued.status, 403, "POST enrollments/codes");
+    assert_eq!(issued.error().error, "insufficient_scope");
     let unenrolled = only_check.unenrol(&number, SYSTEM).await;
     assert_eq!(unenrolled.status, 403, "DELETE");
     assert_eq!(unenrolled.error().error, "insufficient_scope");
@@ -442,7 +445,7 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
     }
 }
 
-async fn agencies_enrol_only_with_their_own_systems(backend: Backend) {
+async fn an_agency_enrols_a_resident_only_with_a_code_they_enter(backend: Backend) {
     let app = spawn_app(backend).await;
     let agency = all_scopes(&app).await;
     let (session, number) = unenrolled_resident(&app, "ida@example.org").await;
@@ -452,37 +455,149 @@ async fn agencies_enrol_only_with_their_own_systems(backend: Backend) {
         ("deny".into(), "not_enrolled".into()),
         "a system of enrolled residents knows nothing of anyone else"
     );
-    assert_eq!(agency.enrol(&number, SYSTEM).await.status, 201);
-    assert_eq!(agency.enrol(&number, SYSTEM).await.status, 200, "idempotent");
+    let issued = agency.enrollment_code(SYSTEM).await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let issued = issued.value();
+    assert_eq!(
+        (issued.state.as_str(), issued.subject.as_deref()),
+        ("pending", None)
+    );
+    // The agency's say-so alone gives nothing: no enrollment, no data.
+    assert_eq!(agency.decide(&number, SYSTEM, ACCOUNT).await.1, "not_enrolled");
+    let queried = agency.query(&number, SYSTEM, ACCOUNT).await;
+    assert_eq!(
+        (queried.status, queried.error().reason.as_deref()),
+        (403, Some("not_enrolled"))
+    );
+    assert!(me.enrollment_history().await.ok().is_empty());
+
+    // The resident enters it (typed as people type: lower case, no hyphens).
+    let typed = issued.code.replace('-', "").to_lowercase();
+    let confirmed = me.confirm_enrollment(&typed).await.ok();
+    assert_eq!(confirmed.action, EnrollmentAction::Confirmed);
+    assert_eq!(confirmed.channel, EnrollmentChannel::Web);
+    assert_eq!(confirmed.system_slug, SYSTEM);
+    assert!(
+        confirmed.requested_at.is_some(),
+        "the history says when the agency asked"
+    );
     assert_eq!(agency.decide(&number, SYSTEM, ACCOUNT).await.0, "permit");
+    let status = agency.enrollment_code_status(&issued.code).await.ok();
+    assert_eq!(
+        (status.state.as_str(), status.subject.as_deref()),
+        ("confirmed", Some(number.as_str()))
+    );
     let systems = me.my_systems().await.ok();
     assert_eq!(systems[0].slug, SYSTEM, "enrolled systems come first");
     assert!(systems[0].enrolled);
     assert!(systems.iter().skip(1).all(|s| s.scope == Scope::PublicSpace));
-    let newsletter = systems[0].purposes.iter().find(|p| p.key == NEWSLETTER).unwrap();
-    assert_eq!(newsletter.consent, ConsentState::NeverAsked);
 
-    let answer = agency.enrol(&number, "riverpass-fare-card").await;
+    // A code works once, for one person.
+    let (other, _) = unenrolled_resident(&app, "jo@example.org").await;
+    let again = app.as_user(&other).confirm_enrollment(&issued.code).await;
     assert_eq!(
-        (answer.status, answer.error().error.as_str()),
-        (403, "agency_not_entitled")
+        (again.status, again.error()),
+        (409, AppError::Enrollment(EnrollmentRefused::AlreadyUsed))
     );
-    let answer = agency.enrol(&number, "public-wifi").await;
+    let unknown = me.confirm_enrollment("0000-0000-0000").await;
     assert_eq!(
-        (answer.status, answer.error().error.as_str()),
-        (409, "not_enrollable")
+        (unknown.status, unknown.error()),
+        (422, AppError::Enrollment(EnrollmentRefused::UnknownCode))
     );
-    assert_eq!(agency.enrol("GH-2222-2222", SYSTEM).await.status, 404);
-    let answer = agency.enrol("nobody", SYSTEM).await;
+    let garbage = me.confirm_enrollment("not a code").await;
     assert_eq!(
-        (answer.status, answer.error().error.as_str()),
-        (422, "invalid_input")
+        garbage.error(),
+        AppError::Enrollment(EnrollmentRefused::UnknownCode)
+    );
+    let anonymous = app.anonymous().confirm_enrollment(&issued.code).await;
+    assert_eq!(anonymous.status, 401);
+    // Only the issuing agency can look a code up.
+    let other_agency = app.as_agency(&bearer(&app, "riverton-transit", ApiScope::ALL).await);
+    assert_eq!(
+        other_agency.enrollment_code_status(&issued.code).await.status,
+        404
     );
 
+    // Ending it is recorded too, and the data stops at once.
     assert_eq!(agency.unenrol(&number, SYSTEM).await.status, 204);
     assert_eq!(agency.unenrol(&number, SYSTEM).await.status, 404);
-    let systems = me.my_systems().await.ok();
-    assert!(systems.iter().all(|s| !s.enrolled));
+    assert_eq!(agency.decide(&number, SYSTEM, ACCOUNT).await.1, "not_enrolled");
+    let history = me.enrollment_history().await.ok();
+    let steps: Vec<_> = history.iter().map(|e| (e.action, e.channel)).collect();
+    assert_eq!(
+        steps,
+        [
+            (EnrollmentAction::Ended, EnrollmentChannel::Api),
+            (EnrollmentAction::Confirmed, EnrollmentChannel::Web)
+        ],
+        "newest first"
+    );
+    assert!(app.as_user(&other).enrollment_history().await.ok().is_empty());
+}
+
+async fn codes_are_issued_only_for_the_agencys_active_enrollment_systems(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agency = all_scopes(&app).await;
+    for (system, status, code) in [
+        ("riverpass-fare-card", 403, "agency_not_entitled"),
+        ("public-wifi", 409, "not_enrollable"),
+        ("no-such-system", 404, "not_found"),
+        ("Not A Slug", 422, "invalid_input"),
+    ] {
+        let answer = agency.enrollment_code(system).await;
+        assert_eq!(
+            (answer.status, answer.error().error.as_str()),
+            (status, code),
+            "{system}"
+        );
+    }
+    let (session, number) = unenrolled_resident(&app, "kim@example.org").await;
+    let issued = agency.enrollment_code(SYSTEM).await.value();
+    // The system is retired after the code was printed: the code no longer enrols, new codes
+    // are refused, and checks about anyone already enrolled deny.
+    let (_, enrolled) = resident(&app, "lee@example.org").await;
+    sqlx::query("UPDATE systems SET status = 'retired' WHERE slug = $1")
+        .bind(SYSTEM)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let late = app.as_user(&session).confirm_enrollment(&issued.code).await;
+    assert_eq!(
+        (late.status, late.error()),
+        (409, AppError::Enrollment(EnrollmentRefused::SystemNotActive))
+    );
+    let answer = agency.enrollment_code(SYSTEM).await;
+    assert_eq!(
+        (answer.status, answer.error().error.as_str()),
+        (409, "system_not_active")
+    );
+    assert_eq!(
+        agency.decide(&enrolled, SYSTEM, ACCOUNT).await,
+        ("deny".into(), "system_not_active".into())
+    );
+    assert_eq!(
+        agency.decide(&number, SYSTEM, ACCOUNT).await.1,
+        "system_not_active"
+    );
+    // An expired code is refused with its own sentence.
+    sqlx::query("UPDATE systems SET status = 'active' WHERE slug = $1")
+        .bind(SYSTEM)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE enrollment_codes SET expires_at_us = 0")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let expired = app.as_user(&session).confirm_enrollment(&issued.code).await;
+    assert_eq!(
+        (expired.status, expired.error()),
+        (422, AppError::Enrollment(EnrollmentRefused::Expired))
+    );
+    assert_eq!(
+        agency.enrollment_code_status(&issued.code).await.ok().state,
+        "expired"
+    );
 }
 
 async fn bad_input_gets_a_clear_error_and_no_decision(backend: Backend) {

@@ -19,6 +19,7 @@ on_both_databases!(
     residents_never_see_or_touch_each_others_requests,
     a_withdrawal_closes_the_request_once,
     agencies_complete_only_their_own_tasks_and_only_once,
+    a_public_space_task_carries_the_details_not_the_resident_number,
 );
 
 /// Systems the test resident is enrolled with, and their agencies.
@@ -238,7 +239,7 @@ async fn agencies_complete_only_their_own_tasks_and_only_once(backend: Backend) 
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     let transit_task = tasks[0].id.clone();
     assert_eq!(tasks[0].system, FARE_CARD);
-    assert_eq!(tasks[0].subject, number);
+    assert_eq!(tasks[0].subject.as_deref(), Some(number.as_str()));
     assert_eq!(tasks[0].request_id, id);
     assert_eq!(tasks[0].kind, "access");
     let tasks = digital.tasks(None).await.ok().tasks;
@@ -313,4 +314,36 @@ async fn agencies_complete_only_their_own_tasks_and_only_once(backend: Backend) 
     };
     assert_eq!(digital.complete_task(&digital_task, &no_data).await.status, 409);
     assert!(digital.tasks(None).await.ok().tasks.is_empty());
+}
+
+async fn a_public_space_task_carries_the_details_not_the_resident_number(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (session, number) = resident(&app, "ben@example.org").await;
+    let details = "Red coat, platform 2, 3 May around 14:00.";
+    let id = filed(
+        &app,
+        &session,
+        &Filing::new("access").systems(&[CCTV, FARE_CARD]).details(details),
+    )
+    .await;
+    // Transit runs both the station cameras and the fare card.
+    let transit = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await);
+    let tasks = transit.tasks(None).await.ok().tasks;
+    let task_of = |system: &str| {
+        tasks
+            .iter()
+            .find(|t| t.request_id == id && t.system == system)
+            .unwrap_or_else(|| panic!("a task for {system}: {tasks:?}"))
+    };
+    let camera = task_of(CCTV);
+    assert_eq!(camera.subject, None, "a camera never knew the resident by number");
+    assert_eq!(
+        camera.details, details,
+        "it searches its footage by what the resident wrote"
+    );
+    assert_eq!(
+        task_of(FARE_CARD).subject.as_deref(),
+        Some(number.as_str()),
+        "a fare card holds the resident by number"
+    );
 }

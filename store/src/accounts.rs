@@ -94,7 +94,7 @@ pub async fn insert_user(pool: &AnyPool, user: &NewUser<'_>) -> Result<String, I
 /// The account with this (normalised) email.
 pub async fn find_user_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND erased_at IS NULL"
     )))
     .bind(email)
     .fetch_optional(pool)
@@ -124,17 +124,40 @@ pub async fn set_password_hash(pool: &AnyPool, user_id: &str, hash: &str) -> Res
     Ok(())
 }
 
-/// Deletes an account; its sessions go with it.
+/// Deletes an account. The person goes: name, email, password, resident number, address,
+/// phone and birth date are erased, sessions end, current consents and enrollments end. What
+/// the city must be able to show stays, under the account's id, which now names nobody: the
+/// consent and enrollment events, privacy requests and their records. Decision-log entries
+/// stay too (they are evidence) but stop carrying the resident number: the salted digest
+/// the ledger hashed stands in for it, so the log still verifies. Cases assigned to a
+/// deleted officer return to the queue. One transaction.
 pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    let at = now();
+    sqlx::query(concat!(
+        "UPDATE users SET email = $1, password_hash = '', display_name = '', resident_number = $1, ",
+        "postal_address = NULL, phone = NULL, date_of_birth = NULL, erased_at = $2, updated_at = $2 ",
+        "WHERE id = $3"
+    ))
+    .bind(format!("erased-{user_id}"))
+    .bind(at)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    for table in ["sessions", "consents"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE user_id = $1"
+        )))
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
+    }
+    sqlx::query("UPDATE privacy_requests SET assigned_to = NULL WHERE assigned_to = $1")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    crate::consent::end_all(&mut tx, user_id).await?;
+    crate::decision_log::erase_subject(&mut tx, user_id).await?;
     tx.commit().await.map_err(StoreError::from)
 }
 

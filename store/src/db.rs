@@ -13,6 +13,8 @@ pub enum DbError {
     Connect(#[source] sqlx::Error),
     #[error("the database migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not guard the logs or bring existing entries into the ledger: {0}")]
+    Ledger(#[from] crate::StoreError),
 }
 
 /// Applies the pragmas a server needs on every new SQLite connection: WAL so readers never
@@ -52,10 +54,94 @@ pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
         .map_err(DbError::Connect)
 }
 
-/// Applies every pending migration in `migrations/`.
+/// Applies every pending migration in `migrations/`, installs the triggers that keep the
+/// logs append-only, and brings rows written before the ledger existed into it (once).
 #[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     sqlx::migrate!("../migrations").run(pool).await?;
+    guard_logs(pool).await?;
+    let adopted = crate::ledger::adopt_existing(pool).await?;
+    if adopted > 0 {
+        tracing::info!(entries = adopted, "brought existing log entries into the ledger");
+    }
+    Ok(())
+}
+
+/// The logs no row of which may change or go: their contents are evidence, and each has
+/// its leaf in the ledger. (`decision_log` has its own rule below.)
+const APPEND_ONLY: [&str; 5] = [
+    "consent_events",
+    "enrollment_events",
+    "admin_audit",
+    "ledger",
+    "ledger_checkpoints",
+];
+
+/// The one change `decision_log` allows: erasing the resident number of a deleted account
+/// (subject emptied, salt removed, the digest kept or filled in), everything else unchanged.
+/// `{same}` is the dialect's null-safe equality (`IS` in SQLite, `IS NOT DISTINCT FROM` in
+/// PostgreSQL).
+const DECISION_ERASURE: &str = "NEW.subject = '' AND NEW.subject_salt IS NULL AND NEW.subject_digest IS NOT NULL \
+     AND (OLD.subject_digest IS NULL OR NEW.subject_digest = OLD.subject_digest) \
+     AND NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.request_id = OLD.request_id \
+     AND NEW.at_us = OLD.at_us AND NEW.kind = OLD.kind AND NEW.agency = OLD.agency \
+     AND NEW.client_id = OLD.client_id AND NEW.system = OLD.system AND NEW.purpose = OLD.purpose \
+     AND NEW.user_id {same} OLD.user_id AND NEW.decision = OLD.decision AND NEW.reason = OLD.reason \
+     AND NEW.legal_basis {same} OLD.legal_basis";
+
+/// Installs (idempotently) triggers that refuse UPDATE and DELETE on the logs. Migrations
+/// are portable SQL; triggers are not, so each dialect gets its own here. They stop
+/// mistakes and casual edits; a database owner can drop them, which `audit verify` catches.
+async fn guard_logs(pool: &AnyPool) -> Result<(), crate::StoreError> {
+    let mut conn = pool.acquire().await?;
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let mut statements = Vec::new();
+    if sqlite {
+        for table in APPEND_ONLY {
+            for op in ["UPDATE", "DELETE"] {
+                statements.push(format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                ));
+            }
+        }
+        statements.push(
+            "CREATE TRIGGER IF NOT EXISTS decision_log_no_DELETE BEFORE DELETE ON decision_log \
+             BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END"
+                .to_owned(),
+        );
+        statements.push(format!(
+            "CREATE TRIGGER IF NOT EXISTS decision_log_no_UPDATE BEFORE UPDATE ON decision_log \
+             WHEN NOT ({}) BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END",
+            DECISION_ERASURE.replace("{same}", "IS")
+        ));
+    } else {
+        statements.push(
+            "CREATE OR REPLACE FUNCTION glasshouse_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+                .to_owned(),
+        );
+        for table in APPEND_ONLY.iter().chain(&["decision_log"]) {
+            statements.push(format!(
+                "CREATE OR REPLACE TRIGGER {table}_no_delete BEFORE DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
+            ));
+        }
+        for table in APPEND_ONLY {
+            statements.push(format!(
+                "CREATE OR REPLACE TRIGGER {table}_no_update BEFORE UPDATE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
+            ));
+        }
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER decision_log_no_update BEFORE UPDATE ON decision_log \
+             FOR EACH ROW WHEN (NOT ({})) EXECUTE FUNCTION glasshouse_append_only()",
+            DECISION_ERASURE.replace("{same}", "IS NOT DISTINCT FROM")
+        ));
+    }
+    for statement in statements {
+        conn.execute(sqlx::AssertSqlSafe(statement)).await?;
+    }
     Ok(())
 }
 

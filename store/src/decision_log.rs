@@ -7,10 +7,12 @@
 
 use super::{code, rfc3339_us, text};
 use crate::StoreError;
+use crate::ledger::{self, DecisionRow, decision_entry};
 use domain::decision::{
     ACCESS_PAGE_SIZE, AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason,
 };
 use domain::lang::Lang;
+use domain::ledger::subject_digest;
 use domain::register::{AgencyOption, LegalBasis};
 use sqlx::{AnyPool, FromRow};
 use tokio::sync::{mpsc, oneshot};
@@ -119,31 +121,64 @@ async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<i64, sqlx::Error
             .fetch_one(&mut *tx)
             .await?;
     let first = last - count + 1;
+    let mut leaves = Vec::with_capacity(entries.len());
     for (seq, entry) in (first..).zip(entries) {
+        let row = entry.row(seq);
         sqlx::query(concat!(
             "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, ",
-            "system, purpose, user_id, decision, reason, legal_basis) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            "subject_salt, subject_digest, system, purpose, user_id, decision, reason, legal_basis) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         ))
-        .bind(seq)
-        .bind(&entry.id)
-        .bind(&entry.request_id)
-        .bind(entry.at_us)
-        .bind(entry.kind.code())
-        .bind(&entry.agency)
-        .bind(&entry.client_id)
-        .bind(&entry.subject)
-        .bind(&entry.system)
-        .bind(&entry.purpose)
-        .bind(entry.user_id.as_deref())
-        .bind(entry.decision.code())
-        .bind(entry.reason.code())
-        .bind(entry.legal_basis.map(|b| b.code()))
+        .bind(row.seq)
+        .bind(&row.id)
+        .bind(&row.request_id)
+        .bind(row.at_us)
+        .bind(&row.kind)
+        .bind(&row.agency)
+        .bind(&row.client_id)
+        .bind(&row.subject)
+        .bind(&row.subject_salt)
+        .bind(&row.subject_digest)
+        .bind(&row.system)
+        .bind(&row.purpose)
+        .bind(&row.user_id)
+        .bind(&row.decision)
+        .bind(&row.reason)
+        .bind(&row.legal_basis)
         .execute(&mut *tx)
         .await?;
+        leaves.push(decision_entry(row));
     }
+    // The leaves commit with the rows: a decision is never stored without its proof.
+    ledger::append(&mut tx, &leaves).await?;
     tx.commit().await?;
     Ok(first)
+}
+
+impl LogEntry {
+    /// The row stored for this entry as number `seq`, with a fresh salt for the digest that
+    /// stands for the resident number in the ledger.
+    fn row(&self, seq: i64) -> DecisionRow {
+        let salt = super::new_id();
+        DecisionRow {
+            seq,
+            id: self.id.clone(),
+            request_id: self.request_id.clone(),
+            at_us: self.at_us,
+            kind: self.kind.code().to_owned(),
+            agency: self.agency.clone(),
+            client_id: self.client_id.clone(),
+            subject_digest: Some(subject_digest(&salt, &self.subject)),
+            subject: Some(self.subject.clone()),
+            subject_salt: Some(salt),
+            system: self.system.clone(),
+            purpose: self.purpose.clone(),
+            user_id: self.user_id.clone(),
+            decision: self.decision.code().to_owned(),
+            reason: self.reason.code().to_owned(),
+            legal_basis: self.legal_basis.map(|b| b.code().to_owned()),
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -160,6 +195,7 @@ struct AccessRow {
     agency_name: Option<String>,
     system_name: Option<String>,
     purpose_name: Option<String>,
+    ledger_index: Option<i64>,
 }
 
 /// A register name in `lang`, or `fallback` (the code asked about) when the register has none.
@@ -185,6 +221,7 @@ impl AccessRow {
             purpose_key: self.purpose,
             decision: code("decision_log.decision", &self.decision)?,
             reason: code("decision_log.reason", &self.reason)?,
+            ledger_index: self.ledger_index,
         })
     }
 }
@@ -199,8 +236,9 @@ pub async fn page(
     let limit = i64::try_from(ACCESS_PAGE_SIZE + 1).unwrap_or(i64::MAX);
     let rows: Vec<AccessRow> = sqlx::query_as(concat!(
         "SELECT d.seq, d.id, d.at_us, d.kind, d.agency, d.system, d.purpose, d.decision, d.reason, ",
-        "a.name AS agency_name, s.name AS system_name, p.name AS purpose_name ",
+        "a.name AS agency_name, s.name AS system_name, p.name AS purpose_name, l.idx AS ledger_index ",
         "FROM decision_log d ",
+        "LEFT JOIN ledger l ON l.source = 'decision' AND l.entry_id = d.id ",
         "LEFT JOIN agencies a ON a.slug = d.agency ",
         "LEFT JOIN systems s ON s.slug = d.system ",
         "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = d.purpose ",
@@ -247,6 +285,30 @@ pub async fn page(
         next_before,
         agencies,
     })
+}
+
+/// Erases the resident number from every entry that named `user_id` (their account is being
+/// deleted), inside the caller's transaction. The salted digest the ledger hashed stays in
+/// its place, so the entries still verify; the salt goes, so the number cannot be guessed
+/// back from the digest.
+pub async fn erase_subject(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, subject, subject_salt FROM decision_log WHERE user_id = $1 AND subject <> ''",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (seq, subject, salt) in rows {
+        let digest = subject_digest(salt.as_deref().unwrap_or(""), &subject);
+        sqlx::query(
+            "UPDATE decision_log SET subject = '', subject_salt = NULL, subject_digest = $1 WHERE seq = $2",
+        )
+        .bind(digest)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// How many entries the log holds (for tests and statistics).

@@ -17,6 +17,7 @@ pub mod casework;
 pub mod consent;
 pub mod db;
 pub mod decision_log;
+pub mod ledger;
 pub mod package;
 pub mod register;
 pub mod requests;

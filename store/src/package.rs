@@ -1,5 +1,5 @@
 //! The package that answers a fulfilled access or portability request: what Glasshouse
-//! holds about the resident (profile, enrolments, consent history, the decision-log entries
+//! holds about the resident (profile, enrollments and their history, consent history, the decision-log entries
 //! that name them, their requests) and what each agency reported.
 
 use super::requests::{self as store, today};
@@ -7,7 +7,7 @@ use super::{code, rfc3339_us, text};
 use crate::StoreError;
 use domain::decision::{AccessEntry, AccessFilter};
 use domain::lang::Lang;
-use domain::requests::{AccessPackage, AgencyReport, EnrolmentRecord, RequestStatus, TaskOutcome};
+use domain::requests::{AccessPackage, AgencyReport, EnrollmentRecord, RequestStatus, TaskOutcome};
 use sqlx::AnyPool;
 
 /// The most decision-log pages a package gathers (25 entries each).
@@ -30,18 +30,20 @@ pub async fn package(
     let Some(profile) = super::accounts::find_profile(pool, user_id).await? else {
         return Ok(None);
     };
-    let enrolments = enrolments(pool, user_id, lang).await?;
+    let enrollments = enrollments(pool, user_id, lang).await?;
+    let enrollment_history = super::consent::enrollment_history(pool, user_id, lang).await?;
     let consent_history = super::consent::history(pool, user_id, lang).await?;
     let decisions = decisions(pool, user_id, lang).await?;
     let requests = store::mine(pool, user_id, today()).await?;
     let agency_reports = agency_reports(pool, id, lang).await?;
     Ok(Some(AccessPackage {
-        format: "glasshouse-access-package/1".to_owned(),
+        format: "glasshouse-access-package/2".to_owned(),
         request_id: id.to_owned(),
         kind: state.kind,
         generated_at: rfc3339_us(super::now_us()),
         profile,
-        enrolments,
+        enrollments,
+        enrollment_history,
         consent_history,
         decisions,
         requests,
@@ -50,18 +52,22 @@ pub async fn package(
 }
 
 /// The systems `user_id` is enrolled with, and since when.
-async fn enrolments(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<EnrolmentRecord>, sqlx::Error> {
-    let enrolments: Vec<(String, String, i64)> = sqlx::query_as(concat!(
+async fn enrollments(
+    pool: &AnyPool,
+    user_id: &str,
+    lang: Lang,
+) -> Result<Vec<EnrollmentRecord>, sqlx::Error> {
+    let enrollments: Vec<(String, String, i64)> = sqlx::query_as(concat!(
         "SELECT s.slug, s.name, e.created_at FROM enrollments e JOIN systems s ON s.id = e.system_id ",
         "WHERE e.user_id = $1 ORDER BY s.slug"
     ))
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    enrolments
+    enrollments
         .into_iter()
         .map(|(system, name, since)| {
-            Ok(EnrolmentRecord {
+            Ok(EnrollmentRecord {
                 system,
                 system_name: text("systems.name", &name)?.get(lang).to_owned(),
                 since: domain::calendar::Date::from_unix_seconds(since).to_string(),

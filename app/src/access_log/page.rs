@@ -4,8 +4,10 @@
 use crate::access_log::access_log;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
+use crate::consent::enrollment_history;
 use crate::i18n::{Locale, t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
+use domain::consent::{EnrollmentAction, EnrollmentChannel, EnrollmentEventView};
 use domain::decision::{AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -29,11 +31,25 @@ pub fn AccessLogPage() -> impl IntoView {
         move || (filter(), lang.get()),
         |(filter, lang)| access_log(filter.agency, filter.decision, filter.before, lang),
     );
+    let enrollments = Resource::new(move || lang.get(), enrollment_history);
     view! {
         <PageTitle text=|l| td_string!(l, access.title) />
         <h1>{t!(i18n, access.title)}</h1>
         <MyNav />
         <p>{t!(i18n, access.intro)}</p>
+        <section aria-labelledby="enrollments-heading">
+            <h2 id="enrollments-heading">{t!(i18n, access.enrollments_heading)}</h2>
+            <p>{t!(i18n, access.enrollments_intro)}</p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match enrollments.await {
+                        Ok(events) => view! { <Enrollments events /> }.into_any(),
+                        Err(error) => refused(error),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <h2>{t!(i18n, access.log_heading)}</h2>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -116,7 +132,7 @@ fn Entry(entry: AccessEntry) -> impl IntoView {
                     Decision::Permit => td_string!(l(), access.permitted),
                     Decision::Deny => td_string!(l(), access.denied),
                 }}</strong>
-                " · " <time datetime=entry.at.clone()>{entry.at.replace('T', " ").chars().take(19).collect::<String>()} " UTC"</time>
+                " · " <Time at=entry.at.clone() />
             </p>
             <dl class="facts compact">
                 <dt>{t!(i18n, access.agency)}</dt>
@@ -133,8 +149,85 @@ fn Entry(entry: AccessEntry) -> impl IntoView {
                 <dt>{t!(i18n, access.why)}</dt>
                 <dd>{move || reason_text(l(), reason)}</dd>
             </dl>
+            <LedgerLink index=entry.ledger_index />
         </li>
     }
+}
+
+/// The resident's enrollment history, newest first (also in the access package).
+#[component]
+pub fn Enrollments(events: Vec<EnrollmentEventView>) -> impl IntoView {
+    let i18n = use_i18n();
+    if events.is_empty() {
+        return view! { <p class="empty" data-testid="enrollments-empty">{t!(i18n, access.enrollments_none)}</p> }.into_any();
+    }
+    view! {
+        <ol class="log" data-testid="enrollment-history">
+            {events.into_iter().map(|event| view! { <EnrollmentEvent event /> }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn EnrollmentEvent(event: EnrollmentEventView) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let (action, channel) = (event.action, event.channel);
+    view! {
+        <li class="card log-entry" data-action=action.code() data-channel=channel.code() data-system=event.system_slug.clone()>
+            <p class="log-head">
+                <strong>{move || match action {
+                    EnrollmentAction::Confirmed => td_string!(l(), access.enrollment_confirmed),
+                    EnrollmentAction::Ended => td_string!(l(), access.enrollment_ended),
+                }}</strong>
+                " · " <Time at=event.at.clone() />
+            </p>
+            <dl class="facts compact">
+                <dt>{t!(i18n, history.system)}</dt>
+                <dd>{event.system_name}</dd>
+                <dt>{t!(i18n, access.agency)}</dt>
+                <dd>{event.agency_name}</dd>
+                <dt>{t!(i18n, access.how)}</dt>
+                <dd>{move || match channel {
+                    EnrollmentChannel::Web => td_string!(l(), access.via_web),
+                    EnrollmentChannel::Assisted => td_string!(l(), access.via_assisted),
+                    EnrollmentChannel::Api => td_string!(l(), access.via_api),
+                    EnrollmentChannel::Import => td_string!(l(), access.via_import),
+                }}</dd>
+                {event.requested_at.map(|at| view! {
+                    <dt>{t!(i18n, access.requested)}</dt>
+                    <dd><Time at /></dd>
+                })}
+            </dl>
+            <LedgerLink index=event.ledger_index />
+        </li>
+    }
+}
+
+/// "Entry N · Proof": where an entry sits in the public log, and its proof.
+#[component]
+pub fn LedgerLink(index: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    index.map(|index| {
+        let href = format!("/my/ledger/{index}");
+        view! {
+            <p class="ledger-link">
+                {t!(i18n, proof.entry_label)} " " {index.to_string()} " · "
+                <A href=href attr:data-testid="proof-link">{t!(i18n, proof.link)}</A>
+            </p>
+        }
+    })
+}
+
+/// A UTC time to the second, machine-readable in `datetime`.
+#[component]
+fn Time(at: String) -> impl IntoView {
+    let shown = format!(
+        "{} UTC",
+        at.replace('T', " ").chars().take(19).collect::<String>()
+    );
+    view! { <time datetime=at>{shown}</time> }
 }
 
 /// A decision's reason in plain words.
@@ -150,5 +243,6 @@ pub fn reason_text(l: Locale, reason: Reason) -> &'static str {
         Reason::UnknownPurpose => td_string!(l, reasons.unknown_purpose),
         Reason::AgencyNotEntitled => td_string!(l, reasons.agency_not_entitled),
         Reason::NotEnrolled => td_string!(l, reasons.not_enrolled),
+        Reason::SystemNotActive => td_string!(l, reasons.system_not_active),
     }
 }

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use domain::account::{AccountInputError, AuthError, Password};
+use domain::consent::EnrollmentRefused;
 use domain::requests::{CaseworkError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
 use leptos::prelude::*;
 
@@ -23,11 +24,23 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::RequestInput(error) => request_message(error).into_any(),
         AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),
         AppError::Casework(error) => casework_message(error).into_any(),
+        AppError::Enrollment(error) => enrollment_message(error).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// What to tell a resident whose enrollment code was not accepted.
+fn enrollment_message(error: EnrollmentRefused) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        EnrollmentRefused::UnknownCode => t!(i18n, enrollment_errors.unknown_code).into_any(),
+        EnrollmentRefused::Expired => t!(i18n, enrollment_errors.expired).into_any(),
+        EnrollmentRefused::AlreadyUsed => t!(i18n, enrollment_errors.already_used).into_any(),
+        EnrollmentRefused::SystemNotActive => t!(i18n, enrollment_errors.system_not_active).into_any(),
     }
 }
 

@@ -65,6 +65,7 @@ fn EventItem(event: ConsentEventView) -> impl IntoView {
                 <dd>{event.notice_version}</dd>
             </dl>
             <p><A href=receipt>{t!(i18n, history.receipt)}</A></p>
+            <crate::access_log::page::LedgerLink index=event.ledger_index />
         </li>
     }
 }

@@ -7,7 +7,7 @@ pub mod my_page;
 pub mod receipt_page;
 
 use crate::error::AppError;
-use domain::consent::{ConsentEventView, MySystem, Receipt};
+use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
 use leptos::prelude::*;
 
 use domain::lang::Lang;
@@ -65,4 +65,28 @@ pub async fn consent_receipt(id: String, lang: Lang) -> Result<Receipt, AppError
     store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Enrols the signed-in resident with the system an agency's one-time `code` was issued for.
+/// Answers only once the enrollment and its history event are durably stored.
+#[server(prefix = "/fn", endpoint = "my/enrollments/confirm")]
+pub async fn confirm_enrollment(code: String, lang: Lang) -> Result<EnrollmentEventView, AppError> {
+    use domain::consent::{EnrollmentChannel, EnrollmentCode, EnrollmentRefused};
+    let session = ssr::require_session()?;
+    let code = EnrollmentCode::parse(&code).ok_or(EnrollmentRefused::UnknownCode)?;
+    let by = store::consent::Confirmer {
+        user_id: &session.user.id,
+        channel: EnrollmentChannel::Web,
+        actor: None,
+    };
+    let event = store::consent::confirm(&ssr::backend()?.pool, &code, by, lang).await?;
+    tracing::info!(user = %session.user.id, system = %event.system_slug, "confirmed an enrollment");
+    Ok(event)
+}
+
+/// Every enrollment event of the signed-in resident (confirmed, ended; by whom, how), newest first.
+#[server(prefix = "/fn", endpoint = "my/enrollments/history")]
+pub async fn enrollment_history(lang: Lang) -> Result<Vec<EnrollmentEventView>, AppError> {
+    let session = ssr::require_session()?;
+    Ok(store::consent::enrollment_history(&ssr::backend()?.pool, &session.user.id, lang).await?)
 }

@@ -5,7 +5,7 @@
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
-use crate::consent::{RecordConsent, my_systems};
+use crate::consent::{ConfirmEnrollment, RecordConsent, my_systems};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_explained, basis_name, category_name, use_lang};
 use domain::consent::{ConsentAction, MyPurpose, MySystem};
@@ -19,7 +19,11 @@ use leptos_router::components::A;
 pub fn MyPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let systems = Resource::new(move || lang.get(), my_systems);
+    let confirm = ServerAction::<ConfirmEnrollment>::new();
+    let systems = Resource::new(
+        move || (lang.get(), confirm.version().get()),
+        |(lang, _)| my_systems(lang),
+    );
     view! {
         <PageTitle text=|l| td_string!(l, my.title) />
         <h1>{t!(i18n, my.title)}</h1>
@@ -28,7 +32,7 @@ pub fn MyPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match systems.await {
-                    Ok(systems) => view! { <Systems systems lang=lang.get_untracked() /> }.into_any(),
+                    Ok(systems) => view! { <Systems systems confirm lang=lang.get_untracked() /> }.into_any(),
                     Err(error) => refused(error),
                 }
             })}
@@ -37,13 +41,14 @@ pub fn MyPage() -> impl IntoView {
 }
 
 #[component]
-fn Systems(systems: Vec<MySystem>, lang: Lang) -> impl IntoView {
+fn Systems(systems: Vec<MySystem>, confirm: ServerAction<ConfirmEnrollment>, lang: Lang) -> impl IntoView {
     let i18n = use_i18n();
     let (enrolled, public): (Vec<MySystem>, Vec<MySystem>) = systems.into_iter().partition(|s| s.enrolled);
     view! {
         <section aria-labelledby="enrolled-heading">
             <h2 id="enrolled-heading">{t!(i18n, my.enrolled_heading)}</h2>
             <p>{t!(i18n, my.enrolled_intro)}</p>
+            <EnrollmentCodeForm confirm lang />
             {if enrolled.is_empty() {
                 view! { <p class="empty">{t!(i18n, my.none_enrolled)}</p> }.into_any()
             } else {
@@ -180,5 +185,51 @@ fn ConsentChoice(system: String, purpose: MyPurpose, lang: Lang, described_by: S
                 </button>
             </ActionForm>
         </div>
+    }
+}
+
+/// Where a resident enters the one-time code an agency gave them; only this enrols them.
+#[component]
+fn EnrollmentCodeForm(confirm: ServerAction<ConfirmEnrollment>, lang: Lang) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = confirm.pending();
+    let outcome = move || {
+        confirm.value().get().map(|answer| match answer {
+            Ok(event) => view! {
+                <p class="notice notice-ok" role="status" data-testid="enrolled-now">
+                    {t!(i18n, my.enrolled_now, system = move || event.system_name.clone(), agency = move || event.agency_name.clone())}
+                </p>
+            }
+            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card enrol" aria-labelledby="enrol-heading">
+            <h3 id="enrol-heading">{t!(i18n, my.enrol_heading)}</h3>
+            <p id="enrol-intro">{t!(i18n, my.enrol_intro)}</p>
+            {outcome}
+            <ActionForm action=confirm>
+                <input type="hidden" name="lang" value=lang.code() />
+                <div class="field">
+                    <label for="enrollment-code">{t!(i18n, my.enrol_code_label)}</label>
+                    <input
+                        id="enrollment-code"
+                        name="code"
+                        type="text"
+                        required
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        maxlength="20"
+                        aria-describedby="enrol-intro enrol-hint"
+                    />
+                    <p class="hint" id="enrol-hint">{t!(i18n, my.enrol_code_hint)}</p>
+                </div>
+                <button type="submit" class="button-primary" disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+                    {move || if pending.get() { td_string!(i18n.get_locale(), common.working) } else { td_string!(i18n.get_locale(), my.enrol_submit) }}
+                </button>
+            </ActionForm>
+        </section>
     }
 }

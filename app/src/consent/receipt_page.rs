@@ -91,6 +91,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <dt>{t!(i18n, receipt.withdrawal)}</dt>
                 <dd>{t!(i18n, receipt.withdrawal_how)}</dd>
             </dl>
+            <crate::access_log::page::LedgerLink index=receipt.ledger_entry />
             <p class="no-print">
                 <a href=download download="" data-testid="receipt-download">{t!(i18n, receipt.download)}</a>
                 " · " {t!(i18n, receipt.print_hint)}

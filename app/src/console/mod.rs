@@ -51,16 +51,50 @@ pub async fn request_queue(
         search: q.unwrap_or_default(),
         page: filter_value("page", page)?.unwrap_or(0),
     };
-    Ok(store::casework::queue(&ssr::backend()?.pool, &session.user.id, &filter).await?)
+    let pool = ssr::backend()?.pool;
+    // A search can name a resident (by number, name or email): who searched for whom is recorded.
+    if !filter.search.trim().is_empty() {
+        audit_read(
+            &pool,
+            &session.user,
+            "search_requests",
+            None,
+            filter.search.trim(),
+        )
+        .await?;
+    }
+    Ok(store::casework::queue(&pool, &session.user.id, &filter).await?)
+}
+
+/// Records that `user` read residents' data before it is served; refuses the read if the
+/// record cannot be written.
+#[cfg(feature = "ssr")]
+async fn audit_read(
+    pool: &store::Pool,
+    user: &domain::account::CurrentUser,
+    action: &str,
+    request_id: Option<&str>,
+    detail: &str,
+) -> Result<(), AppError> {
+    let entry = store::audit::AuditEntry {
+        actor: store::audit::Actor::Staff(user),
+        action,
+        request_id,
+        detail,
+    };
+    Ok(store::audit::record_now(pool, &entry).await?)
 }
 
 /// Everything about one request.
 #[server(prefix = "/fn", endpoint = "console/case")]
 pub async fn get_case(id: String, lang: Lang) -> Result<CaseFile, AppError> {
-    ssr::require_staff()?;
-    store::casework::case_file(&ssr::backend()?.pool, &id, lang)
+    let session = ssr::require_staff()?;
+    let pool = ssr::backend()?.pool;
+    let case = store::casework::case_file(&pool, &id, lang)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    audit_read(&pool, &session.user, "open_case", Some(&id), "").await?;
+    Ok(case)
 }
 
 /// Goes back to the case file after an action (plain form posts follow it; in the browser
@@ -190,7 +224,9 @@ pub async fn audit_log(before: Option<String>) -> Result<domain::requests::Audit
         return Err(AppError::denied(true));
     }
     let before = filter_value::<i64>("before", before)?;
-    Ok(store::casework::audit_page(&ssr::backend()?.pool, before).await?)
+    let pool = ssr::backend()?.pool;
+    audit_read(&pool, &session.user, "read_audit_log", None, "").await?;
+    Ok(store::casework::audit_page(&pool, before).await?)
 }
 
 /// Files a request for a resident who came to a city office or phoned: by resident number,

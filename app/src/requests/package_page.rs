@@ -1,6 +1,7 @@
 //! `/my/requests/:id/package`: the readable page of the data package that answers a
 //! fulfilled access or portability request, with the same package as a JSON download.
 
+use crate::access_log::page::Enrollments;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
@@ -73,13 +74,17 @@ fn Package(package: AccessPackage) -> impl IntoView {
             </dl>
         </section>
         <section>
-            <h2>{t!(i18n, package.enrolments)}</h2>
-            {none_if_empty(i18n, package.enrolments.is_empty())}
+            <h2>{t!(i18n, package.enrollments)}</h2>
+            {none_if_empty(i18n, package.enrollments.is_empty())}
             <ul>
-                {package.enrolments.into_iter().map(|e| view! {
+                {package.enrollments.into_iter().map(|e| view! {
                     <li>{e.system_name} " (" {t!(i18n, package.since)} " " {e.since} ")"</li>
                 }).collect_view()}
             </ul>
+        </section>
+        <section data-testid="package-enrollment-history">
+            <h2>{t!(i18n, access.enrollments_heading)}</h2>
+            <Enrollments events=package.enrollment_history />
         </section>
         <PackageConsents events=package.consent_history />
         <PackageDecisions decisions=package.decisions />

@@ -31,9 +31,41 @@ vocabulary! {
     }
 }
 
+impl ApiScope {
+    /// The least an agency's client needs, given the scopes of the systems the agency runs:
+    /// any system is checked and has its privacy-request tasks; only a system of enrolled
+    /// residents issues enrollment codes and reads residents' data.
+    pub fn needed_by(systems: &[crate::register::Scope]) -> Vec<ApiScope> {
+        use crate::register::Scope;
+        let mut scopes = Vec::new();
+        if !systems.is_empty() {
+            scopes.extend([ApiScope::ConsentCheck, ApiScope::RequestsWork]);
+        }
+        if systems.contains(&Scope::Enrolment) {
+            scopes.extend([ApiScope::SubjectsRead, ApiScope::EnrollmentWrite]);
+        }
+        scopes.sort();
+        scopes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::register::Scope;
+
+    #[test]
+    fn an_agency_gets_only_the_scopes_its_systems_need() {
+        assert_eq!(ApiScope::needed_by(&[]), Vec::<ApiScope>::new());
+        assert_eq!(
+            ApiScope::needed_by(&[Scope::PublicSpace]),
+            [ApiScope::ConsentCheck, ApiScope::RequestsWork]
+        );
+        assert_eq!(
+            ApiScope::needed_by(&[Scope::PublicSpace, Scope::Enrolment]),
+            ApiScope::ALL
+        );
+    }
 
     #[test]
     fn only_officers_and_admins_are_staff() {

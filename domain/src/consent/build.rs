@@ -67,6 +67,8 @@ impl Receipt {
                 withdrawal_method: words.withdrawal.replace("{url}", &format!("{}/my", f.base_url)),
             },
             event,
+            ledger_entry: f.ledger_index,
+            ledger_proof_url: f.ledger_index.map(|i| format!("{}/my/ledger/{i}", f.base_url)),
         }
     }
 }
@@ -127,12 +129,18 @@ mod tests {
             retention: "Until withdrawn".into(),
             recipients: "".into(),
             base_url: "https://glasshouse.example".into(),
+            ledger_index: Some(7),
         }
     }
 
     #[test]
     fn a_receipt_carries_the_kantara_field_names_and_the_notice_version() {
         let receipt = Receipt::build(facts(ConsentAction::Grant, vec![DataCategory::Contact]));
+        assert_eq!(receipt.ledger_entry, Some(7));
+        assert_eq!(
+            receipt.ledger_proof_url.as_deref(),
+            Some("https://glasshouse.example/my/ledger/7")
+        );
         let json = serde_json::to_value(&receipt).unwrap();
         for field in [
             "version",

@@ -31,4 +31,6 @@ pub struct ReceiptFacts {
     pub recipients: String,
     /// The site's public address (`https://…`), or empty for site-relative links.
     pub base_url: String,
+    /// The event's entry number in the ledger.
+    pub ledger_index: Option<i64>,
 }

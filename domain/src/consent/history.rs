@@ -18,4 +18,6 @@ pub struct ConsentEventView {
     pub purpose_key: String,
     pub purpose_name: String,
     pub notice_version: i64,
+    /// Its entry number in the ledger, where anyone can check it was not changed.
+    pub ledger_index: Option<i64>,
 }

@@ -8,6 +8,7 @@
 mod action;
 mod build;
 mod choice;
+mod enrollment;
 mod facts;
 mod history;
 mod receipt;
@@ -16,6 +17,10 @@ mod words;
 
 pub use action::{Channel, ConsentAction};
 pub use choice::{ChoiceRefused, may_choose};
+pub use enrollment::{
+    CODE_VALID_DAYS, CodeFacts, CodeState, EnrollmentAction, EnrollmentChannel, EnrollmentCode,
+    EnrollmentEventView, EnrollmentRefused, may_confirm,
+};
 pub use facts::ReceiptFacts;
 pub use history::ConsentEventView;
 pub use receipt::{

@@ -110,4 +110,8 @@ pub struct Receipt {
     pub notice: ReceiptNotice,
     pub processing: ReceiptProcessing,
     pub event: ReceiptEvent,
+    /// Where the event sits in the city's public ledger (an extension of the receipt
+    /// format): its entry number, and the page proving it is in the signed log.
+    pub ledger_entry: Option<i64>,
+    pub ledger_proof_url: Option<String>,
 }

@@ -26,7 +26,7 @@ pub use detail::{MessageView, RequestDetail, RequestSummary, TimelineEntry};
 pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
 pub use kind::{RequestChannel, RequestKind};
 pub use notifications::{Notification, NotificationKind};
-pub use package::{AccessPackage, AgencyReport, EnrolmentRecord};
+pub use package::{AccessPackage, AgencyReport, EnrollmentRecord};
 pub use queue::{QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, Urgency, urgency};
 pub use records::RequestRecord;
 pub use stats::{RequestStats, WeekCount, week_start, weekly_counts};

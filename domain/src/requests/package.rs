@@ -18,9 +18,9 @@ pub struct AgencyReport {
     pub data: Option<serde_json::Value>,
 }
 
-/// An enrolment, as the package carries it.
+/// An enrollment in force, as the package carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrolmentRecord {
+pub struct EnrollmentRecord {
     pub system: String,
     pub system_name: String,
     /// YYYY-MM-DD.
@@ -38,7 +38,10 @@ pub struct AccessPackage {
     /// RFC 3339.
     pub generated_at: String,
     pub profile: crate::account::Profile,
-    pub enrolments: Vec<EnrolmentRecord>,
+    /// The systems that hold the resident's data by enrollment now.
+    pub enrollments: Vec<EnrollmentRecord>,
+    /// Every enrollment confirmed or ended, newest first.
+    pub enrollment_history: Vec<crate::consent::EnrollmentEventView>,
     /// Every consent event, newest first; each one's receipt is at `receipt_url`.
     pub consent_history: Vec<crate::consent::ConsentEventView>,
     /// Every agency check and data query that named the resident, newest first.

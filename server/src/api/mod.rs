@@ -3,8 +3,10 @@
 
 pub mod caller;
 pub mod consent;
+pub mod enrollments;
 pub mod error;
 pub mod json;
+pub mod ledger;
 pub mod oauth;
 pub mod reference;
 pub mod register;
@@ -38,9 +40,10 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&AgencyToken),
     tags(
         (name = "consent", description = "Consent checks"),
-        (name = "subjects", description = "Residents' data and enrolments"),
+        (name = "subjects", description = "Residents' data and enrollments"),
         (name = "privacy requests", description = "The agency's part of residents' privacy requests"),
         (name = "register", description = "The public register as open data"),
+        (name = "ledger", description = "The verifiable log: signed checkpoints and Merkle proofs (RFC 9162), public"),
         (name = "auth", description = "Tokens for agency clients"),
         (name = "service", description = "The service itself"),
     )
@@ -58,7 +61,10 @@ impl utoipa::Modify for AgencyToken {
                 "subjects:read",
                 "Read residents' data as consent and the register allow",
             ),
-            ("enrollment:write", "Enrol residents with the agency's systems"),
+            (
+                "enrollment:write",
+                "Issue enrollment codes for the agency's systems and end enrollments",
+            ),
             ("requests:work", "Work the agency's part of privacy requests"),
         ]);
         let flow = Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes));
@@ -72,6 +78,8 @@ pub fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(consent::router())
         .merge(subjects::router())
+        .merge(enrollments::router())
+        .merge(ledger::router())
         .merge(register::router())
         .merge(requests::router())
         .merge(oauth::router())

@@ -46,9 +46,11 @@ pub struct TaskResponse {
     /// portability or objection.
     #[schema(example = "access")]
     pub kind: String,
-    /// The resident number.
+    /// The resident number, for a system of enrolled residents. `null` for a system in public
+    /// space (cameras, sensors): search your records by the request's details; the task's id
+    /// is its handle.
     #[schema(example = "GH-7K3M-Q9TX")]
-    pub subject: String,
+    pub subject: Option<String>,
     /// The agency's system it concerns.
     #[schema(example = "riverpass-fare-card")]
     pub system: String,

@@ -2,5 +2,6 @@
 //! requests and limit guessing, and the token-signing secret. The accounts themselves (hashing,
 //! tokens, sessions, agency clients) are the `auth` crate.
 
+pub mod checkpoint_key;
 pub mod layers;
 pub mod secret;

@@ -47,7 +47,7 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
 }
 
 /// Writes a file only its owner can read.
-fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+pub fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `demo`.
+//! The command line: `serve` (the default), `migrate`, `demo`, `admin`, `audit`.
 
 pub mod run;
 
@@ -28,6 +28,25 @@ pub enum Command {
     /// Staff accounts and agency API clients.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The ledger: verify it, or sign a checkpoint to keep.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `glasshouse audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the ledger from the database: every entry against its row, every row
+    /// against the ledger, the root against the head and every checkpoint. Exits non-zero
+    /// naming the first bad entry.
+    Verify {
+        /// A checkpoint saved earlier (the `note` of GET /api/v1/ledger/checkpoint): also
+        /// prove, by a consistency proof, that today's ledger extends it.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Sign a checkpoint of the ledger now (if it grew) and print it, to save.
+    Checkpoint,
 }
 
 /// `glasshouse admin ...`

@@ -1,6 +1,6 @@
 //! What each subcommand does, in terms of the library's parts.
 
-use crate::cli::AdminCommand;
+use crate::cli::{AdminCommand, AuditCommand};
 use crate::config::Config;
 use crate::demo::{self, DemoError};
 
@@ -27,6 +27,17 @@ pub enum RunError {
     Admin(String),
     #[error("the server stopped: {0}")]
     Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    CheckpointKey(#[from] crate::auth::checkpoint_key::KeyError),
+    #[error("cannot read the checkpoint {path}: {source}")]
+    ReadCheckpoint {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the ledger does not verify: {0}")]
+    Verify(#[from] store::ledger::VerifyError),
+    #[error("storage failed: {0}")]
+    Store(#[from] store::StoreError),
 }
 
 async fn open(config: &Config) -> Result<AnyPool, RunError> {
@@ -77,7 +88,17 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
             }
             let mut first = None;
             for agency in &city.agencies {
-                let client = clients::create(&pool, accounts.hashing(), agency.slug.as_str(), ApiScope::ALL)
+                let runs: Vec<_> = city
+                    .systems
+                    .iter()
+                    .filter(|s| s.agency.slug == agency.slug)
+                    .map(|s| s.scope)
+                    .collect();
+                let scopes = ApiScope::needed_by(&runs);
+                if scopes.is_empty() {
+                    continue;
+                }
+                let client = clients::create(&pool, accounts.hashing(), agency.slug.as_str(), &scopes)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
                 first.get_or_insert((agency.slug.to_string(), client));
@@ -123,6 +144,7 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
                 .create_user(&email, &password, &name, role)
                 .await
                 .map_err(|e| admin_err(&e))?;
+            operator_did(&pool, "create_user", &format!("{} {}", role.code(), user.email)).await?;
             println!(
                 "created {} {} (resident number {})",
                 role.code(),
@@ -138,6 +160,12 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
             let client = clients::create(&pool, accounts.hashing(), &agency, &scopes)
                 .await
                 .map_err(|e| admin_err(&e))?;
+            let detail = format!(
+                "{} for {agency}: {}",
+                client.client_id,
+                scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ")
+            );
+            operator_did(&pool, "create_client", &detail).await?;
             println!("client_id: {}", client.client_id);
             println!("client_secret: {}", client.client_secret);
         }
@@ -146,11 +174,70 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
                 .await
                 .map_err(|e| admin_err(&e))?
             {
+                operator_did(&pool, "revoke_client", &client_id).await?;
                 println!("revoked {client_id}");
             } else {
                 return Err(RunError::Admin(format!("no active client {client_id}")));
             }
         }
+    }
+    Ok(())
+}
+
+/// Records a provisioning command in the audit log (and so in the ledger). The command's
+/// own change is already stored; if this fails, the command fails loudly so the operator
+/// knows the record is missing.
+async fn operator_did(pool: &AnyPool, action: &str, detail: &str) -> Result<(), RunError> {
+    let entry = store::audit::AuditEntry {
+        actor: store::audit::Actor::Operator,
+        action,
+        request_id: None,
+        detail,
+    };
+    store::audit::record_now(pool, &entry).await?;
+    Ok(())
+}
+
+/// `glasshouse audit ...`.
+pub async fn audit(config: &Config, command: AuditCommand) -> Result<(), RunError> {
+    let pool = open(config).await?;
+    let keeper = crate::auth::checkpoint_key::keeper(config)?;
+    match command {
+        AuditCommand::Verify { checkpoint } => {
+            let saved = match &checkpoint {
+                Some(path) => Some((
+                    path.display().to_string(),
+                    std::fs::read_to_string(path).map_err(|source| RunError::ReadCheckpoint {
+                        path: path.clone(),
+                        source,
+                    })?,
+                )),
+                None => None,
+            };
+            let saved = saved.as_ref().map(|(name, note)| (name.as_str(), note.as_str()));
+            let verified = match store::ledger::verify_all(&pool, &keeper, saved).await {
+                Err(store::ledger::VerifyError::Findings(findings)) => {
+                    for finding in &findings {
+                        eprintln!("  {finding}");
+                    }
+                    return Err(store::ledger::VerifyError::Findings(findings).into());
+                }
+                other => other?,
+            };
+            println!(
+                "the ledger verifies: {} entries, root {}, {} checkpoint(s) extended",
+                verified.size,
+                domain::ledger::to_hex(&verified.root),
+                verified.checkpoints
+            );
+            for (log, count) in verified.counts {
+                println!("  {log}: {count}");
+            }
+        }
+        AuditCommand::Checkpoint => match keeper.latest(&pool).await? {
+            Some(checkpoint) => print!("{}", checkpoint.note),
+            None => return Err(RunError::Admin("the ledger is still empty".to_owned())),
+        },
     }
     Ok(())
 }

@@ -199,7 +199,7 @@ pub async fn settle_account(pool: &AnyPool, user_id: &str, account: &DemoAccount
         let target = store::consent::target(pool, slug.as_str(), "")
             .await?
             .ok_or_else(|| invalid(format!("no system {slug}")))?;
-        store::consent::enroll(pool, user_id, &target.system_id, None).await?;
+        store::consent::import(pool, user_id, &target.system_id).await?;
     }
     for consent in &account.consents {
         let (system, purpose) = consent

@@ -128,6 +128,16 @@ pub(super) async fn requests_csv(
         )
             .into_response();
     };
+    let read = store::audit::AuditEntry {
+        actor: store::audit::Actor::Staff(&session.user),
+        action: "export_records",
+        request_id: None,
+        detail: &format!("{from} to {to}"),
+    };
+    if let Err(e) = store::audit::record_now(&state.pool, &read).await {
+        tracing::error!(error = %e, "could not record the export; refused");
+        return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response();
+    }
     let records = match store::casework::records(&state.pool, from, to).await {
         Ok(records) => records,
         Err(e) => {

@@ -60,6 +60,8 @@ pub enum BuildError {
         auth::tokens::MIN_SECRET_BYTES
     )]
     ShortSecret,
+    #[error(transparent)]
+    CheckpointKey(#[from] crate::auth::checkpoint_key::KeyError),
 }
 
 /// The largest request body accepted (forms and API calls are small).
@@ -88,6 +90,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         api_reference: Arc::new(api::reference::from_openapi(
             &serde_json::to_value(api::openapi()).unwrap_or_default(),
         )),
+        keeper: crate::auth::checkpoint_key::keeper(config)?,
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
     forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());

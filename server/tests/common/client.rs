@@ -11,18 +11,21 @@ use super::TestApp;
 use app::console::ConsoleSummary;
 use app::error::AppError;
 use domain::account::Profile;
-use domain::consent::{ConsentEventView, MySystem, Receipt};
+use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
 use domain::decision::AccessPage;
+use domain::ledger::EntryProof;
 use domain::requests::{
     AccessPackage, AuditPage, CaseFile, Notification, QueuePage, RequestDetail, RequestStats, RequestSummary,
 };
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use server::api::consent::CheckResponse;
+use server::api::enrollments::CodeResponse;
+use server::api::ledger::{CheckpointResponse, ConsistencyResponse, InclusionResponse};
 use server::api::oauth::TokenResponse;
 use server::api::register::RegisterDocument;
 use server::api::requests::{CompleteTask, CompletedTask, TaskList};
-use server::api::subjects::{EnrollmentResponse, QueryResponse};
+use server::api::subjects::QueryResponse;
 use server::api::whoami::WhoAmI;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -448,6 +451,23 @@ impl ApiClient {
         self.call("/fn/my/systems", &[("lang", "en")]).await
     }
 
+    /// Enrols the signed-in resident with an agency's one-time `code`; the history event.
+    pub async fn confirm_enrollment(&self, code: &str) -> Answer<EnrollmentEventView> {
+        self.call("/fn/my/enrollments/confirm", &[("code", code), ("lang", "en")])
+            .await
+    }
+
+    /// The proof page's facts for one of the signed-in resident's ledger entries.
+    pub async fn entry_proof(&self, index: i64) -> Answer<EntryProof> {
+        self.call("/fn/my/ledger/proof", &[("index", &index.to_string())])
+            .await
+    }
+
+    /// The signed-in resident's enrollment history, newest first.
+    pub async fn enrollment_history(&self) -> Answer<Vec<EnrollmentEventView>> {
+        self.call("/fn/my/enrollments/history", &[("lang", "en")]).await
+    }
+
     /// Grants or withdraws (`action`) consent for a purpose; the recorded event.
     pub async fn record_consent(
         &self,
@@ -708,13 +728,47 @@ impl ApiClient {
         self.post_json("/api/v1/subjects/query", &question).await
     }
 
-    /// Enrols `subject` with one of the agency's systems (201 new, 200 already).
-    pub async fn enrol(&self, subject: &str, system: &str) -> ApiAnswer<EnrollmentResponse> {
-        let path = format!("/api/v1/subjects/{subject}/enrollments/{system}");
-        self.send(self.http.put(self.url(&path))).await
+    /// The ledger's latest signed checkpoint (public).
+    pub async fn ledger_checkpoint(&self) -> ApiAnswer<CheckpointResponse> {
+        self.get("/api/v1/ledger/checkpoint").await
     }
 
-    /// Ends an enrolment (204).
+    /// Every checkpoint ever made, oldest first (public).
+    pub async fn ledger_checkpoints(&self) -> ApiAnswer<Vec<CheckpointResponse>> {
+        self.get("/api/v1/ledger/checkpoints").await
+    }
+
+    /// The inclusion proof of entry `index` in the tree of `tree_size` entries (public).
+    pub async fn inclusion_proof(&self, index: u64, tree_size: u64) -> ApiAnswer<InclusionResponse> {
+        self.get(&format!(
+            "/api/v1/ledger/proof/inclusion?index={index}&tree_size={tree_size}"
+        ))
+        .await
+    }
+
+    /// The consistency proof from the tree of `first` entries to that of `second` (public).
+    pub async fn consistency_proof(&self, first: u64, second: u64) -> ApiAnswer<ConsistencyResponse> {
+        self.get(&format!(
+            "/api/v1/ledger/proof/consistency?first={first}&second={second}"
+        ))
+        .await
+    }
+
+    /// Issues a one-time enrollment code for one of the agency's systems (201).
+    pub async fn enrollment_code(&self, system: &str) -> ApiAnswer<CodeResponse> {
+        self.post_json(
+            "/api/v1/enrollments/codes",
+            &serde_json::json!({ "system": system }),
+        )
+        .await
+    }
+
+    /// Where one of the agency's codes stands.
+    pub async fn enrollment_code_status(&self, code: &str) -> ApiAnswer<CodeResponse> {
+        self.get(&format!("/api/v1/enrollments/codes/{code}")).await
+    }
+
+    /// Ends an enrollment (204).
     pub async fn unenrol(&self, subject: &str, system: &str) -> ApiAnswer<()> {
         let path = format!("/api/v1/subjects/{subject}/enrollments/{system}");
         self.send(self.http.delete(self.url(&path))).await

@@ -63,6 +63,9 @@ async fn fresh_postgres_database() -> String {
 /// The token-signing secret of test servers (tests forge tokens with it).
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
+/// The key that signs test servers' checkpoints (base64 of 32 bytes).
+pub const TEST_CHECKPOINT_KEY: &str = "Z2xhc3Nob3VzZS10ZXN0LWNoZWNrcG9pbnQta2V5ISE=";
+
 /// A server running in this process.
 pub struct TestApp {
     pub base: String,
@@ -88,6 +91,9 @@ pub fn config(database_url: &str) -> Config {
         ("LEPTOS_SITE_ROOT", "target/site"),
         ("RUST_LOG", "warn"),
         ("GLASSHOUSE_JWT_SECRET", TEST_SECRET),
+        ("GLASSHOUSE_CHECKPOINT_KEY", TEST_CHECKPOINT_KEY),
+        // A checkpoint whenever the ledger grew: tests prove entries they just made.
+        ("GLASSHOUSE_CHECKPOINT_SECONDS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -259,7 +265,7 @@ pub async fn enrolled_resident(app: &TestApp, email: &str, systems: &[&str]) -> 
         .unwrap();
     for system in systems {
         let target = store::consent::target(pool, system, "").await.unwrap().unwrap();
-        store::consent::enroll(pool, &user, &target.system_id, None)
+        store::consent::import(pool, &user, &target.system_id)
             .await
             .unwrap();
     }

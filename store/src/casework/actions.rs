@@ -30,7 +30,7 @@ pub async fn assign(
         |(_, name)| format!("assigned to {name}"),
     );
     let entry = AuditEntry {
-        actor: officer,
+        actor: audit::Actor::Staff(officer),
         action: "assign",
         request_id: Some(id),
         detail: &detail,
@@ -65,7 +65,7 @@ pub async fn complete_task(
         data: None,
         by: &by,
         audit: Some(AuditEntry {
-            actor: officer,
+            actor: audit::Actor::Staff(officer),
             action: "complete_task",
             request_id: Some(id),
             detail: &detail,
@@ -102,7 +102,7 @@ pub async fn ask(
     .await?;
     store::notify(&mut tx, &case.user_id, id, at, "message", None).await?;
     let entry = AuditEntry {
-        actor: officer,
+        actor: audit::Actor::Staff(officer),
         action: "ask_resident",
         request_id: Some(id),
         detail: question,

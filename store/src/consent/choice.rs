@@ -2,6 +2,7 @@
 //! the current state in one transaction.
 
 use super::*;
+use domain::ledger::{ConsentLeaf, LedgerEntry};
 
 #[derive(FromRow)]
 struct TargetRow {
@@ -100,6 +101,16 @@ pub async fn record(
     .bind(at_us)
     .execute(&mut *tx)
     .await?;
+    let leaf = LedgerEntry::Consent(ConsentLeaf {
+        id: id.clone(),
+        user_id: user_id.to_owned(),
+        purpose_id: target.purpose_id.clone(),
+        notice_version: target.notice_version,
+        action: action.code().to_owned(),
+        channel: channel.code().to_owned(),
+        at_us,
+    });
+    crate::ledger::append(&mut tx, &[leaf]).await?;
     let row: EventRow = sqlx::query_as(concat!(event_select!(), "WHERE e.id = $1"))
         .bind(&id)
         .fetch_one(&mut *tx)

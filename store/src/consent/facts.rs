@@ -9,6 +9,8 @@ pub struct TargetFacts {
     pub agency: String,
     /// `public_space` or `enrolment`.
     pub scope: String,
+    /// `planned`, `active` or `retired`.
+    pub status: String,
     pub purpose_id: Option<String>,
     pub legal_basis: Option<String>,
 }
@@ -16,7 +18,7 @@ pub struct TargetFacts {
 /// The system with slug `system` (its agency, and the purpose `purpose` if it has one).
 pub async fn target(pool: &AnyPool, system: &str, purpose: &str) -> Result<Option<TargetFacts>, StoreError> {
     sqlx::query_as(concat!(
-        "SELECT s.id AS system_id, a.slug AS agency, s.scope, p.id AS purpose_id, p.legal_basis ",
+        "SELECT s.id AS system_id, a.slug AS agency, s.scope, s.status, p.id AS purpose_id, p.legal_basis ",
         "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
         "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",
         "WHERE s.slug = $1"
@@ -35,6 +37,7 @@ pub struct CheckRow {
     pub system_id: String,
     pub agency: String,
     pub scope: String,
+    pub status: String,
     pub purpose_id: Option<String>,
     pub legal_basis: Option<String>,
     pub user_id: Option<String>,
@@ -53,7 +56,7 @@ pub async fn check_facts(
     resident_number: &str,
 ) -> Result<Option<CheckRow>, StoreError> {
     sqlx::query_as(concat!(
-        "SELECT s.id AS system_id, a.slug AS agency, s.scope, p.id AS purpose_id, p.legal_basis, ",
+        "SELECT s.id AS system_id, a.slug AS agency, s.scope, s.status, p.id AS purpose_id, p.legal_basis, ",
         "u.id AS user_id, c.state, e.system_id AS enrolled_system, o.purpose_id AS objected_purpose ",
         "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
         "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",

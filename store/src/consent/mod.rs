@@ -36,6 +36,7 @@ struct EventRow {
     agency_name: String,
     purpose_key: String,
     notice_name: String,
+    ledger_index: Option<i64>,
 }
 
 impl EventRow {
@@ -53,6 +54,7 @@ impl EventRow {
                 .get(lang)
                 .to_owned(),
             notice_version: self.notice_version,
+            ledger_index: self.ledger_index,
         })
     }
 }
@@ -62,8 +64,9 @@ macro_rules! event_select {
     () => {
         concat!(
             "SELECT e.id, e.at_us, e.action, e.channel, e.notice_version, s.slug AS system_slug, ",
-            "s.name AS system_name, a.name AS agency_name, p.key AS purpose_key, n.name AS notice_name ",
-            "FROM consent_events e ",
+            "s.name AS system_name, a.name AS agency_name, p.key AS purpose_key, n.name AS notice_name, ",
+            "l.idx AS ledger_index FROM consent_events e ",
+            "LEFT JOIN ledger l ON l.source = 'consent' AND l.entry_id = e.id ",
             "JOIN purposes p ON p.id = e.purpose_id ",
             "JOIN systems s ON s.id = p.system_id ",
             "JOIN agencies a ON a.id = s.agency_id ",
@@ -79,7 +82,10 @@ mod mine;
 mod receipts;
 
 pub use choice::{ConsentTarget, consent_target, record};
-pub use enrollments::{Enrolment, enroll, unenroll, user_by_number};
+pub use enrollments::{
+    CodeStatus, ConfirmError, Confirmer, code_status, confirm, end, end_all, enrollment_history, import,
+    issue_code, user_by_number,
+};
 pub use facts::{CheckRow, TargetFacts, check_facts, consent_state, target};
 pub use mine::my_systems;
 pub use receipts::{history, receipt};

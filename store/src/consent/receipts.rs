@@ -40,6 +40,7 @@ struct ReceiptRow {
     agency_name: String,
     dpo_email: String,
     website: String,
+    ledger_index: Option<i64>,
 }
 
 /// The receipt of one of the resident's events; `None` for any event not theirs. Links
@@ -56,8 +57,9 @@ pub async fn receipt(
         "SELECT e.id, e.at_us, e.action, e.channel, e.notice_version, n.legal_basis AS notice_basis, ",
         "n.name AS notice_name, n.description AS notice_description, n.categories AS notice_categories, ",
         "u.resident_number, s.slug AS system_slug, s.name AS system_name, s.transfers, s.retention, ",
-        "s.recipients, p.key AS purpose_key, a.name AS agency_name, a.dpo_email, a.website ",
-        "FROM consent_events e ",
+        "s.recipients, p.key AS purpose_key, a.name AS agency_name, a.dpo_email, a.website, ",
+        "l.idx AS ledger_index FROM consent_events e ",
+        "LEFT JOIN ledger l ON l.source = 'consent' AND l.entry_id = e.id ",
         "JOIN users u ON u.id = e.user_id ",
         "JOIN purposes p ON p.id = e.purpose_id ",
         "JOIN systems s ON s.id = p.system_id ",
@@ -110,5 +112,6 @@ pub async fn receipt(
         retention: get("systems.retention", &row.retention)?,
         recipients: get("systems.recipients", &row.recipients)?,
         base_url: base_url.to_owned(),
+        ledger_index: row.ledger_index,
     })))
 }

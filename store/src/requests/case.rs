@@ -99,7 +99,7 @@ pub async fn apply(
     append_event(&mut tx, id, at, change.next, reason, &actor.timeline_name()).await?;
     if let Actor::Officer(officer) = actor {
         let entry = audit::AuditEntry {
-            actor: officer,
+            actor: audit::Actor::Staff(officer),
             action: change.action,
             request_id: Some(id),
             detail: &change.detail,

@@ -161,7 +161,7 @@ pub async fn file(
     append_event(&mut tx, &id, at, RequestStatus::Received, None, &actor).await?;
     if let (Actor::Officer(officer), Some(detail)) = (filing.actor, filing.audit_detail) {
         let entry = audit::AuditEntry {
-            actor: officer,
+            actor: audit::Actor::Staff(officer),
             action: "file_assisted",
             request_id: Some(&id),
             detail,

@@ -3,6 +3,7 @@
 
 use crate::{StoreError, audit, code, now_us};
 use domain::calendar::Date;
+use domain::register::Scope;
 use domain::requests::{RequestKind, TaskOutcome};
 use sqlx::AnyPool;
 
@@ -26,8 +27,10 @@ pub struct AgencyTask {
     pub request_id: String,
     /// What the resident asks for.
     pub kind: RequestKind,
-    /// The resident's number: who the request is about.
-    pub subject: String,
+    /// The resident's number, for a system that holds enrolled residents' data. `None` for a
+    /// system in public space (cameras, sensors): it never knew the resident by number, so it
+    /// searches its records by the request's details, under the task's id.
+    pub subject: Option<String>,
     /// The system's slug.
     pub system: String,
     /// For an objection: the purpose key objected to.
@@ -50,6 +53,7 @@ struct AgencyTaskRow {
     kind: String,
     resident_number: String,
     slug: String,
+    scope: String,
     purpose: Option<String>,
     details: String,
     received_on: String,
@@ -64,7 +68,7 @@ impl AgencyTaskRow {
             id: self.id,
             request_id: self.request_id,
             kind: code("privacy_requests.kind", &self.kind)?,
-            subject: self.resident_number,
+            subject: (self.scope == Scope::Enrolment.code()).then_some(self.resident_number),
             system: self.slug,
             purpose: self.purpose,
             details: self.details,
@@ -92,7 +96,7 @@ pub async fn agency_tasks(
     };
     let sql = format!(
         concat!(
-            "SELECT t.id, r.id AS request_id, r.kind, u.resident_number, s.slug, p.key AS purpose, ",
+            "SELECT t.id, r.id AS request_id, r.kind, u.resident_number, s.slug, s.scope, p.key AS purpose, ",
             "r.details, r.received_on, r.due_on, t.outcome ",
             "FROM request_tasks t JOIN privacy_requests r ON r.id = t.request_id ",
             "JOIN users u ON u.id = r.user_id JOIN systems s ON s.id = t.system_id ",
