@@ -27,7 +27,7 @@ pub enum AppError {
     RequestInput(#[from] domain::requests::RequestInputError),
     /// An officer's action on a request was refused; nothing changed.
     #[error(transparent)]
-    Casework(#[from] domain::requests::CaseworkError),
+    Console(#[from] domain::requests::ConsoleError),
     /// The request is closed (fulfilled, rejected or withdrawn): nothing more can change.
     #[error("this request is closed")]
     RequestClosed,
@@ -62,13 +62,13 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
-            AppError::Casework(
-                domain::requests::CaseworkError::ReasonRequired
-                | domain::requests::CaseworkError::Input(_)
-                | domain::requests::CaseworkError::NoSuchResident
-                | domain::requests::CaseworkError::Contact(_),
+            AppError::Console(
+                domain::requests::ConsoleError::ReasonRequired
+                | domain::requests::ConsoleError::Input(_)
+                | domain::requests::ConsoleError::NoSuchResident
+                | domain::requests::ConsoleError::Contact(_),
             ) => 422,
-            AppError::Casework(_) => 409,
+            AppError::Console(_) => 409,
             AppError::NoticeChanged => 409,
             AppError::Enrollment(refused) => match refused {
                 domain::consent::EnrollmentRefused::UnknownCode
@@ -138,14 +138,14 @@ impl From<store::consent::ConfirmError> for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<store::requests::FileError> for AppError {
-    /// A resident's filing; an officer's maps its refusals to `Casework` itself.
+    /// A resident's filing; an officer's maps its refusals to `Console` itself.
     fn from(e: store::requests::FileError) -> Self {
-        use domain::requests::CaseworkError;
+        use domain::requests::ConsoleError;
         use store::requests::FileError;
         match e {
             FileError::Input(input) => AppError::RequestInput(input),
-            FileError::Contact(contact) => AppError::Casework(CaseworkError::Contact(contact)),
-            FileError::NoSuchResident => AppError::Casework(CaseworkError::NoSuchResident),
+            FileError::Contact(contact) => AppError::Console(ConsoleError::Contact(contact)),
+            FileError::NoSuchResident => AppError::Console(ConsoleError::NoSuchResident),
             FileError::Store(store) => store.into(),
         }
     }
@@ -155,7 +155,7 @@ impl From<store::requests::FileError> for AppError {
 impl From<store::requests::ApplyError> for AppError {
     fn from(e: store::requests::ApplyError) -> Self {
         match e {
-            store::requests::ApplyError::Raced(illegal) => AppError::Casework(illegal.into()),
+            store::requests::ApplyError::Raced(illegal) => AppError::Console(illegal.into()),
             store::requests::ApplyError::Store(store) => store.into(),
         }
     }

@@ -109,7 +109,7 @@ pub fn status_name(l: Locale, s: SystemStatus) -> &'static str {
 pub fn scope_explained(l: Locale, s: Scope) -> &'static str {
     match s {
         Scope::PublicSpace => td_string!(l, scope.public_space),
-        Scope::Enrolment => td_string!(l, scope.enrolment),
+        Scope::Enrollment => td_string!(l, scope.enrolment),
     }
 }
 

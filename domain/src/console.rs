@@ -5,7 +5,7 @@
 
 use crate::calendar::Date;
 use crate::requests::{
-    CaseworkError, Clock, DeadlinePolicy, IllegalTransition, RequestKind, RequestStatus, TaskOutcome, reason,
+    Clock, ConsoleError, DeadlinePolicy, IllegalTransition, RequestKind, RequestStatus, TaskOutcome, reason,
 };
 
 /// A request as the rules see it: its status, its clock and what is still open.
@@ -54,7 +54,7 @@ impl Change {
 }
 
 /// The resident's identity is verified: work starts.
-pub fn verify(case: &Case) -> Result<Change, CaseworkError> {
+pub fn verify(case: &Case) -> Result<Change, ConsoleError> {
     case.status.transition(RequestStatus::InProgress)?;
     Ok(Change::to(
         RequestStatus::InProgress,
@@ -64,7 +64,7 @@ pub fn verify(case: &Case) -> Result<Change, CaseworkError> {
 }
 
 /// The deadline is extended, once, before it has passed, with a reason the resident reads.
-pub fn extend(case: &Case, why: &str, today: Date) -> Result<Change, CaseworkError> {
+pub fn extend(case: &Case, why: &str, today: Date) -> Result<Change, ConsoleError> {
     let why = reason(why)?;
     case.status.transition(RequestStatus::Extended)?;
     case.policy.may_extend(case.clock, today)?;
@@ -80,7 +80,7 @@ pub fn extend(case: &Case, why: &str, today: Date) -> Result<Change, CaseworkErr
 }
 
 /// The request is refused, with a reason the resident reads.
-pub fn reject(case: &Case, why: &str) -> Result<Change, CaseworkError> {
+pub fn reject(case: &Case, why: &str) -> Result<Change, ConsoleError> {
     let why = reason(why)?;
     case.status.transition(RequestStatus::Rejected)?;
     Ok(Change {
@@ -91,10 +91,10 @@ pub fn reject(case: &Case, why: &str) -> Result<Change, CaseworkError> {
 
 /// The request is fulfilled, once every agency has completed its task; an objection is
 /// upheld by it.
-pub fn fulfil(case: &Case) -> Result<Change, CaseworkError> {
+pub fn fulfil(case: &Case) -> Result<Change, ConsoleError> {
     case.status.transition(RequestStatus::Fulfilled)?;
     if case.open_tasks > 0 {
-        return Err(CaseworkError::TasksOpen);
+        return Err(ConsoleError::TasksOpen);
     }
     let uphold = case.kind == RequestKind::Objection && case.purpose_id.is_some();
     let detail = if uphold {
@@ -120,7 +120,7 @@ pub fn withdraw(case: &Case) -> Result<Change, IllegalTransition> {
 
 /// A message on an open request (the office asks, or the resident answers): its text,
 /// trimmed and bounded. A closed request takes no more messages.
-pub fn message(case: &Case, text: &str) -> Result<String, CaseworkError> {
+pub fn message(case: &Case, text: &str) -> Result<String, ConsoleError> {
     if case.status.is_closed() {
         return Err(IllegalTransition {
             from: case.status,
@@ -132,10 +132,10 @@ pub fn message(case: &Case, text: &str) -> Result<String, CaseworkError> {
 }
 
 /// An officer completes an agency's task on its behalf: a refusal needs a note saying why.
-pub fn complete_task(outcome: TaskOutcome, note: &str) -> Result<String, CaseworkError> {
+pub fn complete_task(outcome: TaskOutcome, note: &str) -> Result<String, ConsoleError> {
     let note = note.trim();
     if outcome == TaskOutcome::Refused && note.is_empty() {
-        return Err(CaseworkError::ReasonRequired);
+        return Err(ConsoleError::ReasonRequired);
     }
     Ok(note.to_owned())
 }
@@ -165,7 +165,7 @@ mod tests {
     fn fulfilling_waits_for_every_task() {
         let mut open = case(RequestStatus::InProgress);
         open.open_tasks = 1;
-        assert_eq!(fulfil(&open), Err(CaseworkError::TasksOpen));
+        assert_eq!(fulfil(&open), Err(ConsoleError::TasksOpen));
         open.open_tasks = 0;
         let change = fulfil(&open).map(|c| (c.next, c.uphold_objection));
         assert_eq!(change, Ok((RequestStatus::Fulfilled, false)));
@@ -188,14 +188,14 @@ mod tests {
             RequestStatus::Withdrawn,
         ] {
             let c = case(closed);
-            assert!(matches!(verify(&c), Err(CaseworkError::Illegal(_))), "{closed:?}");
+            assert!(matches!(verify(&c), Err(ConsoleError::Illegal(_))), "{closed:?}");
             assert!(
-                matches!(reject(&c, "no"), Err(CaseworkError::Illegal(_))),
+                matches!(reject(&c, "no"), Err(ConsoleError::Illegal(_))),
                 "{closed:?}"
             );
-            assert!(matches!(fulfil(&c), Err(CaseworkError::Illegal(_))), "{closed:?}");
+            assert!(matches!(fulfil(&c), Err(ConsoleError::Illegal(_))), "{closed:?}");
             assert!(
-                matches!(message(&c, "hello"), Err(CaseworkError::Illegal(_))),
+                matches!(message(&c, "hello"), Err(ConsoleError::Illegal(_))),
                 "{closed:?}"
             );
             assert!(withdraw(&c).is_err(), "{closed:?}");
@@ -205,14 +205,14 @@ mod tests {
     #[test]
     fn reasons_are_required_before_anything_else() {
         let c = case(RequestStatus::InProgress);
-        assert_eq!(reject(&c, "  "), Err(CaseworkError::ReasonRequired));
+        assert_eq!(reject(&c, "  "), Err(ConsoleError::ReasonRequired));
         assert_eq!(
             extend(&c, "", c.clock.received),
-            Err(CaseworkError::ReasonRequired)
+            Err(ConsoleError::ReasonRequired)
         );
         assert_eq!(
             complete_task(TaskOutcome::Refused, " "),
-            Err(CaseworkError::ReasonRequired)
+            Err(ConsoleError::ReasonRequired)
         );
         assert_eq!(
             complete_task(TaskOutcome::Refused, " held none "),

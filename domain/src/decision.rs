@@ -20,6 +20,9 @@ vocabulary! {
         ConsentGiven => "consent_given",
         /// The resident withdrew consent.
         ConsentWithdrawn => "consent_withdrawn",
+        /// The resident consented to an earlier notice; the purpose changed materially since
+        /// (more data, new recipients, longer keeping, another basis): they must choose again.
+        ReconsentRequired => "reconsent_required",
         /// The resident was never asked, or never answered.
         ConsentNotGiven => "consent_not_given",
         /// Permitted because of a basis other than consent.
@@ -60,6 +63,9 @@ pub struct Facts {
     pub legal_basis: LegalBasis,
     pub consent: ConsentState,
     pub objection_upheld: bool,
+    /// The resident's grant was made on a notice older than the purpose's last material
+    /// change (`domain::consent::grant_stands` is false).
+    pub stale_grant: bool,
     /// For a system that holds enrolled residents' data: whether this resident is enrolled.
     /// `None` for a system in public space, which may capture anyone.
     pub enrolled: Option<bool>,
@@ -74,6 +80,9 @@ pub fn decide(facts: Facts) -> (Decision, Reason) {
         return (Decision::Deny, Reason::ObjectionUpheld);
     }
     match (facts.legal_basis, facts.consent) {
+        (LegalBasis::Consent, ConsentState::Given) if facts.stale_grant => {
+            (Decision::Deny, Reason::ReconsentRequired)
+        }
         (LegalBasis::Consent, ConsentState::Given) => (Decision::Permit, Reason::ConsentGiven),
         (LegalBasis::Consent, ConsentState::Withdrawn) => (Decision::Deny, Reason::ConsentWithdrawn),
         (LegalBasis::Consent, ConsentState::NeverAsked) => (Decision::Deny, Reason::ConsentNotGiven),
@@ -134,8 +143,19 @@ mod tests {
             legal_basis,
             consent,
             objection_upheld: false,
+            stale_grant: false,
             enrolled: Some(true),
         }
+    }
+
+    #[test]
+    fn a_grant_on_a_materially_older_notice_no_longer_permits() {
+        let mut f = facts(LegalBasis::Consent, ConsentState::Given);
+        f.stale_grant = true;
+        assert_eq!(decide(f), (Decision::Deny, Reason::ReconsentRequired));
+        // Another basis does not rest on the grant at all.
+        f.legal_basis = LegalBasis::PublicTask;
+        assert_eq!(decide(f), (Decision::Permit, Reason::LegalBasis));
     }
 
     #[test]
@@ -179,6 +199,7 @@ mod tests {
                 legal_basis: *basis,
                 consent: ConsentState::Given,
                 objection_upheld: true,
+                stale_grant: false,
                 enrolled: None,
             };
             assert_eq!(decide(f), (Decision::Deny, Reason::ObjectionUpheld), "{basis}");
@@ -209,6 +230,7 @@ mod tests {
             "objection_upheld",
             "not_enrolled",
             "system_not_active",
+            "reconsent_required",
         ] {
             assert!(codes.contains(&code), "{code}");
         }

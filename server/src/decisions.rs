@@ -39,8 +39,8 @@ pub struct Evaluation {
     /// The resident the subject named and the purpose, when both exist (for data queries).
     pub user_id: Option<String>,
     pub purpose_id: Option<String>,
-    /// Whether the system holds residents' data by enrolment (not a public-space system).
-    pub by_enrolment: bool,
+    /// Whether the system holds residents' data by enrollment (not a public-space system).
+    pub by_enrollment: bool,
 }
 
 /// Why no decision was given. Never a permit: the caller answers 5xx.
@@ -98,7 +98,7 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
     let Some(user_id) = row.user_id else {
         return Ok(refused(Reason::UnknownSubject, Some(legal_basis), None));
     };
-    let by_enrolment = row.scope == Scope::Enrolment.code();
+    let by_enrollment = row.scope == Scope::Enrollment.code();
     Ok(Found {
         reason: None,
         facts: Some(Facts {
@@ -106,7 +106,10 @@ async fn find(pool: &AnyPool, asker: &Asker<'_>, q: &Question) -> Result<Found, 
             consent: consent::consent_state(row.state.as_deref()),
             // An objection (GDPR Art. 21) the privacy office upheld decides, whatever the basis.
             objection_upheld: row.objected_purpose.is_some(),
-            enrolled: by_enrolment.then_some(row.enrolled_system.is_some()),
+            stale_grant: row.agreed_version.is_some_and(|agreed| {
+                !domain::consent::grant_stands(agreed, row.material_version.unwrap_or(1))
+            }),
+            enrolled: by_enrollment.then_some(row.enrolled_system.is_some()),
         }),
         legal_basis: Some(legal_basis),
         user_id: Some(user_id),
@@ -123,7 +126,7 @@ pub async fn evaluate(
     question: &Question,
 ) -> Result<Evaluation, DecisionError> {
     let found = find(pool, asker, question).await?;
-    let by_enrolment = found.facts.is_some_and(|f| f.enrolled.is_some());
+    let by_enrollment = found.facts.is_some_and(|f| f.enrolled.is_some());
     let (decision, reason) = match (found.reason, found.facts) {
         (None, Some(facts)) => decide(facts),
         (Some(reason), _) => (Decision::Deny, reason),
@@ -157,6 +160,6 @@ pub async fn evaluate(
         seq,
         user_id: found.user_id,
         purpose_id: found.purpose_id,
-        by_enrolment,
+        by_enrollment,
     })
 }

@@ -21,6 +21,7 @@ on_both_databases!(
     data_queries_receive_only_the_declared_categories,
     history_and_receipts_match_the_events,
     a_register_edit_makes_a_new_notice_version,
+    a_material_change_pauses_consent_until_the_resident_chooses_again,
     residents_see_only_their_own_entries_and_receipts,
     an_agency_enrols_a_resident_only_with_a_code_they_enter,
     codes_are_issued_only_for_the_agencys_active_enrollment_systems,
@@ -334,6 +335,83 @@ async fn history_and_receipts_match_the_events(backend: Backend) {
     let (status, html) = app.get_as(&format!("/my/consents/{}", first.id), &session).await;
     assert_eq!(status, 200);
     assert!(html.contains("You gave consent."), "{html}");
+}
+
+async fn a_material_change_pauses_consent_until_the_resident_chooses_again(backend: Backend) {
+    use domain::consent::MaterialChange;
+    use store::register::{SystemTerms, revise_purpose_categories, revise_system_terms};
+    let app = spawn_app(backend).await;
+    let agency = all_scopes(&app).await;
+    let (session, number) = resident(&app, "max@example.org").await;
+    let me = app.as_user(&session);
+    let pool = &app.state.pool;
+    let system = domain::register::Slug::parse(SYSTEM).unwrap();
+    let key = domain::register::Slug::parse(NEWSLETTER).unwrap();
+    choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;
+    assert_eq!(agency.decide(&number, SYSTEM, NEWSLETTER).await.0, "permit");
+    // Using more data is material: the grant no longer permits, checks and queries say why.
+    let more = [DataCategory::Contact, DataCategory::Location];
+    let changes = revise_purpose_categories(pool, &system, &key, &more)
+        .await
+        .unwrap();
+    assert_eq!(changes, Some(vec![MaterialChange::NewCategories]));
+    assert_eq!(
+        agency.decide(&number, SYSTEM, NEWSLETTER).await,
+        ("deny".into(), "reconsent_required".into())
+    );
+    let queried = agency.query(&number, SYSTEM, NEWSLETTER).await;
+    assert_eq!(
+        (queried.status, queried.error().reason.as_deref()),
+        (403, Some("reconsent_required"))
+    );
+    // /my says what changed.
+    let newsletter = |systems: Vec<domain::consent::MySystem>| {
+        systems
+            .into_iter()
+            .flat_map(|s| s.purposes)
+            .find(|p| p.key == NEWSLETTER)
+            .unwrap()
+    };
+    let shown = newsletter(me.my_systems().await.ok());
+    assert_eq!(shown.changed_since_consent, [MaterialChange::NewCategories]);
+    assert_eq!(shown.categories_added, [DataCategory::Location]);
+    let (_, html) = app.get_as("/my", &session).await;
+    assert!(
+        html.contains("data-testid=\"reconsent\"") && html.contains("data-state=\"stale\""),
+        "{html}"
+    );
+    // Choosing again restores the permit.
+    choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;
+    assert_eq!(agency.decide(&number, SYSTEM, NEWSLETTER).await.0, "permit");
+    assert!(
+        newsletter(me.my_systems().await.ok())
+            .changed_since_consent
+            .is_empty()
+    );
+    // Using less data is not material.
+    let fewer = [DataCategory::Location];
+    assert_eq!(
+        revise_purpose_categories(pool, &system, &key, &fewer)
+            .await
+            .unwrap(),
+        Some(vec![])
+    );
+    assert_eq!(agency.decide(&number, SYSTEM, NEWSLETTER).await.0, "permit");
+    // Keeping data longer is material for every purpose of the system.
+    let found = store::register::system(pool, &system).await.unwrap().unwrap();
+    let longer = SystemTerms {
+        recipients: found.recipients.clone(),
+        retention: serde_json::from_value(serde_json::json!({"en": "Ten years", "es": "Diez años"})).unwrap(),
+        retention_days: Some(3650),
+    };
+    let changes = revise_system_terms(pool, &system, &longer).await.unwrap();
+    assert_eq!(changes, Some(vec![MaterialChange::LongerRetention]));
+    assert_eq!(
+        agency.decide(&number, SYSTEM, NEWSLETTER).await.1,
+        "reconsent_required"
+    );
+    // A purpose on another basis does not rest on consent: unaffected.
+    assert_eq!(agency.decide(&number, SYSTEM, ACCOUNT).await.0, "permit");
 }
 
 async fn a_register_edit_makes_a_new_notice_version(backend: Backend) {

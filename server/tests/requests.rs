@@ -124,7 +124,7 @@ async fn a_bad_request_is_explained_and_nothing_is_stored(backend: Backend) {
     let cases: Vec<(Filing, RequestInputError)> = vec![
         (Filing::new("complaint"), RequestInputError::Kind),
         (Filing::new("access").scope("some"), RequestInputError::NoSystems),
-        // Enrolment systems the resident is not enrolled with hold none of their data.
+        // Enrollment systems the resident is not enrolled with hold none of their data.
         (
             Filing::new("erasure").systems(&["smart-water-meters"]),
             RequestInputError::UnknownSystem,

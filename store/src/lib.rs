@@ -13,8 +13,8 @@ macro_rules! closed_statuses {
 
 pub mod accounts;
 pub mod audit;
-pub mod casework;
 pub mod consent;
+pub mod console;
 pub mod db;
 pub mod decision_log;
 pub mod ledger;

@@ -235,6 +235,7 @@ pub fn reason_text(l: Locale, reason: Reason) -> &'static str {
     match reason {
         Reason::ConsentGiven => td_string!(l, reasons.consent_given),
         Reason::ConsentWithdrawn => td_string!(l, reasons.consent_withdrawn),
+        Reason::ReconsentRequired => td_string!(l, reasons.reconsent_required),
         Reason::ConsentNotGiven => td_string!(l, reasons.consent_not_given),
         Reason::LegalBasis => td_string!(l, reasons.legal_basis),
         Reason::ObjectionUpheld => td_string!(l, reasons.objection_upheld),

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use domain::account::{AccountInputError, AuthError, Password};
 use domain::consent::EnrollmentRefused;
-use domain::requests::{CaseworkError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
+use domain::requests::{ConsoleError, ExtensionRefused, MAX_DETAILS_CHARS, RequestInputError};
 use leptos::prelude::*;
 
 /// A readable message for `error`, announced to screen readers.
@@ -23,7 +23,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Auth(error) => auth_message(error).into_any(),
         AppError::RequestInput(error) => request_message(error).into_any(),
         AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),
-        AppError::Casework(error) => casework_message(error).into_any(),
+        AppError::Console(error) => console_message(error).into_any(),
         AppError::Enrollment(error) => enrollment_message(error).into_any(),
     };
     view! {
@@ -62,21 +62,21 @@ fn request_message(error: RequestInputError) -> impl IntoView {
 }
 
 /// What to tell an officer whose action on a request was refused.
-fn casework_message(error: CaseworkError) -> impl IntoView {
+fn console_message(error: ConsoleError) -> impl IntoView {
     let i18n = use_i18n();
     match error {
-        CaseworkError::ReasonRequired => t!(i18n, casework_errors.reason_required).into_any(),
-        CaseworkError::Illegal(_) => t!(i18n, casework_errors.illegal).into_any(),
-        CaseworkError::Extension(ExtensionRefused::AlreadyExtended) => {
-            t!(i18n, casework_errors.already_extended).into_any()
+        ConsoleError::ReasonRequired => t!(i18n, console_errors.reason_required).into_any(),
+        ConsoleError::Illegal(_) => t!(i18n, console_errors.illegal).into_any(),
+        ConsoleError::Extension(ExtensionRefused::AlreadyExtended) => {
+            t!(i18n, console_errors.already_extended).into_any()
         }
-        CaseworkError::Extension(ExtensionRefused::TooLate) => t!(i18n, casework_errors.too_late).into_any(),
-        CaseworkError::TasksOpen => t!(i18n, casework_errors.tasks_open).into_any(),
-        CaseworkError::TaskClosed => t!(i18n, casework_errors.task_closed).into_any(),
-        CaseworkError::NoSuchOfficer => t!(i18n, casework_errors.no_such_officer).into_any(),
-        CaseworkError::NoSuchResident => t!(i18n, casework_errors.no_such_resident).into_any(),
-        CaseworkError::Input(input) => request_message(input).into_any(),
-        CaseworkError::Contact(input) => auth_message(AuthError::Input(input)).into_any(),
+        ConsoleError::Extension(ExtensionRefused::TooLate) => t!(i18n, console_errors.too_late).into_any(),
+        ConsoleError::TasksOpen => t!(i18n, console_errors.tasks_open).into_any(),
+        ConsoleError::TaskClosed => t!(i18n, console_errors.task_closed).into_any(),
+        ConsoleError::NoSuchOfficer => t!(i18n, console_errors.no_such_officer).into_any(),
+        ConsoleError::NoSuchResident => t!(i18n, console_errors.no_such_resident).into_any(),
+        ConsoleError::Input(input) => request_message(input).into_any(),
+        ConsoleError::Contact(input) => auth_message(AuthError::Input(input)).into_any(),
     }
 }
 

@@ -8,9 +8,10 @@ use crate::components::signed_in::{MyNav, refused};
 use crate::consent::{ConfirmEnrollment, RecordConsent, my_systems};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{basis_explained, basis_name, category_name, use_lang};
-use domain::consent::{ConsentAction, MyPurpose, MySystem};
+use domain::consent::{ConsentAction, MaterialChange, MyPurpose, MySystem};
 use domain::decision::ConsentState;
 use domain::lang::Lang;
+use domain::register::DataCategory;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -102,6 +103,8 @@ fn PurposeItem(system: String, purpose: MyPurpose, lang: Lang) -> impl IntoView 
         .map(|name| view! { <li class="tag">{name}</li> })
         .collect_view();
     let choice = purpose.is_choice();
+    let changed = (choice && purpose.needs_reconsent())
+        .then(|| view! { <ChangedSinceConsent changes=purpose.changed_since_consent.clone() added=purpose.categories_added.clone() /> });
     let data_purpose = purpose.key.clone();
     let (name, description) = (purpose.name.clone(), purpose.description.clone());
     let heading_for_choice = heading_id.clone();
@@ -111,6 +114,7 @@ fn PurposeItem(system: String, purpose: MyPurpose, lang: Lang) -> impl IntoView 
             <p>{description}</p>
             <p class="categories-line">{t!(i18n, my.uses)} " "</p>
             <ul class="tags">{categories}</ul>
+            {changed}
             {if choice {
                 view! { <ConsentChoice system purpose lang described_by=heading_for_choice /> }.into_any()
             } else {
@@ -126,28 +130,64 @@ fn PurposeItem(system: String, purpose: MyPurpose, lang: Lang) -> impl IntoView 
     }
 }
 
+/// What changed materially since the resident gave consent, and that their consent is
+/// paused until they choose again.
+#[component]
+fn ChangedSinceConsent(changes: Vec<MaterialChange>, added: Vec<DataCategory>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let items = changes
+        .into_iter()
+        .map(|change| {
+            let added = added.clone();
+            let text = move || match change {
+                MaterialChange::NewCategories => {
+                    let names: Vec<&str> = added.iter().map(|c| category_name(l(), *c)).collect();
+                    format!("{} {}", td_string!(l(), my.change_categories), names.join(", "))
+                }
+                MaterialChange::NewRecipients => td_string!(l(), my.change_recipients).to_owned(),
+                MaterialChange::LongerRetention => td_string!(l(), my.change_retention).to_owned(),
+                MaterialChange::LegalBasis => td_string!(l(), my.change_basis).to_owned(),
+            };
+            view! { <li data-change=change.code()>{text}</li> }
+        })
+        .collect_view();
+    view! {
+        <div class="notice notice-warning" role="note" data-testid="reconsent">
+            <p><strong>{t!(i18n, my.changed_heading)}</strong></p>
+            <ul>{items}</ul>
+            <p>{t!(i18n, my.reconsent_hint)}</p>
+        </div>
+    }
+}
+
 /// The resident's consent for one purpose and the one button that changes it.
 #[component]
 fn ConsentChoice(system: String, purpose: MyPurpose, lang: Lang, described_by: String) -> impl IntoView {
     let i18n = use_i18n();
     let record = ServerAction::<RecordConsent>::new();
     let state = RwSignal::new(purpose.consent);
+    // A grant on a notice that changed materially since no longer counts: choose again.
+    let stale = RwSignal::new(purpose.needs_reconsent());
     Effect::new(move |_| {
         if let Some(Ok(event)) = record.value().get() {
             state.set(event.action.resulting_state());
+            stale.set(false);
         }
     });
-    let next = move || match state.get() {
-        ConsentState::Given => ConsentAction::Withdraw,
-        ConsentState::Withdrawn | ConsentState::NeverAsked => ConsentAction::Grant,
+    let next = move || match (state.get(), stale.get()) {
+        (ConsentState::Given, false) => ConsentAction::Withdraw,
+        _ => ConsentAction::Grant,
     };
     let pending = record.pending();
     let state_text = move || match state.get() {
+        ConsentState::Given if stale.get() => td_string!(i18n.get_locale(), my.state_stale),
         ConsentState::Given => td_string!(i18n.get_locale(), my.state_given),
         ConsentState::Withdrawn => td_string!(i18n.get_locale(), my.state_withdrawn),
         ConsentState::NeverAsked => td_string!(i18n.get_locale(), my.state_never),
     };
     let state_code = move || match state.get() {
+        ConsentState::Given if stale.get() => "stale",
         ConsentState::Given => "given",
         ConsentState::Withdrawn => "withdrawn",
         ConsentState::NeverAsked => "never",

@@ -63,7 +63,7 @@ pub async fn request_queue(
         )
         .await?;
     }
-    Ok(store::casework::queue(&pool, &session.user.id, &filter).await?)
+    Ok(store::console::queue(&pool, &session.user.id, &filter).await?)
 }
 
 /// Records that `user` read residents' data before it is served; refuses the read if the
@@ -90,7 +90,7 @@ async fn audit_read(
 pub async fn get_case(id: String, lang: Lang) -> Result<CaseFile, AppError> {
     let session = ssr::require_staff()?;
     let pool = ssr::backend()?.pool;
-    let case = store::casework::case_file(&pool, &id, lang)
+    let case = store::console::case_file(&pool, &id, lang)
         .await?
         .ok_or(AppError::NotFound)?;
     audit_read(&pool, &session.user, "open_case", Some(&id), "").await?;
@@ -104,7 +104,7 @@ pub async fn get_case(id: String, lang: Lang) -> Result<CaseFile, AppError> {
 #[cfg(feature = "ssr")]
 async fn act(
     id: &str,
-    rule: impl FnOnce(&domain::console::Case) -> Result<domain::console::Change, domain::requests::CaseworkError>,
+    rule: impl FnOnce(&domain::console::Case) -> Result<domain::console::Change, domain::requests::ConsoleError>,
 ) -> Result<(), AppError> {
     let session = ssr::require_staff()?;
     let pool = ssr::backend()?.pool;
@@ -133,19 +133,19 @@ fn back_to(id: &str) {
 /// Assigns the request to an officer (`to` empty: nobody).
 #[server(prefix = "/fn", endpoint = "console/assign")]
 pub async fn assign_request(id: String, to: Option<String>) -> Result<(), AppError> {
-    use domain::requests::CaseworkError;
+    use domain::requests::ConsoleError;
     let session = ssr::require_staff()?;
     let pool = ssr::backend()?.pool;
     load_case(&pool, &id).await?;
     let to = match to.filter(|t| !t.is_empty()) {
         Some(to) => {
-            let name = store::casework::staff_name(&pool, &to).await?;
-            Some((to, name.ok_or(CaseworkError::NoSuchOfficer)?))
+            let name = store::console::staff_name(&pool, &to).await?;
+            Some((to, name.ok_or(ConsoleError::NoSuchOfficer)?))
         }
         None => None,
     };
     let to = to.as_ref().map(|(id, name)| (id.as_str(), name.as_str()));
-    store::casework::assign(&pool, &session.user, &id, to).await?;
+    store::console::assign(&pool, &session.user, &id, to).await?;
     back_to(&id);
     Ok(())
 }
@@ -186,7 +186,7 @@ pub async fn complete_task_for_agency(
         .map_err(|_| AppError::InvalidInput("outcome".to_owned()))?;
     let note = domain::console::complete_task(outcome, note.as_deref().unwrap_or_default())?;
     let pool = ssr::backend()?.pool;
-    store::casework::complete_task(&pool, &session.user, &id, &task, outcome, &note).await??;
+    store::console::complete_task(&pool, &session.user, &id, &task, outcome, &note).await??;
     back_to(&id);
     Ok(())
 }
@@ -204,7 +204,7 @@ pub async fn ask_resident(id: String, question: String) -> Result<(), AppError> 
     let pool = ssr::backend()?.pool;
     let case = load_case(&pool, &id).await?;
     let question = domain::console::message(&case, &question)?;
-    store::casework::ask(&pool, &session.user, &id, &case, &question).await?;
+    store::console::ask(&pool, &session.user, &id, &case, &question).await?;
     back_to(&id);
     Ok(())
 }
@@ -213,7 +213,7 @@ pub async fn ask_resident(id: String, question: String) -> Result<(), AppError> 
 #[server(prefix = "/fn", endpoint = "console/stats")]
 pub async fn request_stats() -> Result<domain::requests::RequestStats, AppError> {
     ssr::require_staff()?;
-    Ok(store::casework::stats(&ssr::backend()?.pool, store::requests::today()).await?)
+    Ok(store::console::stats(&ssr::backend()?.pool, store::requests::today()).await?)
 }
 
 /// Admins only: one page of the audit log, newest first.
@@ -226,7 +226,7 @@ pub async fn audit_log(before: Option<String>) -> Result<domain::requests::Audit
     let before = filter_value::<i64>("before", before)?;
     let pool = ssr::backend()?.pool;
     audit_read(&pool, &session.user, "read_audit_log", None, "").await?;
-    Ok(store::casework::audit_page(&pool, before).await?)
+    Ok(store::console::audit_page(&pool, before).await?)
 }
 
 /// Files a request for a resident who came to a city office or phoned: by resident number,
@@ -242,7 +242,7 @@ pub async fn file_assisted(
     purpose: Option<String>,
     details: Option<String>,
 ) -> Result<String, AppError> {
-    use domain::requests::{AssistedResident, CaseworkError, NewRequest};
+    use domain::requests::{AssistedResident, ConsoleError, NewRequest};
     let session = ssr::require_staff()?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
     let resident = AssistedResident::parse(
@@ -258,13 +258,13 @@ pub async fn file_assisted(
         purpose.as_deref(),
         details.as_deref().unwrap_or_default(),
     )
-    .map_err(CaseworkError::from)?;
+    .map_err(ConsoleError::from)?;
     let backend = ssr::backend()?;
     let filed =
-        store::casework::file_assisted(&backend.pool, backend.policy, &session.user, &resident, &request)
+        store::console::file_assisted(&backend.pool, backend.policy, &session.user, &resident, &request)
             .await;
     let id = filed.map_err(|e| match e {
-        store::requests::FileError::Input(input) => AppError::Casework(input.into()),
+        store::requests::FileError::Input(input) => AppError::Console(input.into()),
         other => other.into(),
     })?;
     back_to(&id);

@@ -96,7 +96,7 @@ pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
     let case = store::requests::case(&pool, Some(&session.user.id), &id).await?;
     let case = case.ok_or(AppError::NotFound)?;
     let body = domain::console::message(&case, &body).map_err(|e| match e {
-        domain::requests::CaseworkError::Illegal(_) => AppError::RequestClosed,
+        domain::requests::ConsoleError::Illegal(_) => AppError::RequestClosed,
         _ => AppError::RequestInput(domain::requests::RequestInputError::DetailsTooLong),
     })?;
     store::requests::reply(

@@ -64,7 +64,7 @@ struct PurposeRow {
     system: String,
     agency: String,
     system_id: String,
-    /// `enrolment` systems hold only their enrolled residents' data; checks about anyone
+    /// `enrolment` (scope code) systems hold only their enrolled residents' data; checks about anyone
     /// else deny (`not_enrolled`), so residents are enrolled with the systems they use.
     scope: String,
 }

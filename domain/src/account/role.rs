@@ -41,7 +41,7 @@ impl ApiScope {
         if !systems.is_empty() {
             scopes.extend([ApiScope::ConsentCheck, ApiScope::RequestsWork]);
         }
-        if systems.contains(&Scope::Enrolment) {
+        if systems.contains(&Scope::Enrollment) {
             scopes.extend([ApiScope::SubjectsRead, ApiScope::EnrollmentWrite]);
         }
         scopes.sort();
@@ -62,7 +62,7 @@ mod tests {
             [ApiScope::ConsentCheck, ApiScope::RequestsWork]
         );
         assert_eq!(
-            ApiScope::needed_by(&[Scope::PublicSpace, Scope::Enrolment]),
+            ApiScope::needed_by(&[Scope::PublicSpace, Scope::Enrollment]),
             ApiScope::ALL
         );
     }

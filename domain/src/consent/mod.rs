@@ -13,6 +13,7 @@ mod facts;
 mod history;
 mod receipt;
 mod systems;
+mod terms;
 mod words;
 
 pub use action::{Channel, ConsentAction};
@@ -28,3 +29,4 @@ pub use receipt::{
     ReceiptPurpose, ReceiptService,
 };
 pub use systems::{MyPurpose, MySystem};
+pub use terms::{MaterialChange, Terms, grant_stands, material_changes};

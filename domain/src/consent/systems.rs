@@ -17,12 +17,22 @@ pub struct MyPurpose {
     pub consent: ConsentState,
     /// The version of the notice (name and description) shown here.
     pub notice_version: i64,
+    /// When the resident's grant was made on a notice the purpose has since changed
+    /// materially: what changed (empty otherwise). Such a grant no longer permits.
+    pub changed_since_consent: Vec<super::MaterialChange>,
+    /// The data categories added since the resident's grant.
+    pub categories_added: Vec<DataCategory>,
 }
 
 impl MyPurpose {
     /// Whether the resident's choice decides this purpose (grant and withdraw apply).
     pub fn is_choice(&self) -> bool {
         self.legal_basis.needs_consent()
+    }
+
+    /// Whether the resident must choose again: their grant predates a material change.
+    pub fn needs_reconsent(&self) -> bool {
+        !self.changed_since_consent.is_empty()
     }
 }
 

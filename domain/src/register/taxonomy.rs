@@ -69,8 +69,9 @@ vocabulary! {
     Scope {
         /// It may capture anyone in a public place (cameras, sensors, public Wi-Fi).
         PublicSpace => "public_space",
-        /// It holds data of residents enrolled with it (cards, accounts, meters).
-        Enrolment => "enrolment",
+        /// It holds data of residents enrolled with it (cards, accounts, meters). The stored and
+        /// published code keeps the register's original spelling.
+        Enrollment => "enrolment",
     }
 }
 

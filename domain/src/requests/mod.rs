@@ -6,8 +6,8 @@
 //! `domain::requests::X` whatever file `X` lives in.
 
 mod audit;
-mod casework;
 mod clock;
+mod console_view;
 mod detail;
 mod input;
 mod kind;
@@ -20,8 +20,8 @@ mod status;
 mod task;
 
 pub use audit::{AUDIT_PAGE_SIZE, AuditPage, AuditRow};
-pub use casework::{AssistedResident, CaseFile, CaseworkError, reason};
 pub use clock::{Clock, DeadlinePolicy, ExtensionRefused, paused_days};
+pub use console_view::{AssistedResident, CaseFile, ConsoleError, reason};
 pub use detail::{MessageView, RequestDetail, RequestSummary, TimelineEntry};
 pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
 pub use kind::{RequestChannel, RequestKind};

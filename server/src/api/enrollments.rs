@@ -72,7 +72,7 @@ async fn own_enrollment_system(
             message: "Your agency does not run this system.".to_owned(),
         });
     }
-    if found.scope != Scope::Enrolment.code() {
+    if found.scope != Scope::Enrollment.code() {
         return Err(ApiError::Conflict {
             code: "not_enrollable",
             message: "This system operates in public space; residents are not enrolled with it.".to_owned(),

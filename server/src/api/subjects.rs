@@ -83,7 +83,7 @@ pub async fn query(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::NotFound("The resident's account no longer exists.".to_owned()))?;
     // A system in public space knows nobody by name: it receives no profile fields.
-    let data = if evaluation.by_enrolment {
+    let data = if evaluation.by_enrollment {
         disclose(&profile, &categories)
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))

@@ -54,7 +54,7 @@ pub struct DemoAccount {
     pub email: String,
     pub name: String,
     pub password: String,
-    /// Systems the account is enrolled with (enrolment systems only).
+    /// Systems the account is enrolled with (enrollment systems only).
     #[serde(default)]
     pub enrolled_with: Vec<Slug>,
     /// Consents the account has given, as `system/purpose` (consent-basis purposes only).
@@ -162,15 +162,15 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
     })
 }
 
-/// A demo account may only be enrolled with enrolment systems and consent to consent purposes.
+/// A demo account may only be enrolled with enrollment systems and consent to consent purposes.
 fn check_account(account: &DemoAccount, systems: &[System]) -> Result<(), DemoError> {
     let find = |slug: &str| systems.iter().find(|s| s.slug.as_str() == slug);
     for slug in &account.enrolled_with {
         match find(slug.as_str()) {
-            Some(s) if s.scope == Scope::Enrolment => {}
+            Some(s) if s.scope == Scope::Enrollment => {}
             _ => {
                 return Err(invalid(format!(
-                    "{} is enrolled with {slug}, which is not an enrolment system",
+                    "{} is enrolled with {slug}, which is not an enrollment system",
                     account.email
                 )));
             }

@@ -138,7 +138,7 @@ pub(super) async fn requests_csv(
         tracing::error!(error = %e, "could not record the export; refused");
         return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response();
     }
-    let records = match store::casework::records(&state.pool, from, to).await {
+    let records = match store::console::records(&state.pool, from, to).await {
         Ok(records) => records,
         Err(e) => {
             tracing::error!(error = %e, "could not read the request records");

@@ -7,7 +7,7 @@ use super::*;
 pub struct TargetFacts {
     pub system_id: String,
     pub agency: String,
-    /// `public_space` or `enrolment`.
+    /// `public_space` or `enrollment`.
     pub scope: String,
     /// `planned`, `active` or `retired`.
     pub status: String,
@@ -31,7 +31,7 @@ pub async fn target(pool: &AnyPool, system: &str, purpose: &str) -> Result<Optio
 }
 
 /// Everything a check reads, in one query: the system and its agency, the purpose, and the
-/// resident with their consent and enrolment (each `None` when it does not exist).
+/// resident with their consent and enrollment (each `None` when it does not exist).
 #[derive(Debug, Clone, FromRow)]
 pub struct CheckRow {
     pub system_id: String,
@@ -45,6 +45,10 @@ pub struct CheckRow {
     pub enrolled_system: Option<String>,
     /// The purpose when the resident's objection to it was upheld.
     pub objected_purpose: Option<String>,
+    /// The notice version the resident's current consent event was made on.
+    pub agreed_version: Option<i64>,
+    /// The notice version of the purpose's last material change.
+    pub material_version: Option<i64>,
 }
 
 /// The facts of a check about `resident_number`, system `system` and purpose `purpose`;
@@ -57,11 +61,13 @@ pub async fn check_facts(
 ) -> Result<Option<CheckRow>, StoreError> {
     sqlx::query_as(concat!(
         "SELECT s.id AS system_id, a.slug AS agency, s.scope, s.status, p.id AS purpose_id, p.legal_basis, ",
-        "u.id AS user_id, c.state, e.system_id AS enrolled_system, o.purpose_id AS objected_purpose ",
+        "u.id AS user_id, c.state, e.system_id AS enrolled_system, o.purpose_id AS objected_purpose, ",
+        "ce.notice_version AS agreed_version, p.material_version ",
         "FROM systems s JOIN agencies a ON a.id = s.agency_id ",
         "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = $2 ",
         "LEFT JOIN users u ON u.resident_number = $3 AND u.role = 'resident' ",
         "LEFT JOIN consents c ON c.user_id = u.id AND c.purpose_id = p.id ",
+        "LEFT JOIN consent_events ce ON ce.id = c.event_id ",
         "LEFT JOIN enrollments e ON e.user_id = u.id AND e.system_id = s.id ",
         "LEFT JOIN upheld_objections o ON o.user_id = u.id AND o.purpose_id = p.id ",
         "WHERE s.slug = $1"

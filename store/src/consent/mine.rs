@@ -2,24 +2,97 @@
 
 use super::*;
 
+/// A resident's current consent for one purpose.
+#[derive(Debug, Clone, Default)]
+struct Current {
+    state: Option<ConsentState>,
+    /// For a grant the purpose changed materially since: what changed, and the categories added.
+    changes: Vec<MaterialChange>,
+    added: Vec<DataCategory>,
+}
+
+#[derive(FromRow)]
+struct CurrentRow {
+    slug: String,
+    key: String,
+    state: String,
+    purpose_id: String,
+    agreed_version: i64,
+    material_version: i64,
+}
+
 /// The current consent of `user_id` for every purpose they ever chose on, keyed by
-/// (system slug, purpose key).
+/// (system slug, purpose key), with what changed since a grant that is now stale.
 async fn current_consents(
     pool: &AnyPool,
     user_id: &str,
-) -> Result<HashMap<(String, String), ConsentState>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(concat!(
-        "SELECT s.slug, p.key, c.state FROM consents c ",
+) -> Result<HashMap<(String, String), Current>, sqlx::Error> {
+    let rows: Vec<CurrentRow> = sqlx::query_as(concat!(
+        "SELECT s.slug, p.key, c.state, p.id AS purpose_id, e.notice_version AS agreed_version, ",
+        "p.material_version FROM consents c JOIN consent_events e ON e.id = c.event_id ",
         "JOIN purposes p ON p.id = c.purpose_id JOIN systems s ON s.id = p.system_id ",
         "WHERE c.user_id = $1"
     ))
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(system, purpose, state)| ((system, purpose), state_of(&state)))
-        .collect())
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let state = state_of(&row.state);
+        let mut current = Current {
+            state: Some(state),
+            ..Current::default()
+        };
+        if state == ConsentState::Given && !grant_stands(row.agreed_version, row.material_version) {
+            (current.changes, current.added) =
+                changes_since(pool, &row.purpose_id, row.agreed_version).await?;
+        }
+        out.insert((row.slug, row.key), current);
+    }
+    Ok(out)
+}
+
+/// What changed materially in purpose `purpose_id`'s notice after version `agreed`, and the
+/// data categories it uses now that it did not then.
+async fn changes_since(
+    pool: &AnyPool,
+    purpose_id: &str,
+    agreed: i64,
+) -> Result<(Vec<MaterialChange>, Vec<DataCategory>), sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT version, changes, categories FROM purpose_notices WHERE purpose_id = $1 AND version >= $2 ORDER BY version",
+    )
+    .bind(purpose_id)
+    .bind(agreed)
+    .fetch_all(pool)
+    .await?;
+    let categories = |text: &str| -> Result<Vec<DataCategory>, sqlx::Error> {
+        text.split_whitespace()
+            .map(|c| code::<DataCategory, _>("purpose_notices.categories", c))
+            .collect()
+    };
+    let mut changes: Vec<MaterialChange> = Vec::new();
+    for (_, codes, _) in rows.iter().filter(|(v, _, _)| *v > agreed) {
+        for c in codes.split_whitespace() {
+            let change = code::<MaterialChange, _>("purpose_notices.changes", c)?;
+            if !changes.contains(&change) {
+                changes.push(change);
+            }
+        }
+    }
+    changes.sort();
+    let then = rows
+        .first()
+        .map(|(_, _, c)| categories(c))
+        .transpose()?
+        .unwrap_or_default();
+    let now = rows
+        .last()
+        .map(|(_, _, c)| categories(c))
+        .transpose()?
+        .unwrap_or_default();
+    let added = now.into_iter().filter(|c| !then.contains(c)).collect();
+    Ok((changes, added))
 }
 
 /// The current notice version of every purpose, keyed by (system slug, purpose key).
@@ -63,20 +136,25 @@ pub async fn my_systems(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec
             let purposes = system
                 .purposes
                 .iter()
-                .map(|p| MyPurpose {
-                    key: p.key.as_str().to_owned(),
-                    name: p.name.get(lang).to_owned(),
-                    description: p.description.get(lang).to_owned(),
-                    legal_basis: p.legal_basis,
-                    categories: p.categories.clone(),
-                    consent: consents
+                .map(|p| {
+                    let current = consents
                         .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
-                        .copied()
-                        .unwrap_or(ConsentState::NeverAsked),
-                    notice_version: versions
-                        .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
-                        .copied()
-                        .unwrap_or(1),
+                        .cloned()
+                        .unwrap_or_default();
+                    MyPurpose {
+                        key: p.key.as_str().to_owned(),
+                        name: p.name.get(lang).to_owned(),
+                        description: p.description.get(lang).to_owned(),
+                        legal_basis: p.legal_basis,
+                        categories: p.categories.clone(),
+                        consent: current.state.unwrap_or(ConsentState::NeverAsked),
+                        notice_version: versions
+                            .get(&(system.slug.as_str().to_owned(), p.key.as_str().to_owned()))
+                            .copied()
+                            .unwrap_or(1),
+                        changed_since_consent: current.changes,
+                        categories_added: current.added,
+                    }
                 })
                 .collect();
             Some(MySystem {

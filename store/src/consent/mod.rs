@@ -1,9 +1,12 @@
-//! The consent aggregate: enrolments, the append-only consent events, the current consent
+//! The consent aggregate: enrollments, the append-only consent events, the current consent
 //! per resident and purpose, and the purpose notices the events point at.
 
 use super::{code, new_event_id, now, now_us, rfc3339_us, text};
 use crate::StoreError;
-use domain::consent::{Channel, ConsentAction, ConsentEventView, MyPurpose, MySystem, Receipt, ReceiptFacts};
+use domain::consent::{
+    Channel, ConsentAction, ConsentEventView, MaterialChange, MyPurpose, MySystem, Receipt, ReceiptFacts,
+    grant_stands,
+};
 use domain::decision::ConsentState;
 use domain::lang::Lang;
 use domain::register::{DataCategory, LegalBasis, Scope, Slug, SystemStatus};

@@ -62,9 +62,11 @@ macro_rules! system_columns {
     };
 }
 mod notices;
+mod terms;
 mod writing;
 
 pub use notices::revise_purpose_text;
+pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
 pub use writing::{insert_agency, insert_system, set_city_name};
 
 fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {

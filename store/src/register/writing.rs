@@ -104,20 +104,22 @@ async fn insert_purpose(
             .execute(&mut **tx)
             .await?;
     }
-    insert_notice(tx, &id, 1, purpose).await
+    insert_notice(tx, &id, 1, purpose, "").await
 }
 
-/// Records version `version` of the notice of purpose `purpose_id`: what residents are shown.
+/// Records version `version` of the notice of purpose `purpose_id`: what residents are
+/// shown, and what changed materially since the previous version (codes, space-separated).
 pub(super) async fn insert_notice(
     tx: &mut Transaction<'_, Any>,
     purpose_id: &str,
     version: i64,
     purpose: &Purpose,
+    changes: &str,
 ) -> Result<(), sqlx::Error> {
     let categories: Vec<&str> = purpose.categories.iter().map(|c| c.code()).collect();
     sqlx::query(
         "INSERT INTO purpose_notices (purpose_id, version, legal_basis, name, description, categories, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         changes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(purpose_id)
     .bind(version)
@@ -125,6 +127,7 @@ pub(super) async fn insert_notice(
     .bind(to_json(&purpose.name)?)
     .bind(to_json(&purpose.description)?)
     .bind(categories.join(" "))
+    .bind(changes)
     .bind(now())
     .execute(&mut **tx)
     .await?;

@@ -68,7 +68,7 @@ impl AgencyTaskRow {
             id: self.id,
             request_id: self.request_id,
             kind: code("privacy_requests.kind", &self.kind)?,
-            subject: (self.scope == Scope::Enrolment.code()).then_some(self.resident_number),
+            subject: (self.scope == Scope::Enrollment.code()).then_some(self.resident_number),
             system: self.slug,
             purpose: self.purpose,
             details: self.details,

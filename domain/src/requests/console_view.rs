@@ -1,4 +1,4 @@
-//! Casework: what an officer sees of a request, the inputs of their actions, and why an action
+//! The officer console: what an officer sees of a request, the inputs of their actions, and why an action
 //! may be refused.
 
 use super::clock::ExtensionRefused;
@@ -33,7 +33,7 @@ impl CaseFile {
 
 /// Why an officer's action was refused; nothing was stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum CaseworkError {
+pub enum ConsoleError {
     #[error("a reason is required, and at most 4000 characters")]
     ReasonRequired,
     #[error(transparent)]
@@ -56,10 +56,10 @@ pub enum CaseworkError {
 }
 
 /// A reason an officer gives (extension, refusal, message): trimmed, required, bounded.
-pub fn reason(text: &str) -> Result<String, CaseworkError> {
+pub fn reason(text: &str) -> Result<String, ConsoleError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_DETAILS_CHARS {
-        return Err(CaseworkError::ReasonRequired);
+        return Err(ConsoleError::ReasonRequired);
     }
     Ok(text.to_owned())
 }
@@ -84,14 +84,14 @@ impl AssistedResident {
         name: &str,
         email: &str,
         phone: &str,
-    ) -> Result<AssistedResident, CaseworkError> {
+    ) -> Result<AssistedResident, ConsoleError> {
         use crate::account::{DisplayName, Email, ProfileFields};
         let number = number.trim();
         if !number.is_empty() {
             return Ok(AssistedResident::Number(number.to_uppercase()));
         }
         if name.trim().is_empty() || (email.trim().is_empty() && phone.trim().is_empty()) {
-            return Err(CaseworkError::NoSuchResident);
+            return Err(ConsoleError::NoSuchResident);
         }
         let name = DisplayName::parse(name)?;
         let email = (!email.trim().is_empty())
@@ -115,19 +115,19 @@ mod tests {
         );
         assert_eq!(
             AssistedResident::parse("", "Rosa", "", ""),
-            Err(CaseworkError::NoSuchResident)
+            Err(ConsoleError::NoSuchResident)
         );
         assert_eq!(
             AssistedResident::parse("", "", "rosa@example.org", ""),
-            Err(CaseworkError::NoSuchResident)
+            Err(ConsoleError::NoSuchResident)
         );
         assert!(matches!(
             AssistedResident::parse("", "Rosa", "not-an-email", ""),
-            Err(CaseworkError::Contact(crate::account::AccountInputError::Email))
+            Err(ConsoleError::Contact(crate::account::AccountInputError::Email))
         ));
         assert!(matches!(
             AssistedResident::parse("", "Rosa", "", "12ab"),
-            Err(CaseworkError::Contact(crate::account::AccountInputError::Phone))
+            Err(ConsoleError::Contact(crate::account::AccountInputError::Phone))
         ));
         match AssistedResident::parse("", "Rosa Díaz", "", "+1 555 0199").unwrap() {
             AssistedResident::New { name, email, phone } => {

@@ -10,7 +10,7 @@ use common::client::{ApiClient, Assisted, Filing, QueueQuery};
 use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, filed, officer, spawn_app, staff};
 use domain::account::{AccountInputError, ApiScope, Role};
 use domain::requests::{
-    CaseworkError, Clock, DeadlinePolicy, NotificationKind, RequestChannel, RequestStatus, TaskOutcome,
+    Clock, ConsoleError, DeadlinePolicy, NotificationKind, RequestChannel, RequestStatus, TaskOutcome,
 };
 use serde_json::json;
 use server::api::requests::CompleteTask;
@@ -192,7 +192,7 @@ async fn the_queue_puts_the_most_urgent_first_and_filters(backend: Backend) {
     assert_eq!(queue_ids(&console, mine()).await, [second.clone()]);
     let refused = console.assign(&second, "not-an-officer").await;
     assert_eq!(refused.status, 409);
-    assert_eq!(refused.error(), AppError::Casework(CaseworkError::NoSuchOfficer));
+    assert_eq!(refused.error(), AppError::Console(ConsoleError::NoSuchOfficer));
     // The badge says overdue in the page.
     let (_, html) = app.get_as("/admin/requests", &officer).await;
     assert!(html.contains("data-urgency=\"overdue\""), "{html}");
@@ -237,7 +237,7 @@ async fn officers_move_a_request_through_the_allowed_states_only(backend: Backen
     let fulfilled = console.fulfil(&id).await;
     assert_eq!(
         (fulfilled.status, fulfilled.error()),
-        (409, AppError::Casework(CaseworkError::TasksOpen)),
+        (409, AppError::Console(ConsoleError::TasksOpen)),
         "{}",
         fulfilled.body
     );
@@ -468,7 +468,7 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
         .await;
     assert_eq!(
         (unknown.status, unknown.error()),
-        (422, AppError::Casework(CaseworkError::NoSuchResident)),
+        (422, AppError::Console(ConsoleError::NoSuchResident)),
         "{}",
         unknown.body
     );
@@ -595,7 +595,7 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
                 kind: "access",
                 ..Assisted::default()
             },
-            CaseworkError::NoSuchResident,
+            ConsoleError::NoSuchResident,
         ),
         (
             Assisted {
@@ -604,7 +604,7 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
                 kind: "access",
                 ..Assisted::default()
             },
-            CaseworkError::Contact(AccountInputError::Phone),
+            ConsoleError::Contact(AccountInputError::Phone),
         ),
         (
             Assisted {
@@ -613,13 +613,13 @@ async fn an_officer_files_for_someone_without_an_account(backend: Backend) {
                 kind: "access",
                 ..Assisted::default()
             },
-            CaseworkError::Contact(AccountInputError::Email),
+            ConsoleError::Contact(AccountInputError::Email),
         ),
     ] {
         let refused = console.file_assisted(&form).await;
         assert_eq!(
             (refused.status, refused.error()),
-            (422, AppError::Casework(error)),
+            (422, AppError::Console(error)),
             "{form:?}: {}",
             refused.body
         );

@@ -7,7 +7,7 @@ use crate::requests::{self as store, Actor, Completion, FileError, TaskError, to
 use crate::{StoreError, accounts, consent, new_id, now_us};
 use domain::account::CurrentUser;
 use domain::requests::{
-    AssistedResident, CaseworkError, DeadlinePolicy, NewRequest, RequestChannel, TaskOutcome,
+    AssistedResident, ConsoleError, DeadlinePolicy, NewRequest, RequestChannel, TaskOutcome,
 };
 use sqlx::AnyPool;
 
@@ -49,13 +49,13 @@ pub async fn complete_task(
     task: &str,
     outcome: TaskOutcome,
     note: &str,
-) -> Result<Result<(), CaseworkError>, StoreError> {
+) -> Result<Result<(), ConsoleError>, StoreError> {
     let owner: Option<(String,)> = sqlx::query_as("SELECT request_id FROM request_tasks WHERE id = $1")
         .bind(task)
         .fetch_optional(pool)
         .await?;
     if owner.is_none_or(|(request,)| request != id) {
-        return Ok(Err(CaseworkError::TaskClosed));
+        return Ok(Err(ConsoleError::TaskClosed));
     }
     let detail = format!("completed task {task} on the agency's behalf: {}", outcome.code());
     let by = format!("officer:{}", officer.id);
@@ -73,7 +73,7 @@ pub async fn complete_task(
     };
     match store::complete_task(pool, None, task, &completion).await {
         Ok(()) => Ok(Ok(())),
-        Err(TaskError::NotFound | TaskError::Closed) => Ok(Err(CaseworkError::TaskClosed)),
+        Err(TaskError::NotFound | TaskError::Closed) => Ok(Err(ConsoleError::TaskClosed)),
         Err(TaskError::Store(e)) => Err(e),
     }
 }
