@@ -78,56 +78,7 @@ pub fn verify(
     head: (u64, Hash),
     checkpoints: &[TrustedCheckpoint],
 ) -> Result<Verified, Vec<Finding>> {
-    let mut findings = Vec::new();
-    let by_id: HashMap<(&str, &str), &LedgerEntry> =
-        entries.iter().map(|e| ((e.source().code(), e.id()), e)).collect();
-    let mut hashes: Vec<Hash> = Vec::with_capacity(leaves.len());
-    let mut seen: HashMap<(&str, &str), ()> = HashMap::with_capacity(leaves.len());
-    let mut last_seq = 0;
-    for (expected, leaf) in (0_i64..).zip(leaves) {
-        if leaf.idx != expected && findings.is_empty() {
-            findings.push(Finding::Gap {
-                idx: expected,
-                found: leaf.idx,
-            });
-        }
-        seen.insert((leaf.source.as_str(), leaf.entry_id.as_str()), ());
-        let named = || (leaf.idx, leaf.source.clone(), leaf.entry_id.clone());
-        let stored = from_hex(&leaf.leaf_hash);
-        hashes.push(stored.unwrap_or([0; 32]));
-        match by_id.get(&(leaf.source.as_str(), leaf.entry_id.as_str())) {
-            None => {
-                let (idx, log, id) = named();
-                findings.push(Finding::Deleted { idx, log, id });
-            }
-            Some(entry) if Some(entry.leaf_hash()) != stored => {
-                let (idx, log, id) = named();
-                findings.push(Finding::Edited { idx, log, id });
-            }
-            Some(LedgerEntry::Decision(d)) => {
-                if d.seq != last_seq + 1 {
-                    let (idx, log, id) = named();
-                    findings.push(Finding::Reordered {
-                        idx,
-                        log,
-                        id,
-                        seq: d.seq,
-                        previous: last_seq,
-                    });
-                }
-                last_seq = d.seq;
-            }
-            Some(_) => {}
-        }
-    }
-    for entry in entries {
-        if !seen.contains_key(&(entry.source().code(), entry.id())) {
-            findings.push(Finding::Inserted {
-                log: entry.source().code().to_owned(),
-                id: entry.id().to_owned(),
-            });
-        }
-    }
+    let (hashes, mut findings) = check_leaves(leaves, entries);
     let size = hashes.len() as u64;
     let computed = root(&hashes);
     if head != (size, computed) {
@@ -154,6 +105,57 @@ pub fn verify(
         counts,
         checkpoints: checkpoints.len(),
     })
+}
+
+/// Each leaf against its row (numbering, edits, deletions, the decisions' order), then every
+/// row against the leaves (insertions). Returns the stored leaf hashes in order, and the findings.
+fn check_leaves(leaves: &[StoredLeaf], entries: &[LedgerEntry]) -> (Vec<Hash>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let by_id: HashMap<(&str, &str), &LedgerEntry> =
+        entries.iter().map(|e| ((e.source().code(), e.id()), e)).collect();
+    let mut hashes: Vec<Hash> = Vec::with_capacity(leaves.len());
+    let mut last_seq = 0;
+    for (expected, leaf) in (0_i64..).zip(leaves) {
+        if leaf.idx != expected && findings.is_empty() {
+            findings.push(Finding::Gap {
+                idx: expected,
+                found: leaf.idx,
+            });
+        }
+        let (idx, log, id) = (leaf.idx, leaf.source.clone(), leaf.entry_id.clone());
+        let stored = from_hex(&leaf.leaf_hash);
+        hashes.push(stored.unwrap_or([0; 32]));
+        match by_id.get(&(leaf.source.as_str(), leaf.entry_id.as_str())) {
+            None => findings.push(Finding::Deleted { idx, log, id }),
+            Some(entry) if Some(entry.leaf_hash()) != stored => findings.push(Finding::Edited { idx, log, id }),
+            Some(LedgerEntry::Decision(d)) => {
+                if d.seq != last_seq + 1 {
+                    let (seq, previous) = (d.seq, last_seq);
+                    findings.push(Finding::Reordered {
+                        idx,
+                        log,
+                        id,
+                        seq,
+                        previous,
+                    });
+                }
+                last_seq = d.seq;
+            }
+            Some(_) => {}
+        }
+    }
+    let seen: std::collections::HashSet<(&str, &str)> =
+        leaves.iter().map(|l| (l.source.as_str(), l.entry_id.as_str())).collect();
+    findings.extend(
+        entries
+            .iter()
+            .filter(|e| !seen.contains(&(e.source().code(), e.id())))
+            .map(|e| Finding::Inserted {
+                log: e.source().code().to_owned(),
+                id: e.id().to_owned(),
+            }),
+    );
+    (hashes, findings)
 }
 
 /// Whether the tree over `hashes` (with `current` root) extends `checkpoint`, by the

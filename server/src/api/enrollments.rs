@@ -14,7 +14,7 @@ use domain::account::{ApiScope, ResidentNumber};
 use domain::consent::{EnrollmentChannel, EnrollmentCode};
 use domain::register::{Scope, Slug, SystemStatus};
 use serde::{Deserialize, Serialize};
-use store::consent;
+use store::consent::{self, TargetFacts};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -54,12 +54,9 @@ pub struct CodeResponse {
     pub expires_at: String,
 }
 
-/// The agency's own system with slug `system`, if residents can be enrolled with it now.
-async fn own_enrollment_system(
-    state: &AppState,
-    caller: &AgencyCaller,
-    system: &str,
-) -> Result<String, ApiError> {
+/// The system with slug `system` if the calling agency runs it: 422 for a malformed slug,
+/// 404 for none, 403 for another agency's.
+async fn own_system(state: &AppState, caller: &AgencyCaller, system: &str) -> Result<TargetFacts, ApiError> {
     let slug = Slug::parse(system)
         .map_err(|_| ApiError::invalid("system must be a system slug from the register"))?;
     let found = consent::target(&state.pool, slug.as_str(), "")
@@ -72,6 +69,16 @@ async fn own_enrollment_system(
             message: "Your agency does not run this system.".to_owned(),
         });
     }
+    Ok(found)
+}
+
+/// The agency's own system with slug `system`, if residents can be enrolled with it now.
+async fn own_enrollment_system(
+    state: &AppState,
+    caller: &AgencyCaller,
+    system: &str,
+) -> Result<String, ApiError> {
+    let found = own_system(state, caller, system).await?;
     if found.scope != Scope::Enrollment.code() {
         return Err(ApiError::Conflict {
             code: "not_enrollable",
@@ -200,17 +207,7 @@ pub async fn end(
     caller.require(ApiScope::EnrollmentWrite)?;
     let subject = ResidentNumber::parse(&resident_number)
         .ok_or_else(|| ApiError::invalid("the path must name a resident number such as GH-7K3M-Q9TX"))?;
-    let slug = Slug::parse(&system).map_err(|_| ApiError::invalid("the path must name a system slug"))?;
-    let found = consent::target(&state.pool, slug.as_str(), "")
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::NotFound(format!("No system has the slug {slug}.")))?;
-    if found.agency != caller.agency {
-        return Err(ApiError::Forbidden {
-            code: "agency_not_entitled",
-            message: "Your agency does not run this system.".to_owned(),
-        });
-    }
+    let found = own_system(&state, &caller, &system).await?;
     let not_enrolled = || ApiError::NotFound("The resident is not enrolled with this system.".to_owned());
     let user_id = consent::user_by_number(&state.pool, subject.as_str())
         .await
@@ -228,6 +225,6 @@ pub async fn end(
     if !ended {
         return Err(not_enrolled());
     }
-    tracing::info!(client = %caller.client_id, system = %slug, "ended an enrollment");
+    tracing::info!(client = %caller.client_id, %system, "ended an enrollment");
     Ok(StatusCode::NO_CONTENT)
 }
