@@ -17,6 +17,7 @@ use server::api::requests::CompleteTask;
 
 on_both_databases!(
     only_staff_reach_the_console_and_its_server_functions,
+    an_officer_enrols_a_resident_at_the_counter,
     the_queue_puts_the_most_urgent_first_and_filters,
     officers_move_a_request_through_the_allowed_states_only,
     an_upheld_objection_denies_later_checks_whatever_the_basis,
@@ -71,6 +72,13 @@ async fn every_console_call(client: &ApiClient, id: &str) -> Vec<(&'static str, 
         ("ask", client.ask(id, "Why?").await.parts()),
         ("stats", client.stats().await.parts()),
         ("audit", client.audit().await.parts()),
+        (
+            "confirm_enrollment",
+            client
+                .confirm_enrollment_for("GH-2222-2222", "0000-0000-0000")
+                .await
+                .parts(),
+        ),
         (
             "file_assisted",
             client.file_assisted(&at_the_counter).await.parts(),
@@ -674,4 +682,36 @@ async fn an_action_whose_audit_row_fails_changes_nothing(backend: Backend) {
         requests_after, requests_before,
         "no request is filed without its audit row"
     );
+}
+
+async fn an_officer_enrols_a_resident_at_the_counter(backend: Backend) {
+    use domain::consent::{EnrollmentAction, EnrollmentChannel, EnrollmentRefused};
+    let app = spawn_app(backend).await;
+    let (ana, number) = common::unenrolled_resident(&app, "ana@example.org").await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let console = app.as_user(&officer);
+    let transit = app.as_agency(&bearer(&app, "riverton-transit", &[ApiScope::EnrollmentWrite]).await);
+    let issued = transit.enrollment_code(FARE_CARD).await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let code = issued.value().code;
+    // A resident cannot act for another; an unknown number is refused with a sentence.
+    assert_eq!(app.as_user(&ana).confirm_enrollment_for(&number, &code).await.status, 403);
+    let unknown = console.confirm_enrollment_for("GH-0000-0000", &code).await;
+    assert_eq!(
+        (unknown.status, unknown.error()),
+        (422, AppError::Console(ConsoleError::NoSuchResident))
+    );
+    let done = console.confirm_enrollment_for(&number, &code).await.ok();
+    assert_eq!((done.action, done.channel), (EnrollmentAction::Confirmed, EnrollmentChannel::Assisted));
+    // The resident's history says it was done at the counter; the audit log says by whom.
+    let history = app.as_user(&ana).enrollment_history().await.ok();
+    assert_eq!(history[0].channel, EnrollmentChannel::Assisted);
+    let (actor, action): (String, String) =
+        sqlx::query_as("SELECT actor_name, action FROM admin_audit WHERE action = 'confirm_enrollment'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!((actor.as_str(), action.as_str()), ("Olga Officer", "confirm_enrollment"));
+    let again = console.confirm_enrollment_for(&number, &code).await;
+    assert_eq!(again.error(), AppError::Enrollment(EnrollmentRefused::AlreadyUsed));
 }

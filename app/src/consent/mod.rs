@@ -71,14 +71,10 @@ pub async fn consent_receipt(id: String, lang: Lang) -> Result<Receipt, AppError
 /// Answers only once the enrollment and its history event are durably stored.
 #[server(prefix = "/fn", endpoint = "my/enrollments/confirm")]
 pub async fn confirm_enrollment(code: String, lang: Lang) -> Result<EnrollmentEventView, AppError> {
-    use domain::consent::{EnrollmentChannel, EnrollmentCode, EnrollmentRefused};
+    use domain::consent::{EnrollmentCode, EnrollmentRefused};
     let session = ssr::require_session()?;
     let code = EnrollmentCode::parse(&code).ok_or(EnrollmentRefused::UnknownCode)?;
-    let by = store::consent::Confirmer {
-        user_id: &session.user.id,
-        channel: EnrollmentChannel::Web,
-        actor: None,
-    };
+    let by = store::consent::Confirmer::Resident(&session.user.id);
     let event = store::consent::confirm(&ssr::backend()?.pool, &code, by, lang).await?;
     tracing::info!(user = %session.user.id, system = %event.system_slug, "confirmed an enrollment");
     Ok(event)

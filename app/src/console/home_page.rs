@@ -5,7 +5,7 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::components::status::set_http_status;
 use crate::components::week_chart::WeekChart;
-use crate::console::console_overview;
+use crate::console::{ConfirmEnrollmentFor, console_overview};
 use crate::console::request_stats;
 use crate::i18n::{t, td_string, use_i18n};
 use domain::account::{CurrentUser, Role};
@@ -47,6 +47,7 @@ fn Console(user: CurrentUser) -> impl IntoView {
         </nav>
         <RequestOverview />
         <RecordsForm />
+        <CounterEnrollment />
         <Overview />
     }
 }
@@ -88,6 +89,45 @@ fn RecordsForm() -> impl IntoView {
             <input id="csv-to" name="to" type="date" />
             <button type="submit" class="button-secondary">{t!(i18n, console.csv)}</button>
         </form>
+    }
+}
+
+/// For a resident at a counter with an agency's enrollment code (and perhaps no phone or
+/// computer of their own): the officer enters the code for them.
+#[component]
+fn CounterEnrollment() -> impl IntoView {
+    let i18n = use_i18n();
+    let confirm = ServerAction::<ConfirmEnrollmentFor>::new();
+    let pending = confirm.pending();
+    let outcome = move || {
+        confirm.value().get().map(|answer| match answer {
+            Ok(event) => view! {
+                <p class="notice notice-ok" role="status" data-testid="counter-enrolled">
+                    {t!(i18n, console.enrol_done, system = move || event.system_name.clone())}
+                </p>
+            }
+            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="counter-enrol-heading">
+            <h2 id="counter-enrol-heading">{t!(i18n, console.enrol_heading)}</h2>
+            <p>{t!(i18n, console.enrol_intro)}</p>
+            {outcome}
+            <ActionForm action=confirm>
+                <input type="hidden" name="lang" value=move || crate::i18n_support::lang_of(i18n.get_locale()).code() />
+                <div class="field">
+                    <label for="counter-number">{t!(i18n, console.enrol_number)}</label>
+                    <input id="counter-number" name="resident_number" type="text" required autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="counter-code">{t!(i18n, console.enrol_code)}</label>
+                    <input id="counter-code" name="code" type="text" required autocomplete="off" autocapitalize="characters" spellcheck="false" />
+                </div>
+                <button type="submit" class="button-primary" disabled=move || pending.get()>{t!(i18n, console.enrol_submit)}</button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -271,6 +271,33 @@ pub async fn file_assisted(
     Ok(id)
 }
 
+/// Enters an agency's enrollment code for a resident who came to a counter with it, found
+/// by resident number; recorded as assisted, with the officer's action in the audit log.
+#[server(prefix = "/fn", endpoint = "console/confirm_enrollment")]
+pub async fn confirm_enrollment_for(
+    resident_number: String,
+    code: String,
+    lang: Lang,
+) -> Result<domain::consent::EnrollmentEventView, AppError> {
+    use domain::account::ResidentNumber;
+    use domain::consent::{EnrollmentCode, EnrollmentRefused};
+    use domain::requests::ConsoleError;
+    let session = ssr::require_staff()?;
+    let number = ResidentNumber::parse(&resident_number).ok_or(ConsoleError::NoSuchResident)?;
+    let code = EnrollmentCode::parse(&code).ok_or(EnrollmentRefused::UnknownCode)?;
+    let pool = ssr::backend()?.pool;
+    let resident = store::consent::user_by_number(&pool, number.as_str())
+        .await?
+        .ok_or(ConsoleError::NoSuchResident)?;
+    let by = store::consent::Confirmer::Officer {
+        resident: &resident,
+        officer: &session.user,
+    };
+    let event = store::consent::confirm(&pool, &code, by, lang).await?;
+    tracing::info!(officer = %session.user.id, system = %event.system_slug, "confirmed an enrollment at a counter");
+    Ok(event)
+}
+
 /// What the console's home shows: the register at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConsoleSummary {

@@ -463,6 +463,15 @@ impl ApiClient {
             .await
     }
 
+    /// An officer enters an agency's enrollment `code` for the resident with `number`.
+    pub async fn confirm_enrollment_for(&self, number: &str, code: &str) -> Answer<EnrollmentEventView> {
+        self.call(
+            "/fn/console/confirm_enrollment",
+            &[("resident_number", number), ("code", code), ("lang", "en")],
+        )
+        .await
+    }
+
     /// The signed-in resident's enrollment history, newest first.
     pub async fn enrollment_history(&self) -> Answer<Vec<EnrollmentEventView>> {
         self.call("/fn/my/enrollments/history", &[("lang", "en")]).await

@@ -119,12 +119,25 @@ impl From<sqlx::Error> for ConfirmError {
     }
 }
 
-/// Who confirms: the resident on the web, or an officer (`actor`, their user id) for them.
+/// Who enters the code: the resident on the web, or an officer at a counter for them (the
+/// officer's action then goes to the audit log, in the same transaction).
 #[derive(Debug, Clone, Copy)]
-pub struct Confirmer<'a> {
-    pub user_id: &'a str,
-    pub channel: EnrollmentChannel,
-    pub actor: Option<&'a str>,
+pub enum Confirmer<'a> {
+    /// The signed-in resident, by user id.
+    Resident(&'a str),
+    /// An officer, for the resident with user id `resident`.
+    Officer {
+        resident: &'a str,
+        officer: &'a domain::account::CurrentUser,
+    },
+}
+
+impl Confirmer<'_> {
+    fn user_id(&self) -> &str {
+        match self {
+            Confirmer::Resident(user_id) | Confirmer::Officer { resident: user_id, .. } => user_id,
+        }
+    }
 }
 
 /// Enrols `by.user_id` with the system `code` was issued for: the code is claimed, the
@@ -149,7 +162,7 @@ pub async fn confirm(
         "UPDATE enrollment_codes SET user_id = $1, confirmed_at_us = $2 ",
         "WHERE digest = $3 AND confirmed_at_us IS NULL"
     ))
-    .bind(by.user_id)
+    .bind(by.user_id())
     .bind(at_us)
     .bind(&digest)
     .execute(&mut *tx)
@@ -161,21 +174,35 @@ pub async fn confirm(
         "INSERT INTO enrollments (user_id, system_id, client_id, created_at) VALUES ($1, $2, $3, $4) ",
         "ON CONFLICT (user_id, system_id) DO NOTHING"
     ))
-    .bind(by.user_id)
+    .bind(by.user_id())
     .bind(&row.system_id)
     .bind(&row.client_id)
     .bind(now())
     .execute(&mut *tx)
     .await?;
+    let (channel, actor) = match by {
+        Confirmer::Resident(_) => (EnrollmentChannel::Web, row.client_id.as_str()),
+        Confirmer::Officer { officer, .. } => (EnrollmentChannel::Assisted, officer.id.as_str()),
+    };
     let event = NewEvent {
-        user_id: by.user_id,
+        user_id: by.user_id(),
         system_id: &row.system_id,
         action: EnrollmentAction::Confirmed,
-        channel: by.channel,
-        actor: by.actor.or(Some(&row.client_id)),
+        channel,
+        actor: Some(actor),
         requested_at_us: Some(row.created_at_us),
         at_us,
     };
+    if let Confirmer::Officer { officer, .. } = by {
+        let detail = format!("entered the enrollment code for {} at a counter", row.slug);
+        let entry = crate::audit::AuditEntry {
+            actor: crate::audit::Actor::Staff(officer),
+            action: "confirm_enrollment",
+            request_id: None,
+            detail: &detail,
+        };
+        crate::audit::record(&mut tx, &entry).await?;
+    }
     let id = append_event(&mut tx, &event).await?;
     let view = event_view(&mut tx, &id, lang).await?;
     tx.commit().await?;
