@@ -576,6 +576,12 @@ async fn deleting_an_account_keeps_pseudonymous_evidence_that_verifies(backend: 
             .await
             .unwrap();
     assert_eq!(ended.0, 1, "the enrollment ended, on the record");
+    let statuses: Vec<(String,)> = sqlx::query_as("SELECT status FROM privacy_requests WHERE user_id = $1")
+        .bind(&user_id)
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(statuses, [("withdrawn".to_owned(),)], "the open request was withdrawn, and kept");
     verify(&app, None).await.unwrap();
     // Agencies asking about the old number learn nothing and get nothing.
     let agency = app.as_agency(&bearer(&app, AGENCY, &[ApiScope::ConsentCheck]).await);

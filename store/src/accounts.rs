@@ -127,7 +127,8 @@ pub async fn set_password_hash(pool: &AnyPool, user_id: &str, hash: &str) -> Res
 /// Deletes an account. The person goes: name, email, password, resident number, address,
 /// phone and birth date are erased, sessions end, current consents and enrollments end. What
 /// the city must be able to show stays, under the account's id, which now names nobody: the
-/// consent and enrollment events, privacy requests and their records. Decision-log entries
+/// consent and enrollment events, privacy requests and their records (open ones are
+/// withdrawn: nobody could receive the answer). Decision-log entries
 /// stay too (they are evidence) but stop carrying the resident number: the salted digest
 /// the ledger hashed stands in for it, so the log still verifies. Cases assigned to a
 /// deleted officer return to the queue. One transaction.
@@ -157,6 +158,7 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
         .execute(&mut *tx)
         .await?;
     crate::consent::end_all(&mut tx, user_id).await?;
+    crate::requests::withdraw_all_open(&mut tx, user_id, crate::requests::today()).await?;
     crate::decision_log::erase_subject(&mut tx, user_id).await?;
     tx.commit().await.map_err(StoreError::from)
 }

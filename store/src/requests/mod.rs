@@ -25,7 +25,7 @@ pub use messages::{add_message, mark_read, notifications, notify, reply, unread}
 pub use resident::{detail, mine};
 pub use tasks::{AgencyTask, Completion, TaskError, TaskFilter, agency_tasks, complete_task};
 
-use crate::{StoreError, code, new_event_id};
+use crate::{StoreError, code, new_event_id, now_us};
 use domain::calendar::Date;
 use domain::requests::{RequestKind, RequestStatus, RequestSummary};
 
@@ -51,6 +51,35 @@ impl Actor<'_> {
             Actor::Officer(officer) => format!("officer:{}", officer.id),
         }
     }
+}
+
+/// Withdraws every open request of `user_id`, whose account is being deleted (nobody could
+/// receive the answer), each with its timeline entry, inside the caller's transaction. The
+/// requests and their records stay, under the now anonymous account.
+pub async fn withdraw_all_open(conn: &mut sqlx::AnyConnection, user_id: &str, today: Date) -> Result<(), StoreError> {
+    let open: Vec<(String, String)> = sqlx::query_as(concat!(
+        "SELECT id, status FROM privacy_requests WHERE user_id = $1 AND status NOT IN ",
+        closed_statuses!()
+    ))
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let at = now_us();
+    for (id, status) in open {
+        let status: RequestStatus = code("privacy_requests.status", &status)?;
+        if status.transition(RequestStatus::Withdrawn).is_err() {
+            continue;
+        }
+        sqlx::query("UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3 WHERE id = $4")
+            .bind(RequestStatus::Withdrawn.code())
+            .bind(today.to_string())
+            .bind(at)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        append_event(conn, &id, at, RequestStatus::Withdrawn, Some("the account was deleted"), "resident").await?;
+    }
+    Ok(())
 }
 
 /// Appends one entry to a request's timeline.
