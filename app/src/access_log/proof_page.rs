@@ -60,8 +60,8 @@ fn Proof(proof: EntryProof) -> impl IntoView {
                 Source::Audit => td_string!(l(), proof.log_audit),
             }}</dd>
         </dl>
-        {match proof.proven_in {
-            Some(proven) => view! { <Proven proven /> }.into_any(),
+        {match &proof.proven_in {
+            Some(proven) => view! { <Status proven=proven.clone() /> }.into_any(),
             None => view! {
                 <p class="notice" role="status" data-testid="proof-status" data-verified="pending">{t!(i18n, proof.pending)}</p>
             }
@@ -73,11 +73,13 @@ fn Proof(proof: EntryProof) -> impl IntoView {
         <pre class="proof-data" data-testid="proof-entry">{proof.entry}</pre>
         <h3>{t!(i18n, proof.leaf_hash)}</h3>
         <pre class="proof-data">{proof.leaf_hash}</pre>
+        {proof.proven_in.map(|proven| view! { <Path proven /> })}
     }
 }
 
+/// Whether the server checked the entry against the signed checkpoint.
 #[component]
-fn Proven(proven: ProvenIn) -> impl IntoView {
+fn Status(proven: ProvenIn) -> impl IntoView {
     let i18n = use_i18n();
     let verified = proven.verified;
     let size = proven.tree_size;
@@ -103,6 +105,14 @@ fn Proven(proven: ProvenIn) -> impl IntoView {
                 t!(i18n, proof.not_verified).into_any()
             }}
         </p>
+    }
+}
+
+/// The audit path and the signed checkpoint, to check by hand.
+#[component]
+fn Path(proven: ProvenIn) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <h3>{t!(i18n, proof.root)}</h3>
         <pre class="proof-data">{proven.root_hash}</pre>
         <h3>{t!(i18n, proof.path)}</h3>
