@@ -695,14 +695,23 @@ async fn an_officer_enrols_a_resident_at_the_counter(backend: Backend) {
     assert_eq!(issued.status, 201, "{}", issued.body);
     let code = issued.value().code;
     // A resident cannot act for another; an unknown number is refused with a sentence.
-    assert_eq!(app.as_user(&ana).confirm_enrollment_for(&number, &code).await.status, 403);
+    assert_eq!(
+        app.as_user(&ana)
+            .confirm_enrollment_for(&number, &code)
+            .await
+            .status,
+        403
+    );
     let unknown = console.confirm_enrollment_for("GH-0000-0000", &code).await;
     assert_eq!(
         (unknown.status, unknown.error()),
         (422, AppError::Console(ConsoleError::NoSuchResident))
     );
     let done = console.confirm_enrollment_for(&number, &code).await.ok();
-    assert_eq!((done.action, done.channel), (EnrollmentAction::Confirmed, EnrollmentChannel::Assisted));
+    assert_eq!(
+        (done.action, done.channel),
+        (EnrollmentAction::Confirmed, EnrollmentChannel::Assisted)
+    );
     // The resident's history says it was done at the counter; the audit log says by whom.
     let history = app.as_user(&ana).enrollment_history().await.ok();
     assert_eq!(history[0].channel, EnrollmentChannel::Assisted);
@@ -711,7 +720,13 @@ async fn an_officer_enrols_a_resident_at_the_counter(backend: Backend) {
             .fetch_one(&app.state.pool)
             .await
             .unwrap();
-    assert_eq!((actor.as_str(), action.as_str()), ("Olga Officer", "confirm_enrollment"));
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("Olga Officer", "confirm_enrollment")
+    );
     let again = console.confirm_enrollment_for(&number, &code).await;
-    assert_eq!(again.error(), AppError::Enrollment(EnrollmentRefused::AlreadyUsed));
+    assert_eq!(
+        again.error(),
+        AppError::Enrollment(EnrollmentRefused::AlreadyUsed)
+    );
 }

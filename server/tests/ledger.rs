@@ -581,7 +581,11 @@ async fn deleting_an_account_keeps_pseudonymous_evidence_that_verifies(backend: 
         .fetch_all(&app.state.pool)
         .await
         .unwrap();
-    assert_eq!(statuses, [("withdrawn".to_owned(),)], "the open request was withdrawn, and kept");
+    assert_eq!(
+        statuses,
+        [("withdrawn".to_owned(),)],
+        "the open request was withdrawn, and kept"
+    );
     verify(&app, None).await.unwrap();
     // Agencies asking about the old number learn nothing and get nothing.
     let agency = app.as_agency(&bearer(&app, AGENCY, &[ApiScope::ConsentCheck]).await);

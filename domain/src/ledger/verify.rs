@@ -127,7 +127,9 @@ fn check_leaves(leaves: &[StoredLeaf], entries: &[LedgerEntry]) -> (Vec<Hash>, V
         hashes.push(stored.unwrap_or([0; 32]));
         match by_id.get(&(leaf.source.as_str(), leaf.entry_id.as_str())) {
             None => findings.push(Finding::Deleted { idx, log, id }),
-            Some(entry) if Some(entry.leaf_hash()) != stored => findings.push(Finding::Edited { idx, log, id }),
+            Some(entry) if Some(entry.leaf_hash()) != stored => {
+                findings.push(Finding::Edited { idx, log, id })
+            }
             Some(LedgerEntry::Decision(d)) => {
                 if d.seq != last_seq + 1 {
                     let (seq, previous) = (d.seq, last_seq);
@@ -144,8 +146,10 @@ fn check_leaves(leaves: &[StoredLeaf], entries: &[LedgerEntry]) -> (Vec<Hash>, V
             Some(_) => {}
         }
     }
-    let seen: std::collections::HashSet<(&str, &str)> =
-        leaves.iter().map(|l| (l.source.as_str(), l.entry_id.as_str())).collect();
+    let seen: std::collections::HashSet<(&str, &str)> = leaves
+        .iter()
+        .map(|l| (l.source.as_str(), l.entry_id.as_str()))
+        .collect();
     findings.extend(
         entries
             .iter()

@@ -135,7 +135,10 @@ pub enum Confirmer<'a> {
 impl Confirmer<'_> {
     fn user_id(&self) -> &str {
         match self {
-            Confirmer::Resident(user_id) | Confirmer::Officer { resident: user_id, .. } => user_id,
+            Confirmer::Resident(user_id)
+            | Confirmer::Officer {
+                resident: user_id, ..
+            } => user_id,
         }
     }
 }

@@ -56,7 +56,11 @@ impl Actor<'_> {
 /// Withdraws every open request of `user_id`, whose account is being deleted (nobody could
 /// receive the answer), each with its timeline entry, inside the caller's transaction. The
 /// requests and their records stay, under the now anonymous account.
-pub async fn withdraw_all_open(conn: &mut sqlx::AnyConnection, user_id: &str, today: Date) -> Result<(), StoreError> {
+pub async fn withdraw_all_open(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    today: Date,
+) -> Result<(), StoreError> {
     let open: Vec<(String, String)> = sqlx::query_as(concat!(
         "SELECT id, status FROM privacy_requests WHERE user_id = $1 AND status NOT IN ",
         closed_statuses!()
@@ -70,14 +74,24 @@ pub async fn withdraw_all_open(conn: &mut sqlx::AnyConnection, user_id: &str, to
         if status.transition(RequestStatus::Withdrawn).is_err() {
             continue;
         }
-        sqlx::query("UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3 WHERE id = $4")
-            .bind(RequestStatus::Withdrawn.code())
-            .bind(today.to_string())
-            .bind(at)
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-        append_event(conn, &id, at, RequestStatus::Withdrawn, Some("the account was deleted"), "resident").await?;
+        sqlx::query(
+            "UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3 WHERE id = $4",
+        )
+        .bind(RequestStatus::Withdrawn.code())
+        .bind(today.to_string())
+        .bind(at)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        append_event(
+            conn,
+            &id,
+            at,
+            RequestStatus::Withdrawn,
+            Some("the account was deleted"),
+            "resident",
+        )
+        .await?;
     }
     Ok(())
 }
