@@ -200,7 +200,8 @@ test.describe("Your data", () => {
 
     // The agency issues an enrollment code; by itself it enrols nobody.
     const code = await agency.enrollmentCode(SYSTEM);
-    expect((await agency.check(number, SYSTEM, PURPOSE)).reason).toBe("not_enrolled");
+    const unenrolled = await agency.check(number, SYSTEM, PURPOSE);
+    expect(unenrolled.reason).toBe("not_enrolled");
     // The resident enters it on /my, and is enrolled.
     await enterEnrollmentCode(page, code, SYSTEM);
     await expectAccessible(page);
@@ -328,11 +329,11 @@ test.describe("Your data", () => {
       "grant",
     );
 
-    // The access log shows the three checks, newest first, with the decision ids the agency got.
+    // The access log shows the four checks, newest first, with the decision ids the agency got.
     await open(page, "/my/access-log");
     await expect(h1(page)).toHaveText("Who asked about you");
     const entries = page.getByTestId("access-log").locator("li.log-entry");
-    await expect(entries).toHaveCount(3);
+    await expect(entries).toHaveCount(4);
     const seen = await entries.evaluateAll((items) =>
       items.map((li) => ({
         decision: li.getAttribute("data-decision"),
@@ -344,6 +345,7 @@ test.describe("Your data", () => {
       { decision: "deny", reason: "consent_withdrawn", id: withdrawn.decision_id },
       { decision: "permit", reason: "consent_given", id: granted.decision_id },
       { decision: "deny", reason: "consent_not_given", id: before.decision_id },
+      { decision: "deny", reason: "not_enrolled", id: unenrolled.decision_id },
     ]);
     await expect(entries.first()).toContainText("Denied");
     await expect(entries.first()).toContainText(SYSTEM_NAME);

@@ -79,15 +79,16 @@ macro_rules! event_select {
 }
 
 mod choice;
+mod codes;
 mod enrollments;
 mod facts;
 mod mine;
 mod receipts;
 
 pub use choice::{ConsentTarget, consent_target, record};
+pub use codes::{CodeStatus, code_status, issue_code};
 pub use enrollments::{
-    CodeStatus, ConfirmError, Confirmer, code_status, confirm, end, end_all, enrollment_history, import,
-    issue_code, user_by_number,
+    ConfirmError, Confirmer, confirm, end, end_all, enrollment_history, import, user_by_number,
 };
 pub use facts::{CheckRow, TargetFacts, check_facts, consent_state, target};
 pub use mine::my_systems;
