@@ -116,6 +116,22 @@ async fn guard_logs(pool: &AnyPool) -> Result<(), crate::StoreError> {
             DECISION_ERASURE.replace("{same}", "IS")
         ));
     } else {
+        // Once the owner installed them (`glasshouse migrate`), a runtime role without the
+        // right to create triggers still starts: nothing is left to create.
+        let names: Vec<String> = APPEND_ONLY
+            .iter()
+            .chain(&["decision_log"])
+            .flat_map(|t| [format!("{t}_no_delete"), format!("{t}_no_update")])
+            .collect();
+        let (present,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ('{}')",
+            names.join("', '")
+        )))
+        .fetch_one(&mut *conn)
+        .await?;
+        if usize::try_from(present).unwrap_or(0) == names.len() {
+            return Ok(());
+        }
         statements.push(
             "CREATE OR REPLACE FUNCTION glasshouse_append_only() RETURNS trigger LANGUAGE plpgsql AS \
              $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
