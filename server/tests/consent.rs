@@ -512,6 +512,15 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
             "profile/update",
             anonymous.update_profile("x", "", "").await.erased(),
         ),
+        (
+            "my/enrollments/history",
+            anonymous.enrollment_history().await.erased(),
+        ),
+        (
+            "my/enrollments/confirm",
+            anonymous.confirm_enrollment("0000-0000-0000").await.erased(),
+        ),
+        ("my/ledger/proof", anonymous.entry_proof(0).await.erased()),
     ] {
         assert_eq!(called.status, 401, "{name}: {}", called.body);
         assert_eq!(
