@@ -25,6 +25,8 @@ pub struct Backend {
     pub api_reference: Arc<domain::api_reference::ApiReference>,
     /// Signs the ledger's checkpoints and proves entries in it.
     pub keeper: store::ledger::Keeper,
+    /// Days an erased account's evidence is kept before the retention purge removes it.
+    pub retention_days: u32,
 }
 
 /// The backend, or `Unavailable` if the server did not provide it.

@@ -56,6 +56,10 @@ pub struct Config {
     pub checkpoint_key: Option<String>,
     /// At most one new checkpoint per this many seconds (`GLASSHOUSE_CHECKPOINT_SECONDS`, default 60).
     pub checkpoint_seconds: u32,
+    /// How long an erased account's evidence (consent and enrollment events, privacy
+    /// requests) is kept before the retention purge removes it (`GLASSHOUSE_RETENTION_DAYS`,
+    /// default 1095: three years).
+    pub retention_days: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -101,6 +105,7 @@ struct FileConfig {
     deadline_policy: Option<String>,
     checkpoint_key: Option<String>,
     checkpoint_seconds: Option<String>,
+    retention_days: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -116,6 +121,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_DEADLINE_POLICY",
     "GLASSHOUSE_CHECKPOINT_KEY",
     "GLASSHOUSE_CHECKPOINT_SECONDS",
+    "GLASSHOUSE_RETENTION_DAYS",
 ];
 
 impl Config {
@@ -165,6 +171,10 @@ impl Config {
             checkpoint_seconds: parse_whole(
                 "GLASSHOUSE_CHECKPOINT_SECONDS",
                 &pick("GLASSHOUSE_CHECKPOINT_SECONDS", file.checkpoint_seconds, "60"),
+            )?,
+            retention_days: parse_whole(
+                "GLASSHOUSE_RETENTION_DAYS",
+                &pick("GLASSHOUSE_RETENTION_DAYS", file.retention_days, "1095"),
             )?,
             data_dir: PathBuf::from(pick("GLASSHOUSE_DATA_DIR", file.data_dir, "data")),
             public_url: parse_public_url(pick(

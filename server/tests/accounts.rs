@@ -128,10 +128,12 @@ async fn deleting_the_account_ends_its_sessions_and_sign_in(backend: Backend) {
     let session = sign_up(&app, "ana@example.org").await;
     let refused = app.as_user(&session).delete_account("wrong password here").await;
     assert_eq!(refused.error(), AppError::Auth(AuthError::WrongPassword));
-    assert_eq!(
-        app.get_as("/account", &session).await.0,
-        200,
-        "a refused deletion changes nothing"
+    let (status, page) = app.get_as("/account", &session).await;
+    assert_eq!(status, 200, "a refused deletion changes nothing");
+    assert!(
+        page.replace("<!>", "")
+            .contains("That record is kept for 1095 days after you leave"),
+        "the page says how long the city keeps the record (the configured period)"
     );
     let deleted = app.as_user(&session).delete_account(GOOD_PASSWORD).await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);

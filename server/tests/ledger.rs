@@ -28,6 +28,7 @@ on_both_databases!(
     proofs_check_out_by_the_rfc_algorithm,
     residents_see_proofs_of_their_own_entries_only,
     deleting_an_account_keeps_pseudonymous_evidence_that_verifies,
+    evidence_is_purged_when_its_retention_is_over_and_the_ledger_still_verifies,
 );
 
 const AGENCY: &str = "riverton-digital-services";
@@ -85,9 +86,10 @@ async fn drop_guards(app: &TestApp, backend: Backend) {
         "admin_audit",
         "ledger",
         "ledger_checkpoints",
+        "ledger_redactions",
         "decision_log",
     ] {
-        for op in ["update", "delete"] {
+        for op in ["update", "delete", "unrecorded_delete"] {
             let sql = match backend {
                 Backend::Sqlite => format!("DROP TRIGGER IF EXISTS {table}_no_{}", op.to_uppercase()),
                 Backend::Postgres => format!("DROP TRIGGER IF EXISTS {table}_no_{op} ON {table}"),
@@ -313,6 +315,14 @@ async fn the_logs_refuse_updates_and_deletes(backend: Backend) {
     let app = spawn_app(backend).await;
     busy_ledger(&app).await;
     checkpoint(&app).await;
+    // A redaction row to try to change (of a staff action's entry, which no purge may
+    // remove: it lets no row go).
+    run(
+        &app,
+        "INSERT INTO ledger_redactions (idx, audit_id, at_us) \
+         SELECT MIN(idx), 'none', 0 FROM ledger WHERE source = 'audit'",
+    )
+    .await;
     for sql in [
         "UPDATE consent_events SET action = 'withdraw'",
         "DELETE FROM consent_events",
@@ -323,6 +333,8 @@ async fn the_logs_refuse_updates_and_deletes(backend: Backend) {
         "UPDATE ledger SET leaf_hash = 'x'",
         "DELETE FROM ledger",
         "DELETE FROM ledger_checkpoints",
+        "UPDATE ledger_redactions SET audit_id = 'x'",
+        "DELETE FROM ledger_redactions",
         "UPDATE decision_log SET decision = 'deny'",
         "UPDATE decision_log SET subject = ''",
         "DELETE FROM decision_log",
@@ -595,4 +607,106 @@ async fn deleting_an_account_keeps_pseudonymous_evidence_that_verifies(backend: 
     );
     // The same address can sign up again, as a new person.
     common::sign_up(&app, "ana@example.org").await;
+}
+
+async fn count(app: &TestApp, sql: &str, user_id: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+        .bind(user_id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    n
+}
+
+async fn evidence_is_purged_when_its_retention_is_over_and_the_ledger_still_verifies(backend: Backend) {
+    use store::audit::Actor;
+    use store::retention::{Purged, purge_expired};
+    let app = spawn_app(backend).await;
+    let (session, number) = busy_ledger(&app).await;
+    let user_id = one(
+        &app,
+        &format!("SELECT id FROM users WHERE resident_number = '{number}'"),
+    )
+    .await;
+    let (other, other_number) = enrolled_resident(&app, "ben@example.org", &[SYSTEM]).await;
+    app.as_user(&other)
+        .record_consent(SYSTEM, NEWSLETTER, "grant")
+        .await
+        .ok();
+    let other_id = one(
+        &app,
+        &format!("SELECT id FROM users WHERE resident_number = '{other_number}'"),
+    )
+    .await;
+    app.as_user(&session)
+        .delete_account(common::GOOD_PASSWORD)
+        .await
+        .ok();
+    let pool = &app.state.pool;
+    let consents = "SELECT COUNT(*) FROM consent_events WHERE user_id = $1";
+    let enrollments = "SELECT COUNT(*) FROM enrollment_events WHERE user_id = $1";
+    let requests = "SELECT COUNT(*) FROM privacy_requests WHERE user_id = $1";
+
+    // Within the retention period nothing goes.
+    let now = store::now();
+    let none = purge_expired(pool, Actor::Operator, 1095, now).await.unwrap();
+    assert_eq!(none, Purged::default());
+    let events = count(&app, consents, &user_id).await + count(&app, enrollments, &user_id).await;
+    assert!(events >= 3, "grant, withdrawal on deletion, enrollment: {events}");
+
+    // Once it is over, the erased account's evidence goes, on the record.
+    let purged = purge_expired(pool, Actor::Operator, 0, now + 1).await.unwrap();
+    assert_eq!(
+        purged,
+        Purged {
+            accounts: 1,
+            events: u64::try_from(events).unwrap(),
+            requests: 1
+        }
+    );
+    for sql in [consents, enrollments, requests] {
+        assert_eq!(count(&app, sql, &user_id).await, 0, "{sql}");
+    }
+    assert_eq!(
+        count(&app, consents, &other_id).await,
+        1,
+        "another resident's evidence stays"
+    );
+    let detail = one(
+        &app,
+        "SELECT detail FROM admin_audit WHERE action = 'purge_expired'",
+    )
+    .await;
+    assert!(detail.contains(&user_id), "{detail}");
+    let redacted = one(&app, "SELECT CAST(COUNT(*) AS TEXT) FROM ledger_redactions").await;
+    assert_eq!(redacted, events.to_string());
+    verify(&app, None).await.unwrap();
+    // A second run finds nothing left.
+    assert_eq!(
+        purge_expired(pool, Actor::Operator, 0, now + 1).await.unwrap(),
+        Purged::default()
+    );
+
+    // A database administrator who lists another resident's consent event as redacted, under
+    // the purge's entry, can then delete the row; verify names it, since the purge never
+    // listed it.
+    let purge_id = one(&app, "SELECT id FROM admin_audit WHERE action = 'purge_expired'").await;
+    let event = one(
+        &app,
+        &format!("SELECT id FROM consent_events WHERE user_id = '{other_id}'"),
+    )
+    .await;
+    let idx = index_of(&app, "consent", &event).await;
+    run(
+        &app,
+        &format!("INSERT INTO ledger_redactions (idx, audit_id, at_us) VALUES ({idx}, '{purge_id}', 0)"),
+    )
+    .await;
+    run(&app, &format!("DELETE FROM consents WHERE event_id = '{event}'")).await;
+    run(&app, &format!("DELETE FROM consent_events WHERE id = '{event}'")).await;
+    let found = findings(verify(&app, None).await);
+    assert!(
+        matches!(&found[0], Finding::Deleted { idx: i, .. } if *i == idx),
+        "{found:?}"
+    );
 }

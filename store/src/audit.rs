@@ -14,6 +14,8 @@ pub enum Actor<'a> {
     Staff(&'a CurrentUser),
     /// The city's operator, through the command line on the server.
     Operator,
+    /// The server itself, on a schedule (the retention purge).
+    Scheduler,
 }
 
 impl Actor<'_> {
@@ -21,6 +23,7 @@ impl Actor<'_> {
         match self {
             Actor::Staff(user) => (user.id.clone(), user.display_name.clone()),
             Actor::Operator => ("operator".to_owned(), "Operator (command line)".to_owned()),
+            Actor::Scheduler => ("scheduler".to_owned(), "Retention schedule".to_owned()),
         }
     }
 }
@@ -35,8 +38,9 @@ pub struct AuditEntry<'a> {
     pub detail: &'a str,
 }
 
-/// Appends `entry` on `conn` (inside the caller's transaction when it has one).
-pub async fn record(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
+/// Appends `entry` on `conn` (inside the caller's transaction when it has one); returns
+/// the new row's id.
+pub async fn record(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> Result<String, StoreError> {
     let (actor_id, actor_name) = entry.actor.id_and_name();
     let leaf = AuditLeaf {
         id: new_event_id(),
@@ -60,8 +64,9 @@ pub async fn record(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> R
     .bind(&leaf.detail)
     .execute(&mut *conn)
     .await?;
+    let id = leaf.id.clone();
     crate::ledger::append(conn, &[LedgerEntry::Audit(leaf)]).await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Records an action in a transaction of its own: a staff member reading residents' data

@@ -67,15 +67,34 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The logs no row of which may change or go: their contents are evidence, and each has
-/// its leaf in the ledger. (`decision_log` has its own rule below.)
-const APPEND_ONLY: [&str; 5] = [
+/// The logs no row of which may change: their contents are evidence, and each has its
+/// leaf in the ledger. (`decision_log` has its own rule below.)
+const NO_UPDATE: [&str; 6] = [
     "consent_events",
     "enrollment_events",
     "admin_audit",
     "ledger",
     "ledger_checkpoints",
+    "ledger_redactions",
 ];
+
+/// The logs no row of which may go.
+const NO_DELETE: [&str; 5] = [
+    "admin_audit",
+    "ledger",
+    "ledger_checkpoints",
+    "ledger_redactions",
+    "decision_log",
+];
+
+/// The logs whose rows go only when the retention purge recorded their redaction first
+/// (table, ledger source).
+const PURGE_ONLY: [(&str, &str); 2] = [("consent_events", "consent"), ("enrollment_events", "enrollment")];
+
+/// Whether the ledger entry of the row being deleted (`OLD.id` of `source`) has a recorded
+/// redaction.
+const REDACTED: &str = "EXISTS (SELECT 1 FROM ledger_redactions r JOIN ledger l ON l.idx = r.idx \
+     WHERE l.source = {source} AND l.entry_id = OLD.id)";
 
 /// The one change `decision_log` allows: erasing the resident number of a deleted account
 /// (subject emptied, salt removed, the digest kept or filled in), everything else unchanged.
@@ -89,40 +108,18 @@ const DECISION_ERASURE: &str = "NEW.subject = '' AND NEW.subject_salt IS NULL AN
      AND NEW.user_id {same} OLD.user_id AND NEW.decision = OLD.decision AND NEW.reason = OLD.reason \
      AND NEW.legal_basis {same} OLD.legal_basis";
 
-/// Installs (idempotently) triggers that refuse UPDATE and DELETE on the logs. Migrations
-/// are portable SQL; triggers are not, so each dialect gets its own here. They stop
-/// mistakes and casual edits; a database owner can drop them, which `audit verify` catches.
+/// Installs (idempotently) triggers that refuse UPDATE and DELETE on the logs, except the
+/// decision log's erasure and the retention purge's recorded removals. Migrations are
+/// portable SQL; triggers are not, so each dialect gets its own here. They stop mistakes
+/// and casual edits; a database owner can drop them, which `audit verify` catches.
 async fn guard_logs(pool: &AnyPool) -> Result<(), crate::StoreError> {
     let mut conn = pool.acquire().await?;
-    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
-    let mut statements = Vec::new();
-    if sqlite {
-        for table in APPEND_ONLY {
-            for op in ["UPDATE", "DELETE"] {
-                statements.push(format!(
-                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
-                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                ));
-            }
-        }
-        statements.push(
-            "CREATE TRIGGER IF NOT EXISTS decision_log_no_DELETE BEFORE DELETE ON decision_log \
-             BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END"
-                .to_owned(),
-        );
-        statements.push(format!(
-            "CREATE TRIGGER IF NOT EXISTS decision_log_no_UPDATE BEFORE UPDATE ON decision_log \
-             WHEN NOT ({}) BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END",
-            DECISION_ERASURE.replace("{same}", "IS")
-        ));
+    let statements = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        sqlite_guards()
     } else {
         // Once the owner installed them (`glasshouse migrate`), a runtime role without the
         // right to create triggers still starts: nothing is left to create.
-        let names: Vec<String> = APPEND_ONLY
-            .iter()
-            .chain(&["decision_log"])
-            .flat_map(|t| [format!("{t}_no_delete"), format!("{t}_no_update")])
-            .collect();
+        let names = postgres_guard_names();
         let (present,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ('{}')",
             names.join("', '")
@@ -132,33 +129,100 @@ async fn guard_logs(pool: &AnyPool) -> Result<(), crate::StoreError> {
         if usize::try_from(present).unwrap_or(0) == names.len() {
             return Ok(());
         }
-        statements.push(
-            "CREATE OR REPLACE FUNCTION glasshouse_append_only() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-                .to_owned(),
-        );
-        for table in APPEND_ONLY.iter().chain(&["decision_log"]) {
-            statements.push(format!(
-                "CREATE OR REPLACE TRIGGER {table}_no_delete BEFORE DELETE ON {table} \
-                 FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
-            ));
-        }
-        for table in APPEND_ONLY {
-            statements.push(format!(
-                "CREATE OR REPLACE TRIGGER {table}_no_update BEFORE UPDATE ON {table} \
-                 FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
-            ));
-        }
-        statements.push(format!(
-            "CREATE OR REPLACE TRIGGER decision_log_no_update BEFORE UPDATE ON decision_log \
-             FOR EACH ROW WHEN (NOT ({})) EXECUTE FUNCTION glasshouse_append_only()",
-            DECISION_ERASURE.replace("{same}", "IS NOT DISTINCT FROM")
-        ));
-    }
+        postgres_guards()
+    };
     for statement in statements {
         conn.execute(sqlx::AssertSqlSafe(statement)).await?;
     }
     Ok(())
+}
+
+fn sqlite_guards() -> Vec<String> {
+    let refuse = |table: &str| format!("BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END");
+    let mut statements = Vec::new();
+    for table in NO_UPDATE {
+        statements.push(format!(
+            "CREATE TRIGGER IF NOT EXISTS {table}_no_UPDATE BEFORE UPDATE ON {table} {}",
+            refuse(table)
+        ));
+    }
+    for table in NO_DELETE {
+        statements.push(format!(
+            "CREATE TRIGGER IF NOT EXISTS {table}_no_DELETE BEFORE DELETE ON {table} {}",
+            refuse(table)
+        ));
+    }
+    for (table, source) in PURGE_ONLY {
+        // Before the retention purge, these refused every DELETE under the common name.
+        statements.push(format!("DROP TRIGGER IF EXISTS {table}_no_DELETE"));
+        statements.push(format!(
+            "CREATE TRIGGER IF NOT EXISTS {table}_no_unrecorded_DELETE BEFORE DELETE ON {table} \
+             WHEN NOT {} {}",
+            REDACTED.replace("{source}", &format!("'{source}'")),
+            refuse(table)
+        ));
+    }
+    statements.push(format!(
+        "CREATE TRIGGER IF NOT EXISTS decision_log_no_UPDATE BEFORE UPDATE ON decision_log \
+         WHEN NOT ({}) {}",
+        DECISION_ERASURE.replace("{same}", "IS"),
+        refuse("decision_log")
+    ));
+    statements
+}
+
+fn postgres_guard_names() -> Vec<String> {
+    NO_UPDATE
+        .iter()
+        .chain(&["decision_log"])
+        .map(|t| format!("{t}_no_update"))
+        .chain(NO_DELETE.iter().map(|t| format!("{t}_no_delete")))
+        .chain(
+            PURGE_ONLY
+                .iter()
+                .map(|(t, _)| format!("{t}_no_unrecorded_delete")),
+        )
+        .collect()
+}
+
+fn postgres_guards() -> Vec<String> {
+    let mut statements = vec![
+        "CREATE OR REPLACE FUNCTION glasshouse_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+            .to_owned(),
+        // A trigger's WHEN may not hold a subquery in PostgreSQL: the check is in the function.
+        format!(
+            "CREATE OR REPLACE FUNCTION glasshouse_purge_only() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN IF NOT {} THEN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END IF; \
+             RETURN OLD; END $$",
+            REDACTED.replace("{source}", "TG_ARGV[0]")
+        ),
+    ];
+    for table in NO_UPDATE {
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER {table}_no_update BEFORE UPDATE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
+        ));
+    }
+    for table in NO_DELETE {
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER {table}_no_delete BEFORE DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION glasshouse_append_only()"
+        ));
+    }
+    for (table, source) in PURGE_ONLY {
+        statements.push(format!("DROP TRIGGER IF EXISTS {table}_no_delete ON {table}"));
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER {table}_no_unrecorded_delete BEFORE DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION glasshouse_purge_only('{source}')"
+        ));
+    }
+    statements.push(format!(
+        "CREATE OR REPLACE TRIGGER decision_log_no_update BEFORE UPDATE ON decision_log \
+         FOR EACH ROW WHEN (NOT ({})) EXECUTE FUNCTION glasshouse_append_only()",
+        DECISION_ERASURE.replace("{same}", "IS NOT DISTINCT FROM")
+    ));
+    statements
 }
 
 /// Creates the SQLite file's folder and asks sqlx to create the file if it is missing.

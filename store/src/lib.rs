@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod package;
 pub mod register;
 pub mod requests;
+pub mod retention;
 
 mod error;
 pub use error::StoreError;

@@ -1,7 +1,7 @@
 //! `/account`: who you are here (with your resident number), sign out, change the password,
 //! delete the account.
 
-use crate::accounts::{ChangePassword, DeleteAccount, SignOut, who_am_i};
+use crate::accounts::{ChangePassword, DeleteAccount, SignOut, retention_days, who_am_i};
 use crate::components::auth_form::{Field, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
@@ -16,13 +16,17 @@ use leptos_router::hooks::use_query_map;
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| who_am_i());
+    let retention = Resource::new(|| (), |_| retention_days());
     view! {
         <PageTitle text=|l| td_string!(l, account.title) />
         <h1>{t!(i18n, account.title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(user)) => view! { <AccountDetails user /> }.into_any(),
+                    Ok(Some(user)) => {
+                        let retention_days = retention.await.ok();
+                        view! { <AccountDetails user retention_days /> }.into_any()
+                    }
                     Ok(None) => {
                         crate::components::status::redirect_during_render("/login");
                         view! { <p><A href="/login">{t!(i18n, auth_errors.not_signed_in)}</A></p> }.into_any()
@@ -35,7 +39,7 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountDetails(user: CurrentUser) -> impl IntoView {
+fn AccountDetails(user: CurrentUser, retention_days: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let changed = move || query.read().get("password").as_deref() == Some("changed");
@@ -68,6 +72,9 @@ fn AccountDetails(user: CurrentUser) -> impl IntoView {
 
         <h2>{t!(i18n, account.delete_title)}</h2>
         <p>{t!(i18n, account.delete_explained)}</p>
+        {retention_days.map(|days| view! {
+            <p data-testid="retention-note">{t!(i18n, account.delete_retention, days = move || days)}</p>
+        })}
         {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action=delete attr:class="stack-form">
             <Field name="password" label=|l| td_string!(l, account.confirm_password) kind="password" autocomplete="current-password" id="delete-password" />

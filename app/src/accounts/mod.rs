@@ -20,6 +20,12 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
     Ok(ssr::session().map(|s| s.user))
 }
 
+/// How many days the city keeps an erased account's evidence (public: it is the city's rule).
+#[server(prefix = "/fn", endpoint = "auth/retention_days")]
+pub async fn retention_days() -> Result<u32, AppError> {
+    Ok(ssr::backend()?.retention_days)
+}
+
 /// Creates a resident account and signs it in, then goes to the account page.
 #[server(prefix = "/fn", endpoint = "auth/sign_up")]
 pub async fn sign_up(

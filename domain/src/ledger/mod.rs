@@ -8,6 +8,7 @@
 mod checkpoint;
 mod entry;
 mod merkle;
+mod redaction;
 mod verify;
 
 pub use checkpoint::{Checkpoint, key_id, note_signature, signed_note};
@@ -16,7 +17,8 @@ pub use merkle::{
     Frontier, Hash, consistency_proof, empty_root, from_hex, inclusion_proof, leaf_hash, node_hash, root,
     to_hex, verify_consistency, verify_inclusion,
 };
-pub use verify::{Finding, StoredLeaf, TrustedCheckpoint, Verified, verify};
+pub use redaction::{PURGE_ACTION, PURGEABLE, Redaction, purge_detail, purged_indexes};
+pub use verify::{Finding, Holdings, StoredLeaf, TrustedCheckpoint, Verified, verify};
 
 /// What a resident's proof page shows about one of their entries.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

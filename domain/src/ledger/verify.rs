@@ -2,6 +2,7 @@
 //! every row accounted for, the tree's root against the head, and the tree against every
 //! checkpoint ever published. Pure: the caller loads, this decides.
 
+use super::redaction::{Redaction, standing};
 use super::{Hash, LedgerEntry, Source, consistency_proof, from_hex, root, to_hex, verify_consistency};
 use std::collections::HashMap;
 
@@ -31,7 +32,7 @@ pub enum Finding {
     Gap { idx: i64, found: i64 },
     #[error("entry {idx} ({log} {id}) was edited: the row no longer matches its leaf")]
     Edited { idx: i64, log: String, id: String },
-    #[error("entry {idx} ({log} {id}) was deleted: its row is gone")]
+    #[error("entry {idx} ({log} {id}) was deleted: its row is gone and no recorded purge removed it")]
     Deleted { idx: i64, log: String, id: String },
     #[error("entry {idx} ({log} {id}) is out of order: decision {seq} follows decision {previous}")]
     Reordered {
@@ -70,15 +71,29 @@ pub struct Verified {
     pub checkpoints: usize,
 }
 
-/// Checks `leaves` (in index order) against `entries` (every row of every log), the head
-/// and `checkpoints`. Returns every finding, the first bad entry first.
-pub fn verify(
-    leaves: &[StoredLeaf],
-    entries: &[LedgerEntry],
-    head: (u64, Hash),
-    checkpoints: &[TrustedCheckpoint],
-) -> Result<Verified, Vec<Finding>> {
-    let (hashes, mut findings) = check_leaves(leaves, entries);
+/// What the database holds, for verifying.
+#[derive(Debug, Clone, Copy)]
+pub struct Holdings<'a> {
+    /// The ledger table, in index order.
+    pub leaves: &'a [StoredLeaf],
+    /// Every row of every log.
+    pub entries: &'a [LedgerEntry],
+    /// The rows removed by recorded purges.
+    pub redactions: &'a [Redaction],
+    /// The head's size and root.
+    pub head: (u64, Hash),
+}
+
+/// Checks the leaves against the rows (a row may be missing only when a recorded purge
+/// removed it), the head and `checkpoints`. Returns every finding, the first bad entry first.
+pub fn verify(held: Holdings<'_>, checkpoints: &[TrustedCheckpoint]) -> Result<Verified, Vec<Finding>> {
+    let Holdings {
+        leaves,
+        entries,
+        redactions,
+        head,
+    } = held;
+    let (hashes, mut findings) = check_leaves(leaves, entries, redactions);
     let size = hashes.len() as u64;
     let computed = root(&hashes);
     if head != (size, computed) {
@@ -109,10 +124,20 @@ pub fn verify(
 
 /// Each leaf against its row (numbering, edits, deletions, the decisions' order), then every
 /// row against the leaves (insertions). Returns the stored leaf hashes in order, and the findings.
-fn check_leaves(leaves: &[StoredLeaf], entries: &[LedgerEntry]) -> (Vec<Hash>, Vec<Finding>) {
+fn check_leaves(
+    leaves: &[StoredLeaf],
+    entries: &[LedgerEntry],
+    redactions: &[Redaction],
+) -> (Vec<Hash>, Vec<Finding>) {
     let mut findings = Vec::new();
     let by_id: HashMap<(&str, &str), &LedgerEntry> =
         entries.iter().map(|e| ((e.source().code(), e.id()), e)).collect();
+    let leaf_of: HashMap<(&str, &str), i64> = leaves
+        .iter()
+        .map(|l| ((l.source.as_str(), l.entry_id.as_str()), l.idx))
+        .collect();
+    let source_of: HashMap<i64, &str> = leaves.iter().map(|l| (l.idx, l.source.as_str())).collect();
+    let purged = standing(redactions, &by_id, &leaf_of, &source_of);
     let mut hashes: Vec<Hash> = Vec::with_capacity(leaves.len());
     let mut last_seq = 0;
     for (expected, leaf) in (0_i64..).zip(leaves) {
@@ -126,6 +151,7 @@ fn check_leaves(leaves: &[StoredLeaf], entries: &[LedgerEntry]) -> (Vec<Hash>, V
         let stored = from_hex(&leaf.leaf_hash);
         hashes.push(stored.unwrap_or([0; 32]));
         match by_id.get(&(leaf.source.as_str(), leaf.entry_id.as_str())) {
+            None if purged.contains(&idx) => {}
             None => findings.push(Finding::Deleted { idx, log, id }),
             Some(entry) if Some(entry.leaf_hash()) != stored => {
                 findings.push(Finding::Edited { idx, log, id })
@@ -219,11 +245,103 @@ mod tests {
         (leaves, (frontier.size(), frontier.root()))
     }
 
+    fn held<'a>(leaves: &'a [StoredLeaf], entries: &'a [LedgerEntry], head: (u64, Hash)) -> Holdings<'a> {
+        Holdings {
+            leaves,
+            entries,
+            redactions: &[],
+            head,
+        }
+    }
+
+    fn consent(id: &str) -> LedgerEntry {
+        LedgerEntry::Consent(super::super::ConsentLeaf {
+            id: id.into(),
+            user_id: "u-1".into(),
+            purpose_id: "p".into(),
+            notice_version: 1,
+            action: "grant".into(),
+            channel: "web".into(),
+            at_us: 1,
+        })
+    }
+
+    fn purge(id: &str, indexes: &[i64]) -> LedgerEntry {
+        LedgerEntry::Audit(AuditLeaf {
+            id: id.into(),
+            at_us: 2,
+            actor_id: "scheduler".into(),
+            actor_name: "Retention schedule".into(),
+            action: super::super::PURGE_ACTION.into(),
+            request_id: None,
+            detail: super::super::purge_detail("u-1", 0, indexes),
+        })
+    }
+
+    #[test]
+    fn a_recorded_purge_accounts_for_the_rows_it_removed_and_no_others() {
+        // 0, 1: the erased person's consent events; 2: a staff action; 3: the purge of 0 and 1.
+        let entries = vec![consent("c0"), consent("c1"), entry("a"), purge("p", &[0, 1])];
+        let (leaves, head) = ledger(&entries);
+        let kept: Vec<_> = entries[2..].to_vec();
+        let redact = |idx: i64, by: &str| Redaction {
+            idx,
+            audit_id: by.into(),
+        };
+        let with = |redactions: &[Redaction]| {
+            verify(
+                Holdings {
+                    leaves: &leaves,
+                    entries: &kept,
+                    redactions,
+                    head,
+                },
+                &[],
+            )
+        };
+        assert!(with(&[redact(0, "p"), redact(1, "p")]).is_ok());
+        // A redaction row alone, without the purge listing it, is a deletion.
+        let r = with(&[redact(0, "p"), redact(1, "a")]).unwrap_err();
+        assert!(matches!(r[0], Finding::Deleted { idx: 1, .. }), "{r:?}");
+        // A staff action cannot be purged, even by a purge entry that lists it.
+        let entries = vec![consent("c0"), entry("a"), purge("p", &[0, 1])];
+        let (leaves, head) = ledger(&entries);
+        let kept = vec![entries[2].clone()];
+        let redactions = [redact(0, "p"), redact(1, "p")];
+        let r = verify(
+            Holdings {
+                leaves: &leaves,
+                entries: &kept,
+                redactions: &redactions,
+                head,
+            },
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(r.len(), 1);
+        assert!(matches!(r[0], Finding::Deleted { idx: 1, .. }), "{r:?}");
+        // A purge cannot account for rows after it.
+        let entries = vec![purge("p", &[1]), consent("c1")];
+        let (leaves, head) = ledger(&entries);
+        let kept = vec![entries[0].clone()];
+        let r = verify(
+            Holdings {
+                leaves: &leaves,
+                entries: &kept,
+                redactions: &[redact(1, "p")],
+                head,
+            },
+            &[],
+        )
+        .unwrap_err();
+        assert!(matches!(r[0], Finding::Deleted { idx: 1, .. }), "{r:?}");
+    }
+
     #[test]
     fn a_clean_ledger_verifies() {
         let entries: Vec<_> = ["a", "b", "c"].iter().map(|i| entry(i)).collect();
         let (leaves, head) = ledger(&entries);
-        let verified = verify(&leaves, &entries, head, &[]).unwrap();
+        let verified = verify(held(&leaves, &entries, head), &[]).unwrap();
         assert_eq!(verified.size, 3);
     }
 
@@ -242,20 +360,20 @@ mod tests {
             }
         });
         assert!(matches!(
-            first(verify(&leaves, &edited, head, &[])),
+            first(verify(held(&leaves, &edited, head), &[])),
             Finding::Edited { idx: 1, .. }
         ));
 
         let deleted: Vec<_> = entries.iter().filter(|e| e.id() != "c").cloned().collect();
         assert!(matches!(
-            first(verify(&leaves, &deleted, head, &[])),
+            first(verify(held(&leaves, &deleted, head), &[])),
             Finding::Deleted { idx: 2, .. }
         ));
 
         let mut inserted = entries.clone();
         inserted.push(entry("x"));
         assert!(matches!(
-            first(verify(&leaves, &inserted, head, &[])),
+            first(verify(held(&leaves, &inserted, head), &[])),
             Finding::Inserted { .. }
         ));
 
@@ -266,11 +384,11 @@ mod tests {
             origin: "saved".into(),
         };
         assert!(
-            verify(&short_leaves, &entries[..2], short_head, &[]).is_ok(),
+            verify(held(&short_leaves, &entries[..2], short_head), &[]).is_ok(),
             "alone it looks whole"
         );
         assert!(matches!(
-            first(verify(&short_leaves, &entries[..2], short_head, &[saved])),
+            first(verify(held(&short_leaves, &entries[..2], short_head), &[saved])),
             Finding::Shorter { size: 4, held: 2, .. }
         ));
 
@@ -288,19 +406,19 @@ mod tests {
             origin: "saved".into(),
         };
         assert!(matches!(
-            first(verify(&new_leaves, &rewritten, new_head, &[saved])),
+            first(verify(held(&new_leaves, &rewritten, new_head), &[saved])),
             Finding::Inconsistent { size: 2, .. }
         ));
 
         let lowered = (3, head.1);
         assert!(matches!(
-            first(verify(&leaves, &entries, lowered, &[])),
+            first(verify(held(&leaves, &entries, lowered), &[])),
             Finding::Head { head_size: 3, .. }
         ));
 
         let mut gap = leaves.clone();
         gap.remove(1);
-        let r = verify(&gap, &entries, head, &[]).unwrap_err();
+        let r = verify(held(&gap, &entries, head), &[]).unwrap_err();
         assert!(matches!(r[0], Finding::Gap { idx: 1, found: 2 }), "{r:?}");
     }
 }

@@ -28,7 +28,7 @@ pub enum Command {
     /// Staff accounts and agency API clients.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// The ledger: verify it, or sign a checkpoint to keep.
+    /// The ledger: verify it, sign a checkpoint to keep, purge expired evidence.
     #[command(subcommand)]
     Audit(AuditCommand),
 }
@@ -47,6 +47,10 @@ pub enum AuditCommand {
     },
     /// Sign a checkpoint of the ledger now (if it grew) and print it, to save.
     Checkpoint,
+    /// Remove, now, the evidence of accounts erased longer ago than the retention period
+    /// (GLASSHOUSE_RETENTION_DAYS); the server also does this every hour. Each purge is
+    /// recorded in the ledger, which still verifies.
+    Purge,
 }
 
 /// `glasshouse admin ...`

@@ -238,6 +238,15 @@ pub async fn audit(config: &Config, command: AuditCommand) -> Result<(), RunErro
             Some(checkpoint) => print!("{}", checkpoint.note),
             None => return Err(RunError::Admin("the ledger is still empty".to_owned())),
         },
+        AuditCommand::Purge => {
+            let actor = store::audit::Actor::Operator;
+            let purged =
+                store::retention::purge_expired(&pool, actor, config.retention_days, store::now()).await?;
+            println!(
+                "purged {} erased account(s) past {} days: {} consent and enrollment event(s), {} request(s)",
+                purged.accounts, config.retention_days, purged.events, purged.requests
+            );
+        }
     }
     Ok(())
 }

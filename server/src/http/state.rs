@@ -91,9 +91,11 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
             &serde_json::to_value(api::openapi()).unwrap_or_default(),
         )),
         keeper: crate::auth::checkpoint_key::keeper(config)?,
+        retention_days: config.retention_days,
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
     forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
+    purge_expired_evidence_every_hour(pool.clone(), config.retention_days);
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
         backend,
@@ -103,6 +105,28 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         ip_limits,
         tls: config.is_tls(),
     })
+}
+
+/// Removes erased accounts' evidence once its retention period is over (at start, then
+/// hourly). Each account's purge is its own transaction; one that fails is retried next hour.
+fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let actor = store::audit::Actor::Scheduler;
+            match store::retention::purge_expired(&pool, actor, retention_days, store::now()).await {
+                Ok(purged) if purged.accounts > 0 => tracing::info!(
+                    accounts = purged.accounts,
+                    events = purged.events,
+                    requests = purged.requests,
+                    "retention period over: erased accounts' evidence removed"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not purge expired evidence"),
+            }
+        }
+    });
 }
 
 /// Keeps the rate limiters' memory bounded however many addresses and accounts they see,

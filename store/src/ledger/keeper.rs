@@ -5,8 +5,8 @@
 use super::StoredCheckpoint;
 use crate::StoreError;
 use domain::ledger::{
-    Checkpoint, Finding, Hash, StoredLeaf, TrustedCheckpoint, Verified, consistency_proof, from_hex,
-    inclusion_proof, note_signature, signed_note, to_hex,
+    Checkpoint, Finding, Hash, Holdings, StoredLeaf, TrustedCheckpoint, Verified, consistency_proof,
+    from_hex, inclusion_proof, note_signature, signed_note, to_hex,
 };
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sqlx::AnyPool;
@@ -195,5 +195,12 @@ pub async fn verify_all(
             origin: format!("the saved checkpoint {name}"),
         });
     }
-    domain::ledger::verify(&leaves, &entries, (head.size, head.root), &trusted).map_err(VerifyError::Findings)
+    let redactions = super::redactions(pool).await?;
+    let held = Holdings {
+        leaves: &leaves,
+        entries: &entries,
+        redactions: &redactions,
+        head: (head.size, head.root),
+    };
+    domain::ledger::verify(held, &trusted).map_err(VerifyError::Findings)
 }

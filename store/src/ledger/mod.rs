@@ -11,7 +11,7 @@ pub use entries::{DecisionRow, all_entries, decision_entry, entry_owner};
 pub use keeper::{InclusionProof, Keeper, VerifyError, prove_consistency, prove_inclusion, verify_all};
 
 use crate::StoreError;
-use domain::ledger::{Frontier, Hash, LedgerEntry, from_hex, to_hex};
+use domain::ledger::{Frontier, Hash, LedgerEntry, Redaction, from_hex, to_hex};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// The ledger's head as stored.
@@ -62,13 +62,19 @@ pub async fn head(pool: &AnyPool) -> Result<Head, StoreError> {
     Ok(read_head(&mut conn).await?)
 }
 
+/// Takes the head's lock for the rest of the transaction on `conn` (SQLite: the write lock;
+/// PostgreSQL: the row), before reading it.
+pub async fn lock_head(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE ledger_head SET size = size WHERE id = 'head'")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Appends `entries` as the next leaves, on `conn` (inside the caller's transaction, which
 /// commits them with the rows they stand for); returns the index of the first.
 pub async fn append(conn: &mut AnyConnection, entries: &[LedgerEntry]) -> Result<u64, sqlx::Error> {
-    // Take the head's lock before reading it (SQLite: the write lock; PostgreSQL: the row).
-    sqlx::query("UPDATE ledger_head SET size = size WHERE id = 'head'")
-        .execute(&mut *conn)
-        .await?;
+    lock_head(conn).await?;
     let mut head = read_head(conn).await?;
     let first = head.size;
     for entry in entries {
@@ -109,6 +115,30 @@ pub async fn leaves(pool: &AnyPool) -> Result<Vec<LeafRow>, StoreError> {
             .fetch_all(pool)
             .await?,
     )
+}
+
+/// Records that the row of entry `idx` is being removed by the purge whose staff-log entry
+/// is `audit_id` (on the purge's transaction, before the row is deleted: the triggers let
+/// only a listed row go).
+pub async fn redact(conn: &mut AnyConnection, idx: i64, audit_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO ledger_redactions (idx, audit_id, at_us) VALUES ($1, $2, $3)")
+        .bind(idx)
+        .bind(audit_id)
+        .bind(crate::now_us())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every recorded redaction.
+pub async fn redactions(pool: &AnyPool) -> Result<Vec<Redaction>, StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT idx, audit_id FROM ledger_redactions ORDER BY idx")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(idx, audit_id)| Redaction { idx, audit_id })
+        .collect())
 }
 
 /// The leaf hashes of the first `size` entries, for proofs.
