@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         Command::Demo { if_empty } => server::cli::run::demo(&config, if_empty).await,
         Command::Admin(command) => server::cli::run::admin(&config, command).await,
         Command::Audit(command) => server::cli::run::audit(&config, command).await,
+        Command::Register(command) => server::cli::register(&config, command).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{Backend, TestDatabase};
-use std::process::{Command, Output};
+use common::{Backend, TestDatabase, glasshouse, text};
+use std::process::Command;
 
 on_both_databases!(
     migrations_apply_from_empty_and_again,
@@ -12,25 +12,6 @@ on_both_databases!(
     admin_commands_create_staff_and_api_clients,
     audit_verify_passes_then_names_the_first_bad_entry,
 );
-
-/// Runs the binary with exactly `vars` as its Glasshouse environment.
-fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_glasshouse"));
-    command
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .env("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET)
-        .env("GLASSHOUSE_CHECKPOINT_KEY", common::TEST_CHECKPOINT_KEY);
-    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_") || n == "DATABASE_URL") {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    command.output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 async fn migrations_apply_from_empty_and_again(backend: Backend) {
     let db = TestDatabase::new(backend).await;

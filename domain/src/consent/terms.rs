@@ -19,6 +19,19 @@ pub struct Terms {
     pub retention_days: Option<i64>,
 }
 
+impl Terms {
+    /// The terms of `purpose` of `system` as the register has them.
+    pub fn of(system: &crate::register::System, purpose: &crate::register::Purpose) -> Terms {
+        Terms {
+            legal_basis: purpose.legal_basis,
+            categories: purpose.categories.clone(),
+            recipients: system.recipients.clone(),
+            retention: system.retention.clone(),
+            retention_days: system.retention_days,
+        }
+    }
+}
+
 vocabulary! {
     /// A change that makes earlier consent stale.
     MaterialChange {

@@ -7,6 +7,7 @@
 //! `domain::register::X` whatever file `X` lives in.
 
 mod agency;
+mod file;
 mod slug;
 mod system;
 mod taxonomy;
@@ -14,6 +15,10 @@ mod view;
 
 pub use super::vocabulary::UnknownCode;
 pub use agency::{Agency, AgencyOption};
+pub use file::{
+    AgencyRecord, Change, ImportPlan, Problem, PurposePlan, PurposeRecord, REGISTER_FORMAT, Register,
+    RegisterFile, SystemPlan, SystemRecord,
+};
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};
 pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};

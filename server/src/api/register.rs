@@ -17,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(systems_json))
         .routes(routes!(systems_csv))
+        .routes(routes!(register_file))
 }
 
 /// `?lang=es` picks the language of the texts; English by default.
@@ -230,6 +231,30 @@ pub async fn systems_csv(
             ),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// The whole register as a file, every language and the agencies included: what
+/// `glasshouse register export` writes and `glasshouse register import` reads, so another
+/// deployment (or the city itself) can take its register out and bring it in.
+#[utoipa::path(get, path = "/api/v1/register/export", tag = "register",
+    responses(
+        (status = 200, description = "The register file (format glasshouse-register/1)", content_type = "application/json"),
+    ))]
+pub async fn register_file(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let file = store::register::export(&state.pool)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"glasshouse-register.json\"",
+            ),
+        ],
+        file.to_json(),
     )
         .into_response())
 }

@@ -1,6 +1,9 @@
-//! The command line: `serve` (the default), `migrate`, `demo`, `admin`, `audit`.
+//! The command line: `serve` (the default), `migrate`, `demo`, `admin`, `register`, `audit`.
 
+mod register;
 pub mod run;
+
+pub use register::register;
 
 use clap::{Parser, Subcommand};
 
@@ -28,9 +31,30 @@ pub enum Command {
     /// Staff accounts and agency API clients.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The register as a file: bring a city's own register in, take it out.
+    #[command(subcommand)]
+    Register(RegisterCommand),
     /// The ledger: verify it, sign a checkpoint to keep, purge expired evidence.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+/// `glasshouse register ...`
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// Create or update agencies, systems and purposes from a register file (JSON, the
+    /// shape of `register export`). A file with any problem is refused whole, every problem
+    /// listed, and nothing is written. Nothing is deleted: entries the file leaves out stay.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
+    },
+    /// Write the register as a file (JSON; every language, agencies included).
+    Export {
+        /// Where to write it; standard output when left out.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 /// `glasshouse audit ...`

@@ -38,9 +38,17 @@ pub enum RunError {
     Verify(#[from] store::ledger::VerifyError),
     #[error("storage failed: {0}")]
     Store(#[from] store::StoreError),
+    #[error("cannot {action} {path}: {source}")]
+    File {
+        action: &'static str,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} problem(s) in the register file; nothing was written", .0.len())]
+    RegisterFile(Vec<domain::register::Problem>),
 }
 
-async fn open(config: &Config) -> Result<AnyPool, RunError> {
+pub(super) async fn open(config: &Config) -> Result<AnyPool, RunError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     Ok(pool)

@@ -3,12 +3,12 @@
 pub mod requests;
 
 use domain::register::{
-    Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology,
+    Agency, AgencyRecord, ImportPlan, LegalBasis, REGISTER_FORMAT, Register, RegisterFile, Scope, Slug,
+    System, SystemRecord,
 };
 use domain::text::LocalizedText;
 use serde::Deserialize;
 use sqlx::AnyPool;
-use std::collections::{BTreeSet, HashMap};
 use store::register;
 
 /// The demo city shipped with the binary.
@@ -40,8 +40,8 @@ impl From<sqlx::Error> for DemoError {
 pub struct CityFile {
     pub version: u32,
     pub city: CityEntry,
-    pub agencies: Vec<AgencyEntry>,
-    pub systems: Vec<SystemEntry>,
+    pub agencies: Vec<AgencyRecord>,
+    pub systems: Vec<SystemRecord>,
     #[serde(default)]
     pub demo_accounts: Vec<DemoAccount>,
 }
@@ -68,52 +68,6 @@ pub struct CityEntry {
     pub name: LocalizedText,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgencyEntry {
-    pub slug: Slug,
-    pub public_authority: bool,
-    pub name: LocalizedText,
-    pub description: LocalizedText,
-    pub dpo_email: String,
-    pub website: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SystemEntry {
-    pub slug: Slug,
-    pub agency: Slug,
-    pub technology: Technology,
-    pub status: SystemStatus,
-    pub scope: Scope,
-    pub identifies_people: bool,
-    pub algorithmic_decisions: bool,
-    pub reviewed_on: String,
-    pub retention_days: Option<i64>,
-    pub name: LocalizedText,
-    pub description: LocalizedText,
-    pub location: LocalizedText,
-    pub data_subjects: LocalizedText,
-    pub retention: LocalizedText,
-    pub access: LocalizedText,
-    pub recipients: LocalizedText,
-    pub transfers: LocalizedText,
-    pub security: LocalizedText,
-    pub algorithm: Option<LocalizedText>,
-    pub purposes: Vec<PurposeEntry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PurposeEntry {
-    pub key: Slug,
-    pub legal_basis: LegalBasis,
-    pub categories: Vec<DataCategory>,
-    pub name: LocalizedText,
-    pub description: LocalizedText,
-}
-
 /// The city, validated and in domain types.
 #[derive(Debug)]
 pub struct City {
@@ -123,7 +77,8 @@ pub struct City {
     pub accounts: Vec<DemoAccount>,
 }
 
-/// Parses and validates a city data file.
+/// Parses and validates a city data file: its register through the same checks as
+/// `glasshouse register import`, then the demo accounts against it.
 pub fn parse(toml_text: &str) -> Result<City, DemoError> {
     let file: CityFile = toml::from_str(toml_text).map_err(|e| DemoError::Invalid(e.to_string()))?;
     if file.version != FORMAT_VERSION {
@@ -132,32 +87,24 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
             file.version
         )));
     }
-    let agencies: Vec<Agency> = file.agencies.into_iter().map(AgencyEntry::into_agency).collect();
-    let by_slug: HashMap<&Slug, &Agency> = agencies.iter().map(|a| (&a.slug, a)).collect();
-    if by_slug.len() != agencies.len() {
-        return Err(invalid("two agencies share a slug".into()));
+    let register = RegisterFile {
+        format: REGISTER_FORMAT.to_owned(),
+        city: file.city.name,
+        agencies: file.agencies,
+        systems: file.systems,
     }
-    let mut system_slugs = BTreeSet::new();
-    let mut systems = Vec::with_capacity(file.systems.len());
-    for entry in file.systems {
-        if !system_slugs.insert(entry.slug.clone()) {
-            return Err(invalid(format!("system {} appears twice", entry.slug)));
-        }
-        let agency = by_slug.get(&entry.agency).ok_or_else(|| {
-            invalid(format!(
-                "system {} names unknown agency {}",
-                entry.slug, entry.agency
-            ))
-        })?;
-        systems.push(entry.into_system((*agency).clone())?);
-    }
+    .check()
+    .map_err(|problems| {
+        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        invalid(listed.join("; "))
+    })?;
     for account in &file.demo_accounts {
-        check_account(account, &systems)?;
+        check_account(account, &register.systems)?;
     }
     Ok(City {
-        name: file.city.name,
-        agencies,
-        systems,
+        name: register.city,
+        agencies: register.agencies,
+        systems: register.systems,
         accounts: file.demo_accounts,
     })
 }
@@ -225,86 +172,6 @@ fn invalid(message: String) -> DemoError {
     DemoError::Invalid(message)
 }
 
-impl AgencyEntry {
-    fn into_agency(self) -> Agency {
-        Agency {
-            slug: self.slug,
-            public_authority: self.public_authority,
-            name: self.name,
-            description: self.description,
-            dpo_email: self.dpo_email,
-            website: self.website,
-        }
-    }
-}
-
-impl SystemEntry {
-    fn into_system(self, agency: Agency) -> Result<System, DemoError> {
-        let at = |what: &str| format!("system {}: {what}", self.slug);
-        time::Date::parse(
-            &self.reviewed_on,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .map_err(|_| invalid(at("reviewed_on must be a date YYYY-MM-DD")))?;
-        if self.algorithmic_decisions != self.algorithm.is_some() {
-            return Err(invalid(at(
-                "`algorithm` is required exactly when algorithmic_decisions is true",
-            )));
-        }
-        if self.retention.is_empty() {
-            return Err(invalid(at("retention must be explained")));
-        }
-        if self.purposes.is_empty() {
-            return Err(invalid(at("a system needs at least one purpose")));
-        }
-        let mut keys = BTreeSet::new();
-        let mut purposes = Vec::with_capacity(self.purposes.len());
-        for p in self.purposes {
-            if !keys.insert(p.key.clone()) {
-                return Err(invalid(at(&format!("purpose {} appears twice", p.key))));
-            }
-            if p.categories.is_empty() {
-                return Err(invalid(at(&format!(
-                    "purpose {} declares no data category",
-                    p.key
-                ))));
-            }
-            let mut categories = p.categories;
-            categories.sort();
-            categories.dedup();
-            purposes.push(Purpose {
-                key: p.key,
-                legal_basis: p.legal_basis,
-                categories,
-                name: p.name,
-                description: p.description,
-            });
-        }
-        Ok(System {
-            slug: self.slug,
-            agency,
-            technology: self.technology,
-            status: self.status,
-            scope: self.scope,
-            identifies_people: self.identifies_people,
-            algorithmic_decisions: self.algorithmic_decisions,
-            reviewed_on: self.reviewed_on,
-            retention_days: self.retention_days,
-            name: self.name,
-            description: self.description,
-            location: self.location,
-            data_subjects: self.data_subjects,
-            retention: self.retention,
-            access: self.access,
-            recipients: self.recipients,
-            transfers: self.transfers,
-            security: self.security,
-            algorithm: self.algorithm,
-            purposes,
-        })
-    }
-}
-
 /// What was loaded, for the operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Loaded {
@@ -313,27 +180,20 @@ pub struct Loaded {
     pub purposes: usize,
 }
 
-/// Loads `city` into the database in one transaction, refusing a database that has data.
+/// Loads `city` into the database in one transaction, refusing a database that has data,
+/// through the register import's own writing.
 #[tracing::instrument(skip_all)]
 pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
     let mut tx = pool.begin().await?;
     if !store::is_empty(&mut tx).await? {
         return Err(DemoError::NotEmpty);
     }
-    register::set_city_name(&mut tx, &city.name).await?;
-    let mut agency_ids = HashMap::new();
-    for agency in &city.agencies {
-        agency_ids.insert(
-            agency.slug.clone(),
-            register::insert_agency(&mut tx, agency).await?,
-        );
-    }
-    for system in &city.systems {
-        let agency_id = agency_ids
-            .get(&system.agency.slug)
-            .ok_or_else(|| invalid(format!("system {} has no agency", system.slug)))?;
-        register::insert_system(&mut tx, agency_id, system).await?;
-    }
+    let register = Register {
+        city: city.name.clone(),
+        agencies: city.agencies.clone(),
+        systems: city.systems.clone(),
+    };
+    register::apply(&mut tx, &city.name, &ImportPlan::new(&register, &[], &[])).await?;
     tx.commit().await?;
     Ok(Loaded {
         agencies: city.agencies.len(),
@@ -345,6 +205,7 @@ pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::register::Purpose;
 
     #[test]
     fn the_shipped_demo_city_is_valid_and_big_enough() {
@@ -389,6 +250,9 @@ mod tests {
         assert!(err.to_string().contains("surprise"), "{err}");
         let dangling = CITY_TOML.replacen("agency = \"", "agency = \"nobody-", 1);
         let err = parse(&dangling).unwrap_err();
-        assert!(err.to_string().contains("unknown agency"), "{err}");
+        assert!(
+            err.to_string().contains("no agency of the file has the slug"),
+            "{err}"
+        );
     }
 }

@@ -271,3 +271,22 @@ pub async fn enrolled_resident(app: &TestApp, email: &str, systems: &[&str]) -> 
     }
     (session, number)
 }
+
+/// Runs the binary with exactly `vars` as its Glasshouse environment.
+pub fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_glasshouse"));
+    command
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env("GLASSHOUSE_JWT_SECRET", TEST_SECRET)
+        .env("GLASSHOUSE_CHECKPOINT_KEY", TEST_CHECKPOINT_KEY);
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_") || n == "DATABASE_URL") {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    command.output().unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

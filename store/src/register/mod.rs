@@ -61,10 +61,12 @@ macro_rules! system_columns {
          recipients, transfers, security, algorithm"
     };
 }
+mod import;
 mod notices;
 mod terms;
 mod writing;
 
+pub use import::{apply, export, import};
 pub use notices::revise_purpose_text;
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
 pub use writing::{insert_agency, insert_system, set_city_name};

@@ -7,17 +7,6 @@ use super::writing::insert_notice;
 use super::*;
 use domain::consent::{MaterialChange, Terms, material_changes};
 
-/// The terms of `purpose` of `system` as they stand.
-fn terms_of(system: &System, purpose: &Purpose) -> Terms {
-    Terms {
-        legal_basis: purpose.legal_basis,
-        categories: purpose.categories.clone(),
-        recipients: system.recipients.clone(),
-        retention: system.retention.clone(),
-        retention_days: system.retention_days,
-    }
-}
-
 /// The id and current notice version of purpose `key` of the system with id `system_id`.
 async fn purpose_row(
     tx: &mut Transaction<'_, Any>,
@@ -36,7 +25,7 @@ async fn purpose_row(
 
 /// Records the next notice version of `purpose` (as it now reads) with what changed
 /// materially; a material change also becomes the purpose's `material_version`.
-async fn next_version(
+pub(super) async fn next_version(
     tx: &mut Transaction<'_, Any>,
     system_slug: &Slug,
     purpose: &Purpose,
@@ -88,7 +77,7 @@ pub async fn revise_purpose_categories(
         categories: categories.clone(),
         ..purpose.clone()
     };
-    let changes = material_changes(&terms_of(&found, purpose), &terms_of(&found, &revised));
+    let changes = material_changes(&Terms::of(&found, purpose), &Terms::of(&found, &revised));
     let mut tx = pool.begin().await?;
     let (id, _) = purpose_row(&mut tx, system, key)
         .await?
@@ -145,7 +134,7 @@ pub async fn revise_system_terms(
         .await?;
     let mut all = Vec::new();
     for purpose in &found.purposes {
-        let changes = material_changes(&terms_of(&found, purpose), &terms_of(&revised, purpose));
+        let changes = material_changes(&Terms::of(&found, purpose), &Terms::of(&revised, purpose));
         next_version(&mut tx, system, purpose, &changes).await?;
         all = changes;
     }

@@ -4,11 +4,14 @@ use super::*;
 
 /// Records the city's name.
 pub async fn set_city_name(tx: &mut Transaction<'_, Any>, name: &LocalizedText) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO city (id, name, updated_at) VALUES ('city', $1, $2)")
-        .bind(to_json(name)?)
-        .bind(now())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(concat!(
+        "INSERT INTO city (id, name, updated_at) VALUES ('city', $1, $2) ",
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+    ))
+    .bind(to_json(name)?)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -76,7 +79,7 @@ pub async fn insert_system(
     Ok(id)
 }
 
-async fn insert_purpose(
+pub(super) async fn insert_purpose(
     tx: &mut Transaction<'_, Any>,
     system_id: &str,
     position: usize,

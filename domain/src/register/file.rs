@@ -1,0 +1,557 @@
+//! The register file: how a city brings its register in and takes it out
+//! (`glasshouse register import` / `export`, `GET /api/v1/register/export`).
+//!
+//! Systems have exactly the fields of `GET /api/v1/register/systems`, with two differences
+//! that make the file complete: every text carries all its languages (`{"en": …, "es": …}`),
+//! and a system names its agency by slug, the agencies being described once beside the
+//! systems. Checking a file lists every problem (with its path) before anything is written.
+
+use super::{Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology};
+use crate::lang::Lang;
+use crate::text::LocalizedText;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+/// The format this version reads and writes.
+pub const REGISTER_FORMAT: &str = "glasshouse-register/1";
+
+/// The file, as written: codes and slugs as text, so each wrong one is reported with its path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterFile {
+    pub format: String,
+    /// The city's name.
+    pub city: LocalizedText,
+    pub agencies: Vec<AgencyRecord>,
+    pub systems: Vec<SystemRecord>,
+}
+
+/// An agency, as in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyRecord {
+    pub slug: String,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    pub public_authority: bool,
+    pub dpo_email: String,
+    pub website: String,
+}
+
+/// A system, as in the file: the fields of the open-data register, in its order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemRecord {
+    pub slug: String,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    /// The agency's slug.
+    pub agency: String,
+    pub technology: String,
+    pub status: String,
+    pub scope: String,
+    pub identifies_people: bool,
+    pub algorithmic_decisions: bool,
+    #[serde(default)]
+    pub algorithm: Option<LocalizedText>,
+    pub location: LocalizedText,
+    pub data_subjects: LocalizedText,
+    #[serde(default)]
+    pub retention_days: Option<i64>,
+    pub retention: LocalizedText,
+    pub access: LocalizedText,
+    pub recipients: LocalizedText,
+    pub transfers: LocalizedText,
+    pub security: LocalizedText,
+    pub reviewed_on: String,
+    pub purposes: Vec<PurposeRecord>,
+}
+
+/// A purpose, as in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeRecord {
+    pub key: String,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    pub legal_basis: String,
+    pub data_categories: Vec<String>,
+    /// Derived from the categories; written on export, checked when given.
+    #[serde(default)]
+    pub special_categories: Option<bool>,
+}
+
+/// One thing wrong with a file: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct Problem {
+    /// `systems[3].purposes[0].legal_basis`, or `line 12, column 5` for a file that does not parse.
+    pub path: String,
+    pub message: String,
+}
+
+/// A register that passed every check, in domain types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Register {
+    pub city: LocalizedText,
+    pub agencies: Vec<Agency>,
+    pub systems: Vec<System>,
+}
+
+impl RegisterFile {
+    /// The file of a register as stored.
+    pub fn of(city: &LocalizedText, agencies: &[Agency], systems: &[System]) -> RegisterFile {
+        RegisterFile {
+            format: REGISTER_FORMAT.to_owned(),
+            city: city.clone(),
+            agencies: agencies.iter().map(AgencyRecord::of).collect(),
+            systems: systems.iter().map(SystemRecord::of).collect(),
+        }
+    }
+
+    /// Reads a file's JSON; a file that does not parse is one problem, at its line and column.
+    pub fn from_json(text: &str) -> Result<RegisterFile, Vec<Problem>> {
+        serde_json::from_str(text).map_err(|e| {
+            vec![Problem {
+                path: format!("line {}, column {}", e.line(), e.column()),
+                message: e.to_string(),
+            }]
+        })
+    }
+
+    /// The file's JSON, as exported (pretty, with a final newline).
+    pub fn to_json(&self) -> String {
+        // Strings, booleans, integers and maps with string keys: serialising cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Checks the whole file; every problem is listed, in file order.
+    pub fn check(&self) -> Result<Register, Vec<Problem>> {
+        let mut problems = Problems::default();
+        if self.format != REGISTER_FORMAT {
+            problems.add(
+                "format",
+                format!(
+                    "{:?} is not {REGISTER_FORMAT:?}, the format this version reads",
+                    self.format
+                ),
+            );
+        }
+        problems.required("city", &self.city);
+        let mut agencies = Vec::with_capacity(self.agencies.len());
+        let mut agency_slugs = BTreeSet::new();
+        for (i, record) in self.agencies.iter().enumerate() {
+            let at = format!("agencies[{i}]");
+            if let Some(agency) = record.check(&at, &mut problems) {
+                if !agency_slugs.insert(agency.slug.clone()) {
+                    problems.add(
+                        &format!("{at}.slug"),
+                        format!("agency {} appears twice", agency.slug),
+                    );
+                }
+                agencies.push(agency);
+            }
+        }
+        let mut systems = Vec::with_capacity(self.systems.len());
+        let mut system_slugs = BTreeSet::new();
+        for (i, record) in self.systems.iter().enumerate() {
+            let at = format!("systems[{i}]");
+            let agency = agencies.iter().find(|a| a.slug.as_str() == record.agency);
+            if agency.is_none() {
+                problems.add(
+                    &format!("{at}.agency"),
+                    format!("no agency of the file has the slug {:?}", record.agency),
+                );
+            }
+            if let Some(system) = record.check(&at, agency, &mut problems) {
+                if !system_slugs.insert(system.slug.clone()) {
+                    problems.add(
+                        &format!("{at}.slug"),
+                        format!("system {} appears twice", system.slug),
+                    );
+                }
+                systems.push(system);
+            }
+        }
+        problems.finish(Register {
+            city: self.city.clone(),
+            agencies,
+            systems,
+        })
+    }
+}
+
+impl AgencyRecord {
+    fn of(a: &Agency) -> AgencyRecord {
+        AgencyRecord {
+            slug: a.slug.to_string(),
+            name: a.name.clone(),
+            description: a.description.clone(),
+            public_authority: a.public_authority,
+            dpo_email: a.dpo_email.clone(),
+            website: a.website.clone(),
+        }
+    }
+
+    fn check(&self, at: &str, problems: &mut Problems) -> Option<Agency> {
+        let slug = problems.slug(&format!("{at}.slug"), &self.slug);
+        problems.required(&format!("{at}.name"), &self.name);
+        problems.texts(&format!("{at}.description"), &self.description);
+        let email = self.dpo_email.trim();
+        if !email.contains('@') || email.contains(char::is_whitespace) || email.len() > 254 {
+            problems.add(
+                &format!("{at}.dpo_email"),
+                format!("{email:?} is not an email address"),
+            );
+        }
+        if !(self.website.starts_with("https://") || self.website.starts_with("http://")) {
+            problems.add(
+                &format!("{at}.website"),
+                format!("{:?} is not a web address (http:// or https://)", self.website),
+            );
+        }
+        Some(Agency {
+            slug: slug?,
+            public_authority: self.public_authority,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            dpo_email: email.to_owned(),
+            website: self.website.clone(),
+        })
+    }
+}
+
+impl SystemRecord {
+    fn of(s: &System) -> SystemRecord {
+        SystemRecord {
+            slug: s.slug.to_string(),
+            name: s.name.clone(),
+            description: s.description.clone(),
+            agency: s.agency.slug.to_string(),
+            technology: s.technology.code().to_owned(),
+            status: s.status.code().to_owned(),
+            scope: s.scope.code().to_owned(),
+            identifies_people: s.identifies_people,
+            algorithmic_decisions: s.algorithmic_decisions,
+            algorithm: s.algorithm.clone(),
+            location: s.location.clone(),
+            data_subjects: s.data_subjects.clone(),
+            retention_days: s.retention_days,
+            retention: s.retention.clone(),
+            access: s.access.clone(),
+            recipients: s.recipients.clone(),
+            transfers: s.transfers.clone(),
+            security: s.security.clone(),
+            reviewed_on: s.reviewed_on.clone(),
+            purposes: s.purposes.iter().map(PurposeRecord::of).collect(),
+        }
+    }
+
+    fn check(&self, at: &str, agency: Option<&Agency>, problems: &mut Problems) -> Option<System> {
+        let p = |field: &str| format!("{at}.{field}");
+        let slug = problems.slug(&p("slug"), &self.slug);
+        let technology: Option<Technology> = problems.code(&p("technology"), &self.technology);
+        let status: Option<SystemStatus> = problems.code(&p("status"), &self.status);
+        let scope: Option<Scope> = problems.code(&p("scope"), &self.scope);
+        problems.required(&p("name"), &self.name);
+        problems.required(&p("description"), &self.description);
+        problems.required(&p("retention"), &self.retention);
+        for (field, text) in [
+            ("location", &self.location),
+            ("data_subjects", &self.data_subjects),
+            ("access", &self.access),
+            ("recipients", &self.recipients),
+            ("transfers", &self.transfers),
+            ("security", &self.security),
+        ] {
+            problems.texts(&p(field), text);
+        }
+        if self.algorithmic_decisions != self.algorithm.as_ref().is_some_and(|a| !a.is_empty()) {
+            problems.add(
+                &p("algorithm"),
+                "say what the algorithm decides exactly when algorithmic_decisions is true".to_owned(),
+            );
+        }
+        if self.retention_days.is_some_and(|d| d < 0) {
+            problems.add(
+                &p("retention_days"),
+                "a retention period cannot be negative".to_owned(),
+            );
+        }
+        if crate::calendar::Date::from_str(&self.reviewed_on).is_err() {
+            problems.add(
+                &p("reviewed_on"),
+                format!("{:?} is not a date (YYYY-MM-DD)", self.reviewed_on),
+            );
+        }
+        if self.purposes.is_empty() {
+            problems.add(&p("purposes"), "a system needs at least one purpose".to_owned());
+        }
+        let mut keys = BTreeSet::new();
+        let mut purposes = Vec::with_capacity(self.purposes.len());
+        for (i, record) in self.purposes.iter().enumerate() {
+            let at = p(&format!("purposes[{i}]"));
+            if let Some(purpose) = record.check(&at, problems) {
+                if !keys.insert(purpose.key.clone()) {
+                    problems.add(
+                        &format!("{at}.key"),
+                        format!("purpose {} appears twice", purpose.key),
+                    );
+                }
+                purposes.push(purpose);
+            }
+        }
+        Some(System {
+            slug: slug?,
+            agency: agency?.clone(),
+            technology: technology?,
+            status: status?,
+            scope: scope?,
+            identifies_people: self.identifies_people,
+            algorithmic_decisions: self.algorithmic_decisions,
+            reviewed_on: self.reviewed_on.clone(),
+            retention_days: self.retention_days,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            location: self.location.clone(),
+            data_subjects: self.data_subjects.clone(),
+            retention: self.retention.clone(),
+            access: self.access.clone(),
+            recipients: self.recipients.clone(),
+            transfers: self.transfers.clone(),
+            security: self.security.clone(),
+            algorithm: self.algorithm.clone().filter(|a| !a.is_empty()),
+            purposes,
+        })
+    }
+}
+
+impl PurposeRecord {
+    fn of(p: &Purpose) -> PurposeRecord {
+        PurposeRecord {
+            key: p.key.to_string(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            legal_basis: p.legal_basis.code().to_owned(),
+            data_categories: p.categories.iter().map(|c| c.code().to_owned()).collect(),
+            special_categories: Some(p.categories.iter().any(|c| c.is_special())),
+        }
+    }
+
+    fn check(&self, at: &str, problems: &mut Problems) -> Option<Purpose> {
+        let key = problems.slug(&format!("{at}.key"), &self.key);
+        let legal_basis: Option<LegalBasis> = problems.code(&format!("{at}.legal_basis"), &self.legal_basis);
+        problems.required(&format!("{at}.name"), &self.name);
+        problems.required(&format!("{at}.description"), &self.description);
+        if self.data_categories.is_empty() {
+            problems.add(
+                &format!("{at}.data_categories"),
+                "a purpose declares at least one data category".to_owned(),
+            );
+        }
+        let mut categories = Vec::with_capacity(self.data_categories.len());
+        for (i, code) in self.data_categories.iter().enumerate() {
+            let category: Option<DataCategory> = problems.code(&format!("{at}.data_categories[{i}]"), code);
+            categories.extend(category);
+        }
+        categories.sort();
+        categories.dedup();
+        let special = categories.iter().any(|c| c.is_special());
+        if self.special_categories.is_some_and(|given| given != special) {
+            problems.add(
+                &format!("{at}.special_categories"),
+                format!("it follows from the data categories: {special} (or leave it out)"),
+            );
+        }
+        Some(Purpose {
+            key: key?,
+            legal_basis: legal_basis?,
+            categories,
+            name: self.name.clone(),
+            description: self.description.clone(),
+        })
+    }
+}
+
+/// Problems found so far.
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, path: &str, message: String) {
+        self.0.push(Problem {
+            path: path.to_owned(),
+            message,
+        });
+    }
+
+    fn slug(&mut self, path: &str, value: &str) -> Option<Slug> {
+        Slug::parse(value).map_err(|e| self.add(path, e.to_string())).ok()
+    }
+
+    fn code<T: FromStr<Err = super::UnknownCode>>(&mut self, path: &str, value: &str) -> Option<T> {
+        value
+            .parse()
+            .map_err(|e: super::UnknownCode| self.add(path, e.to_string()))
+            .ok()
+    }
+
+    /// A text residents must read: present in the default language, no blank translation.
+    fn required(&mut self, path: &str, text: &LocalizedText) {
+        if !text.has(Lang::default()) {
+            self.add(path, format!("a text in {} is required", Lang::default().code()));
+        }
+        self.texts(path, text);
+    }
+
+    /// No translation is blank.
+    fn texts(&mut self, path: &str, text: &LocalizedText) {
+        for (lang, value) in text.iter() {
+            if value.trim().is_empty() {
+                self.add(
+                    &format!("{path}.{}", lang.code()),
+                    "the translation is blank: leave it out".to_owned(),
+                );
+            }
+        }
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, Vec<Problem>> {
+        if self.0.is_empty() { Ok(value) } else { Err(self.0) }
+    }
+}
+
+/// What importing a register changes, entry by entry, against what is stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportPlan {
+    pub agencies: Vec<(Agency, Change)>,
+    pub systems: Vec<SystemPlan>,
+}
+
+/// Whether an entry is new, changed or the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// One system of an import: the system as the file has it and what happens to it and to
+/// each purpose (purposes the file leaves out are kept as stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemPlan {
+    pub system: System,
+    pub change: Change,
+    pub purposes: Vec<PurposePlan>,
+}
+
+/// One purpose of an import.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PurposePlan {
+    /// A new purpose: its first notice.
+    Created(Purpose),
+    /// What residents are shown changed: the next notice version, with the material changes.
+    Revised(Purpose, Vec<crate::consent::MaterialChange>),
+    Unchanged(Purpose),
+}
+
+impl ImportPlan {
+    /// Compares `incoming` with the stored agencies and systems.
+    pub fn new(incoming: &Register, agencies: &[Agency], systems: &[System]) -> ImportPlan {
+        let agency_plans = incoming
+            .agencies
+            .iter()
+            .map(|a| {
+                let change = match agencies.iter().find(|s| s.slug == a.slug) {
+                    None => Change::Created,
+                    Some(stored) if stored == a => Change::Unchanged,
+                    Some(_) => Change::Updated,
+                };
+                (a.clone(), change)
+            })
+            .collect();
+        let system_plans = incoming
+            .systems
+            .iter()
+            .map(|s| SystemPlan::new(s, systems.iter().find(|stored| stored.slug == s.slug)))
+            .collect();
+        ImportPlan {
+            agencies: agency_plans,
+            systems: system_plans,
+        }
+    }
+
+    /// How many agencies and systems are created, updated and unchanged.
+    pub fn tally(&self) -> BTreeMap<&'static str, [usize; 3]> {
+        let count = |changes: &mut dyn Iterator<Item = Change>| {
+            changes.fold([0; 3], |mut n, c| {
+                n[c as usize] += 1;
+                n
+            })
+        };
+        BTreeMap::from([
+            ("agencies", count(&mut self.agencies.iter().map(|(_, c)| *c))),
+            ("systems", count(&mut self.systems.iter().map(|s| s.change))),
+        ])
+    }
+}
+
+impl SystemPlan {
+    fn new(system: &System, stored: Option<&System>) -> SystemPlan {
+        let Some(stored) = stored else {
+            return SystemPlan {
+                system: system.clone(),
+                change: Change::Created,
+                purposes: system
+                    .purposes
+                    .iter()
+                    .cloned()
+                    .map(PurposePlan::Created)
+                    .collect(),
+            };
+        };
+        let purposes: Vec<PurposePlan> = system
+            .purposes
+            .iter()
+            .map(|p| match stored.purposes.iter().find(|sp| sp.key == p.key) {
+                None => PurposePlan::Created(p.clone()),
+                Some(before) => {
+                    let (old, new) = (
+                        crate::consent::Terms::of(stored, before),
+                        crate::consent::Terms::of(system, p),
+                    );
+                    if before == p && old == new {
+                        PurposePlan::Unchanged(p.clone())
+                    } else {
+                        PurposePlan::Revised(p.clone(), crate::consent::material_changes(&old, &new))
+                    }
+                }
+            })
+            .collect();
+        // Stored purposes the file leaves out stay: compare the system without them.
+        let mut kept = stored.clone();
+        kept.purposes
+            .retain(|sp| system.purposes.iter().any(|p| p.key == sp.key));
+        let mut ordered = system.clone();
+        if ordered.agency.slug == kept.agency.slug {
+            // A change to the agency itself is the agency's, not the system's.
+            ordered.agency = kept.agency.clone();
+        }
+        ordered
+            .purposes
+            .sort_by_key(|p| kept.purposes.iter().position(|k| k.key == p.key));
+        let change = if ordered == kept && purposes.iter().all(|p| matches!(p, PurposePlan::Unchanged(_))) {
+            Change::Unchanged
+        } else {
+            Change::Updated
+        };
+        SystemPlan {
+            system: system.clone(),
+            change,
+            purposes,
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! A city's own register, brought in and taken out as a file: `glasshouse register export`
+//! and `import` as an operator runs them, and `GET /api/v1/register/export`, on SQLite and
+//! PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, TestDatabase, glasshouse, spawn_app, text};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    export_then_import_into_an_empty_database_gives_the_same_file,
+    a_bad_file_is_refused_whole_with_every_problem_listed_and_nothing_written,
+    importing_again_updates_what_changed_and_only_a_material_change_makes_grants_stale,
+);
+
+/// A database with the demo city, and its `DATABASE_URL`.
+async fn demo_database(backend: Backend) -> TestDatabase {
+    let db = TestDatabase::new(backend).await;
+    let loaded = glasshouse(&["demo"], &[("DATABASE_URL", db.url.as_str())]);
+    assert!(loaded.status.success(), "{}", text(&loaded.stderr));
+    db
+}
+
+fn export(db: &TestDatabase) -> String {
+    let out = glasshouse(&["register", "export"], &[("DATABASE_URL", db.url.as_str())]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Imports `file` (written to a temporary file); returns the output.
+fn import(db: &TestDatabase, file: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.json");
+    std::fs::write(&path, file).unwrap();
+    glasshouse(
+        &["register", "import", path.to_str().unwrap()],
+        &[("DATABASE_URL", db.url.as_str())],
+    )
+}
+
+async fn export_then_import_into_an_empty_database_gives_the_same_file(backend: Backend) {
+    let source = demo_database(backend).await;
+    let exported = export(&source);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(file["format"], "glasshouse-register/1");
+    let systems = file["systems"].as_array().unwrap().len();
+    assert!(systems >= 30, "the demo city's systems: {systems}");
+    assert!(
+        file["systems"][0]["name"]["es"].is_string(),
+        "every language is in the file"
+    );
+    // The API serves the same file (the test server holds the demo city too).
+    let app = spawn_app(backend).await;
+    let (status, served) = app.get("/api/v1/register/export").await;
+    assert_eq!(status, 200);
+    assert_eq!(served, exported);
+
+    let target = TestDatabase::new(backend).await;
+    let imported = import(&target, &exported);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let said = text(&imported.stdout);
+    assert!(
+        said.contains(&format!("systems: {systems} created, 0 updated, 0 unchanged")),
+        "{said}"
+    );
+    assert_eq!(
+        export(&target),
+        exported,
+        "export → import → export is the same file"
+    );
+    // The same file again changes nothing.
+    let again = import(&target, &exported);
+    assert!(
+        text(&again.stdout).contains(&format!("systems: 0 created, 0 updated, {systems} unchanged")),
+        "{}",
+        text(&again.stdout)
+    );
+    // Both imports are on the record, and the ledger verifies.
+    let env = [("DATABASE_URL", target.url.as_str())];
+    let verified = glasshouse(&["audit", "verify"], &env);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+}
+
+async fn a_bad_file_is_refused_whole_with_every_problem_listed_and_nothing_written(backend: Backend) {
+    let db = demo_database(backend).await;
+    let before = export(&db);
+    let mut file: Value = serde_json::from_str(&before).unwrap();
+    // A valid change that must not be written, beside four problems.
+    file["systems"][3]["name"]["en"] = json!("A renamed system");
+    file["systems"][0]["technology"] = json!("teleportation");
+    file["systems"][1]["purposes"][0]["legal_basis"] = json!("because");
+    file["agencies"][0]["dpo_email"] = json!("nobody");
+    file["systems"][2]["agency"] = json!("no-such-agency");
+    let refused = import(&db, &file.to_string());
+    assert_eq!(refused.status.code(), Some(1));
+    let said = text(&refused.stderr);
+    for path in [
+        "agencies[0].dpo_email",
+        "systems[0].technology: unknown Technology \"teleportation\"",
+        "systems[1].purposes[0].legal_basis",
+        "systems[2].agency",
+        "4 problem(s) in the register file; nothing was written",
+    ] {
+        assert!(said.contains(path), "{path} in: {said}");
+    }
+    assert_eq!(export(&db), before, "nothing was written");
+
+    // A file that is not JSON is refused at its line and column.
+    let broken = import(&db, "{\n  \"format\": \"glasshouse-register/1\",\n  oops\n}");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        text(&broken.stderr).contains("line 3, column"),
+        "{}",
+        text(&broken.stderr)
+    );
+    // An unknown field is a problem, not silently dropped.
+    let mut extra: Value = serde_json::from_str(&before).unwrap();
+    extra["systems"][0]["colour"] = json!("blue");
+    let said = text(&import(&db, &extra.to_string()).stderr);
+    assert!(said.contains("unknown field `colour`"), "{said}");
+    assert_eq!(export(&db), before);
+}
+
+/// The notice and material versions of purpose `key` of `system`.
+async fn versions(db: &TestDatabase, system: &str, key: &str) -> (i64, i64) {
+    let pool = store::db::connect(&db.url).await.unwrap();
+    sqlx::query_as(
+        "SELECT p.notice_version, p.material_version FROM purposes p JOIN systems s ON s.id = p.system_id \
+         WHERE s.slug = $1 AND p.key = $2",
+    )
+    .bind(system)
+    .bind(key)
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+}
+
+async fn importing_again_updates_what_changed_and_only_a_material_change_makes_grants_stale(
+    backend: Backend,
+) {
+    let db = demo_database(backend).await;
+    let mut file: Value = serde_json::from_str(&export(&db)).unwrap();
+    let agencies = file["agencies"].as_array().unwrap().len();
+    let systems = file["systems"].as_array().unwrap().len();
+    let slug = |i: usize, file: &Value| file["systems"][i]["slug"].as_str().unwrap().to_owned();
+    let key = |i: usize, j: usize, file: &Value| {
+        file["systems"][i]["purposes"][j]["key"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // System 0, purpose 0: a new data category (material). System 1, purpose 0: new wording only.
+    let (material, worded) = (
+        (slug(0, &file), key(0, 0, &file)),
+        (slug(1, &file), key(1, 0, &file)),
+    );
+    let categories = file["systems"][0]["purposes"][0]["data_categories"]
+        .as_array_mut()
+        .unwrap();
+    let added = ["contact", "financial", "identity", "location"]
+        .into_iter()
+        .find(|c| !categories.contains(&json!(c)))
+        .unwrap();
+    categories.push(json!(added));
+    file["systems"][0]["purposes"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("special_categories");
+    file["systems"][1]["purposes"][0]["name"]["en"] = json!("A clearer name for the same thing");
+    file["agencies"][0]["website"] = json!("https://city.example/new-site");
+    let mut new_system = file["systems"][0].clone();
+    new_system["slug"] = json!("imported-sensor-network");
+    file["systems"].as_array_mut().unwrap().push(new_system);
+    let before = (
+        versions(&db, &material.0, &material.1).await,
+        versions(&db, &worded.0, &worded.1).await,
+    );
+
+    let imported = import(&db, &file.to_string());
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let said = text(&imported.stdout);
+    assert!(
+        said.contains(&format!(
+            "agencies: 0 created, 1 updated, {} unchanged",
+            agencies - 1
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "systems: 1 created, 2 updated, {} unchanged",
+            systems - 2
+        )),
+        "{said}"
+    );
+    assert!(said.contains("purposes with a new notice version: 2"), "{said}");
+    let (notice, material_version) = versions(&db, &material.0, &material.1).await;
+    assert_eq!(
+        (notice, material_version),
+        (before.0.0 + 1, before.0.0 + 1),
+        "a new category is material: grants on the old notice go stale"
+    );
+    let (notice, material_version) = versions(&db, &worded.0, &worded.1).await;
+    assert_eq!(
+        (notice, material_version),
+        (before.1.0 + 1, before.1.1),
+        "new wording is a new notice, not a material change"
+    );
+    let exported: Value = serde_json::from_str(&export(&db)).unwrap();
+    assert_eq!(
+        exported["agencies"][0]["website"],
+        "https://city.example/new-site"
+    );
+    assert_eq!(exported["systems"].as_array().unwrap().len(), systems + 1);
+}
