@@ -131,6 +131,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=console::audit_page::AuditLogPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
+                        <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/systems/:slug/history")
+                            view=register::history_page::HistoryPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=path!("/systems/:slug")
                             view=register::system_page::SystemPage

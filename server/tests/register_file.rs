@@ -12,6 +12,7 @@ on_both_databases!(
     export_then_import_into_an_empty_database_gives_the_same_file,
     a_bad_file_is_refused_whole_with_every_problem_listed_and_nothing_written,
     importing_again_updates_what_changed_and_only_a_material_change_makes_grants_stale,
+    each_change_is_a_version_in_the_systems_history_and_the_public_change_feed,
 );
 
 /// A database with the demo city, and its `DATABASE_URL`.
@@ -213,4 +214,68 @@ async fn importing_again_updates_what_changed_and_only_a_material_change_makes_g
         "https://city.example/new-site"
     );
     assert_eq!(exported["systems"].as_array().unwrap().len(), systems + 1);
+}
+
+async fn each_change_is_a_version_in_the_systems_history_and_the_public_change_feed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pool = &app.state.pool;
+    let mut file = store::register::export(pool).await.unwrap();
+    let slug = file.systems[0].slug.clone();
+    let old_days = file.systems[0].retention_days;
+    file.systems[0].retention_days = Some(old_days.unwrap_or(30) + 365);
+    file.systems[0].status = "retired".into();
+    let register = file.check().unwrap();
+    store::register::import(pool, &register, store::audit::Actor::Operator)
+        .await
+        .unwrap();
+
+    // The system's history: the retirement first, then its entry into the register.
+    let (status, html) = app.get(&format!("/systems/{slug}/history")).await;
+    assert_eq!(status, 200);
+    let html = html.replace("<!>", "");
+    let retired = html.find("Retired").expect("the retirement is listed");
+    let added = html
+        .find("Added to the register")
+        .expect("the first version is listed");
+    assert!(retired < added, "newest first");
+    assert!(html.contains("Retention period in days"), "the field, in words");
+    assert!(
+        html.contains(&format!("{}</ins>", old_days.unwrap_or(30) + 365)),
+        "the new value"
+    );
+    // The system page links to it.
+    let (_, page) = app.get(&format!("/systems/{slug}")).await;
+    assert!(page.contains(&format!("href=\"/systems/{slug}/history\"")));
+    // The public feed, as a page, as JSON and as Atom, has it first.
+    let (status, feed) = app.get("/register/changes").await;
+    assert_eq!(status, 200);
+    assert!(feed.contains(&format!("/systems/{slug}/history")), "{feed}");
+    let (status, json) = app.get("/api/v1/register/changes?lang=es").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["changes"][0]["system_slug"], slug.as_str());
+    assert_eq!(json["changes"][0]["kind"], "retired");
+    let fields: Vec<&str> = json["changes"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["status", "retention_days"]);
+    let (status, atom) = app.get("/register/changes.atom").await;
+    assert_eq!(status, 200);
+    assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    assert!(
+        atom.contains(&format!("/systems/{slug}/history#v2</id>")),
+        "{atom}"
+    );
+    // Importing the same register again makes no new version.
+    store::register::import(pool, &register, store::audit::Actor::Operator)
+        .await
+        .unwrap();
+    let versions = store::register::history(pool, &domain::register::Slug::parse(&slug).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(app.get("/systems/no-such-system/history").await.0, 404);
 }

@@ -64,6 +64,13 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     if adopted > 0 {
         tracing::info!(entries = adopted, "brought existing log entries into the ledger");
     }
+    let versioned = crate::register::adopt_unversioned(pool).await?;
+    if versioned > 0 {
+        tracing::info!(
+            systems = versioned,
+            "gave systems entered before versions were kept their first version"
+        );
+    }
     Ok(())
 }
 

@@ -1,12 +1,14 @@
 //! The public register's server functions: list (search and filter) and one system.
 
+pub mod changes_page;
+pub mod history_page;
 pub mod home_page;
 pub mod system_page;
 pub mod systems_page;
 
 use crate::error::AppError;
 use domain::lang::Lang;
-use domain::register::{AgencyOption, SystemSummary, SystemView};
+use domain::register::{AgencyOption, SystemSummary, SystemView, VersionView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -90,3 +92,27 @@ pub async fn get_system(lang: Lang, slug: String) -> Result<SystemView, AppError
     let system = store::register::system(&crate::backend::backend()?.pool, &slug).await?;
     system.map(|s| s.view(lang)).ok_or(AppError::NotFound)
 }
+
+/// The versions of the system with `slug`, newest first, what changed in `lang`; `NotFound`
+/// for an unknown slug.
+#[server(prefix = "/fn", endpoint = "register/history")]
+pub async fn system_history(lang: Lang, slug: String) -> Result<Vec<VersionView>, AppError> {
+    let Ok(slug) = domain::register::Slug::parse(&slug) else {
+        return Err(AppError::NotFound);
+    };
+    let versions = store::register::history(&crate::backend::backend()?.pool, &slug).await?;
+    if versions.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(versions.iter().map(|v| v.view(lang)).collect())
+}
+
+/// The register's latest changes, newest first, in `lang`.
+#[server(prefix = "/fn", endpoint = "register/changes")]
+pub async fn register_changes(lang: Lang) -> Result<Vec<VersionView>, AppError> {
+    let versions = store::register::changes(&crate::backend::backend()?.pool, CHANGES_SHOWN).await?;
+    Ok(versions.iter().map(|v| v.view(lang)).collect())
+}
+
+/// How many changes the feed lists.
+pub const CHANGES_SHOWN: i64 = 100;

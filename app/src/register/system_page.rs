@@ -8,7 +8,7 @@ use crate::i18n_support::{
     basis_explained, basis_name, category_explained, category_name, scope_explained, status_name,
     technology_name, use_lang, yes_no,
 };
-use crate::register::get_system;
+use crate::register::{get_system, system_history};
 use domain::register::{DataCategory, PurposeView, SystemView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,6 +43,7 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
     let i18n = use_i18n();
     let l = move || i18n.get_locale();
     let summary = system.summary.clone();
+    let slug = summary.slug.clone();
     let title = summary.name.clone();
     let (technology, status, scope) = (summary.technology, summary.status, system.scope);
     view! {
@@ -96,6 +97,11 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
                     <dd>{system.security.clone()}</dd>
                     <dt>{t!(i18n, system.reviewed)}</dt>
                     <dd><time datetime=system.reviewed_on.clone()>{system.reviewed_on.clone()}</time></dd>
+                    <dt>{t!(i18n, versions.last_changed)}</dt>
+                    <dd>
+                        <LastChanged slug=slug.clone() />
+                        " " <a href=format!("/systems/{slug}/history")>{t!(i18n, versions.see_history)}</a>
+                    </dd>
                 </dl>
             </section>
 
@@ -169,5 +175,25 @@ fn CategoryList(categories: Vec<DataCategory>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// When the entry last changed (its newest version).
+#[component]
+fn LastChanged(slug: String) -> impl IntoView {
+    let lang = use_lang();
+    let versions = Resource::new(
+        move || (lang.get(), slug.clone()),
+        |(lang, slug)| system_history(lang, slug),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                versions.await.ok().and_then(|v| v.into_iter().next()).map(|latest| {
+                    let date = latest.at.get(..10).unwrap_or_default().to_owned();
+                    view! { <time datetime=latest.at>{date}</time> }
+                })
+            })}
+        </Suspense>
     }
 }

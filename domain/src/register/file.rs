@@ -225,7 +225,8 @@ impl AgencyRecord {
 }
 
 impl SystemRecord {
-    fn of(s: &System) -> SystemRecord {
+    /// The record of a system as stored.
+    pub fn of(s: &System) -> SystemRecord {
         SystemRecord {
             slug: s.slug.to_string(),
             name: s.name.clone(),

@@ -8,6 +8,7 @@
 
 mod agency;
 mod file;
+mod history;
 mod slug;
 mod system;
 mod taxonomy;
@@ -19,6 +20,7 @@ pub use file::{
     AgencyRecord, Change, ImportPlan, Problem, PurposePlan, PurposeRecord, REGISTER_FORMAT, Register,
     RegisterFile, SystemPlan, SystemRecord,
 };
+pub use history::{FieldChange, VersionKind, VersionView, field_changes};
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};
 pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};

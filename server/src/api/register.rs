@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(systems_json))
         .routes(routes!(systems_csv))
         .routes(routes!(register_file))
+        .routes(routes!(register_changes))
 }
 
 /// `?lang=es` picks the language of the texts; English by default.
@@ -257,6 +258,35 @@ pub async fn register_file(State(state): State<AppState>) -> Result<Response, Ap
         file.to_json(),
     )
         .into_response())
+}
+
+/// The register's change feed as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChangesDocument {
+    pub lang: Lang,
+    /// Newest first: each system added, changed or retired, with what changed.
+    pub changes: Vec<domain::register::VersionView>,
+}
+
+/// The latest changes to the register (newest first, at most 100): systems added, changed
+/// and retired, each with what changed field by field, texts in `lang`.
+#[utoipa::path(get, path = "/api/v1/register/changes", tag = "register", params(LangQuery),
+    responses(
+        (status = 200, description = "The change feed as JSON", content_type = "application/json"),
+        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+    ))]
+pub async fn register_changes(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+) -> Result<Json<ChangesDocument>, ApiError> {
+    let lang = query.lang()?;
+    let versions = store::register::changes(&state.pool, app::register::CHANGES_SHOWN)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(ChangesDocument {
+        lang,
+        changes: versions.iter().map(|v| v.view(lang)).collect(),
+    }))
 }
 
 fn bool_str(b: bool) -> &'static str {

@@ -2,6 +2,7 @@
 //! language switch that sit beside the pages. The agency API is `crate::api`.
 
 pub mod downloads;
+pub mod feeds;
 pub mod language;
 pub mod layers;
 pub mod router;

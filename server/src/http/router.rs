@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/register/changes.atom", get(super::feeds::register_changes_atom))
         .merge(api::router())
         // Static files never go through Leptos, so no page's context can reach them.
         .nest_service("/pkg", ServeDir::new(pkg_dir))

@@ -71,8 +71,9 @@ pub async fn apply(
                 insert_system(tx, &agency_id, &system.system).await?;
             }
             Change::Updated => update_system(tx, &agency_id, system).await?,
-            Change::Unchanged => {}
+            Change::Unchanged => continue,
         }
+        super::record_version(tx, &system.system.slug).await?;
     }
     Ok(())
 }

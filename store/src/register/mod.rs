@@ -4,7 +4,7 @@ use super::{code, decode_err, new_id, now, text, to_json};
 use crate::StoreError;
 use domain::register::{Agency, DataCategory, Purpose, Slug, System};
 use domain::text::LocalizedText;
-use sqlx::{Any, AnyPool, FromRow, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, FromRow, Transaction};
 use std::collections::HashMap;
 
 #[derive(FromRow)]
@@ -64,11 +64,13 @@ macro_rules! system_columns {
 mod import;
 mod notices;
 mod terms;
+mod versions;
 mod writing;
 
 pub use import::{apply, export, import};
 pub use notices::revise_purpose_text;
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
+pub use versions::{StoredVersion, adopt_unversioned, changes, history, record_version};
 pub use writing::{insert_agency, insert_system, set_city_name};
 
 fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {
@@ -119,18 +121,18 @@ impl SystemRow {
     }
 }
 
-async fn agency_rows(pool: &AnyPool) -> Result<Vec<AgencyRow>, sqlx::Error> {
+async fn agency_rows(conn: &mut AnyConnection) -> Result<Vec<AgencyRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, slug, public_authority, name, description, dpo_email, website \
          FROM agencies ORDER BY slug",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
 }
 
 /// Every purpose of the given systems (all when `system_id` is `None`), grouped by system.
 async fn purposes_by_system(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     system_id: Option<&str>,
 ) -> Result<HashMap<String, Vec<Purpose>>, sqlx::Error> {
     let (rows, categories): (Vec<PurposeRow>, Vec<(String, String)>) = match system_id {
@@ -140,14 +142,14 @@ async fn purposes_by_system(
                 "WHERE system_id = $1 ORDER BY position"
             ))
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?,
             sqlx::query_as(concat!(
                 "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
                 "JOIN purposes p ON p.id = pc.purpose_id WHERE p.system_id = $1"
             ))
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?,
         ),
         None => (
@@ -155,13 +157,13 @@ async fn purposes_by_system(
                 "SELECT id, system_id, key, legal_basis, name, description FROM purposes ",
                 "ORDER BY system_id, position"
             ))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?,
             sqlx::query_as(concat!(
                 "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
                 "JOIN purposes p ON p.id = pc.purpose_id"
             ))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?,
         ),
     };
@@ -187,7 +189,10 @@ async fn purposes_by_system(
     Ok(grouped)
 }
 
-async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>, sqlx::Error> {
+pub(super) async fn load_systems(
+    conn: &mut AnyConnection,
+    slug: Option<&Slug>,
+) -> Result<Vec<System>, sqlx::Error> {
     let rows: Vec<SystemRow> = match slug {
         Some(slug) => {
             sqlx::query_as(concat!(
@@ -196,7 +201,7 @@ async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>
                 " FROM systems WHERE slug = $1"
             ))
             .bind(slug.as_str())
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         None => {
@@ -205,7 +210,7 @@ async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>
                 system_columns!(),
                 " FROM systems ORDER BY slug"
             ))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
     };
@@ -217,9 +222,9 @@ async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>
     } else {
         None
     };
-    let mut purposes = purposes_by_system(pool, only).await?;
+    let mut purposes = purposes_by_system(conn, only).await?;
     let mut agencies: HashMap<String, Agency> = HashMap::new();
-    for row in agency_rows(pool).await? {
+    for row in agency_rows(conn).await? {
         agencies.insert(row.id.clone(), row.into_agency()?);
     }
     rows.into_iter()
@@ -237,20 +242,23 @@ async fn load_systems(pool: &AnyPool, slug: Option<&Slug>) -> Result<Vec<System>
 /// Every system in the register, by slug, with its agency and purposes.
 #[tracing::instrument(skip(pool))]
 pub async fn systems(pool: &AnyPool) -> Result<Vec<System>, StoreError> {
-    Ok(load_systems(pool, None).await?)
+    let mut conn = pool.acquire().await?;
+    Ok(load_systems(&mut conn, None).await?)
 }
 
 /// The system `slug`, with its agency and purposes, if the register has it.
 #[tracing::instrument(skip(pool))]
 pub async fn system(pool: &AnyPool, slug: &Slug) -> Result<Option<System>, StoreError> {
-    let mut found = load_systems(pool, Some(slug)).await?;
+    let mut conn = pool.acquire().await?;
+    let mut found = load_systems(&mut conn, Some(slug)).await?;
     Ok(found.pop())
 }
 
 /// Every agency in the register, by slug.
 #[tracing::instrument(skip(pool))]
 pub async fn agencies(pool: &AnyPool) -> Result<Vec<Agency>, StoreError> {
-    let rows = agency_rows(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let rows = agency_rows(&mut conn).await?;
     let agencies = rows
         .into_iter()
         .map(AgencyRow::into_agency)

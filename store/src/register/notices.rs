@@ -70,6 +70,7 @@ pub async fn revise_purpose_text(
     .bind(&id)
     .execute(&mut *tx)
     .await?;
+    super::record_version(&mut tx, system).await?;
     tx.commit().await?;
     Ok(Some(next))
 }

@@ -94,6 +94,7 @@ pub async fn revise_purpose_categories(
             .await?;
     }
     next_version(&mut tx, system, &revised, &changes).await?;
+    super::record_version(&mut tx, system).await?;
     tx.commit().await?;
     Ok(Some(changes))
 }
@@ -138,6 +139,7 @@ pub async fn revise_system_terms(
         next_version(&mut tx, system, purpose, &changes).await?;
         all = changes;
     }
+    super::record_version(&mut tx, system).await?;
     tx.commit().await?;
     Ok(Some(all))
 }

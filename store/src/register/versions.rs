@@ -1,0 +1,164 @@
+//! The versions of each system: one row per saved change, written in the change's
+//! transaction, read for the public history and the change feed.
+
+use super::*;
+use domain::register::{SystemRecord, VersionKind};
+
+/// A stored version, with the one before it (for what changed).
+#[derive(Debug, Clone)]
+pub struct StoredVersion {
+    pub system_slug: String,
+    pub version: i64,
+    pub at_us: i64,
+    pub kind: VersionKind,
+    pub record: SystemRecord,
+    pub previous: Option<SystemRecord>,
+}
+
+#[derive(FromRow)]
+struct VersionRow {
+    slug: String,
+    version: i64,
+    at_us: i64,
+    kind: String,
+    record: String,
+    previous: Option<String>,
+}
+
+impl VersionRow {
+    fn into_version(self) -> Result<StoredVersion, sqlx::Error> {
+        let record = |json: &str| {
+            serde_json::from_str::<SystemRecord>(json).map_err(|e| decode_err("system_versions.record", e))
+        };
+        Ok(StoredVersion {
+            kind: code("system_versions.kind", &self.kind)?,
+            record: record(&self.record)?,
+            previous: self.previous.as_deref().map(record).transpose()?,
+            system_slug: self.slug,
+            version: self.version,
+            at_us: self.at_us,
+        })
+    }
+}
+
+impl StoredVersion {
+    /// The version as a reader of `lang` sees it.
+    pub fn view(&self, lang: domain::lang::Lang) -> domain::register::VersionView {
+        domain::register::VersionView {
+            version: self.version,
+            at: crate::rfc3339_us(self.at_us),
+            kind: self.kind,
+            system_slug: self.system_slug.clone(),
+            system_name: self.record.name.get(lang).to_owned(),
+            changes: self
+                .previous
+                .as_ref()
+                .map(|before| domain::register::field_changes(before, &self.record, lang))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+const VERSIONS: &str = concat!(
+    "SELECT s.slug, v.version, v.at_us, v.kind, v.record, p.record AS previous FROM system_versions v ",
+    "JOIN systems s ON s.id = v.system_id ",
+    "LEFT JOIN system_versions p ON p.system_id = v.system_id AND p.version = v.version - 1 "
+);
+
+/// Records the next version of system `slug` as it now stands on `conn` (inside the
+/// change's transaction). Nothing is recorded when it reads as the latest version does.
+pub async fn record_version(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
+    let Some(system) = load_systems(conn, Some(slug)).await?.pop() else {
+        return Err(decode_err("systems.slug", "the system disappeared").into());
+    };
+    let record = SystemRecord::of(&system);
+    let latest: Option<(String, i64, String)> = sqlx::query_as(concat!(
+        "SELECT s.id, v.version, v.record FROM systems s JOIN system_versions v ON v.system_id = s.id ",
+        "WHERE s.slug = $1 ORDER BY v.version DESC LIMIT 1"
+    ))
+    .bind(slug.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let previous = latest
+        .as_ref()
+        .map(|(_, _, json)| serde_json::from_str::<SystemRecord>(json))
+        .transpose()
+        .map_err(|e| decode_err("system_versions.record", e))?;
+    if previous.as_ref() == Some(&record) {
+        return Ok(());
+    }
+    let kind = VersionKind::of(previous.as_ref(), &record);
+    sqlx::query(concat!(
+        "INSERT INTO system_versions (system_id, version, at_us, kind, record) ",
+        "SELECT id, $1, $2, $3, $4 FROM systems WHERE slug = $5"
+    ))
+    .bind(latest.map_or(1, |(_, v, _)| v + 1))
+    .bind(crate::now_us())
+    .bind(kind.code())
+    .bind(serde_json::to_string(&record).map_err(|e| decode_err("system_versions.record", e))?)
+    .bind(slug.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives every system without a version its first one (its state now, dated when it was
+/// entered): systems from before versions were kept. Returns how many.
+pub async fn adopt_unversioned(pool: &AnyPool) -> Result<u64, StoreError> {
+    let slugs: Vec<(String, i64)> = sqlx::query_as(concat!(
+        "SELECT s.slug, s.created_at FROM systems s ",
+        "WHERE NOT EXISTS (SELECT 1 FROM system_versions v WHERE v.system_id = s.id)"
+    ))
+    .fetch_all(pool)
+    .await?;
+    for (slug, created_at) in &slugs {
+        let slug = Slug::parse(slug).map_err(|e| decode_err("systems.slug", e))?;
+        let mut tx = pool.begin().await?;
+        let Some(system) = load_systems(&mut tx, Some(&slug)).await?.pop() else {
+            continue;
+        };
+        sqlx::query(concat!(
+            "INSERT INTO system_versions (system_id, version, at_us, kind, record) ",
+            "SELECT id, 1, $1, 'added', $2 FROM systems WHERE slug = $3 ",
+            "AND NOT EXISTS (SELECT 1 FROM system_versions v WHERE v.system_id = systems.id)"
+        ))
+        .bind(created_at.saturating_mul(1_000_000))
+        .bind(
+            serde_json::to_string(&SystemRecord::of(&system))
+                .map_err(|e| decode_err("system_versions.record", e))?,
+        )
+        .bind(slug.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(slugs.len() as u64)
+}
+
+/// Every version of system `slug`, newest first.
+pub async fn history(pool: &AnyPool, slug: &Slug) -> Result<Vec<StoredVersion>, StoreError> {
+    let rows: Vec<VersionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{VERSIONS} WHERE s.slug = $1 ORDER BY v.version DESC"
+    )))
+    .bind(slug.as_str())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(VersionRow::into_version)
+        .collect::<Result<_, _>>()?)
+}
+
+/// The latest `limit` versions of any system, newest first: the register's change feed.
+pub async fn changes(pool: &AnyPool, limit: i64) -> Result<Vec<StoredVersion>, StoreError> {
+    let rows: Vec<VersionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{VERSIONS} ORDER BY v.at_us DESC, s.slug, v.version DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(VersionRow::into_version)
+        .collect::<Result<_, _>>()?)
+}
