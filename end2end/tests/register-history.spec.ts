@@ -9,6 +9,11 @@ test("a system page links to its entry's history, which lists its versions", asy
   await page.goto("/systems/central-station-cctv");
   const facts = page.getByRole("main");
   await expect(facts.getByText("Entry last changed", { exact: true })).toBeVisible();
+  // Signed out, following the entry's changes starts with signing in.
+  await expect(facts.getByRole("link", { name: "Sign in to follow changes to this system" })).toHaveAttribute(
+    "href",
+    "/login",
+  );
   await facts.getByRole("link", { name: "See every change", exact: true }).click();
   await expect(page).toHaveURL(/\/systems\/central-station-cctv\/history$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("History of this entry");

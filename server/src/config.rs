@@ -198,13 +198,11 @@ impl Config {
                     "30",
                 ),
             )?,
-            deadline_policy: {
-                let value = pick("GLASSHOUSE_DEADLINE_POLICY", file.deadline_policy, "gdpr");
-                value.parse().map_err(|_| ConfigError::Invalid {
-                    name: "GLASSHOUSE_DEADLINE_POLICY",
-                    message: format!("{value:?} is not a deadline policy: use gdpr or ccpa"),
-                })?
-            },
+            deadline_policy: parse_deadline_policy(&pick(
+                "GLASSHOUSE_DEADLINE_POLICY",
+                file.deadline_policy,
+                "gdpr",
+            ))?,
             addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
             mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "development"))?,
@@ -250,6 +248,13 @@ fn parse_positive(name: &'static str, value: &str) -> Result<u32, ConfigError> {
             message: format!("{value:?} is not a positive whole number"),
         }),
     }
+}
+
+fn parse_deadline_policy(value: &str) -> Result<domain::requests::DeadlinePolicy, ConfigError> {
+    value.parse().map_err(|_| ConfigError::Invalid {
+        name: "GLASSHOUSE_DEADLINE_POLICY",
+        message: format!("{value:?} is not a deadline policy: use gdpr or ccpa"),
+    })
 }
 
 fn parse_whole(name: &'static str, value: &str) -> Result<u32, ConfigError> {

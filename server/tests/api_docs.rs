@@ -23,6 +23,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/whoami"),
     ("get", "/api/v1/register/systems"),
     ("get", "/api/v1/register/systems.csv"),
+    ("get", "/api/v1/register/export"),
+    ("get", "/api/v1/register/changes"),
     ("get", "/api/v1/privacy-requests/tasks"),
     ("post", "/api/v1/privacy-requests/tasks/{id}/complete"),
     ("get", "/api/v1/status"),

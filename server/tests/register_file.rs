@@ -13,6 +13,7 @@ on_both_databases!(
     a_bad_file_is_refused_whole_with_every_problem_listed_and_nothing_written,
     importing_again_updates_what_changed_and_only_a_material_change_makes_grants_stale,
     each_change_is_a_version_in_the_systems_history_and_the_public_change_feed,
+    followers_and_residents_holding_data_hear_of_a_change_and_no_one_else,
 );
 
 /// A database with the demo city, and its `DATABASE_URL`.
@@ -278,4 +279,84 @@ async fn each_change_is_a_version_in_the_systems_history_and_the_public_change_f
         .unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(app.get("/systems/no-such-system/history").await.0, 404);
+}
+
+async fn followers_and_residents_holding_data_hear_of_a_change_and_no_one_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pool = &app.state.pool;
+    let mut file = store::register::export(pool).await.unwrap();
+    let held = file
+        .systems
+        .iter()
+        .position(|s| s.scope == domain::register::Scope::Enrollment.code())
+        .expect("an enrollment system");
+    let followed = (0..file.systems.len()).find(|i| *i != held).unwrap();
+    let (held_slug, followed_slug) = (
+        file.systems[held].slug.clone(),
+        file.systems[followed].slug.clone(),
+    );
+    let follower = common::sign_up(&app, "ana@example.org").await;
+    let (holder, _) = common::enrolled_resident(&app, "ben@example.org", &[&held_slug]).await;
+    let bystander = common::sign_up(&app, "cy@example.org").await;
+    let ana = app.as_user(&follower);
+    assert_eq!(ana.following(&followed_slug).await.value(), Some(false));
+    ana.follow_system(&followed_slug, true).await.ok();
+    assert_eq!(ana.following(&followed_slug).await.value(), Some(true));
+    assert_eq!(app.anonymous().following(&followed_slug).await.value(), None);
+    let refused = app.anonymous().follow_system(&followed_slug, true).await;
+    assert_eq!(
+        refused.error(),
+        app::error::AppError::Auth(domain::account::AuthError::NotSignedIn)
+    );
+    assert_eq!(
+        ana.follow_system("no-such-system", true).await.error(),
+        app::error::AppError::NotFound
+    );
+
+    for i in [held, followed] {
+        file.systems[i].retention_days = Some(file.systems[i].retention_days.unwrap_or(30) + 10);
+    }
+    let register = file.check().unwrap();
+    store::register::import(pool, &register, store::audit::Actor::Operator)
+        .await
+        .unwrap();
+
+    let heard = |notices: Vec<domain::register::SystemNotice>| {
+        notices
+            .into_iter()
+            .map(|n| (n.system_slug, n.version, n.read))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        heard(ana.register_notices().await.value()),
+        [(followed_slug.clone(), 2, false)]
+    );
+    let ben = app.as_user(&holder);
+    assert_eq!(
+        heard(ben.register_notices().await.value()),
+        [(held_slug.clone(), 2, false)]
+    );
+    assert_eq!(ben.unread_notifications().await.value(), 1);
+    assert!(
+        app.as_user(&bystander)
+            .register_notices()
+            .await
+            .value()
+            .is_empty()
+    );
+    // The notifications page shows it, linking to what changed; marking all read clears it.
+    let (_, page) = app.get_as("/my/notifications", &holder).await;
+    assert!(
+        page.contains(&format!("/systems/{held_slug}/history#v2")),
+        "{page}"
+    );
+    ben.mark_notifications_read(None).await.ok();
+    assert_eq!(ben.unread_notifications().await.value(), 0);
+    // Unfollowing stops the notices.
+    ana.follow_system(&followed_slug, false).await.ok();
+    file.systems[followed].retention_days = Some(1);
+    store::register::import(pool, &file.check().unwrap(), store::audit::Actor::Operator)
+        .await
+        .unwrap();
+    assert_eq!(ana.register_notices().await.value().len(), 1);
 }

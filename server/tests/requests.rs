@@ -188,6 +188,10 @@ async fn residents_never_see_or_touch_each_others_requests(backend: Backend) {
         ("requests/package", anonymous.package(&id).await.parts()),
         ("notifications/list", anonymous.notifications().await.parts()),
         (
+            "notifications/register",
+            anonymous.register_notices().await.parts(),
+        ),
+        (
             "notifications/read",
             anonymous.mark_notifications_read(None).await.parts(),
         ),

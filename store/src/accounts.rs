@@ -145,7 +145,12 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    for table in ["sessions", "consents"] {
+    for table in [
+        "sessions",
+        "consents",
+        "system_followers",
+        "register_notifications",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE user_id = $1"
         )))

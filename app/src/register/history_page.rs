@@ -73,7 +73,7 @@ pub fn VersionItem(version: VersionView, show_system: bool) -> impl IntoView {
         <li class="version" id=format!("v{}", version.version)>
             <h2 class="version-head">
                 {show_system.then(|| view! { <a href=history.clone()>{version.system_name.clone()}</a> " · " })}
-                {move || kind_name(l(), kind)} " · "
+                {move || version_kind_name(l(), kind)} " · "
                 <time datetime=version.at.clone()>{date}</time>
                 " · " {t!(i18n, versions.version)} " " {version.version}
             </h2>
@@ -105,7 +105,7 @@ fn ChangeItem(change: FieldChange) -> impl IntoView {
 }
 
 /// What a kind of version is called.
-pub fn kind_name(l: Locale, kind: VersionKind) -> &'static str {
+pub fn version_kind_name(l: Locale, kind: VersionKind) -> &'static str {
     match kind {
         VersionKind::Added => td_string!(l, versions.added),
         VersionKind::Changed => td_string!(l, versions.changed),

@@ -116,3 +116,29 @@ pub async fn register_changes(lang: Lang) -> Result<Vec<VersionView>, AppError> 
 
 /// How many changes the feed lists.
 pub const CHANGES_SHOWN: i64 = 100;
+
+/// Whether the signed-in resident follows system `slug`; `None` when signed out.
+#[server(prefix = "/fn", endpoint = "register/following")]
+pub async fn following(slug: String) -> Result<Option<bool>, AppError> {
+    let Some(session) = crate::backend::session() else {
+        return Ok(None);
+    };
+    let slug = domain::register::Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    let pool = crate::backend::backend()?.pool;
+    Ok(Some(
+        store::register::is_following(&pool, &session.user.id, &slug).await?,
+    ))
+}
+
+/// Follows (`follow` = "yes") or stops following system `slug`, then back to its page.
+#[server(prefix = "/fn", endpoint = "register/follow")]
+pub async fn follow_system(slug: String, follow: String) -> Result<(), AppError> {
+    let session = crate::backend::require_session()?;
+    let parsed = domain::register::Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    let pool = crate::backend::backend()?.pool;
+    if !store::register::follow(&pool, &session.user.id, &parsed, follow == "yes").await? {
+        return Err(AppError::NotFound);
+    }
+    leptos_axum::redirect(&format!("/systems/{parsed}#follow"));
+    Ok(())
+}

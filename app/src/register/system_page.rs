@@ -8,7 +8,7 @@ use crate::i18n_support::{
     basis_explained, basis_name, category_explained, category_name, scope_explained, status_name,
     technology_name, use_lang, yes_no,
 };
-use crate::register::{get_system, system_history};
+use crate::register::{FollowSystem, following, get_system, system_history};
 use domain::register::{DataCategory, PurposeView, SystemView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -116,6 +116,7 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
                     <a href=system.agency_website.clone() rel="external">{t!(i18n, system.website)}</a>
                 </p>
             </section>
+            <Follow slug=slug.clone() />
         </article>
     }
 }
@@ -195,5 +196,41 @@ fn LastChanged(slug: String) -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// Following the entry's changes: the form when signed in, a way to sign in otherwise.
+#[component]
+fn Follow(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<FollowSystem>::new();
+    let slug = StoredValue::new(slug);
+    let state = Resource::new(
+        move || action.version().get(),
+        move |_| following(slug.get_value()),
+    );
+    view! {
+        <section aria-labelledby="follow">
+            <h2 id="follow">{t!(i18n, versions.title)}</h2>
+            <p>{t!(i18n, versions.holder_note)}</p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Ok(Some(follows)) => view! {
+                            {follows.then(|| view! { <p role="status">{t!(i18n, versions.following)}</p> })}
+                            <ActionForm action=action>
+                                <input type="hidden" name="slug" value=slug.get_value() />
+                                <input type="hidden" name="follow" value=if follows { "no" } else { "yes" } />
+                                <button type="submit" class="button-secondary">
+                                    {if follows { t!(i18n, versions.unfollow).into_any() } else { t!(i18n, versions.follow).into_any() }}
+                                </button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        _ => view! { <p><a href="/login">{t!(i18n, versions.sign_in_to_follow)}</a></p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

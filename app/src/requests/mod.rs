@@ -124,13 +124,23 @@ pub async fn my_notifications() -> Result<Vec<domain::requests::Notification>, A
     Ok(store::requests::notifications(&pool, &session.user.id).await?)
 }
 
+/// The signed-in resident's notices of changes to systems they follow or hold data in,
+/// newest first, names in `lang`.
+#[server(prefix = "/fn", endpoint = "notifications/register")]
+pub async fn my_register_notices(lang: Lang) -> Result<Vec<domain::register::SystemNotice>, AppError> {
+    let session = ssr::require_session()?;
+    let pool = ssr::backend()?.pool;
+    Ok(store::register::notices(&pool, &session.user.id, lang).await?)
+}
+
 /// How many notifications the signed-in resident has not read (0 when signed out).
 #[server(prefix = "/fn", endpoint = "notifications/unread")]
 pub async fn unread_notifications() -> Result<i64, AppError> {
     match ssr::session() {
         Some(session) => {
             let pool = ssr::backend()?.pool;
-            Ok(store::requests::unread(&pool, &session.user.id).await?)
+            let requests = store::requests::unread(&pool, &session.user.id).await?;
+            Ok(requests + store::register::unread_notices(&pool, &session.user.id).await?)
         }
         None => Ok(0),
     }
@@ -143,6 +153,7 @@ pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError>
     let id = id.filter(|i| !i.is_empty());
     let pool = ssr::backend()?.pool;
     store::requests::mark_read(&pool, &session.user.id, id.as_deref()).await?;
+    store::register::mark_notices_read(&pool, &session.user.id, id.as_deref()).await?;
     leptos_axum::redirect("/my/notifications");
     Ok(())
 }

@@ -1,11 +1,15 @@
-//! `/my/notifications`: what changed in the signed-in resident's requests, newest first;
+//! `/my/notifications`: what changed in the signed-in resident's requests, and in the systems
+//! they follow or hold data in, newest first;
 //! each can be marked read (a plain form), or all at once.
 
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n_support::use_lang;
+use crate::register::history_page::version_kind_name;
 use crate::requests::names::{kind_name, status_name};
-use crate::requests::{MarkNotificationsRead, my_notifications};
+use crate::requests::{MarkNotificationsRead, my_notifications, my_register_notices};
+use domain::register::SystemNotice;
 use domain::requests::{Notification, NotificationKind};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -14,8 +18,13 @@ use leptos_router::components::A;
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let list = Resource::new(move || mark.version().get(), |_| my_notifications());
+    let notices = Resource::new(
+        move || (mark.version().get(), lang.get()),
+        |(_, lang)| my_register_notices(lang),
+    );
     view! {
         <PageTitle text=|l| td_string!(l, notifications.title) />
         <h1>{t!(i18n, notifications.title)}</h1>
@@ -23,10 +32,12 @@ pub fn NotificationsPage() -> impl IntoView {
         <p>{t!(i18n, notifications.intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, notifications.none)}</p> }.into_any(),
-                    Ok(list) => {
-                        let any_unread = list.iter().any(|n| !n.read);
+                match (list.await, notices.await) {
+                    (Ok(list), Ok(notices)) if list.is_empty() && notices.is_empty() => {
+                        view! { <p class="empty">{t!(i18n, notifications.none)}</p> }.into_any()
+                    }
+                    (Ok(list), Ok(notices)) => {
+                        let any_unread = list.iter().any(|n| !n.read) || notices.iter().any(|n| !n.read);
                         view! {
                             {any_unread.then(|| view! {
                                 <ActionForm action=mark>
@@ -34,16 +45,51 @@ pub fn NotificationsPage() -> impl IntoView {
                                     <button type="submit" class="button-secondary">{t!(i18n, notifications.mark_all)}</button>
                                 </ActionForm>
                             })}
-                            <ol class="log" data-testid="notifications">
-                                {list.into_iter().map(|n| view! { <Item n mark /> }).collect_view()}
-                            </ol>
+                            {(!list.is_empty()).then(|| view! {
+                                <ol class="log" data-testid="notifications">
+                                    {list.into_iter().map(|n| view! { <Item n mark /> }).collect_view()}
+                                </ol>
+                            })}
+                            {(!notices.is_empty()).then(|| view! {
+                                <section aria-labelledby="register-notices">
+                                    <h2 id="register-notices">{t!(i18n, notifications.register_title)}</h2>
+                                    <ol class="log" data-testid="register-notices">
+                                        {notices.into_iter().map(|n| view! { <Notice n mark /> }).collect_view()}
+                                    </ol>
+                                </section>
+                            })}
                         }
                         .into_any()
                     }
-                    Err(error) => refused(error),
+                    (Err(error), _) | (_, Err(error)) => refused(error),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A change to a system the resident follows or holds data in.
+#[component]
+fn Notice(n: SystemNotice, mark: ServerAction<MarkNotificationsRead>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let (kind, read) = (n.kind, n.read);
+    let name = n.system_name.clone();
+    view! {
+        <li class="card log-entry" data-read=read.to_string()>
+            <p class="log-head">
+                {(!read).then(|| view! { <strong class="badge badge-amber">{t!(i18n, notifications.new)}</strong> " " })}
+                <time datetime=n.at.clone()>{n.at.replace('T', " ").chars().take(16).collect::<String>()} " UTC"</time>
+            </p>
+            <p>{t!(i18n, notifications.system_changed, system = move || name.clone(), what = move || version_kind_name(l(), kind).to_lowercase())}</p>
+            <p><A href=format!("/systems/{}/history#v{}", n.system_slug, n.version)>{t!(i18n, notifications.see_change)}</A></p>
+            {(!read).then(|| view! {
+                <ActionForm action=mark>
+                    <input type="hidden" name="id" value=n.id.clone() />
+                    <button type="submit" class="button-secondary">{t!(i18n, notifications.mark_read)}</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }
 

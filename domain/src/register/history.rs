@@ -53,6 +53,19 @@ pub struct VersionView {
     pub changes: Vec<FieldChange>,
 }
 
+/// A change to a system the resident follows or holds data in, for their notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemNotice {
+    pub id: String,
+    pub system_slug: String,
+    pub system_name: String,
+    pub version: i64,
+    pub kind: VersionKind,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub read: bool,
+}
+
 fn text(t: &LocalizedText, lang: Lang) -> String {
     t.get(lang).to_owned()
 }
@@ -113,6 +126,16 @@ pub fn field_changes(old: &SystemRecord, new: &SystemRecord, lang: Lang) -> Vec<
             push(field.to_owned(), text(before, lang), text(after, lang));
         }
     }
+    out.extend(purpose_changes(old, new, lang));
+    out
+}
+
+/// What changed in the purposes: added ones, and each field of a kept one.
+fn purpose_changes(old: &SystemRecord, new: &SystemRecord, lang: Lang) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let mut push = |field: String, before: String, after: String| {
+        out.push(FieldChange { field, before, after });
+    };
     for p in &new.purposes {
         let Some(was) = old.purposes.iter().find(|o| o.key == p.key) else {
             push(format!("purposes.{}", p.key), String::new(), text(&p.name, lang));

@@ -9,6 +9,7 @@
 mod agency;
 mod file;
 mod history;
+mod import_plan;
 mod slug;
 mod system;
 mod taxonomy;
@@ -16,11 +17,9 @@ mod view;
 
 pub use super::vocabulary::UnknownCode;
 pub use agency::{Agency, AgencyOption};
-pub use file::{
-    AgencyRecord, Change, ImportPlan, Problem, PurposePlan, PurposeRecord, REGISTER_FORMAT, Register,
-    RegisterFile, SystemPlan, SystemRecord,
-};
-pub use history::{FieldChange, VersionKind, VersionView, field_changes};
+pub use file::{AgencyRecord, Problem, PurposeRecord, REGISTER_FORMAT, Register, RegisterFile, SystemRecord};
+pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_changes};
+pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};
 pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};

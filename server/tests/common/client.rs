@@ -591,6 +591,23 @@ impl ApiClient {
             .await
     }
 
+    /// Notices of changes to systems followed or holding the resident's data.
+    pub async fn register_notices(&self) -> Answer<Vec<domain::register::SystemNotice>> {
+        self.call("/fn/notifications/register", &[("lang", "en")]).await
+    }
+
+    /// Follows (or stops following) system `slug`.
+    pub async fn follow_system(&self, slug: &str, follow: bool) -> Answer<()> {
+        let follow = if follow { "yes" } else { "no" };
+        self.call("/fn/register/follow", &[("slug", slug), ("follow", follow)])
+            .await
+    }
+
+    /// Whether the resident follows system `slug` (`None` signed out).
+    pub async fn following(&self, slug: &str) -> Answer<Option<bool>> {
+        self.call("/fn/register/following", &[("slug", slug)]).await
+    }
+
     // --- The officer console (server functions and downloads) ---
 
     pub async fn queue(&self, query: &QueueQuery<'_>) -> Answer<QueuePage> {

@@ -61,12 +61,14 @@ macro_rules! system_columns {
          recipients, transfers, security, algorithm"
     };
 }
+mod following;
 mod import;
 mod notices;
 mod terms;
 mod versions;
 mod writing;
 
+pub use following::{follow, is_following, mark_notices_read, notices, unread_notices};
 pub use import::{apply, export, import};
 pub use notices::revise_purpose_text;
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};

@@ -88,17 +88,21 @@ pub async fn record_version(conn: &mut AnyConnection, slug: &Slug) -> Result<(),
         return Ok(());
     }
     let kind = VersionKind::of(previous.as_ref(), &record);
+    let version = latest.map_or(1, |(_, v, _)| v + 1);
     sqlx::query(concat!(
         "INSERT INTO system_versions (system_id, version, at_us, kind, record) ",
         "SELECT id, $1, $2, $3, $4 FROM systems WHERE slug = $5"
     ))
-    .bind(latest.map_or(1, |(_, v, _)| v + 1))
+    .bind(version)
     .bind(crate::now_us())
     .bind(kind.code())
     .bind(serde_json::to_string(&record).map_err(|e| decode_err("system_versions.record", e))?)
     .bind(slug.as_str())
     .execute(&mut *conn)
     .await?;
+    if kind != VersionKind::Added {
+        super::following::notify_holders(conn, slug, version).await?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,133 @@
+//! Following the register: residents who follow a system, and the notices each change to a
+//! system's entry leaves for its followers and for the residents who hold data in it.
+
+use super::*;
+use domain::lang::Lang;
+use domain::register::SystemNotice;
+
+/// Follows (or stops following) system `slug` for `user_id`. Returns `false` when there is
+/// no such system.
+pub async fn follow(pool: &AnyPool, user_id: &str, slug: &Slug, follow: bool) -> Result<bool, StoreError> {
+    let system: Option<(String,)> = sqlx::query_as("SELECT id FROM systems WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await?;
+    let Some((system_id,)) = system else {
+        return Ok(false);
+    };
+    let sql = if follow {
+        "INSERT INTO system_followers (user_id, system_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, system_id) DO NOTHING"
+    } else {
+        "DELETE FROM system_followers WHERE user_id = $1 AND system_id = $2 AND $3 = $3"
+    };
+    sqlx::query(sql)
+        .bind(user_id)
+        .bind(&system_id)
+        .bind(now())
+        .execute(pool)
+        .await?;
+    Ok(true)
+}
+
+/// Whether `user_id` follows system `slug`.
+pub async fn is_following(pool: &AnyPool, user_id: &str, slug: &Slug) -> Result<bool, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM system_followers f JOIN systems s ON s.id = f.system_id \
+         WHERE f.user_id = $1 AND s.slug = $2",
+    )
+    .bind(user_id)
+    .bind(slug.as_str())
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Leaves a notice of version `version` of system `slug` for its followers and the residents
+/// who hold data in it, on `conn` (inside the change's transaction).
+pub(super) async fn notify_holders(
+    conn: &mut AnyConnection,
+    slug: &Slug,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(concat!(
+        "INSERT INTO register_notifications (id, user_id, system_id, version, at_us) ",
+        "SELECT 'sys-' || s.id || '-' || $1 || '-' || u.user_id, u.user_id, s.id, $2, $3 FROM systems s ",
+        "JOIN (SELECT system_id, user_id FROM system_followers ",
+        "UNION SELECT system_id, user_id FROM enrollments ",
+        "UNION SELECT p.system_id, c.user_id FROM consents c JOIN purposes p ON p.id = c.purpose_id) u ",
+        "ON u.system_id = s.id WHERE s.slug = $4"
+    ))
+    .bind(version.to_string())
+    .bind(version)
+    .bind(crate::now_us())
+    .bind(slug.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct NoticeRow {
+    id: String,
+    slug: String,
+    record: String,
+    version: i64,
+    kind: String,
+    at_us: i64,
+    read_at_us: Option<i64>,
+}
+
+/// The resident's notices of register changes, newest first (at most 100), names in `lang`.
+pub async fn notices(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<SystemNotice>, StoreError> {
+    let rows: Vec<NoticeRow> = sqlx::query_as(concat!(
+        "SELECT n.id, s.slug, v.record, n.version, v.kind, n.at_us, n.read_at_us FROM register_notifications n ",
+        "JOIN systems s ON s.id = n.system_id ",
+        "JOIN system_versions v ON v.system_id = n.system_id AND v.version = n.version ",
+        "WHERE n.user_id = $1 ORDER BY n.at_us DESC, n.id DESC LIMIT 100"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let record: domain::register::SystemRecord =
+                serde_json::from_str(&r.record).map_err(|e| decode_err("system_versions.record", e))?;
+            Ok(SystemNotice {
+                id: r.id,
+                system_slug: r.slug,
+                system_name: record.name.get(lang).to_owned(),
+                version: r.version,
+                kind: code("system_versions.kind", &r.kind)?,
+                at: crate::rfc3339_us(r.at_us),
+                read: r.read_at_us.is_some(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// How many of the resident's register notices are unread.
+pub async fn unread_notices(pool: &AnyPool, user_id: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM register_notifications WHERE user_id = $1 AND read_at_us IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
+/// Marks one of the resident's register notices read, or all of them (`id` `None`).
+pub async fn mark_notices_read(pool: &AnyPool, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE register_notifications SET read_at_us = $1 \
+         WHERE user_id = $2 AND read_at_us IS NULL AND ($3 IS NULL OR id = $3)",
+    )
+    .bind(crate::now_us())
+    .bind(user_id)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
