@@ -186,6 +186,10 @@ test.describe("Your data", () => {
   }) => {
     const client = apiClient();
     test.skip(!client, NO_CLIENT_MESSAGE);
+    // The whole journey (sign-up, two systems' consents, receipts, the access log, a second
+    // resident), each page checked with axe: 1.2–2.0 minutes on a two-core machine, at the
+    // 2-minute default; three times that is room without hiding a hang.
+    test.slow();
     const agency = new Agency(request, client!);
     const errors = watchPageErrors(page);
 
