@@ -17,6 +17,10 @@ export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,
   workers: 2,
+  // A journey with several axe scans takes 20–31 s with two workers on two cores (CI's
+  // machine); the 30 s default failed one that had passed every assertion. A hang still
+  // fails, at 60 s.
+  timeout: 60_000,
   // One retry in CI only: a test that fails twice fails the run; one that passes on its
   // retry is reported as flaky in the summary (and the server log is printed) so it gets
   // chased rather than hidden. Locally, no retries.
