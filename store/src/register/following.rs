@@ -53,10 +53,11 @@ pub(super) async fn notify_holders(
     sqlx::query(concat!(
         "INSERT INTO register_notifications (id, user_id, system_id, version, at_us) ",
         "SELECT 'sys-' || s.id || '-' || $1 || '-' || u.user_id, u.user_id, s.id, $2, $3 FROM systems s ",
-        "JOIN (SELECT system_id, user_id FROM system_followers ",
-        "UNION SELECT system_id, user_id FROM enrollments ",
-        "UNION SELECT p.system_id, c.user_id FROM consents c JOIN purposes p ON p.id = c.purpose_id) u ",
-        "ON u.system_id = s.id WHERE s.slug = $4"
+        // Each branch is narrowed to the one system, so no table is read whole.
+        "JOIN (SELECT f.user_id FROM system_followers f JOIN systems x ON x.id = f.system_id WHERE x.slug = $4 ",
+        "UNION SELECT e.user_id FROM enrollments e JOIN systems x ON x.id = e.system_id WHERE x.slug = $4 ",
+        "UNION SELECT c.user_id FROM consents c JOIN purposes p ON p.id = c.purpose_id ",
+        "JOIN systems x ON x.id = p.system_id WHERE x.slug = $4) u ON 1 = 1 WHERE s.slug = $4"
     ))
     .bind(version.to_string())
     .bind(version)

@@ -5,7 +5,7 @@
 //! Nothing is deleted: entries the file leaves out stay as they are.
 
 use super::terms::next_version;
-use super::writing::{insert_agency, insert_purpose, insert_system, set_city_name};
+use super::writing::{insert_agency, insert_purpose, insert_system, set_categories, set_city_name};
 use super::*;
 use domain::register::{Change, ImportPlan, PurposePlan, RegisterFile, SystemPlan};
 
@@ -165,35 +165,17 @@ async fn update_system(
                 .bind(p.key.as_str())
                 .execute(&mut **tx)
                 .await?;
-                replace_categories(tx, &system_id, p).await?;
+                let (purpose_id,): (String,) =
+                    sqlx::query_as("SELECT id FROM purposes WHERE system_id = $1 AND key = $2")
+                        .bind(&system_id)
+                        .bind(p.key.as_str())
+                        .fetch_one(&mut **tx)
+                        .await?;
+                set_categories(tx, &purpose_id, &p.categories).await?;
                 next_version(tx, &system.slug, p, changes).await?;
             }
             PurposePlan::Unchanged(_) => {}
         }
-    }
-    Ok(())
-}
-
-async fn replace_categories(
-    tx: &mut Transaction<'_, Any>,
-    system_id: &str,
-    purpose: &Purpose,
-) -> Result<(), StoreError> {
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM purposes WHERE system_id = $1 AND key = $2")
-        .bind(system_id)
-        .bind(purpose.key.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    sqlx::query("DELETE FROM purpose_categories WHERE purpose_id = $1")
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-    for category in &purpose.categories {
-        sqlx::query("INSERT INTO purpose_categories (purpose_id, category) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(category.code())
-            .execute(&mut **tx)
-            .await?;
     }
     Ok(())
 }

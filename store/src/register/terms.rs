@@ -82,17 +82,7 @@ pub async fn revise_purpose_categories(
     let (id, _) = purpose_row(&mut tx, system, key)
         .await?
         .ok_or_else(|| decode_err("purposes.key", "the purpose disappeared"))?;
-    sqlx::query("DELETE FROM purpose_categories WHERE purpose_id = $1")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-    for category in &categories {
-        sqlx::query("INSERT INTO purpose_categories (purpose_id, category) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(category.code())
-            .execute(&mut *tx)
-            .await?;
-    }
+    super::writing::set_categories(&mut tx, &id, &categories).await?;
     next_version(&mut tx, system, &revised, &changes).await?;
     super::record_version(&mut tx, system).await?;
     tx.commit().await?;

@@ -100,14 +100,28 @@ pub(super) async fn insert_purpose(
     .bind(now())
     .execute(&mut **tx)
     .await?;
-    for category in &purpose.categories {
+    set_categories(tx, &id, &purpose.categories).await?;
+    insert_notice(tx, &id, 1, purpose, "").await
+}
+
+/// Sets the data categories of purpose `purpose_id` to `categories` (replacing any).
+pub(super) async fn set_categories(
+    tx: &mut Transaction<'_, Any>,
+    purpose_id: &str,
+    categories: &[DataCategory],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM purpose_categories WHERE purpose_id = $1")
+        .bind(purpose_id)
+        .execute(&mut **tx)
+        .await?;
+    for category in categories {
         sqlx::query("INSERT INTO purpose_categories (purpose_id, category) VALUES ($1, $2)")
-            .bind(&id)
+            .bind(purpose_id)
             .bind(category.code())
             .execute(&mut **tx)
             .await?;
     }
-    insert_notice(tx, &id, 1, purpose, "").await
+    Ok(())
 }
 
 /// Records version `version` of the notice of purpose `purpose_id`: what residents are
