@@ -27,6 +27,8 @@ pub struct Backend {
     pub keeper: store::ledger::Keeper,
     /// Days an erased account's evidence is kept before the retention purge removes it.
     pub retention_days: u32,
+    /// Days a public review's comment period lasts.
+    pub comment_days: i64,
 }
 
 /// The backend, or `Unavailable` if the server did not provide it.

@@ -28,6 +28,16 @@ pub enum AppError {
     /// An officer's action on a request was refused; nothing changed.
     #[error(transparent)]
     Console(#[from] domain::requests::ConsoleError),
+    /// A step of a public review (or a register edit it blocks) was refused; nothing changed.
+    #[error(transparent)]
+    Review(#[from] domain::register::ReviewRefused),
+    /// An officer's register entry has problems: each beside its field, with what was sent,
+    /// so a form without JavaScript loses nothing.
+    #[error("the entry has {} problems", problems.len())]
+    RegisterForm {
+        problems: Vec<(String, String)>,
+        fields: domain::register::FormFields,
+    },
     /// The request is closed (fulfilled, rejected or withdrawn): nothing more can change.
     #[error("this request is closed")]
     RequestClosed,
@@ -62,6 +72,15 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
+            AppError::RegisterForm { .. } => 422,
+            AppError::Review(refused) => {
+                use domain::register::ReviewRefused as R;
+                match refused {
+                    R::NotFound => 404,
+                    R::TextRequired | R::BodyRequired | R::FutureDecision | R::PeriodLength | R::ReportIncomplete(_) => 422,
+                    R::Stage { .. } | R::PeriodOpen(_) | R::CommentsClosed | R::AnswerFirst | R::ReviewOpen | R::Proposal(_) => 409,
+                }
+            }
             AppError::Console(
                 domain::requests::ConsoleError::ReasonRequired
                 | domain::requests::ConsoleError::Input(_)

@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n_support;
 pub mod register;
 pub mod requests;
+pub mod reviews;
 
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -132,6 +133,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
                         <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
+                        <Route path=path!("/reviews") view=reviews::reviews_page::ReviewsPage ssr=SsrMode::Async />
+                        <Route path=path!("/reviews/:id") view=reviews::review_page::ReviewPageView ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register") view=console::register_page::RegisterDeskPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/new") view=console::entry_page::EntryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/systems/:slug") view=console::entry_page::EntryPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/systems/:slug/history")
                             view=register::history_page::HistoryPage

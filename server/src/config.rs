@@ -60,6 +60,9 @@ pub struct Config {
     /// requests) is kept before the retention purge removes it (`GLASSHOUSE_RETENTION_DAYS`,
     /// default 1095: three years).
     pub retention_days: u32,
+    /// Days a public review's comment period lasts (`GLASSHOUSE_COMMENT_DAYS`, default 45,
+    /// NYC's POST Act; 1 to 365).
+    pub comment_days: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -106,6 +109,7 @@ struct FileConfig {
     checkpoint_key: Option<String>,
     checkpoint_seconds: Option<String>,
     retention_days: Option<String>,
+    comment_days: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -122,6 +126,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_CHECKPOINT_KEY",
     "GLASSHOUSE_CHECKPOINT_SECONDS",
     "GLASSHOUSE_RETENTION_DAYS",
+    "GLASSHOUSE_COMMENT_DAYS",
 ];
 
 impl Config {
@@ -176,6 +181,7 @@ impl Config {
                 "GLASSHOUSE_RETENTION_DAYS",
                 &pick("GLASSHOUSE_RETENTION_DAYS", file.retention_days, "1095"),
             )?,
+            comment_days: parse_comment_days(&pick("GLASSHOUSE_COMMENT_DAYS", file.comment_days, "45"))?,
             data_dir: PathBuf::from(pick("GLASSHOUSE_DATA_DIR", file.data_dir, "data")),
             public_url: parse_public_url(pick(
                 "GLASSHOUSE_PUBLIC_URL",
@@ -262,6 +268,15 @@ fn parse_whole(name: &'static str, value: &str) -> Result<u32, ConfigError> {
         name,
         message: format!("{value:?} is not a whole number"),
     })
+}
+
+fn parse_comment_days(value: &str) -> Result<u32, ConfigError> {
+    let days = parse_whole("GLASSHOUSE_COMMENT_DAYS", value)?;
+    domain::register::comment_days(i64::from(days)).map_err(|e| ConfigError::Invalid {
+        name: "GLASSHOUSE_COMMENT_DAYS",
+        message: e.to_string(),
+    })?;
+    Ok(days)
 }
 
 fn parse_public_url(value: String) -> Result<String, ConfigError> {

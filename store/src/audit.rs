@@ -19,7 +19,7 @@ pub enum Actor<'a> {
 }
 
 impl Actor<'_> {
-    fn id_and_name(&self) -> (String, String) {
+    pub(crate) fn id_and_name(&self) -> (String, String) {
         match self {
             Actor::Staff(user) => (user.id.clone(), user.display_name.clone()),
             Actor::Operator => ("operator".to_owned(), "Operator (command line)".to_owned()),

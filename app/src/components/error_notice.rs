@@ -25,11 +25,33 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),
         AppError::Console(error) => console_message(error).into_any(),
         AppError::Enrollment(error) => enrollment_message(error).into_any(),
+        AppError::Review(error) => review_message(error).into_any(),
+        AppError::RegisterForm { .. } => t!(i18n, review_errors.form).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// Why a step of a public review (or a register edit) was refused.
+fn review_message(error: domain::register::ReviewRefused) -> impl IntoView {
+    use domain::register::ReviewRefused as R;
+    let i18n = use_i18n();
+    match error {
+        R::Stage { .. } => t!(i18n, review_errors.stage).into_any(),
+        R::ReportIncomplete(section) => view! { {t!(i18n, review_errors.report_incomplete)} " (" {section} ")" }.into_any(),
+        R::PeriodOpen(until) => view! { {t!(i18n, review_errors.period_open)} " " {until.to_string()} }.into_any(),
+        R::CommentsClosed => t!(i18n, review_errors.comments_closed).into_any(),
+        R::AnswerFirst => t!(i18n, review_errors.answer_first).into_any(),
+        R::TextRequired => t!(i18n, review_errors.text_required).into_any(),
+        R::BodyRequired => t!(i18n, review_errors.body_required).into_any(),
+        R::FutureDecision => t!(i18n, review_errors.future_decision).into_any(),
+        R::PeriodLength => t!(i18n, review_errors.period_length).into_any(),
+        R::ReviewOpen => t!(i18n, review_errors.review_open).into_any(),
+        R::NotFound => t!(i18n, errors.not_found).into_any(),
+        R::Proposal(detail) => view! { {t!(i18n, review_errors.proposal)} " (" {detail} ")" }.into_any(),
     }
 }
 

@@ -86,8 +86,9 @@ pub fn VersionItem(version: VersionView, show_system: bool) -> impl IntoView {
     }
 }
 
+/// One field's change: what it was, what it is. Shared with the review page.
 #[component]
-fn ChangeItem(change: FieldChange) -> impl IntoView {
+pub fn ChangeItem(change: FieldChange) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     let label = field_label(l, &change.field);
@@ -114,7 +115,7 @@ pub fn version_kind_name(l: Locale, kind: VersionKind) -> &'static str {
 }
 
 /// A field's name, as the system page calls it; a purpose's fields name the purpose.
-fn field_label(l: Locale, field: &str) -> String {
+pub fn field_label(l: Locale, field: &str) -> String {
     let purpose_field = field
         .strip_prefix("purposes.")
         .map(|rest| rest.split_once('.').unwrap_or((rest, "")));

@@ -251,8 +251,23 @@ impl SystemRecord {
         }
     }
 
+    /// Checks one system (an officer's form) against the stored agencies: every problem,
+    /// with paths relative to the system (`name.en`, `purposes[1].legal_basis`).
+    pub fn check_one(&self, agencies: &[Agency]) -> Result<System, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let agency = agencies.iter().find(|a| a.slug.as_str() == self.agency);
+        if agency.is_none() {
+            problems.add("agency", format!("no agency has the slug {:?}", self.agency));
+        }
+        let system = self.check("", agency, &mut problems);
+        match system {
+            Some(system) => problems.finish(system),
+            None => Err(problems.0),
+        }
+    }
+
     fn check(&self, at: &str, agency: Option<&Agency>, problems: &mut Problems) -> Option<System> {
-        let p = |field: &str| format!("{at}.{field}");
+        let p = |field: &str| if at.is_empty() { field.to_owned() } else { format!("{at}.{field}") };
         let slug = problems.slug(&p("slug"), &self.slug);
         let technology: Option<Technology> = problems.code(&p("technology"), &self.technology);
         let status: Option<SystemStatus> = problems.code(&p("status"), &self.status);

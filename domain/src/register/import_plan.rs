@@ -80,7 +80,8 @@ impl ImportPlan {
 }
 
 impl SystemPlan {
-    fn new(system: &System, stored: Option<&System>) -> SystemPlan {
+    /// Compares one system with its stored entry (`None`: a new system).
+    pub fn new(system: &System, stored: Option<&System>) -> SystemPlan {
         let Some(stored) = stored else {
             return SystemPlan {
                 system: system.clone(),

@@ -8,8 +8,10 @@
 
 mod agency;
 mod file;
+mod form;
 mod history;
 mod import_plan;
+mod review;
 mod slug;
 mod system;
 mod taxonomy;
@@ -18,8 +20,15 @@ mod view;
 pub use super::vocabulary::UnknownCode;
 pub use agency::{Agency, AgencyOption};
 pub use file::{AgencyRecord, Problem, PurposeRecord, REGISTER_FORMAT, Register, RegisterFile, SystemRecord};
+pub use form::{FormFields, SYSTEM_TEXTS, field_of_problem, form_from_record, record_from_form};
 pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_changes};
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
+pub use review::{
+    CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REVIEW_TEXT, Outcome,
+    ReportSection, Review, ReviewReason, ReviewRefused, ReviewStage, ReviewSummary, ReviewView,
+    activate, answer, close_comments, comment_days, decide, edit_draft, may_activate_system, may_comment,
+    publish, review_reasons, review_text,
+};
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};
 pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};

@@ -93,6 +93,14 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                     .await
                     .map_err(|e| RunError::Admin(format!("demo privacy requests: {e}")))?;
                 println!("demo privacy requests: {filed}, in every status");
+                // The demo officer keeps the register too (an admin's grant, recorded as the operator's).
+                store::register::grant_register(&pool, store::audit::Actor::Operator, &officer.id, true)
+                    .await
+                    .map_err(|e| RunError::Admin(e.to_string()))?;
+                let reviews = crate::demo::reviews::load(&pool, &accounts, officer, store::requests::today())
+                    .await
+                    .map_err(|e| RunError::Admin(format!("demo reviews: {e}")))?;
+                println!("demo public reviews: {reviews} (open for comment, rejected, in force)");
             }
             let mut first = None;
             for agency in &city.agencies {

@@ -1,6 +1,7 @@
 //! The demo city: a versioned data file (`server/demo/city.toml`) loaded into an empty database.
 
 pub mod requests;
+pub mod reviews;
 
 use domain::register::{
     Agency, AgencyRecord, ImportPlan, LegalBasis, REGISTER_FORMAT, Register, RegisterFile, Scope, Slug,

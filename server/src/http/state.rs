@@ -92,6 +92,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         )),
         keeper: crate::auth::checkpoint_key::keeper(config)?,
         retention_days: config.retention_days,
+        comment_days: i64::from(config.comment_days),
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
     forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());

@@ -65,17 +65,23 @@ pub async fn apply(
         }
     }
     for system in &plan.systems {
-        let agency_id = agency_id(tx, &system.system.agency.slug).await?;
-        match system.change {
-            Change::Created => {
-                insert_system(tx, &agency_id, &system.system).await?;
-            }
-            Change::Updated => update_system(tx, &agency_id, system).await?,
-            Change::Unchanged => continue,
-        }
-        super::record_version(tx, &system.system.slug).await?;
+        apply_system(tx, system).await?;
     }
     Ok(())
+}
+
+/// Applies one system's plan on `tx` and records its next version (an import's, an
+/// officer's saved edit, an approved review's activation).
+pub async fn apply_system(tx: &mut Transaction<'_, Any>, system: &SystemPlan) -> Result<(), StoreError> {
+    let agency_id = agency_id(tx, &system.system.agency.slug).await?;
+    match system.change {
+        Change::Created => {
+            insert_system(tx, &agency_id, &system.system).await?;
+        }
+        Change::Updated => update_system(tx, &agency_id, system).await?,
+        Change::Unchanged => return Ok(()),
+    }
+    super::record_version(tx, &system.system.slug).await
 }
 
 async fn agency_id(tx: &mut Transaction<'_, Any>, slug: &Slug) -> Result<String, StoreError> {

@@ -1,0 +1,151 @@
+//! The demo city's public reviews (`server/demo/reviews.toml`): one open for comment, one
+//! rejected, one approved and in force, each walked through the same store functions an
+//! officer's clicks call, on dates counted back from today, with residents' comments.
+
+use super::DemoError;
+use auth::accounts::Accounts;
+use domain::account::{CurrentUser, Role};
+use domain::calendar::Date;
+use domain::register::{Decision, ImpactReport, Outcome, ReportSection, ReviewRefused, SystemRecord};
+use domain::text::LocalizedText;
+use serde::Deserialize;
+use sqlx::AnyPool;
+use store::register::{self, Saved};
+
+/// The reviews file, shipped in the binary.
+pub const REVIEWS_TOML: &str = include_str!("../../demo/reviews.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewsFile {
+    version: u32,
+    reviews: Vec<DemoReview>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoReview {
+    /// `comment`, `rejected` or `active`.
+    stage: String,
+    opened_days_ago: i64,
+    comment_days: i64,
+    decided_days_ago: Option<i64>,
+    decided_by: Option<String>,
+    answer: Option<LocalizedText>,
+    reasoning: Option<LocalizedText>,
+    system: SystemRecord,
+    report: ImpactReport,
+    #[serde(default)]
+    comments: Vec<DemoComment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoComment {
+    section: ReportSection,
+    by: usize,
+    body: String,
+    hidden: Option<String>,
+}
+
+fn invalid(message: impl std::fmt::Display) -> DemoError {
+    DemoError::Invalid(format!("demo reviews: {message}"))
+}
+
+fn refused(result: Result<Result<(), ReviewRefused>, store::StoreError>) -> Result<(), DemoError> {
+    result.map_err(invalid)?.map_err(invalid)
+}
+
+/// Loads the reviews as `officer` (a register editor), with comments by demo residents
+/// (created here with unusable random passwords). Returns how many reviews.
+pub async fn load(pool: &AnyPool, accounts: &Accounts, officer: &CurrentUser, today: Date) -> Result<usize, DemoError> {
+    let file: ReviewsFile = toml::from_str(REVIEWS_TOML).map_err(invalid)?;
+    if file.version != 1 {
+        return Err(invalid(format!("version {} is not 1", file.version)));
+    }
+    let commenters = file.reviews.iter().flat_map(|r| r.comments.iter().map(|c| c.by)).max().unwrap_or(0);
+    let mut residents = Vec::with_capacity(commenters);
+    for n in 1..=commenters {
+        let password = store::new_id();
+        let user = accounts
+            .create_user(
+                &format!("commenter{n}@riverton.example"),
+                &password,
+                &format!("Riverton resident {n}"),
+                Role::Resident,
+            )
+            .await
+            .map_err(invalid)?;
+        residents.push(user);
+    }
+    let agencies = register::agencies(pool).await?;
+    for review in &file.reviews {
+        let system = review
+            .system
+            .check_one(&agencies)
+            .map_err(|p| invalid(p.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+        let saved = register::save_system(pool, officer, &system, review.comment_days)
+            .await?
+            .map_err(invalid)?;
+        let Saved::Review(id) = saved else {
+            return Err(invalid(format!("{} needed no review", system.slug)));
+        };
+        refused(register::edit_draft(pool, officer, &id, &review.report, review.comment_days).await)?;
+        let opened = today.add_days(-review.opened_days_ago);
+        refused(register::publish_review(pool, officer, &id, opened).await)?;
+        for comment in &review.comments {
+            let author = residents.get(comment.by.wrapping_sub(1)).ok_or_else(|| invalid("no such commenter"))?;
+            refused(register::comment(pool, &author.id, &id, comment.section, &comment.body, opened.add_days(1)).await)?;
+            if let Some(reason) = &comment.hidden {
+                let comments = register::review_comments(pool, &id, Some(&author.id)).await?;
+                let mine = comments
+                    .iter()
+                    .find(|c| c.mine && c.section == comment.section)
+                    .ok_or_else(|| invalid("the comment to hide is missing"))?;
+                refused(register::hide_comment(pool, officer, &mine.id, reason).await)?;
+            }
+        }
+        if review.stage == "comment" {
+            continue;
+        }
+        let (Some(days), Some(body), Some(answer), Some(reasoning)) =
+            (review.decided_days_ago, &review.decided_by, &review.answer, &review.reasoning)
+        else {
+            return Err(invalid(format!("{}: a decided review needs its decision", system.slug)));
+        };
+        let decided = today.add_days(-days);
+        refused(register::close_comments(pool, officer, &id, opened.add_days(review.comment_days)).await)?;
+        refused(register::answer_review(pool, officer, &id, answer, decided.add_days(-1)).await)?;
+        let outcome = match review.stage.as_str() {
+            "rejected" => Outcome::Rejected,
+            "active" => Outcome::Approved,
+            other => return Err(invalid(format!("unknown stage {other:?}"))),
+        };
+        let decision = Decision {
+            outcome,
+            body: body.clone(),
+            on: decided,
+            reasoning: reasoning.clone(),
+        };
+        refused(register::decide_review(pool, officer, &id, &decision, today).await)?;
+        if outcome == Outcome::Approved {
+            refused(register::activate_review(pool, officer, &id).await)?;
+        }
+    }
+    Ok(file.reviews.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_reviews_parse_with_one_of_each_stage_and_full_reports() {
+        let file: ReviewsFile = toml::from_str(REVIEWS_TOML).expect("the demo reviews parse");
+        let stages: Vec<&str> = file.reviews.iter().map(|r| r.stage.as_str()).collect();
+        assert_eq!(stages, ["comment", "rejected", "active"]);
+        for review in &file.reviews {
+            assert_eq!(review.report.len(), ReportSection::ALL.len(), "{}", review.system.slug);
+        }
+    }
+}
