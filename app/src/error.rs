@@ -77,8 +77,17 @@ impl AppError {
                 use domain::register::ReviewRefused as R;
                 match refused {
                     R::NotFound => 404,
-                    R::TextRequired | R::BodyRequired | R::FutureDecision | R::PeriodLength | R::ReportIncomplete(_) => 422,
-                    R::Stage { .. } | R::PeriodOpen(_) | R::CommentsClosed | R::AnswerFirst | R::ReviewOpen | R::Proposal(_) => 409,
+                    R::TextRequired
+                    | R::BodyRequired
+                    | R::FutureDecision
+                    | R::PeriodLength
+                    | R::ReportIncomplete(_) => 422,
+                    R::Stage { .. }
+                    | R::PeriodOpen(_)
+                    | R::CommentsClosed
+                    | R::AnswerFirst
+                    | R::ReviewOpen
+                    | R::Proposal(_) => 409,
                 }
             }
             AppError::Console(

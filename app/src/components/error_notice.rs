@@ -41,8 +41,12 @@ fn review_message(error: domain::register::ReviewRefused) -> impl IntoView {
     let i18n = use_i18n();
     match error {
         R::Stage { .. } => t!(i18n, review_errors.stage).into_any(),
-        R::ReportIncomplete(section) => view! { {t!(i18n, review_errors.report_incomplete)} " (" {section} ")" }.into_any(),
-        R::PeriodOpen(until) => view! { {t!(i18n, review_errors.period_open)} " " {until.to_string()} }.into_any(),
+        R::ReportIncomplete(section) => {
+            view! { {t!(i18n, review_errors.report_incomplete)} " (" {section} ")" }.into_any()
+        }
+        R::PeriodOpen(until) => {
+            view! { {t!(i18n, review_errors.period_open)} " " {until.to_string()} }.into_any()
+        }
         R::CommentsClosed => t!(i18n, review_errors.comments_closed).into_any(),
         R::AnswerFirst => t!(i18n, review_errors.answer_first).into_any(),
         R::TextRequired => t!(i18n, review_errors.text_required).into_any(),

@@ -77,7 +77,9 @@ fn Entry(form: EntryForm) -> impl IntoView {
 }
 
 fn purpose_blocks_in(fields: &FormFields) -> usize {
-    (0..).take_while(|i| fields.keys().any(|k| k.starts_with(&format!("p{i}.")))).count()
+    (0..)
+        .take_while(|i| fields.keys().any(|k| k.starts_with(&format!("p{i}."))))
+        .count()
 }
 
 /// The problem beside field `name`, if any, and its element id (for `aria-describedby`).
@@ -109,14 +111,17 @@ fn Fields(
     let select = |name: &'static str, label: String, options: Vec<(String, String)>| {
         let current = value(name);
         let problem = problem_of(&problems, name);
-        field_wrap(name, label, problem, move |id, described| view! {
-            <select id=id name=format!("fields[{name}]") aria-describedby=described>
-                {options.into_iter().map(|(code, text)| {
-                    let selected = code == current;
-                    view! { <option value=code selected=selected>{text}</option> }
-                }).collect_view()}
-            </select>
-        }.into_any())
+        field_wrap(name, label, problem, move |id, described| {
+            view! {
+                <select id=id name=format!("fields[{name}]") aria-describedby=described>
+                    {options.into_iter().map(|(code, text)| {
+                        let selected = code == current;
+                        view! { <option value=code selected=selected>{text}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        })
     };
     let text_pair = |name: String, label: String, multiline: bool| {
         Lang::ALL.iter().map(|lang| {
@@ -133,7 +138,11 @@ fn Fields(
             })
         }).collect_view()
     };
-    let codes = |all: Vec<(&'static str, &'static str)>| all.into_iter().map(|(c, n)| (c.to_owned(), n.to_owned())).collect::<Vec<_>>();
+    let codes = |all: Vec<(&'static str, &'static str)>| {
+        all.into_iter()
+            .map(|(c, n)| (c.to_owned(), n.to_owned()))
+            .collect::<Vec<_>>()
+    };
     view! {
         {new.then(|| view! { <input type="hidden" name="fields[new]" value="yes" /> })}
         {if new {

@@ -41,6 +41,7 @@ fn Console(user: CurrentUser) -> impl IntoView {
         <nav class="sub-nav" aria-label=move || td_string!(i18n.get_locale(), admin.title)>
             <ul>
                 <li><A href="/admin/requests">{t!(i18n, console.queue_link)}</A></li>
+                <li><A href="/admin/register">{t!(i18n, editor.desk_link)}</A></li>
                 {is_admin.then(|| view! { <li><A href="/admin/audit">{t!(i18n, console.audit_link)}</A></li> })}
                 <li><A href="/systems">{t!(i18n, nav.register)}</A></li>
             </ul>

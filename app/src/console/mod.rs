@@ -5,11 +5,11 @@
 
 pub mod audit_page;
 pub mod case_page;
+pub mod entry_page;
 pub mod home_page;
 pub mod queue_page;
 pub mod register;
 pub mod register_page;
-pub mod entry_page;
 pub(crate) mod shared;
 
 use crate::error::AppError;

@@ -51,7 +51,13 @@ pub async fn load_register_desk(lang: Lang) -> Result<RegisterDesk, AppError> {
     let systems = store::register::systems(&pool)
         .await?
         .into_iter()
-        .map(|s| (s.slug.to_string(), s.name.get(lang).to_owned(), s.status.code().to_owned()))
+        .map(|s| {
+            (
+                s.slug.to_string(),
+                s.name.get(lang).to_owned(),
+                s.status.code().to_owned(),
+            )
+        })
         .collect();
     let staff = if session.user.role == domain::account::Role::Admin {
         store::register::register_staff(&pool)
@@ -88,9 +94,18 @@ pub async fn register_entry(slug: Option<String>, lang: Lang) -> Result<EntryFor
     let (slug, fields, stored) = match slug.filter(|s| !s.is_empty()) {
         Some(slug) => {
             let parsed = domain::register::Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-            let system = store::register::system(&pool, &parsed).await?.ok_or(AppError::NotFound)?;
-            let record = domain::register::SystemRecord::of(&system);
-            (Some(slug), domain::register::form_from_record(&record), record.purposes.len())
+            // A draft's proposal is what the form edits; otherwise the entry in force.
+            let record = match store::register::pending_proposal(&pool, parsed.as_str()).await? {
+                (Some(proposal), _) => proposal,
+                _ => {
+                    let system = store::register::system(&pool, &parsed)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    domain::register::SystemRecord::of(&system)
+                }
+            };
+            let purposes = record.purposes.len();
+            (Some(slug), domain::register::form_from_record(&record), purposes)
         }
         None => (None, FormFields::new(), 0),
     };
@@ -116,32 +131,42 @@ pub async fn save_system_entry(fields: FormFields) -> Result<(), AppError> {
         Ok(slug) => store::register::system(&pool, &slug).await?,
         Err(_) => None,
     };
+    let (draft, running) = store::register::pending_proposal(&pool, &record.slug).await?;
     let new = fields.get("new").is_some_and(|v| v == "yes");
     if new {
         // A new system starts planned; it goes live only through an approved review.
         record.status = SystemStatus::Planned.code().to_owned();
-        if stored.is_some() {
+        if stored.is_some() || running {
             return Err(AppError::RegisterForm {
-                problems: vec![("slug".to_owned(), "a system with this slug is already in the register".to_owned())],
+                problems: vec![(
+                    "slug".to_owned(),
+                    "a system with this slug is already in the register or proposed".to_owned(),
+                )],
                 fields,
             });
         }
-    } else if stored.is_none() {
+    } else if stored.is_none() && draft.is_none() {
         return Err(AppError::NotFound);
     }
     let agencies = store::register::agencies(&pool).await?;
-    let system = record.check_one(&agencies).map_err(|problems| AppError::RegisterForm {
-        problems: problems
-            .into_iter()
-            .map(|p| (field_of_problem(&p.path), p.message))
-            .collect(),
-        fields: fields.clone(),
-    })?;
+    let system = record
+        .check_one(&agencies)
+        .map_err(|problems| AppError::RegisterForm {
+            problems: problems
+                .into_iter()
+                .map(|p| (field_of_problem(&p.path), p.message))
+                .collect(),
+            fields: fields.clone(),
+        })?;
     let saved = store::register::save_system(&pool, &session.user, &system, backend.comment_days).await??;
     tracing::info!(officer = %session.user.id, system = %system.slug, ?saved, "register entry saved");
     match saved {
-        store::register::Saved::Applied => leptos_axum::redirect(&format!("/admin/register?saved={}", system.slug)),
-        store::register::Saved::Review(id) => leptos_axum::redirect(&format!("/reviews/{id}?done={}", ssr::action_stamp())),
+        store::register::Saved::Applied => {
+            leptos_axum::redirect(&format!("/admin/register?saved={}", system.slug))
+        }
+        store::register::Saved::Review(id) => {
+            leptos_axum::redirect(&format!("/reviews/{id}?done={}", ssr::action_stamp()))
+        }
     }
     Ok(())
 }
@@ -154,7 +179,14 @@ pub async fn grant_register_role(user: String, grant: String) -> Result<(), AppE
         return Err(AppError::denied(true));
     }
     let pool = ssr::backend()?.pool;
-    if !store::register::grant_register(&pool, store::audit::Actor::Staff(&session.user), &user, grant == "yes").await? {
+    if !store::register::grant_register(
+        &pool,
+        store::audit::Actor::Staff(&session.user),
+        &user,
+        grant == "yes",
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     leptos_axum::redirect("/admin/register#staff");

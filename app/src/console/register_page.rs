@@ -16,7 +16,10 @@ pub fn RegisterDeskPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let query = use_query_map();
-    let desk = Resource::new(move || (lang.get(), query.read().get("done")), |(lang, _)| load_register_desk(lang));
+    let desk = Resource::new(
+        move || (lang.get(), query.read().get("done")),
+        |(lang, _)| load_register_desk(lang),
+    );
     let saved = move || query.read().get("saved");
     view! {
         <PageTitle text=|l| td_string!(l, editor.desk_title) />

@@ -23,6 +23,8 @@ pub fn ChangesPage() -> impl IntoView {
             <a href="/register/changes.atom" rel="alternate" type="application/atom+xml">{t!(i18n, versions.atom)}</a>
             " · "
             <a href=move || format!("/api/v1/register/changes?lang={}", lang.get().code()) rel="external">{t!(i18n, versions.json)}</a>
+            " · "
+            <a href="/reviews">{t!(i18n, reviews.list_title)}</a>
         </p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -60,7 +60,9 @@ pub async fn get_review(id: String, lang: Lang) -> Result<ReviewPage, AppError> 
         Some(s) if s.user.role.is_staff() => store::register::may_edit_register(&pool, &s.user).await?,
         _ => false,
     };
-    let review = store::register::review(&pool, &id).await?.ok_or(AppError::NotFound)?;
+    let review = store::register::review(&pool, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !review.stage.is_public() && !editor {
         return Err(AppError::NotFound);
     }
@@ -69,7 +71,9 @@ pub async fn get_review(id: String, lang: Lang) -> Result<ReviewPage, AppError> 
         Err(_) => None,
     };
     // What the proposal would change is worth listing only while it is still a proposal.
-    let current = current.filter(|_| review.stage.is_open()).map(|s| SystemRecord::of(&s));
+    let current = current
+        .filter(|_| review.stage.is_open())
+        .map(|s| SystemRecord::of(&s));
     let viewer = session.as_ref().map(|s| s.user.id.clone());
     let comments = store::register::review_comments(&pool, &id, viewer.as_deref()).await?;
     let report_fields = if editor {
@@ -79,7 +83,15 @@ pub async fn get_review(id: String, lang: Lang) -> Result<ReviewPage, AppError> 
                 let text = review.report.get(section).cloned().unwrap_or_default();
                 Lang::ALL
                     .iter()
-                    .map(|l| (format!("{}.{}", section.code(), l.code()), text.iter().find(|(tl, _)| tl == l).map(|(_, t)| t.to_owned()).unwrap_or_default()))
+                    .map(|l| {
+                        (
+                            format!("{}.{}", section.code(), l.code()),
+                            text.iter()
+                                .find(|(tl, _)| tl == l)
+                                .map(|(_, t)| t.to_owned())
+                                .unwrap_or_default(),
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -104,10 +116,19 @@ fn back_to(id: &str, anchor: &str) {
 #[server(prefix = "/fn", endpoint = "reviews/comment")]
 pub async fn comment_on_review(id: String, section: String, body: String) -> Result<(), AppError> {
     let session = ssr::require_session()?;
-    let section: domain::register::ReportSection =
-        section.parse().map_err(|_| AppError::InvalidInput("section".to_owned()))?;
+    let section: domain::register::ReportSection = section
+        .parse()
+        .map_err(|_| AppError::InvalidInput("section".to_owned()))?;
     let pool = ssr::backend()?.pool;
-    store::register::comment(&pool, &session.user.id, &id, section, &body, store::requests::today()).await??;
+    store::register::comment(
+        &pool,
+        &session.user.id,
+        &id,
+        section,
+        &body,
+        store::requests::today(),
+    )
+    .await??;
     back_to(&id, &format!("section-{}", section.code()));
     Ok(())
 }
@@ -130,14 +151,21 @@ pub async fn save_review_report(
         .iter()
         .map(|section| {
             let text = LocalizedText::new(Lang::ALL.iter().map(|l| {
-                let value = fields.get(&format!("{}.{}", section.code(), l.code())).cloned().unwrap_or_default();
+                let value = fields
+                    .get(&format!("{}.{}", section.code(), l.code()))
+                    .cloned()
+                    .unwrap_or_default();
                 (*l, value)
             }));
             (*section, text)
         })
         .filter(|(_, text)| !text.is_empty())
         .collect();
-    if report.values().flat_map(|t| t.iter()).any(|(_, t)| t.chars().count() > domain::register::MAX_REVIEW_TEXT) {
+    if report
+        .values()
+        .flat_map(|t| t.iter())
+        .any(|(_, t)| t.chars().count() > domain::register::MAX_REVIEW_TEXT)
+    {
         return Err(domain::register::ReviewRefused::TextRequired.into());
     }
     let pool = ssr::backend()?.pool;
@@ -166,12 +194,14 @@ pub async fn review_step(id: String, step: String) -> Result<(), AppError> {
 
 /// Publishes the office's answer to the comments.
 #[server(prefix = "/fn", endpoint = "reviews/answer")]
-pub async fn answer_comments(id: String, answer_en: String, answer_es: Option<String>) -> Result<(), AppError> {
+pub async fn answer_comments(
+    id: String,
+    answer_en: String,
+    answer_es: Option<String>,
+) -> Result<(), AppError> {
     let session = require_register_editor().await?;
-    let answer = domain::text::LocalizedText::new([
-        (Lang::En, answer_en),
-        (Lang::Es, answer_es.unwrap_or_default()),
-    ]);
+    let answer =
+        domain::text::LocalizedText::new([(Lang::En, answer_en), (Lang::Es, answer_es.unwrap_or_default())]);
     let pool = ssr::backend()?.pool;
     store::register::answer_review(&pool, &session.user, &id, &answer, store::requests::today()).await??;
     back_to(&id, "answer");
@@ -190,7 +220,9 @@ pub async fn decide_review(
 ) -> Result<(), AppError> {
     use domain::register::{Decision, Outcome};
     let session = require_register_editor().await?;
-    let outcome: Outcome = outcome.parse().map_err(|_| AppError::InvalidInput("outcome".to_owned()))?;
+    let outcome: Outcome = outcome
+        .parse()
+        .map_err(|_| AppError::InvalidInput("outcome".to_owned()))?;
     let on = domain::calendar::Date::parse(on.trim()).map_err(|_| AppError::InvalidInput("on".to_owned()))?;
     let decision = Decision {
         outcome,

@@ -3,8 +3,8 @@
 //! decision. Register staff see the office's steps on the same page (a draft is theirs only).
 
 use super::{
-    AnswerComments, CommentOnReview, DecideReview, HideReviewComment, ReviewPage, ReviewStep, SaveReviewReport,
-    get_review,
+    AnswerComments, CommentOnReview, DecideReview, HideReviewComment, ReviewPage, ReviewStep,
+    SaveReviewReport, get_review,
 };
 use crate::components::error_notice::ErrorNotice;
 use crate::components::not_found::NotFound;
@@ -242,7 +242,13 @@ fn OfficeSteps(page: ReviewPage) -> impl IntoView {
     let answer = ServerAction::<AnswerComments>::new();
     let decide = ServerAction::<DecideReview>::new();
     let fields = page.report_fields.clone();
-    let value = move |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let value = move |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let step_button = move |name: &'static str, label: AnyView| {
         let id = id.clone();
         view! {

@@ -267,7 +267,13 @@ impl SystemRecord {
     }
 
     fn check(&self, at: &str, agency: Option<&Agency>, problems: &mut Problems) -> Option<System> {
-        let p = |field: &str| if at.is_empty() { field.to_owned() } else { format!("{at}.{field}") };
+        let p = |field: &str| {
+            if at.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{at}.{field}")
+            }
+        };
         let slug = problems.slug(&p("slug"), &self.slug);
         let technology: Option<Technology> = problems.code(&p("technology"), &self.technology);
         let status: Option<SystemStatus> = problems.code(&p("status"), &self.status);

@@ -26,11 +26,15 @@ pub const SYSTEM_TEXTS: [&str; 10] = [
 pub type FormFields = BTreeMap<String, String>;
 
 fn localized(fields: &FormFields, name: &str) -> LocalizedText {
-    LocalizedText::new(
-        Lang::ALL
-            .iter()
-            .map(|l| (*l, fields.get(&format!("{name}.{}", l.code())).cloned().unwrap_or_default())),
-    )
+    LocalizedText::new(Lang::ALL.iter().map(|l| {
+        (
+            *l,
+            fields
+                .get(&format!("{name}.{}", l.code()))
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }))
 }
 
 fn field<'a>(fields: &'a FormFields, name: &str) -> &'a str {
@@ -203,7 +207,10 @@ mod tests {
         assert_eq!(field_of_problem("name"), "name");
         assert_eq!(field_of_problem("name.es"), "name.es");
         assert_eq!(field_of_problem("purposes[1].name.en"), "p1.name.en");
-        assert_eq!(field_of_problem("purposes[0].data_categories[2]"), "p0.data_categories");
+        assert_eq!(
+            field_of_problem("purposes[0].data_categories[2]"),
+            "p0.data_categories"
+        );
         assert_eq!(field_of_problem("purposes"), "purposes");
     }
 

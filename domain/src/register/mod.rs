@@ -25,9 +25,9 @@ pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_cha
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
 pub use review::{
     CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REVIEW_TEXT, Outcome,
-    ReportSection, Review, ReviewReason, ReviewRefused, ReviewStage, ReviewSummary, ReviewView,
-    activate, answer, close_comments, comment_days, decide, edit_draft, may_activate_system, may_comment,
-    publish, review_reasons, review_text,
+    ReportSection, Review, ReviewReason, ReviewRefused, ReviewStage, ReviewSummary, ReviewView, activate,
+    answer, close_comments, comment_days, decide, edit_draft, may_activate_system, may_comment, publish,
+    review_reasons, review_text,
 };
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};

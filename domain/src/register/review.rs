@@ -106,7 +106,9 @@ pub fn review_reasons(current: Option<&SystemRecord>, proposed: &SystemRecord) -
         reasons.push(ReviewReason::NewSystem);
     }
     let technology = |record: &SystemRecord, t: Technology| record.technology == t.code();
-    if technology(proposed, Technology::FacialRecognition) && !technology(current, Technology::FacialRecognition) {
+    if technology(proposed, Technology::FacialRecognition)
+        && !technology(current, Technology::FacialRecognition)
+    {
         reasons.push(ReviewReason::FacialRecognition);
     }
     if technology(proposed, Technology::LicencePlateReader)
@@ -239,10 +241,12 @@ pub fn publish(review: &Review, today: Date) -> Result<(Date, Date), ReviewRefus
     if review.stage != ReviewStage::Draft {
         return Err(refuse(review, "published"));
     }
-    if let Some(section) = ReportSection::ALL
-        .iter()
-        .find(|s| !review.report.get(s).is_some_and(|t| t.has(crate::lang::Lang::default())))
-    {
+    if let Some(section) = ReportSection::ALL.iter().find(|s| {
+        !review
+            .report
+            .get(s)
+            .is_some_and(|t| t.has(crate::lang::Lang::default()))
+    }) {
         return Err(ReviewRefused::ReportIncomplete(section.code().to_owned()));
     }
     comment_days(review.comment_days)?;
@@ -374,7 +378,15 @@ impl Review {
             reasons: self.reasons.clone(),
             report: ReportSection::ALL
                 .iter()
-                .map(|s| (*s, self.report.get(s).map(|t| t.get(lang).to_owned()).unwrap_or_default()))
+                .map(|s| {
+                    (
+                        *s,
+                        self.report
+                            .get(s)
+                            .map(|t| t.get(lang).to_owned())
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect(),
             opens_on: self.opens_on,
             closes_on: self.closes_on,
@@ -468,19 +480,32 @@ mod tests {
         face.purposes[0].data_categories.push("biometric".into());
         assert_eq!(
             review_reasons(Some(&current), &face),
-            [ReviewReason::FacialRecognition, ReviewReason::Biometrics, ReviewReason::NewCategory]
+            [
+                ReviewReason::FacialRecognition,
+                ReviewReason::Biometrics,
+                ReviewReason::NewCategory
+            ]
         );
         let mut plates = record();
         plates.technology = "licence_plate_reader".into();
-        assert_eq!(review_reasons(Some(&current), &plates), [ReviewReason::LicencePlates]);
+        assert_eq!(
+            review_reasons(Some(&current), &plates),
+            [ReviewReason::LicencePlates]
+        );
         let mut purpose = record();
         let mut extra = purpose.purposes[0].clone();
         extra.key = "planning".into();
         purpose.purposes.push(extra);
-        assert_eq!(review_reasons(Some(&current), &purpose), [ReviewReason::NewPurpose]);
+        assert_eq!(
+            review_reasons(Some(&current), &purpose),
+            [ReviewReason::NewPurpose]
+        );
         let mut planned = record();
         planned.status = "planned".into();
-        assert_eq!(review_reasons(Some(&planned), &record()), [ReviewReason::NewSystem]);
+        assert_eq!(
+            review_reasons(Some(&planned), &record()),
+            [ReviewReason::NewSystem]
+        );
         assert!(review_reasons(Some(&record()), &planned).is_empty());
         // Already facial recognition: keeping it is no new reason.
         assert!(review_reasons(Some(&face), &face).is_empty());
@@ -497,7 +522,10 @@ mod tests {
         r.closes_on = Some(closes);
         assert_eq!(publish(&r, today), Err(refuse(&r, "published")));
         assert!(may_comment(&r, closes).is_ok());
-        assert_eq!(may_comment(&r, closes.add_days(1)), Err(ReviewRefused::CommentsClosed));
+        assert_eq!(
+            may_comment(&r, closes.add_days(1)),
+            Err(ReviewRefused::CommentsClosed)
+        );
         assert_eq!(close_comments(&r, closes), Err(ReviewRefused::PeriodOpen(closes)));
         assert!(close_comments(&r, closes.add_days(1)).is_ok());
         let decision = Decision {
@@ -506,23 +534,50 @@ mod tests {
             on: closes.add_days(3),
             reasoning: text("Limited to two stations."),
         };
-        assert_eq!(decide(&r, &decision, closes.add_days(3)), Err(refuse(&r, "decided")));
+        assert_eq!(
+            decide(&r, &decision, closes.add_days(3)),
+            Err(refuse(&r, "decided"))
+        );
         assert_eq!(activate(&r), Err(refuse(&r, "activated")));
         r.stage = ReviewStage::Review;
-        assert_eq!(decide(&r, &decision, closes.add_days(3)), Err(ReviewRefused::AnswerFirst));
+        assert_eq!(
+            decide(&r, &decision, closes.add_days(3)),
+            Err(ReviewRefused::AnswerFirst)
+        );
         assert!(answer(&r, &text("We heard you.")).is_ok());
         assert_eq!(answer(&r, &text("  ")), Err(ReviewRefused::TextRequired));
         r.answer = Some(text("We heard you."));
-        assert_eq!(decide(&r, &decision, closes.add_days(2)), Err(ReviewRefused::FutureDecision));
-        let nobody = Decision { body: " ".into(), ..decision.clone() };
-        assert_eq!(decide(&r, &nobody, closes.add_days(3)), Err(ReviewRefused::BodyRequired));
-        assert_eq!(decide(&r, &decision, closes.add_days(3)), Ok(ReviewStage::Approved));
-        let rejected = Decision { outcome: Outcome::Rejected, ..decision.clone() };
-        assert_eq!(decide(&r, &rejected, closes.add_days(3)), Ok(ReviewStage::Rejected));
+        assert_eq!(
+            decide(&r, &decision, closes.add_days(2)),
+            Err(ReviewRefused::FutureDecision)
+        );
+        let nobody = Decision {
+            body: " ".into(),
+            ..decision.clone()
+        };
+        assert_eq!(
+            decide(&r, &nobody, closes.add_days(3)),
+            Err(ReviewRefused::BodyRequired)
+        );
+        assert_eq!(
+            decide(&r, &decision, closes.add_days(3)),
+            Ok(ReviewStage::Approved)
+        );
+        let rejected = Decision {
+            outcome: Outcome::Rejected,
+            ..decision.clone()
+        };
+        assert_eq!(
+            decide(&r, &rejected, closes.add_days(3)),
+            Ok(ReviewStage::Rejected)
+        );
         r.stage = ReviewStage::Approved;
         assert!(may_comment(&r, today).is_err());
         assert!(activate(&r).is_ok());
-        assert_eq!(may_activate_system(Some(ReviewStage::Approved)), Err(ReviewRefused::ReviewOpen));
+        assert_eq!(
+            may_activate_system(Some(ReviewStage::Approved)),
+            Err(ReviewRefused::ReviewOpen)
+        );
         assert!(may_activate_system(Some(ReviewStage::Rejected)).is_ok());
         assert!(may_activate_system(None).is_ok());
     }

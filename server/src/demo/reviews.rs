@@ -58,12 +58,22 @@ fn refused(result: Result<Result<(), ReviewRefused>, store::StoreError>) -> Resu
 
 /// Loads the reviews as `officer` (a register editor), with comments by demo residents
 /// (created here with unusable random passwords). Returns how many reviews.
-pub async fn load(pool: &AnyPool, accounts: &Accounts, officer: &CurrentUser, today: Date) -> Result<usize, DemoError> {
+pub async fn load(
+    pool: &AnyPool,
+    accounts: &Accounts,
+    officer: &CurrentUser,
+    today: Date,
+) -> Result<usize, DemoError> {
     let file: ReviewsFile = toml::from_str(REVIEWS_TOML).map_err(invalid)?;
     if file.version != 1 {
         return Err(invalid(format!("version {} is not 1", file.version)));
     }
-    let commenters = file.reviews.iter().flat_map(|r| r.comments.iter().map(|c| c.by)).max().unwrap_or(0);
+    let commenters = file
+        .reviews
+        .iter()
+        .flat_map(|r| r.comments.iter().map(|c| c.by))
+        .max()
+        .unwrap_or(0);
     let mut residents = Vec::with_capacity(commenters);
     for n in 1..=commenters {
         let password = store::new_id();
@@ -94,8 +104,20 @@ pub async fn load(pool: &AnyPool, accounts: &Accounts, officer: &CurrentUser, to
         let opened = today.add_days(-review.opened_days_ago);
         refused(register::publish_review(pool, officer, &id, opened).await)?;
         for comment in &review.comments {
-            let author = residents.get(comment.by.wrapping_sub(1)).ok_or_else(|| invalid("no such commenter"))?;
-            refused(register::comment(pool, &author.id, &id, comment.section, &comment.body, opened.add_days(1)).await)?;
+            let author = residents
+                .get(comment.by.wrapping_sub(1))
+                .ok_or_else(|| invalid("no such commenter"))?;
+            refused(
+                register::comment(
+                    pool,
+                    &author.id,
+                    &id,
+                    comment.section,
+                    &comment.body,
+                    opened.add_days(1),
+                )
+                .await,
+            )?;
             if let Some(reason) = &comment.hidden {
                 let comments = register::review_comments(pool, &id, Some(&author.id)).await?;
                 let mine = comments
@@ -108,10 +130,16 @@ pub async fn load(pool: &AnyPool, accounts: &Accounts, officer: &CurrentUser, to
         if review.stage == "comment" {
             continue;
         }
-        let (Some(days), Some(body), Some(answer), Some(reasoning)) =
-            (review.decided_days_ago, &review.decided_by, &review.answer, &review.reasoning)
-        else {
-            return Err(invalid(format!("{}: a decided review needs its decision", system.slug)));
+        let (Some(days), Some(body), Some(answer), Some(reasoning)) = (
+            review.decided_days_ago,
+            &review.decided_by,
+            &review.answer,
+            &review.reasoning,
+        ) else {
+            return Err(invalid(format!(
+                "{}: a decided review needs its decision",
+                system.slug
+            )));
         };
         let decided = today.add_days(-days);
         refused(register::close_comments(pool, officer, &id, opened.add_days(review.comment_days)).await)?;
@@ -145,7 +173,12 @@ mod tests {
         let stages: Vec<&str> = file.reviews.iter().map(|r| r.stage.as_str()).collect();
         assert_eq!(stages, ["comment", "rejected", "active"]);
         for review in &file.reviews {
-            assert_eq!(review.report.len(), ReportSection::ALL.len(), "{}", review.system.slug);
+            assert_eq!(
+                review.report.len(),
+                ReportSection::ALL.len(),
+                "{}",
+                review.system.slug
+            );
         }
     }
 }

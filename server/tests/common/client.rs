@@ -426,6 +426,85 @@ impl ApiClient {
             .await
     }
 
+    // --- The register desk and public reviews (server functions) ---
+
+    /// Saves a system from the register form (`fields`: the form's field names and values).
+    pub async fn save_system_entry(&self, fields: &[(&str, &str)]) -> Answer<()> {
+        let named: Vec<(String, &str)> = fields.iter().map(|(k, v)| (format!("fields[{k}]"), *v)).collect();
+        let form: Vec<(&str, &str)> = named.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.call("/fn/console/save_system", &form).await
+    }
+
+    /// Admins: grants or withdraws an officer's register role.
+    pub async fn grant_register_role(&self, user: &str, grant: bool) -> Answer<()> {
+        let grant = if grant { "yes" } else { "no" };
+        self.call("/fn/console/register_role", &[("user", user), ("grant", grant)])
+            .await
+    }
+
+    pub async fn get_review(&self, id: &str) -> Answer<app::reviews::ReviewPage> {
+        self.call("/fn/reviews/get", &[("id", id), ("lang", "en")]).await
+    }
+
+    pub async fn review_list(&self) -> Answer<Vec<domain::register::ReviewSummary>> {
+        self.call("/fn/reviews/list", &[("lang", "en")]).await
+    }
+
+    /// Writes a draft's report: every section in English as `text`, and the period.
+    pub async fn save_review_report(&self, id: &str, days: &str, text: &str) -> Answer<()> {
+        let names: Vec<String> = domain::register::ReportSection::ALL
+            .iter()
+            .map(|s| format!("fields[{}.en]", s.code()))
+            .collect();
+        let mut form = vec![("id", id), ("comment_days", days)];
+        form.extend(names.iter().map(|n| (n.as_str(), text)));
+        self.call("/fn/reviews/report", &form).await
+    }
+
+    /// `publish`, `close` or `activate`.
+    pub async fn review_step(&self, id: &str, step: &str) -> Answer<()> {
+        self.call("/fn/reviews/step", &[("id", id), ("step", step)]).await
+    }
+
+    pub async fn comment_on_review(&self, id: &str, section: &str, body: &str) -> Answer<()> {
+        self.call(
+            "/fn/reviews/comment",
+            &[("id", id), ("section", section), ("body", body)],
+        )
+        .await
+    }
+
+    pub async fn answer_comments(&self, id: &str, answer: &str) -> Answer<()> {
+        self.call("/fn/reviews/answer", &[("id", id), ("answer_en", answer)])
+            .await
+    }
+
+    pub async fn decide_review(
+        &self,
+        id: &str,
+        outcome: &str,
+        body: &str,
+        on: &str,
+        reasoning: &str,
+    ) -> Answer<()> {
+        let form = [
+            ("id", id),
+            ("outcome", outcome),
+            ("body", body),
+            ("on", on),
+            ("reasoning_en", reasoning),
+        ];
+        self.call("/fn/reviews/decide", &form).await
+    }
+
+    pub async fn hide_review_comment(&self, id: &str, comment: &str, reason: &str) -> Answer<()> {
+        self.call(
+            "/fn/reviews/hide",
+            &[("id", id), ("comment", comment), ("reason", reason)],
+        )
+        .await
+    }
+
     /// Staff only: the console's overview of the register.
     pub async fn console_overview(&self) -> Answer<ConsoleSummary> {
         self.call("/fn/admin/overview", &[]).await

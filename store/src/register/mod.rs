@@ -73,9 +73,9 @@ pub use following::{follow, is_following, mark_notices_read, notices, unread_not
 pub use import::{apply, apply_system, export, import};
 pub use notices::revise_purpose_text;
 pub use reviews::{
-    Saved, activate_review, answer_review, close_comments, comment, decide_review, edit_draft, grant_register,
-    hide_comment, may_edit_register, publish_review, register_staff, review, review_comments, reviews,
-    save_system, system_review,
+    Saved, activate_review, answer_review, close_comments, comment, decide_review, edit_draft,
+    grant_register, hide_comment, may_edit_register, pending_proposal, publish_review, register_staff,
+    review, review_comments, reviews, save_system, system_review,
 };
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
 pub use versions::{StoredVersion, adopt_unversioned, changes, history, record_version};

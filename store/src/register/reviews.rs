@@ -6,13 +6,13 @@
 
 use super::import::apply_system;
 use super::*;
-use crate::from_json;
 use crate::audit::{Actor, AuditEntry};
+use crate::from_json;
 use domain::account::{CurrentUser, Role};
 use domain::calendar::Date;
 use domain::register::{
-    CommentView, Decision, ImpactReport, Outcome, ReportSection, Review, ReviewReason, ReviewRefused, ReviewStage,
-    ReviewSummary, SystemPlan, SystemRecord, SystemStatus, review_reasons,
+    CommentView, Decision, ImpactReport, Outcome, ReportSection, Review, ReviewReason, ReviewRefused,
+    ReviewStage, ReviewSummary, SystemPlan, SystemRecord, SystemStatus, review_reasons,
 };
 
 /// What saving an officer's entry did.
@@ -23,6 +23,11 @@ pub enum Saved {
     /// The change needs public review: it waits in this review, as a draft.
     Review(String),
 }
+
+/// id, slug, stage, reasons, proposal, closes_on, visible comments.
+type SummaryRow = (String, String, String, String, String, Option<String>, i64);
+/// id, section, author, body, created_at, hidden_reason.
+type CommentRow = (String, String, Option<String>, String, i64, Option<String>);
 
 type Refusable<T> = Result<Result<T, ReviewRefused>, StoreError>;
 
@@ -48,13 +53,19 @@ const REVIEW_COLUMNS: &str = "id, system_slug, stage, reasons, proposal, report,
      closes_on, answer, answered_on, decided_by, decided_on, reasoning";
 
 fn date(column: &str, value: Option<String>) -> Result<Option<Date>, sqlx::Error> {
-    value.map(|v| Date::parse(&v).map_err(|e| decode_err(column, e))).transpose()
+    value
+        .map(|v| Date::parse(&v).map_err(|e| decode_err(column, e)))
+        .transpose()
 }
 
 impl ReviewRow {
     fn into_review(self) -> Result<Review, sqlx::Error> {
         let stage: ReviewStage = code("system_reviews.stage", &self.stage)?;
-        let decision = match (self.decided_by, date("system_reviews.decided_on", self.decided_on)?, self.reasoning) {
+        let decision = match (
+            self.decided_by,
+            date("system_reviews.decided_on", self.decided_on)?,
+            self.reasoning,
+        ) {
             (Some(body), Some(on), Some(reasoning)) => Some(Decision {
                 outcome: match stage {
                     ReviewStage::Rejected => Outcome::Rejected,
@@ -76,7 +87,11 @@ impl ReviewRow {
             comment_days: self.comment_days,
             opens_on: date("system_reviews.opens_on", self.opens_on)?,
             closes_on: date("system_reviews.closes_on", self.closes_on)?,
-            answer: self.answer.as_deref().map(|a| text("system_reviews.answer", a)).transpose()?,
+            answer: self
+                .answer
+                .as_deref()
+                .map(|a| text("system_reviews.answer", a))
+                .transpose()?,
             answered_on: date("system_reviews.answered_on", self.answered_on)?,
             decision,
         })
@@ -112,7 +127,10 @@ pub async fn system_review(pool: &AnyPool, slug: &str) -> Result<Option<Review>,
 }
 
 /// The review of `slug` still running, if any (its id and stage).
-async fn running_review(conn: &mut AnyConnection, slug: &str) -> Result<Option<(String, ReviewStage)>, StoreError> {
+async fn running_review(
+    conn: &mut AnyConnection,
+    slug: &str,
+) -> Result<Option<(String, ReviewStage)>, StoreError> {
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT id, stage FROM system_reviews WHERE system_slug = $1 \
          AND stage IN ('draft', 'comment', 'review', 'approved') ORDER BY created_at DESC LIMIT 1",
@@ -124,9 +142,29 @@ async fn running_review(conn: &mut AnyConnection, slug: &str) -> Result<Option<(
         .transpose()
 }
 
+/// The proposal of system `slug`'s draft review, if it has one (what its form edits), and
+/// whether any review of it is running.
+pub async fn pending_proposal(
+    pool: &AnyPool,
+    slug: &str,
+) -> Result<(Option<SystemRecord>, bool), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let Some((id, stage)) = running_review(&mut conn, slug).await? else {
+        return Ok((None, false));
+    };
+    if stage != ReviewStage::Draft {
+        return Ok((None, true));
+    }
+    Ok((load_review(&mut conn, &id).await?.map(|r| r.proposal), true))
+}
+
 /// Every review, newest first, with its count of visible comments; drafts only for staff.
-pub async fn reviews(pool: &AnyPool, with_drafts: bool, lang: domain::lang::Lang) -> Result<Vec<ReviewSummary>, StoreError> {
-    let rows: Vec<(String, String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+pub async fn reviews(
+    pool: &AnyPool,
+    with_drafts: bool,
+    lang: domain::lang::Lang,
+) -> Result<Vec<ReviewSummary>, StoreError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT r.id, r.system_slug, r.stage, r.reasons, r.proposal, r.closes_on, \
          (SELECT COUNT(*) FROM review_comments c WHERE c.review_id = r.id AND c.hidden_reason IS NULL) \
          FROM system_reviews r WHERE ($1 = 1 OR r.stage <> 'draft') ORDER BY r.created_at DESC, r.id DESC",
@@ -152,8 +190,12 @@ pub async fn reviews(pool: &AnyPool, with_drafts: bool, lang: domain::lang::Lang
 }
 
 /// The comments on review `id`, by section then age; `viewer`'s own are marked.
-pub async fn review_comments(pool: &AnyPool, id: &str, viewer: Option<&str>) -> Result<Vec<CommentView>, StoreError> {
-    let rows: Vec<(String, String, Option<String>, String, i64, Option<String>)> = sqlx::query_as(
+pub async fn review_comments(
+    pool: &AnyPool,
+    id: &str,
+    viewer: Option<&str>,
+) -> Result<Vec<CommentView>, StoreError> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
         "SELECT id, section, user_id, body, created_at, hidden_reason FROM review_comments \
          WHERE review_id = $1 ORDER BY section, created_at, id",
     )
@@ -177,7 +219,12 @@ pub async fn review_comments(pool: &AnyPool, id: &str, viewer: Option<&str>) -> 
     Ok(comments)
 }
 
-async fn audit(tx: &mut Transaction<'_, Any>, user: &CurrentUser, action: &str, detail: &str) -> Result<(), StoreError> {
+async fn audit(
+    tx: &mut Transaction<'_, Any>,
+    user: &CurrentUser,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
     let entry = AuditEntry {
         actor: Actor::Staff(user),
         action,
@@ -212,15 +259,38 @@ async fn move_stage(
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(decode_err("system_reviews.stage", "the review changed meanwhile; reload and try again").into());
+        return Err(decode_err(
+            "system_reviews.stage",
+            "the review changed meanwhile; reload and try again",
+        )
+        .into());
     }
+    Ok(())
+}
+
+/// Records when a step happened (for the change feed), in microseconds.
+async fn stamp(tx: &mut Transaction<'_, Any>, id: &str, column: &'static str) -> Result<(), StoreError> {
+    let sql = match column {
+        "published_us" => "UPDATE system_reviews SET published_us = $1 WHERE id = $2",
+        _ => "UPDATE system_reviews SET decided_us = $1 WHERE id = $2",
+    };
+    sqlx::query(sql)
+        .bind(crate::now_us())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
 /// Saves an officer's entry for one system (checked against the register): applied at once
 /// when it needs no review; otherwise kept as (or added to) the system's draft review.
 /// Refused while a published review of the system is running.
-pub async fn save_system(pool: &AnyPool, user: &CurrentUser, system: &System, comment_days: i64) -> Refusable<Saved> {
+pub async fn save_system(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    system: &System,
+    comment_days: i64,
+) -> Refusable<Saved> {
     let mut tx = pool.begin().await?;
     let current = load_systems(&mut tx, Some(&system.slug)).await?.pop();
     let current_record = current.as_ref().map(SystemRecord::of);
@@ -228,13 +298,15 @@ pub async fn save_system(pool: &AnyPool, user: &CurrentUser, system: &System, co
     let reasons = review_reasons(current_record.as_ref(), &proposal);
     let saved = match running_review(&mut tx, system.slug.as_str()).await? {
         Some((id, ReviewStage::Draft)) => {
-            sqlx::query("UPDATE system_reviews SET proposal = $1, reasons = $2, updated_at = $3 WHERE id = $4")
-                .bind(to_json(&proposal)?)
-                .bind(to_json(&reasons)?)
-                .bind(now())
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE system_reviews SET proposal = $1, reasons = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(to_json(&proposal)?)
+            .bind(to_json(&reasons)?)
+            .bind(now())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
             audit(&mut tx, user, "register_edit_draft", system.slug.as_str()).await?;
             Saved::Review(id)
         }
@@ -265,7 +337,13 @@ pub async fn save_system(pool: &AnyPool, user: &CurrentUser, system: &System, co
             .execute(&mut *tx)
             .await?;
             let why = reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
-            audit(&mut tx, user, "register_propose", &format!("{} ({why})", system.slug)).await?;
+            audit(
+                &mut tx,
+                user,
+                "register_propose",
+                &format!("{} ({why})", system.slug),
+            )
+            .await?;
             Saved::Review(id)
         }
     };
@@ -274,12 +352,20 @@ pub async fn save_system(pool: &AnyPool, user: &CurrentUser, system: &System, co
 }
 
 /// Writes the draft's impact report and comment period.
-pub async fn edit_draft(pool: &AnyPool, user: &CurrentUser, id: &str, report: &ImpactReport, comment_days: i64) -> Refusable<()> {
+pub async fn edit_draft(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    id: &str,
+    report: &ImpactReport,
+    comment_days: i64,
+) -> Refusable<()> {
     let mut tx = pool.begin().await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
-    if let Err(refused) = domain::register::edit_draft(&review).and(domain::register::comment_days(comment_days)) {
+    if let Err(refused) =
+        domain::register::edit_draft(&review).and(domain::register::comment_days(comment_days))
+    {
         return Ok(Err(refused));
     }
     sqlx::query(
@@ -297,14 +383,23 @@ pub async fn edit_draft(pool: &AnyPool, user: &CurrentUser, id: &str, report: &I
 }
 
 /// Checks the proposal against the register as it stands now.
-async fn proposal_system(tx: &mut Transaction<'_, Any>, record: &SystemRecord) -> Result<Result<System, ReviewRefused>, StoreError> {
+async fn proposal_system(
+    tx: &mut Transaction<'_, Any>,
+    record: &SystemRecord,
+) -> Result<Result<System, ReviewRefused>, StoreError> {
     let agencies = agency_rows(tx)
         .await?
         .into_iter()
         .map(AgencyRow::into_agency)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(record.check_one(&agencies).map_err(|problems| {
-        ReviewRefused::Proposal(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        ReviewRefused::Proposal(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     }))
 }
 
@@ -318,36 +413,54 @@ pub async fn publish_review(pool: &AnyPool, user: &CurrentUser, id: &str, today:
         Ok(period) => period,
         Err(refused) => return Ok(Err(refused)),
     };
-    let system = match proposal_system(&mut tx, &review.proposal).await? {
+    let mut system = match proposal_system(&mut tx, &review.proposal).await? {
         Ok(system) => system,
         Err(refused) => return Ok(Err(refused)),
     };
     let current = load_systems(&mut tx, Some(&system.slug)).await?.pop();
     if current.is_none() {
+        // Proposed, not running: only an approved review's activation makes it active.
+        system.status = SystemStatus::Planned;
         apply_system(&mut tx, &SystemPlan::new(&system, None)).await?;
     }
     move_stage(
         &mut tx,
         &review,
         ReviewStage::Comment,
-        ", opens_on = $3, closes_on = $4, published_us = $5",
-        &[Some(opens.to_string()), Some(closes.to_string()), Some(crate::now_us().to_string())],
+        ", opens_on = $3, closes_on = $4",
+        &[Some(opens.to_string()), Some(closes.to_string())],
     )
     .await?;
-    audit(&mut tx, user, "review_publish", &format!("{} until {closes}", review.system_slug)).await?;
+    stamp(&mut tx, &review.id, "published_us").await?;
+    audit(
+        &mut tx,
+        user,
+        "review_publish",
+        &format!("{} until {closes}", review.system_slug),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
 
 /// A resident's comment on one section (replacing their earlier one) while the period is open.
-pub async fn comment(pool: &AnyPool, user_id: &str, id: &str, section: ReportSection, body: &str, today: Date) -> Refusable<()> {
+pub async fn comment(
+    pool: &AnyPool,
+    user_id: &str,
+    id: &str,
+    section: ReportSection,
+    body: &str,
+    today: Date,
+) -> Refusable<()> {
     let Some(review) = review(pool, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
     if !review.stage.is_public() {
         return Ok(Err(ReviewRefused::NotFound));
     }
-    let body = match domain::register::may_comment(&review, today).and_then(|()| domain::register::review_text(body)) {
+    let body = match domain::register::may_comment(&review, today)
+        .and_then(|()| domain::register::review_text(body))
+    {
         Ok(body) => body,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -369,7 +482,12 @@ pub async fn comment(pool: &AnyPool, user_id: &str, id: &str, section: ReportSec
 }
 
 /// Hides a comment, with a reason that stays public.
-pub async fn hide_comment(pool: &AnyPool, user: &CurrentUser, comment_id: &str, reason: &str) -> Refusable<()> {
+pub async fn hide_comment(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    comment_id: &str,
+    reason: &str,
+) -> Refusable<()> {
     let reason = match domain::register::review_text(reason) {
         Ok(reason) => reason,
         Err(refused) => return Ok(Err(refused)),
@@ -384,7 +502,13 @@ pub async fn hide_comment(pool: &AnyPool, user: &CurrentUser, comment_id: &str, 
     if done.rows_affected() != 1 {
         return Ok(Err(ReviewRefused::NotFound));
     }
-    audit(&mut tx, user, "review_hide_comment", &format!("{comment_id}: {reason}")).await?;
+    audit(
+        &mut tx,
+        user,
+        "review_hide_comment",
+        &format!("{comment_id}: {reason}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -392,13 +516,20 @@ pub async fn hide_comment(pool: &AnyPool, user: &CurrentUser, comment_id: &str, 
 /// Ends the comment period after its last day.
 pub async fn close_comments(pool: &AnyPool, user: &CurrentUser, id: &str, today: Date) -> Refusable<()> {
     step(pool, user, id, "review_close_comments", |review| {
-        domain::register::close_comments(review, today).map(|()| (ReviewStage::Review, String::new(), Vec::new()))
+        domain::register::close_comments(review, today)
+            .map(|()| (ReviewStage::Review, String::new(), Vec::new()))
     })
     .await
 }
 
 /// Publishes the office's answer to the comments.
-pub async fn answer_review(pool: &AnyPool, user: &CurrentUser, id: &str, answer: &LocalizedText, today: Date) -> Refusable<()> {
+pub async fn answer_review(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    id: &str,
+    answer: &LocalizedText,
+    today: Date,
+) -> Refusable<()> {
     let mut tx = pool.begin().await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
@@ -421,7 +552,13 @@ pub async fn answer_review(pool: &AnyPool, user: &CurrentUser, id: &str, answer:
 
 /// Records the decision. A rejected new system is retired (it never ran; its page keeps the
 /// review and the decision).
-pub async fn decide_review(pool: &AnyPool, user: &CurrentUser, id: &str, decision: &Decision, today: Date) -> Refusable<()> {
+pub async fn decide_review(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    id: &str,
+    decision: &Decision,
+    today: Date,
+) -> Refusable<()> {
     let mut tx = pool.begin().await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
@@ -434,27 +571,36 @@ pub async fn decide_review(pool: &AnyPool, user: &CurrentUser, id: &str, decisio
         &mut tx,
         &review,
         stage,
-        ", decided_by = $3, decided_on = $4, reasoning = $5, decided_us = $6",
+        ", decided_by = $3, decided_on = $4, reasoning = $5",
         &[
             Some(decision.body.trim().to_owned()),
             Some(decision.on.to_string()),
             Some(to_json(&decision.reasoning)?),
-            Some(crate::now_us().to_string()),
         ],
     )
     .await?;
+    stamp(&mut tx, &review.id, "decided_us").await?;
     if stage == ReviewStage::Rejected && review.reasons.contains(&ReviewReason::NewSystem) {
-        let slug = Slug::parse(&review.system_slug).map_err(|e| decode_err("system_reviews.system_slug", e))?;
-        let done = sqlx::query("UPDATE systems SET status = 'retired', updated_at = $1 WHERE slug = $2 AND status = 'planned'")
-            .bind(now())
-            .bind(slug.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let slug =
+            Slug::parse(&review.system_slug).map_err(|e| decode_err("system_reviews.system_slug", e))?;
+        let done = sqlx::query(
+            "UPDATE systems SET status = 'retired', updated_at = $1 WHERE slug = $2 AND status = 'planned'",
+        )
+        .bind(now())
+        .bind(slug.as_str())
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 1 {
             record_version(&mut tx, &slug).await?;
         }
     }
-    let detail = format!("{}: {} by {} on {}", review.system_slug, stage.code(), decision.body.trim(), decision.on);
+    let detail = format!(
+        "{}: {} by {} on {}",
+        review.system_slug,
+        stage.code(),
+        decision.body.trim(),
+        decision.on
+    );
     audit(&mut tx, user, "review_decide", &detail).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -513,10 +659,11 @@ pub async fn may_edit_register(pool: &AnyPool, user: &CurrentUser) -> Result<boo
     match user.role {
         Role::Admin => Ok(true),
         Role::Officer => {
-            let row: Option<(String,)> = sqlx::query_as("SELECT user_id FROM register_editors WHERE user_id = $1")
-                .bind(&user.id)
-                .fetch_optional(pool)
-                .await?;
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT user_id FROM register_editors WHERE user_id = $1")
+                    .bind(&user.id)
+                    .fetch_optional(pool)
+                    .await?;
             Ok(row.is_some())
         }
         Role::Resident => Ok(false),
@@ -559,13 +706,19 @@ pub async fn register_staff(pool: &AnyPool) -> Result<Vec<RegisterStaff>, StoreE
 
 /// An admin (or the operator) grants or withdraws an officer's register role. `false`: no
 /// such officer.
-pub async fn grant_register(pool: &AnyPool, by: Actor<'_>, officer_id: &str, grant: bool) -> Result<bool, StoreError> {
+pub async fn grant_register(
+    pool: &AnyPool,
+    by: Actor<'_>,
+    officer_id: &str,
+    grant: bool,
+) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
-    let officer: Option<(String,)> =
-        sqlx::query_as("SELECT display_name FROM users WHERE id = $1 AND role = 'officer' AND erased_at IS NULL")
-            .bind(officer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let officer: Option<(String,)> = sqlx::query_as(
+        "SELECT display_name FROM users WHERE id = $1 AND role = 'officer' AND erased_at IS NULL",
+    )
+    .bind(officer_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some((name,)) = officer else {
         return Ok(false);
     };
@@ -587,7 +740,11 @@ pub async fn grant_register(pool: &AnyPool, by: Actor<'_>, officer_id: &str, gra
     }
     let entry = AuditEntry {
         actor: by,
-        action: if grant { "grant_register_role" } else { "withdraw_register_role" },
+        action: if grant {
+            "grant_register_role"
+        } else {
+            "withdraw_register_role"
+        },
         request_id: None,
         detail: &format!("{name} ({officer_id})"),
     };
