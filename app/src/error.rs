@@ -77,6 +77,7 @@ impl AppError {
                 use domain::register::ReviewRefused as R;
                 match refused {
                     R::NotFound => 404,
+                    R::TooManyReports => 429,
                     R::TextRequired
                     | R::BodyRequired
                     | R::FutureDecision

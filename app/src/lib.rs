@@ -133,9 +133,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
                         <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
+                        <Route path=path!("/register/reports") view=register::reports::ReportsPage ssr=SsrMode::Async />
                         <Route path=path!("/reviews") view=reviews::reviews_page::ReviewsPage ssr=SsrMode::Async />
                         <Route path=path!("/reviews/:id") view=reviews::review_page::ReviewPageView ssr=SsrMode::Async />
+                        <Route path=path!("/admin/clients") view=console::clients::ClientsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register") view=console::register_page::RegisterDeskPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/agencies/new") view=console::agency_page::AgencyPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/agencies/:slug") view=console::agency_page::AgencyPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/new") view=console::entry_page::EntryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/systems/:slug") view=console::entry_page::EntryPage ssr=SsrMode::Async />
                         <Route

@@ -55,12 +55,13 @@ fn join(scopes: &[ApiScope]) -> String {
     scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ")
 }
 
-/// Creates a client for an agency.
+/// Creates a client for an agency; `by` is recorded in the audit log with it.
 pub async fn create(
     pool: &AnyPool,
     hashing: &PasswordHashing,
     agency_slug: &str,
     scopes: &[ApiScope],
+    by: store::audit::Actor<'_>,
 ) -> Result<NewClient, ClientError> {
     if scopes.is_empty() {
         return Err(ClientError::NoScope);
@@ -72,7 +73,7 @@ pub async fn create(
         .hash(&client_secret)
         .await
         .map_err(|e| ClientError::Internal(e.to_string()))?;
-    accounts::insert_client(pool, &client_id, &hash, agency_slug, &join(scopes)).await?;
+    accounts::insert_client(pool, &client_id, &hash, agency_slug, &join(scopes), by).await?;
     Ok(NewClient {
         client_id,
         client_secret,
@@ -102,6 +103,9 @@ pub async fn issue_token(
         .map_err(|e| ClientError::Internal(e.to_string()))?;
     let client = client.filter(|_| ok).ok_or(ClientError::InvalidClient)?;
     let granted = granted_scopes(&client, requested)?;
+    accounts::touch_client(pool, &client.client_id)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
     let issued = now();
     let claims = AgencyClaims {
         iss: ISSUER.into(),

@@ -166,7 +166,7 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
     let token = token(&app, &client).await;
     assert_eq!(app.as_agency(&token.access_token).whoami().await.status, 200);
     assert!(
-        store::accounts::revoke_client(&app.state.pool, &client.client_id)
+        store::accounts::revoke_client(&app.state.pool, &client.client_id, store::audit::Actor::Operator)
             .await
             .unwrap()
     );

@@ -14,6 +14,7 @@ on_both_databases!(
     importing_again_updates_what_changed_and_only_a_material_change_makes_grants_stale,
     each_change_is_a_version_in_the_systems_history_and_the_public_change_feed,
     followers_and_residents_holding_data_hear_of_a_change_and_no_one_else,
+    a_csv_in_the_shape_of_the_csv_export_updates_what_it_carries_and_a_bad_one_changes_nothing,
 );
 
 /// A database with the demo city, and its `DATABASE_URL`.
@@ -32,13 +33,16 @@ fn export(db: &TestDatabase) -> String {
 
 /// Imports `file` (written to a temporary file); returns the output.
 fn import(db: &TestDatabase, file: &str) -> std::process::Output {
+    import_named(db, "register.json", file, &[])
+}
+
+fn import_named(db: &TestDatabase, name: &str, file: &str, args: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.json");
+    let path = dir.path().join(name);
     std::fs::write(&path, file).unwrap();
-    glasshouse(
-        &["register", "import", path.to_str().unwrap()],
-        &[("DATABASE_URL", db.url.as_str())],
-    )
+    let mut all = vec!["register", "import", path.to_str().unwrap()];
+    all.extend(args);
+    glasshouse(&all, &[("DATABASE_URL", db.url.as_str())])
 }
 
 async fn export_then_import_into_an_empty_database_gives_the_same_file(backend: Backend) {
@@ -52,11 +56,14 @@ async fn export_then_import_into_an_empty_database_gives_the_same_file(backend: 
         file["systems"][0]["name"]["es"].is_string(),
         "every language is in the file"
     );
-    // The API serves the same file (the test server holds the demo city too).
+    // The API serves the same file as the command writes (the test server's own register).
     let app = spawn_app(backend).await;
     let (status, served) = app.get("/api/v1/register/export").await;
     assert_eq!(status, 200);
-    assert_eq!(served, exported);
+    assert_eq!(
+        served,
+        store::register::export(&app.state.pool).await.unwrap().to_json()
+    );
 
     let target = TestDatabase::new(backend).await;
     let imported = import(&target, &exported);
@@ -359,4 +366,91 @@ async fn followers_and_residents_holding_data_hear_of_a_change_and_no_one_else(b
         .await
         .unwrap();
     assert_eq!(ana.register_notices().await.value().len(), 1);
+}
+
+async fn a_csv_in_the_shape_of_the_csv_export_updates_what_it_carries_and_a_bad_one_changes_nothing(
+    backend: Backend,
+) {
+    let db = demo_database(backend).await;
+    let app = spawn_app(backend).await;
+    let (status, csv_text) = app.get("/api/v1/register/systems.csv?lang=es").await;
+    assert_eq!(status, 200);
+    let before = export(&db);
+    // The export as it is changes nothing.
+    let same = import_named(&db, "register.csv", &csv_text, &["--lang", "es"]);
+    assert!(same.status.success(), "{}", text(&same.stderr));
+    assert!(
+        text(&same.stdout).contains("systems: 0 created, 0 updated"),
+        "{}",
+        text(&same.stdout)
+    );
+    assert_eq!(export(&db), before);
+
+    // Every row of one system gets a new retention period and a new Spanish name.
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let slug_at = header.iter().position(|h| h == "system_slug").unwrap();
+    let days_at = header.iter().position(|h| h == "retention_days").unwrap();
+    let name_at = header.iter().position(|h| h == "system_name").unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let target = records[0][slug_at].to_owned();
+    let write = |edit: &dyn Fn(usize, &csv::StringRecord) -> Vec<String>| {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(&header).unwrap();
+        for (i, r) in records.iter().enumerate() {
+            out.write_record(edit(i, r)).unwrap();
+        }
+        String::from_utf8(out.into_inner().unwrap()).unwrap()
+    };
+    let changed = write(&|_, r| {
+        let mut fields: Vec<String> = r.iter().map(str::to_owned).collect();
+        if r[slug_at] == *target {
+            fields[days_at] = "12".to_owned();
+            fields[name_at] = "Nombre nuevo".to_owned();
+        }
+        fields
+    });
+    let done = import_named(&db, "register.csv", &changed, &["--lang", "es"]);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(
+        text(&done.stdout).contains("systems: 0 created, 1 updated"),
+        "{}",
+        text(&done.stdout)
+    );
+    let file: Value = serde_json::from_str(&export(&db)).unwrap();
+    let system = file["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slug"] == *target)
+        .unwrap();
+    assert_eq!(system["retention_days"], 12);
+    assert_eq!(system["name"]["es"], "Nombre nuevo");
+    assert!(
+        system["name"]["en"].is_string() && system["description"]["en"].is_string(),
+        "what a CSV lacks stays"
+    );
+    let after = export(&db);
+
+    // Bad cells and a system the register lacks: refused whole, each at its line, nothing written.
+    let bad = write(&|i, r| {
+        let mut fields: Vec<String> = r.iter().map(str::to_owned).collect();
+        if i == 0 {
+            fields[days_at] = "a month".to_owned();
+        }
+        if i == 1 {
+            fields[slug_at] = "a-new-camera".to_owned();
+        }
+        fields
+    });
+    let refused = import_named(&db, "register.csv", &bad, &["--lang", "es"]);
+    assert!(!refused.status.success());
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains("line 2, column retention_days") && said.contains("line 3, column system_slug"),
+        "{said}"
+    );
+    assert_eq!(export(&db), after, "nothing was written");
+    let no_column = import_named(&db, "register.csv", "system_slug\nx\n", &[]);
+    assert!(text(&no_column.stderr).contains("the column \"system_name\" is missing"));
 }

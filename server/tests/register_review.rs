@@ -14,6 +14,8 @@ use domain::register::{ReviewRefused, ReviewStage, SystemRecord, form_from_recor
 on_both_databases!(
     only_register_staff_edit_and_a_change_needing_no_review_is_a_version_at_once,
     a_proposal_goes_through_each_stage_and_every_other_step_is_refused,
+    problems_reported_are_public_answered_by_register_staff_and_capped_per_day,
+    admins_manage_agency_api_clients_in_the_console,
 );
 
 const AGENCY: &str = "riverton-police";
@@ -127,6 +129,53 @@ async fn only_register_staff_edit_and_a_change_needing_no_review_is_a_version_at
         other => panic!("expected the form's problems, got {other:?}"),
     }
     assert_eq!(versions(&app, slug).await, before + 1);
+
+    // Agencies: added and edited from their form, a bad address named beside its field.
+    let agency = [
+        ("new", "yes"),
+        ("slug", "riverton-lighting"),
+        ("name.en", "Street Lighting Office"),
+        ("name.es", "Oficina de Alumbrado"),
+        ("description.en", "Runs the street lights."),
+        ("public_authority", "on"),
+        ("dpo_email", "dpo@lighting.example"),
+        ("website", "https://lighting.example"),
+    ];
+    assert_eq!(
+        app.as_user(&resident).save_agency_entry(&agency).await.error(),
+        AppError::Auth(AuthError::Forbidden)
+    );
+    app.as_user(&officer).save_agency_entry(&agency).await.ok();
+    match app.as_user(&officer).save_agency_entry(&agency).await.error() {
+        AppError::RegisterForm { problems, .. } => assert_eq!(problems[0].0, "slug", "the slug is taken"),
+        other => panic!("{other:?}"),
+    }
+    let mut bad = agency.to_vec();
+    bad[0] = ("new", "no");
+    bad[6] = ("dpo_email", "nobody");
+    match app.as_user(&officer).save_agency_entry(&bad).await.error() {
+        AppError::RegisterForm { problems, fields } => {
+            assert_eq!(problems[0].0, "dpo_email");
+            assert_eq!(
+                fields.get("name.es").map(String::as_str),
+                Some("Oficina de Alumbrado")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    bad[6] = ("dpo_email", "privacy@lighting.example");
+    app.as_user(&officer).save_agency_entry(&bad).await.ok();
+    let stored = store::register::agencies(&app.state.pool).await.unwrap();
+    let lighting = stored
+        .iter()
+        .find(|a| a.slug.as_str() == "riverton-lighting")
+        .unwrap();
+    assert_eq!(lighting.dpo_email, "privacy@lighting.example");
+    let actions = audit_actions(&app).await;
+    assert!(
+        actions.contains(&"register_add_agency".to_owned())
+            && actions.contains(&"register_edit_agency".to_owned())
+    );
 
     // A new data category needs review: a draft, and the entry stays as it is.
     let mut biometric = fields.clone();
@@ -392,4 +441,161 @@ async fn a_proposal_goes_through_each_stage_and_every_other_step_is_refused(back
     for step in ["publish", "close", "activate"] {
         assert!(office.review_step(&id, step).await.parts().0 == 409, "{step}");
     }
+}
+
+async fn problems_reported_are_public_answered_by_register_staff_and_capped_per_day(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(
+        app.anonymous()
+            .report_problem("", "A camera on Elm Street is not listed.")
+            .await
+            .error(),
+        AppError::Auth(AuthError::NotSignedIn)
+    );
+    let ana = common::sign_up(&app, "ana@example.org").await;
+    let resident = app.as_user(&ana);
+    resident
+        .report_problem("", "A camera on Elm Street is not listed.")
+        .await
+        .ok();
+    resident
+        .report_problem("licence-plate-readers", "The retention shown is wrong.")
+        .await
+        .ok();
+    assert_eq!(
+        resident.report_problem("no-such-system", "Wrong.").await.error(),
+        AppError::Review(ReviewRefused::NotFound)
+    );
+    assert_eq!(
+        resident.report_problem("", "   ").await.error(),
+        AppError::Review(ReviewRefused::TextRequired)
+    );
+    for n in 0..3 {
+        resident
+            .report_problem("", &format!("Another problem {n}."))
+            .await
+            .ok();
+    }
+    let refused = resident.report_problem("", "One too many.").await;
+    assert_eq!(refused.parts().0, 429, "a sixth report in a day is refused");
+    // Public, without names, newest first.
+    let desk = app.anonymous().register_reports().await.value();
+    assert_eq!(desk.reports.len(), 5);
+    assert!(!desk.editor && !desk.signed_in);
+    let about = desk.reports.iter().find(|r| r.system.is_some()).unwrap();
+    assert_eq!(about.system.as_ref().unwrap().0, "licence-plate-readers");
+    let id = about.id.clone();
+    // Only register staff answer.
+    assert_eq!(
+        resident.answer_problem_report(&id, "Fixed.").await.error(),
+        AppError::Auth(AuthError::Forbidden)
+    );
+    let plain = common::officer(&app, "plain@example.org", "Plain Officer").await;
+    assert_eq!(
+        app.as_user(&plain)
+            .answer_problem_report(&id, "Fixed.")
+            .await
+            .parts()
+            .0,
+        403
+    );
+    let officer = register_officer(&app, "reg@example.org").await;
+    app.as_user(&officer)
+        .answer_problem_report(&id, "Corrected to 30 days; thank you.")
+        .await
+        .ok();
+    let desk = app.anonymous().register_reports().await.value();
+    let answered = desk.reports.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(
+        answered.answer.as_deref(),
+        Some("Corrected to 30 days; thank you.")
+    );
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"answer_register_report".to_owned())
+    );
+    let (status, page) = app.get("/register/reports").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Corrected to 30 days; thank you.") && !page.contains("ana@example.org"));
+}
+
+async fn admins_manage_agency_api_clients_in_the_console(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = common::officer(&app, "off@example.org", "Off Icer").await;
+    assert_eq!(
+        app.as_user(&officer).clients_desk().await.error(),
+        AppError::Auth(AuthError::Forbidden)
+    );
+    assert_eq!(
+        app.as_user(&officer)
+            .create_api_client(AGENCY, &["consent:check"])
+            .await
+            .error(),
+        AppError::Auth(AuthError::Forbidden)
+    );
+    let admin = common::staff(&app, "admin@example.org", "Ad Min", Role::Admin).await;
+    let console = app.as_user(&admin);
+    assert_eq!(
+        console.create_api_client(AGENCY, &[]).await.error(),
+        AppError::InvalidInput("scopes".into())
+    );
+    assert_eq!(
+        console
+            .create_api_client("no-such-agency", &["consent:check"])
+            .await
+            .error(),
+        AppError::InvalidInput("agency".into())
+    );
+    let created = console.create_api_client(AGENCY, &["consent:check"]).await;
+    let carried = created
+        .set_cookie("gh_new_client")
+        .expect("the new secret travels to the page once");
+    let (client_id, secret) = carried.split_once('.').unwrap();
+    // The page shows it once and clears it.
+    let desk = app
+        .as_user(&admin)
+        .with_header("cookie", &format!("gh_new_client={carried}"))
+        .clients_desk()
+        .await;
+    assert_eq!(desk.set_cookie("gh_new_client").as_deref(), Some(""));
+    assert_eq!(
+        desk.value().created,
+        Some((client_id.to_owned(), secret.to_owned()))
+    );
+    let line = |desk: app::console::clients::ClientsDesk| {
+        desk.clients
+            .into_iter()
+            .find(|c| c.client_id == client_id)
+            .unwrap()
+    };
+    let listed = line(console.clients_desk().await.value());
+    assert_eq!(
+        (listed.scopes.as_str(), listed.last_used.is_none()),
+        ("consent:check", true)
+    );
+    // The agency uses it; the console sees when.
+    let token = app.anonymous().token(client_id, secret).await.ok().access_token;
+    assert!(line(console.clients_desk().await.value()).last_used.is_some());
+    assert_eq!(app.as_agency(&token).whoami().await.parts().0, 200);
+    console.revoke_api_client(client_id).await.ok();
+    assert_eq!(
+        app.as_agency(&token).whoami().await.parts().0,
+        401,
+        "revoked: its tokens stop at once"
+    );
+    assert_eq!(
+        console.revoke_api_client(client_id).await.error(),
+        AppError::NotFound
+    );
+    let actions = audit_actions(&app).await;
+    assert!(actions.contains(&"create_client".to_owned()) && actions.contains(&"revoke_client".to_owned()));
+    let secrets: Vec<(String,)> = sqlx::query_as("SELECT detail FROM admin_audit")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(
+        secrets.iter().all(|(d,)| !d.contains(secret)),
+        "the secret is never in the audit log"
+    );
 }

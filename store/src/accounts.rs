@@ -268,17 +268,20 @@ pub enum InsertClientError {
     Db(#[from] sqlx::Error),
 }
 
-/// Adds an API client for the agency with `agency_slug`.
+/// Adds an API client for the agency with `agency_slug`, with `by`'s audit row in the same
+/// transaction (the detail names the client, never its secret).
 pub async fn insert_client(
     pool: &AnyPool,
     client_id: &str,
     secret_hash: &str,
     agency_slug: &str,
     scopes: &str,
+    by: crate::audit::Actor<'_>,
 ) -> Result<(), InsertClientError> {
+    let mut tx = pool.begin().await?;
     let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE slug = $1")
         .bind(agency_slug)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?;
     let Some((agency_id,)) = agency else {
         return Err(InsertClientError::UnknownAgency(agency_slug.to_owned()));
@@ -293,12 +296,22 @@ pub async fn insert_client(
     .bind(agency_id)
     .bind(scopes)
     .bind(now())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    let entry = crate::audit::AuditEntry {
+        actor: by,
+        action: "create_client",
+        request_id: None,
+        detail: &format!("{client_id} for {agency_slug}: {scopes}"),
+    };
+    crate::audit::record(&mut tx, &entry)
+        .await
+        .map_err(|e| InsertClientError::Db(e.0))?;
+    tx.commit().await?;
     Ok(())
 }
 
-/// The client with this client id.
+/// The client `client_id`, if it exists.
 pub async fn find_client(pool: &AnyPool, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
     sqlx::query_as(
         "SELECT c.client_id, c.secret_hash, a.slug AS agency_slug, c.scopes, c.revoked_at \
@@ -310,15 +323,64 @@ pub async fn find_client(pool: &AnyPool, client_id: &str) -> Result<Option<Clien
     .map_err(StoreError::from)
 }
 
-/// Revokes a client: its tokens stop working at once.
-pub async fn revoke_client(pool: &AnyPool, client_id: &str) -> Result<bool, StoreError> {
+/// Notes that client `client_id` was just issued a token (what the console shows as its
+/// last use; tokens last minutes, so this is one write per token, not per call).
+pub async fn touch_client(pool: &AnyPool, client_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_clients SET last_used_at = $1 WHERE client_id = $2")
+        .bind(now())
+        .bind(client_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// An API client as the console lists it (never its secret or hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, FromRow)]
+pub struct ClientSummary {
+    pub client_id: String,
+    pub agency_slug: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Every API client, by agency, newest first.
+pub async fn clients(pool: &AnyPool) -> Result<Vec<ClientSummary>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.client_id, a.slug AS agency_slug, c.scopes, c.created_at, c.last_used_at, c.revoked_at \
+         FROM api_clients c JOIN agencies a ON a.id = c.agency_id ORDER BY a.slug, c.created_at DESC, c.client_id",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes a client, with `by`'s audit row in the same transaction: its tokens stop working
+/// at once. `false`: no such active client (nothing recorded).
+pub async fn revoke_client(
+    pool: &AnyPool,
+    client_id: &str,
+    by: crate::audit::Actor<'_>,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
     let done =
         sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
             .bind(now())
             .bind(client_id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let entry = crate::audit::AuditEntry {
+        actor: by,
+        action: "revoke_client",
+        request_id: None,
+        detail: client_id,
+    };
+    crate::audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[derive(FromRow)]

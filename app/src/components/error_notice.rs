@@ -55,6 +55,7 @@ fn review_message(error: domain::register::ReviewRefused) -> impl IntoView {
         R::PeriodLength => t!(i18n, review_errors.period_length).into_any(),
         R::ReviewOpen => t!(i18n, review_errors.review_open).into_any(),
         R::NotFound => t!(i18n, errors.not_found).into_any(),
+        R::TooManyReports => t!(i18n, review_errors.too_many_reports).into_any(),
         R::Proposal(detail) => view! { {t!(i18n, review_errors.proposal)} " (" {detail} ")" }.into_any(),
     }
 }

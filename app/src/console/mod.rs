@@ -3,8 +3,10 @@
 //! action loads the case, asks the rule in `domain::console`, and stores the change with
 //! its audit row in one transaction.
 
+pub mod agency_page;
 pub mod audit_page;
 pub mod case_page;
+pub mod clients;
 pub mod entry_page;
 pub mod home_page;
 pub mod queue_page;

@@ -16,6 +16,8 @@ use crate::backend as ssr;
 pub struct RegisterDesk {
     /// Every system: slug, name, status code.
     pub systems: Vec<(String, String, String)>,
+    /// Every agency: slug and name.
+    pub agencies: Vec<(String, String)>,
     pub reviews: Vec<ReviewSummary>,
     /// The staff and their register role (admins only; empty for officers).
     pub staff: Vec<StaffRole>,
@@ -74,8 +76,14 @@ pub async fn load_register_desk(lang: Lang) -> Result<RegisterDesk, AppError> {
     } else {
         Vec::new()
     };
+    let agencies = store::register::agencies(&pool)
+        .await?
+        .into_iter()
+        .map(|a| (a.slug.to_string(), a.name.get(lang).to_owned()))
+        .collect();
     Ok(RegisterDesk {
         systems,
+        agencies,
         reviews: store::register::reviews(&pool, true, lang).await?,
         staff,
     })
@@ -190,5 +198,50 @@ pub async fn grant_register_role(user: String, grant: String) -> Result<(), AppE
         return Err(AppError::NotFound);
     }
     leptos_axum::redirect("/admin/register#staff");
+    Ok(())
+}
+
+/// The form of agency `slug` as stored (or, for a new agency, blank).
+#[server(prefix = "/fn", endpoint = "console/agency_entry")]
+pub async fn agency_entry(slug: Option<String>) -> Result<(Option<String>, FormFields), AppError> {
+    crate::reviews::require_register_editor().await?;
+    let Some(slug) = slug.filter(|s| !s.is_empty()) else {
+        return Ok((None, FormFields::new()));
+    };
+    let pool = ssr::backend()?.pool;
+    let agency = store::register::agencies(&pool)
+        .await?
+        .into_iter()
+        .find(|a| a.slug.as_str() == slug)
+        .ok_or(AppError::NotFound)?;
+    let record = domain::register::AgencyRecord::of(&agency);
+    Ok((Some(slug), domain::register::form_from_agency(&record)))
+}
+
+/// Saves an agency from the form (`new` = "yes" to add one); problems come back field by
+/// field, with what was sent.
+#[server(prefix = "/fn", endpoint = "console/save_agency")]
+pub async fn save_agency_entry(fields: FormFields) -> Result<(), AppError> {
+    let session = crate::reviews::require_register_editor().await?;
+    let new = fields.get("new").is_some_and(|v| v == "yes");
+    let record = domain::register::agency_from_form(&fields);
+    let agency = record.check_one().map_err(|problems| AppError::RegisterForm {
+        problems: problems.into_iter().map(|p| (p.path, p.message)).collect(),
+        fields: fields.clone(),
+    })?;
+    let pool = ssr::backend()?.pool;
+    if !store::register::save_agency(&pool, &session.user, &agency, new).await? {
+        if !new {
+            return Err(AppError::NotFound);
+        }
+        return Err(AppError::RegisterForm {
+            problems: vec![(
+                "slug".to_owned(),
+                "an agency with this slug is already in the register".to_owned(),
+            )],
+            fields,
+        });
+    }
+    leptos_axum::redirect(&format!("/admin/register?saved={}", agency.slug));
     Ok(())
 }

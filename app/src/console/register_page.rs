@@ -50,6 +50,13 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
         } else {
             view! { <ReviewList list=desk.reviews.clone() /> }.into_any()
         }}
+        <h2>{t!(i18n, editor.agencies)}</h2>
+        <p><a href="/admin/register/agencies/new" data-testid="add-agency">{t!(i18n, editor.add_agency)}</a></p>
+        <ul class="plain-list columns">
+            {desk.agencies.into_iter().map(|(slug, name)| view! {
+                <li data-agency=slug.clone()><a href=format!("/admin/register/agencies/{slug}")>{name}</a></li>
+            }).collect_view()}
+        </ul>
         <h2>{t!(i18n, editor.systems)}</h2>
         <ul class="plain-list columns">
             {desk.systems.into_iter().map(|(slug, name, status)| {

@@ -3,6 +3,7 @@
 pub mod changes_page;
 pub mod history_page;
 pub mod home_page;
+pub mod reports;
 pub mod system_page;
 pub mod systems_page;
 
@@ -113,6 +114,16 @@ pub async fn register_changes(lang: Lang) -> Result<Vec<VersionView>, AppError> 
     let versions = store::register::changes(&crate::backend::backend()?.pool, CHANGES_SHOWN).await?;
     Ok(versions.iter().map(|v| v.view(lang)).collect())
 }
+
+/// The latest milestones of public reviews (periods opened, decisions taken), in `lang`.
+#[server(prefix = "/fn", endpoint = "register/review_events")]
+pub async fn review_events(lang: Lang) -> Result<Vec<domain::register::ReviewEvent>, AppError> {
+    let pool = crate::backend::backend()?.pool;
+    Ok(store::register::review_events(&pool, REVIEW_EVENTS_SHOWN, lang).await?)
+}
+
+/// How many review milestones the feed lists.
+pub const REVIEW_EVENTS_SHOWN: usize = 50;
 
 /// How many changes the feed lists.
 pub const CHANGES_SHOWN: i64 = 100;

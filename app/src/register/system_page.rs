@@ -102,6 +102,9 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
                         <LastChanged slug=slug.clone() />
                         " " <a href=format!("/systems/{slug}/history")>{t!(i18n, versions.see_history)}</a>
                     </dd>
+                    <ReviewOfSystem slug=slug.clone() />
+                    <dt>{t!(i18n, problem_reports.title)}</dt>
+                    <dd><a href=format!("/register/reports?system={slug}")>{t!(i18n, problem_reports.link)}</a></dd>
                 </dl>
             </section>
 
@@ -232,5 +235,25 @@ fn Follow(slug: String) -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The system's latest public review, if it had one: its stage and a link.
+#[component]
+fn ReviewOfSystem(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = move || i18n.get_locale();
+    let review = Resource::new(move || slug.clone(), crate::reviews::system_review);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                review.await.ok().flatten().map(|(id, stage)| view! {
+                    <dt>{t!(i18n, reviews.title)}</dt>
+                    <dd data-testid="system-review" data-stage=stage.code()>
+                        <a href=format!("/reviews/{id}")>{move || crate::reviews::review_page::stage_name(l(), stage)}</a>
+                    </dd>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -50,6 +50,17 @@ pub async fn list_reviews(lang: Lang) -> Result<Vec<ReviewSummary>, AppError> {
     Ok(store::register::reviews(&pool, editor, lang).await?)
 }
 
+/// The latest public review of system `slug`, if it had one: its id and stage.
+#[server(prefix = "/fn", endpoint = "reviews/of_system")]
+pub async fn system_review(
+    slug: String,
+) -> Result<Option<(String, domain::register::ReviewStage)>, AppError> {
+    let pool = ssr::backend()?.pool;
+    Ok(store::register::system_review(&pool, &slug)
+        .await?
+        .map(|r| (r.id, r.stage)))
+}
+
 /// Review `id` as its page shows it; a draft is "not found" to anyone but register staff.
 #[server(prefix = "/fn", endpoint = "reviews/get")]
 pub async fn get_review(id: String, lang: Lang) -> Result<ReviewPage, AppError> {

@@ -185,7 +185,8 @@ impl RegisterFile {
 }
 
 impl AgencyRecord {
-    fn of(a: &Agency) -> AgencyRecord {
+    /// The record of an agency as stored.
+    pub fn of(a: &Agency) -> AgencyRecord {
         AgencyRecord {
             slug: a.slug.to_string(),
             name: a.name.clone(),
@@ -196,20 +197,33 @@ impl AgencyRecord {
         }
     }
 
+    /// Checks one agency (an officer's form): every problem, with paths relative to it.
+    pub fn check_one(&self) -> Result<Agency, Vec<Problem>> {
+        let mut problems = Problems::default();
+        match self.check("", &mut problems) {
+            Some(agency) => problems.finish(agency),
+            None => Err(problems.0),
+        }
+    }
+
     fn check(&self, at: &str, problems: &mut Problems) -> Option<Agency> {
-        let slug = problems.slug(&format!("{at}.slug"), &self.slug);
-        problems.required(&format!("{at}.name"), &self.name);
-        problems.texts(&format!("{at}.description"), &self.description);
+        let p = |field: &str| {
+            if at.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{at}.{field}")
+            }
+        };
+        let slug = problems.slug(&p("slug"), &self.slug);
+        problems.required(&p("name"), &self.name);
+        problems.texts(&p("description"), &self.description);
         let email = self.dpo_email.trim();
         if !email.contains('@') || email.contains(char::is_whitespace) || email.len() > 254 {
-            problems.add(
-                &format!("{at}.dpo_email"),
-                format!("{email:?} is not an email address"),
-            );
+            problems.add(&p("dpo_email"), format!("{email:?} is not an email address"));
         }
         if !(self.website.starts_with("https://") || self.website.starts_with("http://")) {
             problems.add(
-                &format!("{at}.website"),
+                &p("website"),
                 format!("{:?} is not a web address (http:// or https://)", self.website),
             );
         }

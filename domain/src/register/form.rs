@@ -3,7 +3,7 @@
 //! purpose's fields are `p{i}.{field}` (`p0.name.en`), so a checked record's problems map
 //! back to the field they belong beside.
 
-use super::{DataCategory, PurposeRecord, SystemRecord};
+use super::{AgencyRecord, DataCategory, PurposeRecord, SystemRecord};
 use crate::lang::Lang;
 use crate::text::LocalizedText;
 use std::collections::BTreeMap;
@@ -152,6 +152,36 @@ pub fn form_from_record(record: &SystemRecord) -> FormFields {
     fields
 }
 
+/// Reads the agency form (`slug`, `name.{lang}`, `description.{lang}`, `public_authority`,
+/// `dpo_email`, `website`) into a record (checked afterwards by `AgencyRecord::check_one`).
+pub fn agency_from_form(fields: &FormFields) -> AgencyRecord {
+    AgencyRecord {
+        slug: field(fields, "slug").to_owned(),
+        name: localized(fields, "name"),
+        description: localized(fields, "description"),
+        public_authority: matches!(field(fields, "public_authority"), "on" | "true" | "1"),
+        dpo_email: field(fields, "dpo_email").to_owned(),
+        website: field(fields, "website").to_owned(),
+    }
+}
+
+/// The agency form's fields for `record`.
+pub fn form_from_agency(record: &AgencyRecord) -> FormFields {
+    let mut fields = FormFields::new();
+    for (name, text) in [("name", &record.name), ("description", &record.description)] {
+        for (lang, value) in text.iter() {
+            fields.insert(format!("{name}.{}", lang.code()), value.to_owned());
+        }
+    }
+    fields.insert("slug".to_owned(), record.slug.clone());
+    fields.insert("dpo_email".to_owned(), record.dpo_email.clone());
+    fields.insert("website".to_owned(), record.website.clone());
+    if record.public_authority {
+        fields.insert("public_authority".to_owned(), "on".to_owned());
+    }
+    fields
+}
+
 /// The form field a checked record's problem belongs beside (`purposes[1].name.en` →
 /// `p1.name.en`; `purposes[0].data_categories[2]` → `p0.data_categories`).
 pub fn field_of_problem(path: &str) -> String {
@@ -200,6 +230,26 @@ mod tests {
         let record = record_from_form(&fields);
         assert_eq!(record.purposes[1].key, "planning");
         assert_eq!(record.purposes[1].data_categories, ["biometric"]);
+    }
+
+    #[test]
+    fn an_agency_survives_its_form_and_a_bad_address_is_named() {
+        let record = AgencyRecord {
+            slug: "transit".into(),
+            name: LocalizedText::new([
+                (Lang::En, "Transit".to_owned()),
+                (Lang::Es, "Tránsito".to_owned()),
+            ]),
+            description: LocalizedText::new([(Lang::En, "Buses.".to_owned())]),
+            public_authority: true,
+            dpo_email: "dpo@example.org".into(),
+            website: "https://example.org".into(),
+        };
+        assert_eq!(agency_from_form(&form_from_agency(&record)), record);
+        let mut fields = form_from_agency(&record);
+        fields.insert("dpo_email".into(), "nobody".into());
+        let problems = agency_from_form(&fields).check_one().unwrap_err();
+        assert_eq!(problems[0].path, "dpo_email");
     }
 
     #[test]

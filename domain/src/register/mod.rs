@@ -7,6 +7,7 @@
 //! `domain::register::X` whatever file `X` lives in.
 
 mod agency;
+mod csv_import;
 mod file;
 mod form;
 mod history;
@@ -19,15 +20,19 @@ mod view;
 
 pub use super::vocabulary::UnknownCode;
 pub use agency::{Agency, AgencyOption};
+pub use csv_import::{CSV_COLUMNS, CsvRow, missing_columns, on_csv_line};
 pub use file::{AgencyRecord, Problem, PurposeRecord, REGISTER_FORMAT, Register, RegisterFile, SystemRecord};
-pub use form::{FormFields, SYSTEM_TEXTS, field_of_problem, form_from_record, record_from_form};
+pub use form::{
+    FormFields, SYSTEM_TEXTS, agency_from_form, field_of_problem, form_from_agency, form_from_record,
+    record_from_form,
+};
 pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_changes};
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
 pub use review::{
-    CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REVIEW_TEXT, Outcome,
-    ReportSection, Review, ReviewReason, ReviewRefused, ReviewStage, ReviewSummary, ReviewView, activate,
-    answer, close_comments, comment_days, decide, edit_draft, may_activate_system, may_comment, publish,
-    review_reasons, review_text,
+    CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REPORTS_PER_DAY,
+    MAX_REVIEW_TEXT, Outcome, ProblemReport, ReportSection, Review, ReviewEvent, ReviewReason, ReviewRefused,
+    ReviewStage, ReviewSummary, ReviewView, activate, answer, close_comments, comment_days, decide,
+    edit_draft, may_activate_system, may_comment, may_report, publish, review_reasons, review_text,
 };
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};

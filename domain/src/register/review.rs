@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 pub const DEFAULT_COMMENT_DAYS: i64 = 45;
 /// The longest comment, answer, reasoning or report section, in characters.
 pub const MAX_REVIEW_TEXT: usize = 8000;
+/// How many problem reports one person may send in a day (a flood is refused, not queued).
+pub const MAX_REPORTS_PER_DAY: i64 = 5;
 
 vocabulary! {
     /// Where a review stands.
@@ -194,8 +196,10 @@ pub enum ReviewRefused {
     FutureDecision,
     #[error("the comment period is between 1 and 365 days")]
     PeriodLength,
-    #[error("no such review, or no such comment")]
+    #[error("no such review, comment or report")]
     NotFound,
+    #[error("you have sent {MAX_REPORTS_PER_DAY} reports today; send more tomorrow")]
+    TooManyReports,
     #[error("the proposal no longer fits the register: {0}")]
     Proposal(String),
     #[error("this system has a review under way: it cannot be activated or changed until that review ends")]
@@ -317,6 +321,27 @@ pub fn may_activate_system(open_review: Option<ReviewStage>) -> Result<(), Revie
     }
 }
 
+/// Whether someone who sent `sent_today` problem reports in the last day may send another.
+pub fn may_report(sent_today: i64) -> Result<(), ReviewRefused> {
+    if sent_today < MAX_REPORTS_PER_DAY {
+        Ok(())
+    } else {
+        Err(ReviewRefused::TooManyReports)
+    }
+}
+
+/// A problem reported about the register, as the public list shows it (no author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemReport {
+    pub id: String,
+    /// The entry it is about, if the reporter named one: slug and name.
+    pub system: Option<(String, String)>,
+    pub body: String,
+    pub at: String,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+}
+
 /// One comment as the public reads it (no author: comments are published without names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentView {
@@ -406,6 +431,23 @@ impl Review {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// A milestone of a public review for the change feed: its comment period opened, or a
+/// decision was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEvent {
+    /// When it happened (RFC 3339).
+    pub at: String,
+    pub review_id: String,
+    pub system_slug: String,
+    pub system_name: String,
+    /// `comment` (the period opened), `approved` or `rejected` (the decision).
+    pub stage: ReviewStage,
+    /// The period's last day, for an opening.
+    pub closes_on: Option<Date>,
+    /// Who decided, for a decision.
+    pub decided_by: Option<String>,
 }
 
 /// A line of the reviews list (public: every review but drafts; staff: all).
@@ -593,6 +635,15 @@ mod tests {
         let mut r = draft();
         r.comment_days = 0;
         assert_eq!(publish(&r, day("2026-11-26")), Err(ReviewRefused::PeriodLength));
+    }
+
+    #[test]
+    fn a_sixth_report_in_a_day_is_refused() {
+        assert!(may_report(0).is_ok() && may_report(MAX_REPORTS_PER_DAY - 1).is_ok());
+        assert_eq!(
+            may_report(MAX_REPORTS_PER_DAY),
+            Err(ReviewRefused::TooManyReports)
+        );
     }
 
     #[test]

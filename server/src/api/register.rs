@@ -266,6 +266,9 @@ pub struct ChangesDocument {
     pub lang: Lang,
     /// Newest first: each system added, changed or retired, with what changed.
     pub changes: Vec<domain::register::VersionView>,
+    /// Newest first: public reviews' milestones (a comment period opened, a decision taken).
+    #[serde(default)]
+    pub reviews: Vec<domain::register::ReviewEvent>,
 }
 
 /// The latest changes to the register (newest first, at most 100): systems added, changed
@@ -283,9 +286,13 @@ pub async fn register_changes(
     let versions = store::register::changes(&state.pool, app::register::CHANGES_SHOWN)
         .await
         .map_err(ApiError::internal)?;
+    let reviews = store::register::review_events(&state.pool, app::register::REVIEW_EVENTS_SHOWN, lang)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(ChangesDocument {
         lang,
         changes: versions.iter().map(|v| v.view(lang)).collect(),
+        reviews,
     }))
 }
 

@@ -43,11 +43,16 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
     /// Create or update agencies, systems and purposes from a register file (JSON, the
-    /// shape of `register export`). A file with any problem is refused whole, every problem
+    /// shape of `register export`; or CSV, the shape of the CSV export). A file with any problem is refused whole, every problem
     /// listed, and nothing is written. Nothing is deleted: entries the file leaves out stay.
     Import {
-        /// The file to read.
+        /// The file to read: the register file (JSON), or a CSV in the shape of
+        /// `/api/v1/register/systems.csv` (a name ending in `.csv`), laid over the register as
+        /// stored (it changes the fields it carries; a new system needs the JSON file).
         file: std::path::PathBuf,
+        /// The language of a CSV's texts.
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Write the register as a file (JSON; every language, agencies included).
     Export {

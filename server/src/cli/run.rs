@@ -114,9 +114,15 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 if scopes.is_empty() {
                     continue;
                 }
-                let client = clients::create(&pool, accounts.hashing(), agency.slug.as_str(), &scopes)
-                    .await
-                    .map_err(|e| RunError::Admin(e.to_string()))?;
+                let client = clients::create(
+                    &pool,
+                    accounts.hashing(),
+                    agency.slug.as_str(),
+                    &scopes,
+                    store::audit::Actor::Operator,
+                )
+                .await
+                .map_err(|e| RunError::Admin(e.to_string()))?;
                 first.get_or_insert((agency.slug.to_string(), client));
             }
             if let Some((agency, client)) = first {
@@ -173,24 +179,23 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
         }
         AdminCommand::CreateClient { agency, scopes } => {
             let scopes = clients::parse_scopes(&scopes).map_err(|e| admin_err(&e))?;
-            let client = clients::create(&pool, accounts.hashing(), &agency, &scopes)
-                .await
-                .map_err(|e| admin_err(&e))?;
-            let detail = format!(
-                "{} for {agency}: {}",
-                client.client_id,
-                scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ")
-            );
-            operator_did(&pool, "create_client", &detail).await?;
+            let client = clients::create(
+                &pool,
+                accounts.hashing(),
+                &agency,
+                &scopes,
+                store::audit::Actor::Operator,
+            )
+            .await
+            .map_err(|e| admin_err(&e))?;
             println!("client_id: {}", client.client_id);
             println!("client_secret: {}", client.client_secret);
         }
         AdminCommand::RevokeClient { client_id } => {
-            if store::accounts::revoke_client(&pool, &client_id)
+            if store::accounts::revoke_client(&pool, &client_id, store::audit::Actor::Operator)
                 .await
                 .map_err(|e| admin_err(&e))?
             {
-                operator_did(&pool, "revoke_client", &client_id).await?;
                 println!("revoked {client_id}");
             } else {
                 return Err(RunError::Admin(format!("no active client {client_id}")));

@@ -33,7 +33,10 @@ struct DemoReview {
     decided_by: Option<String>,
     answer: Option<LocalizedText>,
     reasoning: Option<LocalizedText>,
-    system: SystemRecord,
+    /// A new system, proposed.
+    system: Option<SystemRecord>,
+    /// Or a planned system of the register, proposed to go live as it stands.
+    goes_live: Option<String>,
     report: ImpactReport,
     #[serde(default)]
     comments: Vec<DemoComment>,
@@ -90,8 +93,20 @@ pub async fn load(
     }
     let agencies = register::agencies(pool).await?;
     for review in &file.reviews {
-        let system = review
-            .system
+        let record = match (&review.system, &review.goes_live) {
+            (Some(record), None) => record.clone(),
+            (None, Some(slug)) => {
+                let slug = domain::register::Slug::parse(slug).map_err(invalid)?;
+                let stored = register::system(pool, &slug)
+                    .await?
+                    .ok_or_else(|| invalid(format!("no system {slug}")))?;
+                let mut record = SystemRecord::of(&stored);
+                record.status = domain::register::SystemStatus::Active.code().to_owned();
+                record
+            }
+            _ => return Err(invalid("a review names either a new system or one going live")),
+        };
+        let system = record
             .check_one(&agencies)
             .map_err(|p| invalid(p.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
         let saved = register::save_system(pool, officer, &system, review.comment_days)
@@ -173,11 +188,10 @@ mod tests {
         let stages: Vec<&str> = file.reviews.iter().map(|r| r.stage.as_str()).collect();
         assert_eq!(stages, ["comment", "rejected", "active"]);
         for review in &file.reviews {
-            assert_eq!(
-                review.report.len(),
-                ReportSection::ALL.len(),
-                "{}",
-                review.system.slug
+            assert_eq!(review.report.len(), ReportSection::ALL.len());
+            assert!(
+                review.system.is_some() != review.goes_live.is_some(),
+                "a new system or one going live"
             );
         }
     }

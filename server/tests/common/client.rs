@@ -69,6 +69,17 @@ impl<T, E> Answer<T, E> {
         self.headers.get(name).map(|v| v.to_str().unwrap())
     }
 
+    /// The value the answer set for cookie `name`, if it set one.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next()?.split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
     /// The new `gh_session` value, if the answer set one ("" when it cleared it).
     pub fn cookie(&self) -> Option<String> {
         self.headers
@@ -435,6 +446,13 @@ impl ApiClient {
         self.call("/fn/console/save_system", &form).await
     }
 
+    /// Saves an agency from its form.
+    pub async fn save_agency_entry(&self, fields: &[(&str, &str)]) -> Answer<()> {
+        let named: Vec<(String, &str)> = fields.iter().map(|(k, v)| (format!("fields[{k}]"), *v)).collect();
+        let form: Vec<(&str, &str)> = named.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.call("/fn/console/save_agency", &form).await
+    }
+
     /// Admins: grants or withdraws an officer's register role.
     pub async fn grant_register_role(&self, user: &str, grant: bool) -> Answer<()> {
         let grant = if grant { "yes" } else { "no" };
@@ -503,6 +521,37 @@ impl ApiClient {
             &[("id", id), ("comment", comment), ("reason", reason)],
         )
         .await
+    }
+
+    pub async fn report_problem(&self, system: &str, body: &str) -> Answer<()> {
+        self.call("/fn/register/report", &[("system", system), ("body", body)])
+            .await
+    }
+
+    pub async fn register_reports(&self) -> Answer<app::register::reports::ReportsDesk> {
+        self.call("/fn/register/reports", &[("lang", "en")]).await
+    }
+
+    pub async fn answer_problem_report(&self, id: &str, answer: &str) -> Answer<()> {
+        self.call("/fn/register/answer_problem_report", &[("id", id), ("answer", answer)])
+            .await
+    }
+
+    pub async fn clients_desk(&self) -> Answer<app::console::clients::ClientsDesk> {
+        self.call("/fn/console/clients", &[("lang", "en")]).await
+    }
+
+    /// Admins: a client of `agency` with `scopes` ticked.
+    pub async fn create_api_client(&self, agency: &str, scopes: &[&str]) -> Answer<()> {
+        let names: Vec<String> = scopes.iter().map(|s| format!("scopes[{s}]")).collect();
+        let mut form = vec![("agency", agency)];
+        form.extend(names.iter().map(|n| (n.as_str(), "on")));
+        self.call("/fn/console/create_client", &form).await
+    }
+
+    pub async fn revoke_api_client(&self, client_id: &str) -> Answer<()> {
+        self.call("/fn/console/revoke_client", &[("client_id", client_id)])
+            .await
     }
 
     /// Staff only: the console's overview of the register.

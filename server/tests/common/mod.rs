@@ -229,9 +229,15 @@ pub async fn api_client(
     agency: &str,
     scopes: &[domain::account::ApiScope],
 ) -> auth::clients::NewClient {
-    auth::clients::create(&app.state.pool, app.state.accounts.hashing(), agency, scopes)
-        .await
-        .unwrap()
+    auth::clients::create(
+        &app.state.pool,
+        app.state.accounts.hashing(),
+        agency,
+        scopes,
+        store::audit::Actor::Operator,
+    )
+    .await
+    .unwrap()
 }
 
 /// A bearer token of a new client of `agency` with `scopes`.

@@ -93,7 +93,7 @@ async fn agency_id(tx: &mut Transaction<'_, Any>, slug: &Slug) -> Result<String,
         .ok_or_else(|| decode_err("agencies.slug", "the system's agency is not in the register").into())
 }
 
-async fn update_agency(tx: &mut Transaction<'_, Any>, agency: &Agency) -> Result<(), StoreError> {
+pub(super) async fn update_agency(tx: &mut Transaction<'_, Any>, agency: &Agency) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE agencies SET public_authority = $1, name = $2, description = $3, dpo_email = $4, \
          website = $5, updated_at = $6 WHERE slug = $7",

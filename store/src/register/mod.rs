@@ -64,6 +64,7 @@ macro_rules! system_columns {
 mod following;
 mod import;
 mod notices;
+mod problem_reports;
 mod reviews;
 mod terms;
 mod versions;
@@ -72,10 +73,11 @@ mod writing;
 pub use following::{follow, is_following, mark_notices_read, notices, unread_notices};
 pub use import::{apply, apply_system, export, import};
 pub use notices::revise_purpose_text;
+pub use problem_reports::{answer_problem_report, file_problem_report, problem_reports};
 pub use reviews::{
     Saved, activate_review, answer_review, close_comments, comment, decide_review, edit_draft,
     grant_register, hide_comment, may_edit_register, pending_proposal, publish_review, register_staff,
-    review, review_comments, reviews, save_system, system_review,
+    review, review_comments, review_events, reviews, save_agency, save_system, system_review,
 };
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
 pub use versions::{StoredVersion, adopt_unversioned, changes, history, record_version};

@@ -189,6 +189,67 @@ pub async fn reviews(
         .map_err(Into::into)
 }
 
+/// id, slug, proposal, published_us, decided_us, stage, closes_on, decided_by.
+type EventRow = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// The latest `limit` review milestones (periods opened, decisions taken), newest first.
+pub async fn review_events(
+    pool: &AnyPool,
+    limit: usize,
+    lang: domain::lang::Lang,
+) -> Result<Vec<domain::register::ReviewEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT id, system_slug, proposal, published_us, decided_us, stage, closes_on, decided_by \
+         FROM system_reviews WHERE published_us IS NOT NULL ORDER BY published_us DESC LIMIT $1",
+    )
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    let mut events = Vec::new();
+    for (id, slug, proposal, published, decided, stage, closes_on, decided_by) in rows {
+        let proposal: SystemRecord = from_json("system_reviews.proposal", &proposal)?;
+        let stage: ReviewStage = code("system_reviews.stage", &stage)?;
+        let event = |at: i64, stage: ReviewStage| domain::register::ReviewEvent {
+            at: crate::rfc3339_us(at),
+            review_id: id.clone(),
+            system_slug: slug.clone(),
+            system_name: proposal.name.get(lang).to_owned(),
+            stage,
+            closes_on: None,
+            decided_by: None,
+        };
+        if let Some(at) = published {
+            events.push(domain::register::ReviewEvent {
+                closes_on: date("system_reviews.closes_on", closes_on.clone())?,
+                ..event(at, ReviewStage::Comment)
+            });
+        }
+        if let Some(at) = decided {
+            let outcome = if stage == ReviewStage::Rejected {
+                ReviewStage::Rejected
+            } else {
+                ReviewStage::Approved
+            };
+            events.push(domain::register::ReviewEvent {
+                decided_by: decided_by.clone(),
+                ..event(at, outcome)
+            });
+        }
+    }
+    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.truncate(limit);
+    Ok(events)
+}
+
 /// The comments on review `id`, by section then age; `viewer`'s own are marked.
 pub async fn review_comments(
     pool: &AnyPool,
@@ -652,6 +713,42 @@ async fn step(
     audit(&mut tx, user, action, &review.system_slug).await?;
     tx.commit().await?;
     Ok(Ok(()))
+}
+
+/// Saves an agency from the console: a new one (`false` if its slug is taken) or an update
+/// (`false` if it does not exist), audited in the same transaction.
+pub async fn save_agency(
+    pool: &AnyPool,
+    user: &CurrentUser,
+    agency: &Agency,
+    new: bool,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let exists = agency_rows(&mut tx)
+        .await?
+        .iter()
+        .any(|a| a.slug == agency.slug.as_str());
+    if exists == new {
+        return Ok(false);
+    }
+    if new {
+        super::writing::insert_agency(&mut tx, agency).await?;
+    } else {
+        super::import::update_agency(&mut tx, agency).await?;
+    }
+    audit(
+        &mut tx,
+        user,
+        if new {
+            "register_add_agency"
+        } else {
+            "register_edit_agency"
+        },
+        agency.slug.as_str(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Whether `user` may edit the register: admins, and officers an admin granted it.

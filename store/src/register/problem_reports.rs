@@ -1,0 +1,120 @@
+//! Problems anyone signed in reports about the register, the officer queue they form, and
+//! the public answers.
+
+use super::*;
+use crate::audit::{Actor, AuditEntry};
+use domain::account::CurrentUser;
+use domain::register::{ProblemReport, ReviewRefused};
+
+/// id, system slug, body, created_at, answer, answered_at.
+type ReportRow = (String, Option<String>, String, i64, Option<String>, Option<i64>);
+
+type Refusable<T> = Result<Result<T, ReviewRefused>, StoreError>;
+
+/// Files a report by `user_id` (about system `slug`, if named): refused past the day's cap,
+/// for a blank or overlong text, or an unknown system. Returns its id.
+pub async fn file_problem_report(
+    pool: &AnyPool,
+    user_id: &str,
+    slug: Option<&Slug>,
+    body: &str,
+) -> Refusable<String> {
+    let body = match domain::register::review_text(body) {
+        Ok(body) if body.chars().count() <= 4000 => body,
+        _ => return Ok(Err(ReviewRefused::TextRequired)),
+    };
+    let mut tx = pool.begin().await?;
+    if let Some(slug) = slug
+        && load_systems(&mut tx, Some(slug)).await?.is_empty()
+    {
+        return Ok(Err(ReviewRefused::NotFound));
+    }
+    let (sent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM register_reports WHERE user_id = $1 AND created_at > $2")
+            .bind(user_id)
+            .bind(now() - 86_400)
+            .fetch_one(&mut *tx)
+            .await?;
+    if let Err(refused) = domain::register::may_report(sent) {
+        return Ok(Err(refused));
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO register_reports (id, system_slug, body, user_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(slug.map(Slug::as_str))
+        .bind(&body)
+        .bind(user_id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Every report, newest first, in `lang` (no authors).
+pub async fn problem_reports(
+    pool: &AnyPool,
+    lang: domain::lang::Lang,
+) -> Result<Vec<ProblemReport>, StoreError> {
+    let rows: Vec<ReportRow> = sqlx::query_as(
+        "SELECT id, system_slug, body, created_at, answer, answered_at FROM register_reports \
+         ORDER BY created_at DESC, id DESC LIMIT 200",
+    )
+    .fetch_all(pool)
+    .await?;
+    let systems = systems(pool).await?;
+    let at = |secs: i64| crate::rfc3339_us(secs.saturating_mul(1_000_000));
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, body, created, answer, answered)| ProblemReport {
+            id,
+            system: slug.map(|slug| {
+                let name = systems
+                    .iter()
+                    .find(|s| s.slug.as_str() == slug)
+                    .map(|s| s.name.get(lang).to_owned())
+                    .unwrap_or_else(|| slug.clone());
+                (slug, name)
+            }),
+            body,
+            at: at(created),
+            answer,
+            answered_at: answered.map(at),
+        })
+        .collect())
+}
+
+/// An officer's public answer to report `id` (replacing an earlier one), audited with it.
+pub async fn answer_problem_report(
+    pool: &AnyPool,
+    officer: &CurrentUser,
+    id: &str,
+    answer: &str,
+) -> Refusable<()> {
+    let answer = match domain::register::review_text(answer) {
+        Ok(answer) => answer,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE register_reports SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4",
+    )
+    .bind(&answer)
+    .bind(&officer.id)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(ReviewRefused::NotFound));
+    }
+    let entry = AuditEntry {
+        actor: Actor::Staff(officer),
+        action: "answer_register_report",
+        request_id: None,
+        detail: id,
+    };
+    crate::audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
