@@ -337,7 +337,7 @@ test("a system under public review links to its review, and the register's chang
 }) => {
   const errors = watchPageErrors(page);
   await open(page, "/systems/central-station-facial-recognition");
-  await expect(h1(page)).toContainText("Facial recognition at Central Station (proposed)");
+  await expect(h1(page)).toContainText("Facial recognition pilot at Central Station");
   const review = page.getByTestId("system-review");
   await expect(review).toHaveAttribute("data-stage", "comment");
   const reviewLink = review.getByRole("link");
