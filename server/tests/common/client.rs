@@ -533,8 +533,11 @@ impl ApiClient {
     }
 
     pub async fn answer_problem_report(&self, id: &str, answer: &str) -> Answer<()> {
-        self.call("/fn/register/answer_problem_report", &[("id", id), ("answer", answer)])
-            .await
+        self.call(
+            "/fn/register/answer_problem_report",
+            &[("id", id), ("answer", answer)],
+        )
+        .await
     }
 
     pub async fn clients_desk(&self) -> Answer<app::console::clients::ClientsDesk> {
