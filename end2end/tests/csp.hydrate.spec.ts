@@ -83,7 +83,7 @@ test.describe("Content Security Policy with the hydrated app", () => {
     // No hydration flag: once the network is idle the wasm has been fetched and run.
     await page.waitForLoadState("networkidle");
     const status = page.getByRole("status");
-    await expect(status).toHaveText(new RegExp(`Systems found:\\s*${TOTAL_SYSTEMS}\\s*$`));
+    await expect(status).toHaveText(/Systems found:\s*\d+\s*$/);
 
     await page.evaluate(() => {
       (window as CspWindow).__marker = 1;

@@ -40,7 +40,7 @@ test("the register's change feed lists changes and offers Atom and JSON", async 
     "href",
     "/api/v1/register/changes?lang=en",
   );
-  const first = page.getByRole("main").getByRole("listitem").first();
+  const first = page.getByRole("main").locator("ol.versions > li").first();
   await expect(first.getByRole("link")).toHaveAttribute("href", /^\/systems\/[a-z0-9-]+\/history$/);
   await expectNoAxeViolations(page);
   if (isMobile) {
