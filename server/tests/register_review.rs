@@ -285,6 +285,25 @@ async fn a_proposal_goes_through_each_stage_and_every_other_step_is_refused(back
         AppError::Review(ReviewRefused::ReviewOpen)
     );
 
+    // The office's steps refuse anyone without the register role, before any work.
+    let outsider = app.as_user(&common::officer(&app, "plain@example.org", "Plain Officer").await);
+    for refused in [
+        outsider.review_step(&id, "close").await.parts().0,
+        outsider.answer_comments(&id, "No.").await.parts().0,
+        outsider
+            .decide_review(&id, "approved", "Me", "2026-01-01", "No.")
+            .await
+            .parts()
+            .0,
+        outsider.save_review_report(&id, "1", "No.").await.parts().0,
+    ] {
+        assert_eq!(refused, 403);
+    }
+    assert_eq!(
+        stage(app.anonymous().get_review(&id).await.value()),
+        ReviewStage::Comment
+    );
+
     // Comments: signed in, one per person per section (a second replaces the first).
     let ana = common::sign_up(&app, "ana2@example.org").await;
     let ben = common::sign_up(&app, "ben@example.org").await;

@@ -165,25 +165,8 @@ pub async fn systems_json(
     }))
 }
 
-/// The CSV columns, one row per purpose.
-pub const CSV_HEADER: [&str; 16] = [
-    "system_slug",
-    "system_name",
-    "agency_slug",
-    "agency_name",
-    "technology",
-    "status",
-    "scope",
-    "identifies_people",
-    "algorithmic_decisions",
-    "retention_days",
-    "reviewed_on",
-    "purpose_key",
-    "purpose_name",
-    "legal_basis",
-    "data_categories",
-    "special_categories",
-];
+/// The CSV columns, one row per purpose (the shape `glasshouse register import` reads back).
+pub use domain::register::CSV_COLUMNS as CSV_HEADER;
 
 /// The same register as CSV, one row per purpose.
 #[utoipa::path(get, path = "/api/v1/register/systems.csv", tag = "register", params(LangQuery),
