@@ -136,6 +136,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/register/reports") view=register::reports::ReportsPage ssr=SsrMode::Async />
                         <Route path=path!("/reviews") view=reviews::reviews_page::ReviewsPage ssr=SsrMode::Async />
                         <Route path=path!("/reviews/:id") view=reviews::review_page::ReviewPageView ssr=SsrMode::Async />
+                        <Route path=path!("/reviews/:id/preview") view=reviews::preview_page::ReviewPreviewPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/clients") view=console::clients::ClientsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register") view=console::register_page::RegisterDeskPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/agencies/new") view=console::agency_page::AgencyPage ssr=SsrMode::Async />

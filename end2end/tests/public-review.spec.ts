@@ -1,12 +1,13 @@
-import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import { expectAccessible, freshSignedUpResident, h1, open, signIn, watchPageErrors } from "./helpers";
 
 // Runs in all four projects: with and without JavaScript, desktop and phone.
 //
 // Public review of a proposed system. The register staff's steps and residents' comments are
-// driven through the pages; the end of the story (answer, decision, in force) cannot be, because
-// the comment period ends at the earliest tomorrow and closing it early is refused, so it is
-// read from the demo city's finished reviews instead.
+// driven through the pages. A period opened today ends at the earliest tomorrow (closing it
+// early is refused, and tested), so the end of the story (close, answer, decide, in force) is
+// driven on the demo city's proposals whose period has ended: one per project, as each is
+// used up, and finished reviews are read from the demo.
 //
 // All four projects run against one server and database: each proposes its own system
 // (unique slug) and comments as its own freshly signed-up resident. Sign-in is limited to
@@ -226,6 +227,100 @@ test("an officer puts a facial-recognition proposal to public review and a resid
   await open(page, reviewPath);
   await expect(facts(page)).toHaveAttribute("data-stage", "comment");
   await expect(page.getByTestId("open-for-comment")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+/** The status of system `slug` in the register's JSON export. */
+async function registerStatus(request: APIRequestContext, slug: string): Promise<string> {
+  const response = await request.get("/api/v1/register/systems");
+  expect(response.status()).toBe(200);
+  const document = (await response.json()) as { systems: { slug: string; status: string }[] };
+  return document.systems.find((s) => s.slug === slug)?.status ?? "missing";
+}
+
+/** The demo's proposals whose comment period has ended, one for each project to take to the end. */
+const AWAITING_THE_OFFICE: Record<string, string> = {
+  "desktop-js": "bus-lane-cameras",
+  "desktop-nojs": "311-virtual-assistant",
+  "phone-js": "library-wifi-footfall",
+  "phone-nojs": "park-noise-sensors",
+};
+
+test("the office closes an ended period, answers the comments, approves, and the system goes live", async ({
+  page,
+  request,
+}) => {
+  test.slow();
+  const slug = AWAITING_THE_OFFICE[test.info().project.name];
+  const errors = watchPageErrors(page);
+
+  // Signed out, the proposal's preview reads as its public entry would, marked as not in force.
+  await open(page, "/reviews");
+  const listed = page.getByTestId("reviews").locator(`li[data-system="${slug}"]`);
+  await expect(listed).toHaveAttribute("data-stage", "comment");
+  await listed.getByRole("link").click();
+  await expect(page).toHaveURL(/\/reviews\/[0-9a-f]+$/);
+  const reviewPath = new URL(page.url()).pathname;
+  await expect(facts(page)).toHaveAttribute("data-stage", "comment");
+  // The period has ended: no one may comment any more.
+  await expect(page.getByTestId("open-for-comment")).toHaveCount(0);
+  await expect(page.getByRole("main").locator("textarea")).toHaveCount(0);
+  const comments = await page.getByTestId("comment-count").innerText();
+  expect(Number(comments)).toBeGreaterThan(0);
+  await page.getByTestId("preview-link").click();
+  await expect(page).toHaveURL(new RegExp(`${reviewPath}/preview$`));
+  await expect(page.getByTestId("preview-notice")).toBeVisible();
+  await expect(page.getByRole("main").locator(".status")).toHaveClass(/\bstatus-active\b/);
+  // A preview has no history, follow form or problem reports: it is not an entry yet.
+  await expect(page.locator(`a[href="/systems/${slug}/history"]`)).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByTestId("preview-notice").getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${reviewPath}$`));
+
+  // The office closes the period, and may not decide before answering the comments.
+  await signIn(page, OFFICER.email, OFFICER.password);
+  await open(page, reviewPath);
+  const steps = page.locator("section.office-steps");
+  await steps.locator('[data-step="close"]').click();
+  await expect(facts(page)).toHaveAttribute("data-stage", "review");
+  await expectAccessible(page);
+  const today = new Date().toISOString().slice(0, 10);
+  const decide = async (outcome: string) => {
+    await steps.locator(`input[name="outcome"][value="${outcome}"]`).check();
+    await steps.locator("#decided-by").fill("Riverton City Council");
+    await steps.locator("#decided-on").fill(today);
+    await steps.locator("#reasoning-en").fill("The council found the safeguards in the report sufficient, by 6 votes to 3.");
+    await steps.getByRole("button", { name: "Record the decision", exact: true }).click();
+  };
+  await decide("approved");
+  await expect(steps.locator(".notice-error")).toContainText("Publish the office's answer to the comments before recording the decision.");
+  await open(page, reviewPath);
+  await expect(facts(page)).toHaveAttribute("data-stage", "review");
+  await expect(page.getByTestId("decision")).toHaveCount(0);
+
+  // The answer, then the decision, then in force.
+  await steps.locator("#answer-en").fill("We read every comment; the retention period is now shorter, as most asked.");
+  await steps.getByRole("button", { name: "Publish the answer", exact: true }).click();
+  await expect(page.getByTestId("office-answer")).toContainText("the retention period is now shorter");
+  await decide("approved");
+  await expect(facts(page)).toHaveAttribute("data-stage", "approved");
+  await expect(page.getByTestId("decision")).toHaveAttribute("data-outcome", "approved");
+  await expect(page.getByTestId("decision")).toContainText("Riverton City Council");
+  // Approved is not yet in force: agencies are still refused until the office puts it in force.
+  expect(await registerStatus(request, slug)).toBe("planned");
+  await steps.locator('[data-step="activate"]').click();
+  await expect(facts(page)).toHaveAttribute("data-stage", "active");
+  await expectAccessible(page);
+
+  // The entry is in force, its history and the register's changes show it.
+  expect(await registerStatus(request, slug)).toBe("active");
+  await open(page, `/systems/${slug}`);
+  await expect(page.getByRole("main").locator(".status")).toHaveClass(/\bstatus-active\b/);
+  await expect(page.getByTestId("system-review")).toHaveAttribute("data-stage", "active");
+  await open(page, `/systems/${slug}/history`);
+  await expect(page.getByRole("main")).toContainText("Planned");
+  await open(page, "/register/changes");
+  await expect(page.getByRole("main").locator(`a[href="/systems/${slug}/history"]`).first()).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -29,7 +29,7 @@ pub fn SystemPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match system.await {
-                    Ok(system) => view! { <SystemDetails system /> }.into_any(),
+                    Ok(system) => view! { <SystemDetails system preview=false /> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -38,8 +38,10 @@ pub fn SystemPage() -> impl IntoView {
     }
 }
 
+/// A system's public entry. As a `preview` (of a proposal under review) it leaves out what
+/// only an entry in the register has: its versions, its review, problem reports, following.
 #[component]
-fn SystemDetails(system: SystemView) -> impl IntoView {
+pub fn SystemDetails(system: SystemView, preview: bool) -> impl IntoView {
     let i18n = use_i18n();
     let l = move || i18n.get_locale();
     let summary = system.summary.clone();
@@ -97,14 +99,16 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
                     <dd>{system.security.clone()}</dd>
                     <dt>{t!(i18n, system.reviewed)}</dt>
                     <dd><time datetime=system.reviewed_on.clone()>{system.reviewed_on.clone()}</time></dd>
-                    <dt>{t!(i18n, versions.last_changed)}</dt>
-                    <dd>
-                        <LastChanged slug=slug.clone() />
-                        " " <a href=format!("/systems/{slug}/history")>{t!(i18n, versions.see_history)}</a>
-                    </dd>
-                    <ReviewOfSystem slug=slug.clone() />
-                    <dt>{t!(i18n, problem_reports.title)}</dt>
-                    <dd><a href=format!("/register/reports?system={slug}")>{t!(i18n, problem_reports.link)}</a></dd>
+                    {(!preview).then(|| view! {
+                        <dt>{t!(i18n, versions.last_changed)}</dt>
+                        <dd>
+                            <LastChanged slug=slug.clone() />
+                            " " <a href=format!("/systems/{slug}/history")>{t!(i18n, versions.see_history)}</a>
+                        </dd>
+                        <ReviewOfSystem slug=slug.clone() />
+                        <dt>{t!(i18n, problem_reports.title)}</dt>
+                        <dd><a href=format!("/register/reports?system={slug}")>{t!(i18n, problem_reports.link)}</a></dd>
+                    })}
                 </dl>
             </section>
 
@@ -119,7 +123,7 @@ fn SystemDetails(system: SystemView) -> impl IntoView {
                     <a href=system.agency_website.clone() rel="external">{t!(i18n, system.website)}</a>
                 </p>
             </section>
-            <Follow slug=slug.clone() />
+            {(!preview).then(|| view! { <Follow slug=slug.clone() /> })}
         </article>
     }
 }

@@ -3,6 +3,7 @@
 //! (publish, close, answer, decide, activate, hide a comment). Staff steps refuse anyone
 //! without the register role before any work.
 
+pub mod preview_page;
 pub mod review_page;
 pub mod reviews_page;
 
@@ -258,4 +259,30 @@ pub async fn hide_review_comment(id: String, comment: String, reason: String) ->
     store::register::hide_comment(&pool, &session.user, &comment, &reason).await??;
     back_to(&id, "comments");
     Ok(())
+}
+
+/// The entry review `id` proposes, as its public page would read once in force; a draft's
+/// preview is "not found" to anyone but register staff, like the draft itself.
+#[server(prefix = "/fn", endpoint = "reviews/preview")]
+pub async fn review_preview(id: String, lang: Lang) -> Result<domain::register::SystemView, AppError> {
+    let pool = ssr::backend()?.pool;
+    let review = store::register::review(&pool, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !review.stage.is_public() {
+        let editor = match ssr::session() {
+            Some(s) if s.user.role.is_staff() => store::register::may_edit_register(&pool, &s.user).await?,
+            _ => false,
+        };
+        if !editor {
+            return Err(AppError::NotFound);
+        }
+    }
+    let agencies = store::register::agencies(&pool).await?;
+    let system = review.entry_in_force().check_one(&agencies).map_err(|problems| {
+        // The proposal was checked when saved; an agency removed since is the only way here.
+        tracing::error!(review = %id, ?problems, "a stored proposal no longer checks");
+        AppError::Unavailable
+    })?;
+    Ok(system.view(lang))
 }

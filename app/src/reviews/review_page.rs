@@ -105,6 +105,8 @@ fn Review(page: ReviewPage) -> impl IntoView {
                 <dt>{t!(i18n, reviews.entry)}</dt>
                 <dd><a href=format!("/systems/{}", review.system_slug)>{name.clone()}</a></dd>
             })}
+            <dt>{t!(i18n, reviews.proposed_entry)}</dt>
+            <dd><a href=format!("/reviews/{id}/preview") data-testid="preview-link">{t!(i18n, reviews.preview)}</a></dd>
         </dl>
         {if open {
             view! { <p class="notice" data-testid="open-for-comment">{t!(i18n, reviews.open_intro)}</p> }.into_any()

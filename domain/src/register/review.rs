@@ -387,6 +387,16 @@ pub struct DecisionView {
 }
 
 impl Review {
+    /// The register entry the proposal puts in force once approved: the proposal itself,
+    /// active (a new system is proposed while planned).
+    pub fn entry_in_force(&self) -> SystemRecord {
+        let mut record = self.proposal.clone();
+        if self.reasons.contains(&ReviewReason::NewSystem) {
+            record.status = super::SystemStatus::Active.code().to_owned();
+        }
+        record
+    }
+
     /// The public page's view, for a reader of `lang` (whose comments are `mine`).
     pub fn view(
         &self,
@@ -503,6 +513,18 @@ mod tests {
 
     fn day(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_entry_in_force_is_the_proposal_and_a_new_system_goes_in_active() {
+        let mut review = draft();
+        review.proposal.status = "planned".into();
+        let entry = review.entry_in_force();
+        assert_eq!(entry.status, "active");
+        assert_eq!(entry.purposes, review.proposal.purposes);
+        // A change to an entry in force keeps the status it proposes.
+        review.reasons = vec![ReviewReason::NewPurpose];
+        assert_eq!(review.entry_in_force(), review.proposal);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The demo city's public reviews (`server/demo/reviews.toml`): one open for comment, one
-//! rejected, one approved and in force, each walked through the same store functions an
-//! officer's clicks call, on dates counted back from today, with residents' comments.
+//! rejected, one approved and in force, and four whose comment period has ended and which
+//! await the office's answer — each walked through the same store functions an officer's
+//! clicks call, on dates counted back from today, with residents' comments.
 
 use super::DemoError;
 use auth::accounts::Accounts;
@@ -35,8 +36,10 @@ struct DemoReview {
     reasoning: Option<LocalizedText>,
     /// A new system, proposed.
     system: Option<SystemRecord>,
-    /// Or a planned system of the register, proposed to go live as it stands.
+    /// Or a planned system of the register, proposed to go live as it stands…
     goes_live: Option<String>,
+    /// …under this name, once in force (a planned entry's name says "planned").
+    name: Option<LocalizedText>,
     report: ImpactReport,
     #[serde(default)]
     comments: Vec<DemoComment>,
@@ -102,6 +105,9 @@ pub async fn load(
                     .ok_or_else(|| invalid(format!("no system {slug}")))?;
                 let mut record = SystemRecord::of(&stored);
                 record.status = domain::register::SystemStatus::Active.code().to_owned();
+                if let Some(name) = &review.name {
+                    record.name = name.clone();
+                }
                 record
             }
             _ => return Err(invalid("a review names either a new system or one going live")),
@@ -186,7 +192,21 @@ mod tests {
     fn the_shipped_reviews_parse_with_one_of_each_stage_and_full_reports() {
         let file: ReviewsFile = toml::from_str(REVIEWS_TOML).expect("the demo reviews parse");
         let stages: Vec<&str> = file.reviews.iter().map(|r| r.stage.as_str()).collect();
-        assert_eq!(stages, ["comment", "rejected", "active"]);
+        assert_eq!(
+            stages,
+            [
+                "comment", "rejected", "active", "comment", "comment", "comment", "comment"
+            ]
+        );
+        // The first is still open; the last four's periods are over, awaiting the office.
+        let (open, ended) = file.reviews.split_at(1);
+        assert!(open[0].opened_days_ago < open[0].comment_days);
+        for review in ended.iter().filter(|r| r.stage == "comment") {
+            assert!(
+                review.opened_days_ago > review.comment_days,
+                "the period has ended"
+            );
+        }
         for review in &file.reviews {
             assert_eq!(review.report.len(), ReportSection::ALL.len());
             assert!(
