@@ -4,12 +4,14 @@
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export LEPTOS_SITE_ROOT ?= target/site
 
-## Install what is missing, build, migrate, load the demo city into an empty database, serve.
+## Install what is missing, build, migrate, load the demo city into an empty database, serve
+## it in development mode (demo sign-ins with published passwords; never for a deployment).
 run:
 	bash scripts/install-tools.sh
 	cargo leptos build
-	$(TARGET_DIR)/debug/glasshouse demo --if-empty
-	$(TARGET_DIR)/debug/glasshouse serve
+	@echo "Serving the demo city in DEVELOPMENT mode: its sign-ins have published passwords. Never deploy this way."
+	GLASSHOUSE_MODE=development $(TARGET_DIR)/debug/glasshouse demo --if-empty
+	GLASSHOUSE_MODE=development $(TARGET_DIR)/debug/glasshouse serve
 
 ## The optimised build (installs wasm-opt first, which builds binaryen: ~20 minutes once).
 release:
@@ -18,8 +20,9 @@ release:
 
 ## Serve the optimised build.
 serve-release: release
-	$(TARGET_DIR)/release/glasshouse demo --if-empty
-	$(TARGET_DIR)/release/glasshouse serve
+	@echo "Serving the demo city in DEVELOPMENT mode: its sign-ins have published passwords. Never deploy this way."
+	GLASSHOUSE_MODE=development $(TARGET_DIR)/release/glasshouse demo --if-empty
+	GLASSHOUSE_MODE=development $(TARGET_DIR)/release/glasshouse serve
 
 ## Every check and test suite, ending with "summary: N passed, N failed".
 test:

@@ -77,6 +77,8 @@ ADDR=127.0.0.1:$PORT
 while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^GLASSHOUSE_' || true)
 export DATABASE_URL="sqlite://$DIR/glasshouse.db"
 export GLASSHOUSE_DATA_DIR=$DIR
+# The demo city (published passwords) loads only in development mode.
+export GLASSHOUSE_MODE=development
 export GLASSHOUSE_ADDR=$ADDR
 export LEPTOS_SITE_ROOT=$TARGET_DIR/site
 export RUST_LOG=warn

@@ -64,14 +64,10 @@ pub fn require_staff() -> Result<Session, AppError> {
     }
 }
 
-/// The caller's IP address, for rate limits and logs.
-pub fn client_ip() -> Option<std::net::IpAddr> {
-    use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip())
-    })
+/// The caller's address (read through the city's trusted proxies), for rate limits and logs.
+pub fn client_ip() -> Option<auth::address::ClientAddress> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<auth::address::ClientAddress>().copied())
 }
 
 /// Gives a refused server function's response the error's status, unless the caller is a

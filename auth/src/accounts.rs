@@ -1,5 +1,6 @@
 //! The account service: sign-up, sign-in, sessions, password change and account deletion.
 
+use crate::address::ClientAddress;
 use crate::password::PasswordHashing;
 use crate::tokens::{ISSUER, SESSION_AUDIENCE, SESSION_TYP, SessionClaims, TokenKeys};
 use base64::Engine;
@@ -8,7 +9,6 @@ use domain::lang::Lang;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use store::accounts::{self, InsertUserError, UserRow};
@@ -201,7 +201,14 @@ impl Accounts {
         }))
     }
 
+    /// The signed-in user, once `password` is theirs. Counted per account like sign-in (five a
+    /// minute): each check costs an argon2 hash, and one session must not be able to keep the
+    /// hashers busy for everyone's sign-in, nor guess the password of a session it stole.
     async fn verified_user(&self, session: &Session, password: &str) -> Result<UserRow, AuthError> {
+        if let Err(e) = self.check_attempt(&format!("password:{}", session.user.id)) {
+            tracing::warn!(outcome = "rate_limited", user = %session.user.id, "password check");
+            return Err(e);
+        }
         let user = accounts::find_user(&self.pool, &session.user.id)
             .await
             .map_err(unavailable)?
@@ -303,13 +310,13 @@ impl Accounts {
         &self,
         email: &str,
         password: &str,
-        client: Option<IpAddr>,
+        client: Option<ClientAddress>,
     ) -> Result<SetCookie, AuthError> {
         let key = email.trim().to_lowercase();
         // Keyed by account and address: nobody can lock a resident out from elsewhere.
-        let ip = client.map(|c| c.to_string()).unwrap_or_default();
+        let ip = client.map(|c| c.limit_key().to_string()).unwrap_or_default();
         if let Err(e) = self.check_attempt(&format!("sign-in:{key}:{ip}")) {
-            tracing::warn!(outcome = "rate_limited", account = %log_id(&key), ?client, "sign-in");
+            tracing::warn!(outcome = "rate_limited", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");
             return Err(e);
         }
         let user = accounts::find_user_by_email(&self.pool, &key)
@@ -322,11 +329,11 @@ impl Accounts {
             .map_err(unavailable)?;
         match user.filter(|_| ok) {
             Some(user) => {
-                tracing::info!(outcome = "success", user = %user.id, ?client, "sign-in");
+                tracing::info!(outcome = "success", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
                 self.start_session(&user.id, &user.password_hash).await
             }
             None => {
-                tracing::warn!(outcome = "failure", account = %log_id(&key), ?client, "sign-in");
+                tracing::warn!(outcome = "failure", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");
                 Err(AuthError::InvalidCredentials)
             }
         }

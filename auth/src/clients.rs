@@ -160,10 +160,20 @@ pub async fn verify_caller(
         .await
         .map_err(|e| ClientError::Internal(e.to_string()))?;
     let live = client.filter(|c| c.revoked_at.is_none() && c.agency_slug == claims.agency);
-    Ok(live.map(|_| VerifiedCaller {
-        client_id: claims.sub,
-        agency: claims.agency,
-        scopes: claims.scope.split(' ').filter_map(|s| s.parse().ok()).collect(),
+    Ok(live.map(|client| {
+        // The token's scopes as the client holds them now: a scope taken from the client is
+        // refused at once, not when its tokens expire.
+        let current = parse_scopes(&client.scopes).unwrap_or_default();
+        VerifiedCaller {
+            client_id: claims.sub,
+            agency: claims.agency,
+            scopes: claims
+                .scope
+                .split(' ')
+                .filter_map(|s| s.parse().ok())
+                .filter(|scope| current.contains(scope))
+                .collect(),
+        }
     }))
 }
 

@@ -3,6 +3,7 @@
 //! and the app's server functions call it.
 
 pub mod accounts;
+pub mod address;
 pub mod clients;
 pub mod password;
 pub mod tokens;

@@ -18,12 +18,23 @@ pub enum HashError {
     Hash(String),
     #[error("the hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Every hasher is busy and the queue is full: the caller is answered 503 at once instead
+    /// of waiting behind a flood.
+    #[error("every password hasher is busy; try again shortly")]
+    Busy,
 }
+
+/// How many hashes may wait per hasher before new ones are refused (at ~50 ms a hash, a
+/// second or two of queue).
+pub const QUEUE_PER_HASHER: usize = 32;
 
 /// Hashes and verifies passwords; cheap to clone.
 #[derive(Clone)]
 pub struct PasswordHashing {
     permits: Arc<Semaphore>,
+    /// Hashes waiting for a permit, bounded by `max_waiting`.
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    max_waiting: usize,
     /// Verified against when an account does not exist, so unknown emails cost the same.
     dummy_hash: Arc<String>,
 }
@@ -44,9 +55,16 @@ fn hash_blocking(password: &str) -> Result<String, HashError> {
 impl PasswordHashing {
     /// A hasher allowing `concurrency` hashes at once (at least one).
     pub async fn new(concurrency: usize) -> Result<Self, HashError> {
+        Self::bounded(concurrency, concurrency.max(1) * QUEUE_PER_HASHER).await
+    }
+
+    /// A hasher allowing `concurrency` hashes at once and `max_waiting` more in the queue.
+    async fn bounded(concurrency: usize, max_waiting: usize) -> Result<Self, HashError> {
         let dummy = tokio::task::spawn_blocking(|| hash_blocking("glasshouse: no such account")).await??;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            waiting: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            max_waiting,
             dummy_hash: Arc::new(dummy),
         })
     }
@@ -64,6 +82,22 @@ impl PasswordHashing {
     }
 
     async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
+        use std::sync::atomic::Ordering;
+        if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+            return Ok(permit);
+        }
+        /// Counts one waiter for as long as it waits, however its wait ends (even dropped).
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(&self.waiting);
+        if queued >= self.max_waiting {
+            return Err(HashError::Busy);
+        }
         Arc::clone(&self.permits)
             .acquire_owned()
             .await
@@ -109,6 +143,27 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_instead_of_waiting() {
+        let hashing = PasswordHashing::bounded(1, 2).await.unwrap();
+        // One hashing, two waiting: the next is refused.
+        let mut running = tokio::task::JoinSet::new();
+        for _ in 0..3 {
+            let h = hashing.clone();
+            running.spawn(async move { h.verify("x", None).await.map(|_| ()) });
+        }
+        while hashing.waiting.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(hashing.verify("x", None).await, Err(HashError::Busy)));
+        // The queue drains, every queued hash is answered, and hashing works again.
+        for result in running.join_all().await {
+            result.unwrap();
+        }
+        assert_eq!(hashing.waiting.load(std::sync::atomic::Ordering::SeqCst), 0);
+        assert!(!hashing.verify("x", None).await.unwrap());
     }
 
     #[tokio::test]

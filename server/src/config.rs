@@ -29,7 +29,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `sqlite://...` or `postgres://...` (`DATABASE_URL`).
     pub database_url: String,
-    /// Development or production (`GLASSHOUSE_MODE`).
+    /// Development or production (`GLASSHOUSE_MODE`; production unless told otherwise, so a
+    /// deployment that forgets it is checked, never run with development's shortcuts).
     pub mode: Mode,
     /// Where the built site (WASM, JS, CSS) is served from (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
@@ -63,6 +64,12 @@ pub struct Config {
     /// Days a public review's comment period lasts (`GLASSHOUSE_COMMENT_DAYS`, default 45,
     /// NYC's POST Act; 1 to 365).
     pub comment_days: u32,
+    /// The reverse proxies in front of the server (`GLASSHOUSE_TRUSTED_PROXIES`: addresses or
+    /// CIDR networks, comma-separated; none by default) and the header they write
+    /// (`GLASSHOUSE_PROXY_HEADER`: `x-forwarded-for`, the default, or `forwarded`).
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
+    /// The configuration file read, if any (`GLASSHOUSE_CONFIG`).
+    pub config_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -110,6 +117,8 @@ struct FileConfig {
     checkpoint_seconds: Option<String>,
     retention_days: Option<String>,
     comment_days: Option<String>,
+    trusted_proxies: Option<String>,
+    proxy_header: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -127,6 +136,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_CHECKPOINT_SECONDS",
     "GLASSHOUSE_RETENTION_DAYS",
     "GLASSHOUSE_COMMENT_DAYS",
+    "GLASSHOUSE_TRUSTED_PROXIES",
+    "GLASSHOUSE_PROXY_HEADER",
 ];
 
 impl Config {
@@ -168,6 +179,7 @@ impl Config {
             });
         }
         Ok(Config {
+            config_file: vars.get("GLASSHOUSE_CONFIG").map(PathBuf::from),
             jwt_secret,
             checkpoint_key: vars
                 .get("GLASSHOUSE_CHECKPOINT_KEY")
@@ -209,9 +221,13 @@ impl Config {
                 file.deadline_policy,
                 "gdpr",
             ))?,
+            trusted_proxies: parse_trusted_proxies(
+                &pick("GLASSHOUSE_TRUSTED_PROXIES", file.trusted_proxies, ""),
+                &pick("GLASSHOUSE_PROXY_HEADER", file.proxy_header, "x-forwarded-for"),
+            )?,
             addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
-            mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "development"))?,
+            mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "production"))?,
             site_root: PathBuf::from(pick("LEPTOS_SITE_ROOT", file.site_root, "target/site")),
             log_filter: pick("RUST_LOG", file.log, "info,sqlx=warn"),
         })
@@ -279,6 +295,21 @@ fn parse_comment_days(value: &str) -> Result<u32, ConfigError> {
     Ok(days)
 }
 
+fn parse_trusted_proxies(
+    list: &str,
+    header: &str,
+) -> Result<crate::http::client_address::TrustedProxies, ConfigError> {
+    use crate::http::client_address::{ProxyHeader, TrustedProxies};
+    let header: ProxyHeader = header.parse().map_err(|message| ConfigError::Invalid {
+        name: "GLASSHOUSE_PROXY_HEADER",
+        message,
+    })?;
+    TrustedProxies::parse(list, header).map_err(|message| ConfigError::Invalid {
+        name: "GLASSHOUSE_TRUSTED_PROXIES",
+        message,
+    })
+}
+
 fn parse_public_url(value: String) -> Result<String, ConfigError> {
     if value.starts_with("http://") || value.starts_with("https://") {
         Ok(value.trim_end_matches('/').to_owned())
@@ -329,7 +360,7 @@ mod tests {
         let config = Config::from_vars(vars(&[])).unwrap();
         assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
         assert!(config.is_sqlite());
-        assert_eq!(config.mode, Mode::Development);
+        assert_eq!(config.mode, Mode::Production, "production unless told otherwise");
     }
 
     #[test]

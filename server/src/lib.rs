@@ -8,4 +8,5 @@ pub mod config;
 pub mod decisions;
 pub mod demo;
 pub mod http;
+pub mod safety;
 pub mod telemetry;

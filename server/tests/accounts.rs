@@ -22,6 +22,7 @@ on_both_databases!(
     sessions_that_can_no_longer_be_used_are_purged,
     cross_site_posts_are_refused,
     repeated_sign_in_attempts_are_limited_per_account,
+    password_checks_of_a_signed_in_account_are_limited,
     a_forged_or_tampered_session_cookie_is_ignored,
 );
 
@@ -220,6 +221,36 @@ async fn repeated_sign_in_attempts_are_limited_per_account(backend: Backend) {
     // Even the right password waits.
     let right = app.anonymous().sign_in("ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(right.status, 429);
+}
+
+async fn password_checks_of_a_signed_in_account_are_limited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    // Sent at once: five a minute reach the hasher, the rest wait.
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..7 {
+        let me = app.as_user(&session);
+        requests.spawn(async move {
+            me.change_password("not my password!", "a new long passphrase")
+                .await
+                .status
+        });
+    }
+    let mut statuses = requests.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == 429 || *s == 401 || *s == 403 || *s == 422),
+        "{statuses:?}"
+    );
+    // Deleting the account checks the password through the same allowance.
+    let deleted = app.as_user(&session).delete_account(GOOD_PASSWORD).await;
+    assert_eq!(
+        deleted.status, 429,
+        "the account is not deleted while its checks wait"
+    );
 }
 
 async fn a_forged_or_tampered_session_cookie_is_ignored(backend: Backend) {

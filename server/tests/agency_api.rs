@@ -7,7 +7,7 @@ mod common;
 use auth::clients::NewClient;
 use auth::tokens::{AGENCY_AUDIENCE, AGENCY_TYP, AgencyClaims, ISSUER, TokenKeys};
 use base64::Engine;
-use common::{Backend, TEST_SECRET, TestApp, api_client, sign_up, spawn_app};
+use common::{Backend, TEST_SECRET, TestApp, api_client, sign_up, spawn_app, spawn_app_with};
 use domain::account::ApiScope;
 use server::api::oauth::TokenResponse;
 
@@ -18,6 +18,7 @@ on_both_databases!(
     a_revoked_clients_tokens_stop_working,
     the_token_endpoint_is_rate_limited_per_ip,
     the_token_endpoint_is_rate_limited_per_client,
+    a_scope_taken_from_a_client_is_refused_at_once,
 );
 
 async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
@@ -53,6 +54,39 @@ async fn a_client_gets_a_token_and_whoami_names_it(backend: Backend) {
     assert_eq!(me.client_id, client.client_id);
     assert_eq!(me.agency, "riverton-transit");
     assert_eq!(me.scopes, ["consent:check", "subjects:read"]);
+}
+
+async fn a_scope_taken_from_a_client_is_refused_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck, ApiScope::SubjectsRead]).await;
+    let agency = app.as_agency(&token(&app, &client).await.access_token);
+    assert_eq!(
+        agency.whoami().await.ok().scopes,
+        ["consent:check", "subjects:read"]
+    );
+    let operator = store::audit::Actor::Operator;
+    let pool = &app.state.pool;
+    assert!(
+        store::accounts::set_client_scopes(pool, &client.client_id, "consent:check", operator)
+            .await
+            .unwrap()
+    );
+    // The same token, minutes from expiry: the scope is gone now, not in 15 minutes.
+    assert_eq!(agency.whoami().await.ok().scopes, ["consent:check"]);
+    let queried = agency.query("1", "city-wifi", "planning").await;
+    assert_eq!(queried.status, 403);
+    assert_eq!(queried.error().error, "insufficient_scope");
+    // A revoked client's scopes cannot be changed.
+    assert!(
+        store::accounts::revoke_client(pool, &client.client_id, operator)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store::accounts::set_client_scopes(pool, &client.client_id, "subjects:read", operator)
+            .await
+            .unwrap()
+    );
 }
 
 async fn the_token_endpoint_refuses_bad_credentials_and_grants(backend: Backend) {
@@ -179,11 +213,23 @@ async fn a_revoked_clients_tokens_stop_working(backend: Backend) {
 }
 
 async fn the_token_endpoint_is_rate_limited_per_client(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // Five token requests a minute per client and address; the test connects from 127.0.0.1,
+    // a trusted proxy here, so X-Forwarded-For says who each caller is.
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "5"),
+            ("GLASSHOUSE_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await;
     let client = client(&app, &[ApiScope::ConsentCheck]).await;
     let mut requests = tokio::task::JoinSet::new();
     for _ in 0..10 {
-        let (api, client_id) = (app.anonymous(), client.client_id.clone());
+        let (api, client_id) = (
+            app.anonymous().with_header("x-forwarded-for", "203.0.113.66"),
+            client.client_id.clone(),
+        );
         requests.spawn(async move { api.token(&client_id, "guess").await.status });
     }
     let statuses: Vec<u16> = requests.join_all().await;
@@ -192,16 +238,23 @@ async fn the_token_endpoint_is_rate_limited_per_client(backend: Backend) {
     assert_eq!(refused + limited, 10, "{statuses:?}");
     assert!(
         (4..=6).contains(&refused),
-        "about five attempts a minute per client: {statuses:?}"
+        "about five attempts a minute per client and address: {statuses:?}"
     );
+    // The stranger who guessed at the agency's client id filled only their own bucket.
+    let agency = app
+        .anonymous()
+        .with_header("x-forwarded-for", "198.51.100.20")
+        .token(&client.client_id, &client.client_secret)
+        .await;
+    assert_eq!(agency.status, 200, "the agency still gets its token");
 }
 
 async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, &[("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "5")]).await;
     // Sent at once, so the burst exceeds the per-minute allowance however slow each answer
-    // is; a different client each time, so only the per-IP limit can apply.
+    // is; a different client each time, so only the per-address limit (4 × 5) can apply.
     let mut requests = tokio::task::JoinSet::new();
-    for i in 0..60 {
+    for i in 0..30 {
         let api = app.anonymous();
         requests.spawn(async move { api.token(&format!("nobody-{i}"), "x").await });
     }
@@ -212,7 +265,7 @@ async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
             limited = Some(response);
         }
     }
-    let limited = limited.expect("60 requests at once exceed the per-IP allowance");
+    let limited = limited.expect("30 requests at once exceed the per-address allowance");
     let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!(retry_after >= 1);
     assert_eq!(limited.error().error, "too_many_requests");

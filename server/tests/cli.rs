@@ -241,6 +241,42 @@ async fn admin_commands_create_staff_and_api_clients(backend: Backend) {
     );
 
     let client_id = lines[0].trim_start_matches("client_id: ");
+    let narrowed = glasshouse(
+        &[
+            "admin",
+            "set-client-scopes",
+            "--client-id",
+            client_id,
+            "--scopes",
+            "consent:check",
+        ],
+        &env,
+    );
+    assert!(narrowed.status.success(), "{}", text(&narrowed.stderr));
+    let listed = glasshouse(&["admin", "list-clients"], &env);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let row = text(&listed.stdout)
+        .lines()
+        .find(|l| l.contains(client_id))
+        .map(str::to_owned)
+        .expect("the new client is listed");
+    assert!(row.contains("\tconsent:check\t"), "{row}");
+    assert!(
+        !text(&listed.stdout).contains("client_secret"),
+        "secrets are never listed"
+    );
+    let unknown_scope = glasshouse(
+        &[
+            "admin",
+            "set-client-scopes",
+            "--client-id",
+            client_id,
+            "--scopes",
+            "consent:write",
+        ],
+        &env,
+    );
+    assert!(!unknown_scope.status.success());
     let revoke = glasshouse(&["admin", "revoke-client", "--client-id", client_id], &env);
     assert!(revoke.status.success(), "{}", text(&revoke.stderr));
     let again = glasshouse(&["admin", "revoke-client", "--client-id", client_id], &env);
@@ -277,13 +313,79 @@ fn production_refuses_without(vars: &[(&str, &str)], expected: &str) {
 
 #[test]
 fn production_refuses_to_start_without_a_signing_secret() {
-    production_refuses_without(&[], "GLASSHOUSE_JWT_SECRET must be set in production");
+    production_refuses_without(&[], "GLASSHOUSE_JWT_SECRET: it must be set");
 }
 
 #[test]
 fn production_refuses_to_start_without_a_checkpoint_key() {
     production_refuses_without(
         &[("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET)],
-        "GLASSHOUSE_CHECKPOINT_KEY must be set in production",
+        "GLASSHOUSE_CHECKPOINT_KEY: it must be set",
     );
+}
+
+#[test]
+fn production_refuses_a_weak_secret_and_a_public_url_without_https() {
+    let weak = [
+        ("GLASSHOUSE_JWT_SECRET", "passwordpasswordpasswordpassword"),
+        ("GLASSHOUSE_CHECKPOINT_KEY", common::TEST_CHECKPOINT_KEY),
+        ("GLASSHOUSE_PUBLIC_URL", "https://privacy.riverton.example"),
+    ];
+    production_refuses_without(&weak, "GLASSHOUSE_JWT_SECRET: it is weak");
+    let http = [
+        ("GLASSHOUSE_JWT_SECRET", common::TEST_SECRET),
+        ("GLASSHOUSE_CHECKPOINT_KEY", common::TEST_CHECKPOINT_KEY),
+        ("GLASSHOUSE_PUBLIC_URL", "http://privacy.riverton.example"),
+    ];
+    production_refuses_without(
+        &http,
+        "GLASSHOUSE_PUBLIC_URL: http://privacy.riverton.example is not https://",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn production_refuses_a_database_file_others_may_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    std::fs::write(&db, "").unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let out = glasshouse(
+        &["serve"],
+        &[
+            ("GLASSHOUSE_MODE", "production"),
+            ("DATABASE_URL", &url),
+            ("GLASSHOUSE_ADDR", "127.0.0.1:0"),
+            ("GLASSHOUSE_PUBLIC_URL", "https://privacy.riverton.example"),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}: others than its owner may read it", db.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_and_data_folder_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = format!("sqlite://{}", data.join("g.db").display());
+    let out = glasshouse(
+        &["migrate"],
+        &[
+            ("DATABASE_URL", &url),
+            ("GLASSHOUSE_DATA_DIR", &data.display().to_string()),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("g.db")), 0o600);
 }

@@ -133,7 +133,7 @@ pub async fn set_password_hash(pool: &AnyPool, user_id: &str, hash: &str) -> Res
 /// the ledger hashed stands in for it, so the log still verifies. Cases assigned to a
 /// deleted officer return to the queue. One transaction.
 pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let at = now();
     sqlx::query(concat!(
         "UPDATE users SET email = $1, password_hash = '', display_name = '', resident_number = $1, ",
@@ -278,7 +278,7 @@ pub async fn insert_client(
     scopes: &str,
     by: crate::audit::Actor<'_>,
 ) -> Result<(), InsertClientError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE slug = $1")
         .bind(agency_slug)
         .fetch_optional(&mut *tx)
@@ -355,6 +355,35 @@ pub async fn clients(pool: &AnyPool) -> Result<Vec<ClientSummary>, StoreError> {
     .await?)
 }
 
+/// Replaces an active client's scopes (`scopes`: the codes, space-separated), with `by`'s
+/// audit row in the same transaction; tokens already issued lose a removed scope at once
+/// (their scopes are intersected with these on every call). `false`: no such active client.
+pub async fn set_client_scopes(
+    pool: &AnyPool,
+    client_id: &str,
+    scopes: &str,
+    by: crate::audit::Actor<'_>,
+) -> Result<bool, StoreError> {
+    let mut tx = crate::db::begin(pool).await?;
+    let done = sqlx::query("UPDATE api_clients SET scopes = $1 WHERE client_id = $2 AND revoked_at IS NULL")
+        .bind(scopes)
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let entry = crate::audit::AuditEntry {
+        actor: by,
+        action: "set_client_scopes",
+        request_id: None,
+        detail: &format!("{client_id}: {scopes}"),
+    };
+    crate::audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Revokes a client, with `by`'s audit row in the same transaction: its tokens stop working
 /// at once. `false`: no such active client (nothing recorded).
 pub async fn revoke_client(
@@ -362,7 +391,7 @@ pub async fn revoke_client(
     client_id: &str,
     by: crate::audit::Actor<'_>,
 ) -> Result<bool, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done =
         sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
             .bind(now())

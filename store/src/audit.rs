@@ -74,7 +74,7 @@ pub async fn record(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> R
 /// data is served so that a read that cannot be recorded is refused (fail closed); and the
 /// operator's provisioning commands.
 pub async fn record_now(pool: &sqlx::AnyPool, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())

@@ -54,6 +54,18 @@ pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
         .map_err(DbError::Connect)
 }
 
+/// Begins a transaction that may write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), waiting its turn under the busy timeout: a deferred transaction that reads
+/// first and writes later fails with "database is locked" whenever another connection wrote
+/// in between, and a resident's or officer's change would be lost to a race.
+pub async fn begin(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
 /// Applies every pending migration in `migrations/`, installs the triggers that keep the
 /// logs append-only, and brings rows written before the ledger existed into it (once).
 #[tracing::instrument(skip_all)]
@@ -232,18 +244,47 @@ fn postgres_guards() -> Vec<String> {
     statements
 }
 
-/// Creates the SQLite file's folder and asks sqlx to create the file if it is missing.
+/// Creates `dir` and its missing parents, the new ones open to their owner only.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates an empty file only its owner may read or write (an empty file is a new SQLite database).
+fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates the SQLite file's folder (only its owner may enter it) and the file itself (only
+/// its owner may read it; SQLite gives its journal files the same mode), and asks sqlx to
+/// create the file if it is still missing.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or(rest);
     let parent = std::path::Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent.filter(|_| path != ":memory:") {
-        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
-            path: path.to_owned(),
-            source,
-        })?;
+    let on_disk = path != ":memory:" && !url.contains("mode=memory");
+    let create_err = |source| DbError::CreateDir {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(parent) = parent.filter(|_| on_disk) {
+        private_dir(parent).map_err(create_err)?;
+    }
+    if on_disk && !std::path::Path::new(path).exists() {
+        private_file(std::path::Path::new(path)).map_err(create_err)?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

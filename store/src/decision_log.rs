@@ -113,7 +113,7 @@ async fn write_batches(pool: AnyPool, mut receiver: mpsc::Receiver<Pending>) {
 /// Writes `entries` in one transaction; returns the sequence number of the first.
 async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<i64, sqlx::Error> {
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     // Taking the head row's lock first orders appends across app servers.
     let (last,): (i64,) =
         sqlx::query_as("UPDATE decision_log_head SET seq = seq + $1 WHERE id = 'head' RETURNING seq")

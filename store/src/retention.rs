@@ -55,7 +55,7 @@ async fn purge_account(
     retention_days: u32,
     account: &str,
 ) -> Result<(u64, u64), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     // The ledger's lock first: a second server purging the same account waits, then finds
     // nothing left.
     crate::ledger::lock_head(&mut tx).await?;

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use crate::http::AppState;
 use auth::clients::{self, ClientError};
 use auth::tokens::AGENCY_TOKEN_SECONDS;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -66,7 +66,7 @@ fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, Stri
     ))]
 pub async fn token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: Option<axum::Extension<auth::address::ClientAddress>>,
     headers: HeaderMap,
     Form(form): Form<TokenRequest>,
 ) -> Result<Response, ApiError> {
@@ -80,10 +80,11 @@ pub async fn token(
         return Err(invalid_client());
     };
     let accounts = &state.accounts;
-    if let Err(domain::account::AuthError::RateLimited { retry_after_secs }) =
-        accounts.check_attempt(&format!("client:{client_id}:{}", peer.ip()))
+    let from = client.map(|c| c.0);
+    if let Some(from) = from
+        && let Err(retry_after_secs) = state.token_limits.check(&client_id, from)
     {
-        tracing::warn!(client = %client_id, "rate limited a token request");
+        tracing::warn!(client = ?client_id, %from, "rate limited a token request");
         let mut response = ApiError::TooManyRequests.into_response();
         if let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -111,7 +112,7 @@ pub async fn token(
             Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
         }
         Err(ClientError::InvalidClient) => {
-            tracing::warn!(client = %client_id, "refused a token request: bad credentials or revoked client");
+            tracing::warn!(client = ?client_id, "refused a token request: bad credentials or revoked client");
             Err(invalid_client())
         }
         Err(ClientError::InvalidScope(scope)) => Err(ApiError::BadRequest {

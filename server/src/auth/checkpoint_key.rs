@@ -48,7 +48,7 @@ fn development_seed(config: &Config) -> Result<[u8; 32], KeyError> {
         source,
     };
     if !path.exists() {
-        std::fs::create_dir_all(&config.data_dir).map_err(file_err)?;
+        store::db::private_dir(&config.data_dir).map_err(file_err)?;
         let seed: [u8; 32] = rand::random();
         super::secret::write_private(&path, STANDARD.encode(seed).as_bytes()).map_err(file_err)?;
         tracing::info!(path = %path.display(), "generated a development checkpoint key");

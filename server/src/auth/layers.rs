@@ -1,16 +1,17 @@
-//! Who may ask: the session behind a cookie, cross-site request refusal (CSRF), and per-IP
-//! rate limits on the sign-in, sign-up and token endpoints.
+//! Who may ask: the session behind a cookie, cross-site request refusal (CSRF), per-address
+//! rate limits on sign-in and sign-up, and the token endpoint's own limit per client.
 
 use crate::http::AppState;
 use app::error::AppError;
 use auth::accounts::SESSION_COOKIE;
-use axum::extract::{ConnectInfo, Request, State};
+use auth::address::ClientAddress;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::account::AuthError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -72,14 +73,60 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Per-IP limits on the endpoints that guess-and-check attacks use.
+/// Per-address limits on the residents' endpoints that guess-and-check attacks use, counted
+/// per client address (through trusted proxies; an IPv6 client by its /64). The agencies'
+/// token endpoint is not among them: it has its own limit, per client ([`TokenLimits`]), so
+/// a flood of sign-ins never stops agencies getting tokens.
 #[derive(Clone)]
 pub struct IpLimits {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
-/// The paths limited per IP.
-pub const LIMITED_PATHS: &[&str] = &["/fn/auth/sign_in", "/fn/auth/sign_up", "/api/v1/oauth/token"];
+/// The paths limited per address.
+pub const LIMITED_PATHS: &[&str] = &["/fn/auth/sign_in", "/fn/auth/sign_up"];
+
+/// The token endpoint's own limits, apart from residents' sign-in: per agency client and
+/// address (a stranger who knows a client id fills only their own bucket, never the
+/// agency's), and per address four times that (guessing many client ids from one address).
+#[derive(Clone)]
+pub struct TokenLimits {
+    per_client: Arc<DefaultKeyedRateLimiter<(String, IpAddr)>>,
+    per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+/// How many times the per-client allowance one address may use across client ids.
+pub const TOKEN_ADDRESS_FACTOR: u32 = 4;
+
+impl TokenLimits {
+    /// `per_minute` token requests per client and address, with that as the burst.
+    pub fn new(per_minute: u32) -> Self {
+        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
+        Self {
+            per_client: Arc::new(RateLimiter::keyed(quota(per_minute))),
+            per_address: Arc::new(RateLimiter::keyed(quota(
+                per_minute.saturating_mul(TOKEN_ADDRESS_FACTOR),
+            ))),
+        }
+    }
+
+    /// Counts one token request; the seconds to wait once a bucket is empty.
+    pub fn check(&self, client_id: &str, from: ClientAddress) -> Result<(), u64> {
+        // An unknown id is the caller's text: bound what the limiter keeps of it.
+        let id: String = client_id.chars().take(64).collect();
+        self.per_address
+            .check_key(&from.limit_key())
+            .and_then(|()| self.per_client.check_key(&(id, from.limit_key())))
+            .map_err(|not_until| retry_after_secs(&not_until))
+    }
+
+    /// Forgets buckets whose window has passed.
+    pub fn forget_old(&self) {
+        self.per_client.retain_recent();
+        self.per_client.shrink_to_fit();
+        self.per_address.retain_recent();
+        self.per_address.shrink_to_fit();
+    }
+}
 
 impl IpLimits {
     /// `per_minute` requests per IP to the limited paths together, with that as the burst.
@@ -102,14 +149,11 @@ impl IpLimits {
 /// Answers 429 with `Retry-After` when an IP exceeds its limit on a limited path.
 pub async fn limit_per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limited = LIMITED_PATHS.contains(&request.uri().path()) && *request.method() == Method::POST;
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    if let Some(ip) = ip.filter(|_| limited)
-        && let Err(not_until) = state.ip_limits.limiter.check_key(&ip)
+    let client = request.extensions().get::<ClientAddress>().copied();
+    if let Some(client) = client.filter(|_| limited)
+        && let Err(not_until) = state.ip_limits.limiter.check_key(&client.limit_key())
     {
-        tracing::warn!(%ip, path = %request.uri().path(), "rate limited");
+        tracing::warn!(%client, path = %request.uri().path(), "rate limited");
         let secs = retry_after_secs(&not_until);
         let mut response = refusal(
             request.uri().path(),

@@ -30,7 +30,7 @@ pub fn load(config: &Config) -> Result<Vec<u8>, SecretError> {
         source,
     };
     if !path.exists() {
-        std::fs::create_dir_all(&config.data_dir).map_err(file_err)?;
+        store::db::private_dir(&config.data_dir).map_err(file_err)?;
         let fresh: [u8; 48] = rand::random();
         let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(fresh);
         write_private(&path, encoded.as_bytes()).map_err(file_err)?;

@@ -109,4 +109,15 @@ pub enum AdminCommand {
         #[arg(long)]
         client_id: String,
     },
+    /// Replace an API client's scopes: a scope taken away is refused at once, even to tokens
+    /// already issued.
+    SetClientScopes {
+        #[arg(long)]
+        client_id: String,
+        /// Comma-separated, as for create-client.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// List every API client: agency, id, scopes, created, last token, revoked (never secrets).
+    ListClients,
 }

@@ -46,6 +46,11 @@ pub enum RunError {
     },
     #[error("{} problem(s) in the register file; nothing was written", .0.len())]
     RegisterFile(Vec<domain::register::Problem>),
+    #[error(
+        "production mode refuses to start with unsafe settings:\n{}",
+        .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    Unsafe(Vec<crate::safety::Unsafe>),
 }
 
 pub(super) async fn open(config: &Config) -> Result<AnyPool, RunError> {
@@ -100,7 +105,9 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 let reviews = crate::demo::reviews::load(&pool, &accounts, officer, store::requests::today())
                     .await
                     .map_err(|e| RunError::Admin(format!("demo reviews: {e}")))?;
-                println!("demo public reviews: {reviews} (open for comment, rejected, in force)");
+                println!(
+                    "demo public reviews: {reviews} (open for comment, awaiting the office, rejected, in force)"
+                );
             }
             let mut first = None;
             for agency in &city.agencies {
@@ -201,6 +208,39 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
                 return Err(RunError::Admin(format!("no active client {client_id}")));
             }
         }
+        AdminCommand::SetClientScopes { client_id, scopes } => {
+            let scopes = clients::parse_scopes(&scopes).map_err(|e| admin_err(&e))?;
+            let codes: Vec<&str> = scopes.iter().map(|s| s.code()).collect();
+            let codes = codes.join(" ");
+            if store::accounts::set_client_scopes(&pool, &client_id, &codes, store::audit::Actor::Operator)
+                .await
+                .map_err(|e| admin_err(&e))?
+            {
+                println!("{client_id}: {codes}");
+            } else {
+                return Err(RunError::Admin(format!("no active client {client_id}")));
+            }
+        }
+        AdminCommand::ListClients => {
+            let when = |t: Option<i64>| {
+                t.map_or_else(
+                    || "-".to_owned(),
+                    |t| store::rfc3339_us(t.saturating_mul(1_000_000)),
+                )
+            };
+            println!("agency\tclient_id\tscopes\tcreated\tlast_token\trevoked");
+            for c in store::accounts::clients(&pool).await.map_err(|e| admin_err(&e))? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    c.agency_slug,
+                    c.client_id,
+                    c.scopes,
+                    when(Some(c.created_at)),
+                    when(c.last_used_at),
+                    when(c.revoked_at)
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -291,6 +331,20 @@ fn read_or_generate_password() -> std::io::Result<(String, bool)> {
 
 /// `glasshouse serve`: migrate, then serve until Ctrl-C.
 pub async fn serve(config: &Config) -> Result<(), RunError> {
+    if config.mode == crate::config::Mode::Production {
+        let mut problems = crate::safety::setting_problems(config);
+        problems.extend(crate::safety::file_problems(
+            config,
+            config.config_file.as_deref(),
+        ));
+        if !problems.is_empty() {
+            return Err(RunError::Unsafe(problems));
+        }
+    } else {
+        tracing::warn!(
+            "development mode: for a developer's machine only (set GLASSHOUSE_MODE=production to deploy)"
+        );
+    }
     let pool = open(config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -185,7 +185,7 @@ pub struct Loaded {
 /// through the register import's own writing.
 #[tracing::instrument(skip_all)]
 pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = store::db::begin(pool).await?;
     if !store::is_empty(&mut tx).await? {
         return Err(DemoError::NotEmpty);
     }

@@ -10,10 +10,27 @@ use axum::response::Response;
 pub const DEFAULT_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// Adds the security headers every response carries.
+/// Whether a response to this request may hold someone's own data, and so must never be kept
+/// by a browser's or a proxy's cache: anything a session cookie was sent with, and the
+/// agency API (bearer tokens).
+fn is_private(request: &Request) -> bool {
+    request.uri().path().starts_with("/api/")
+        || crate::auth::layers::cookie(request.headers(), auth::accounts::SESSION_COOKIE).is_some()
+}
+
+/// Adds the security headers every response carries, and keeps private answers out of caches.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let private = is_private(&request);
+    let static_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if !static_file {
+        // A page differs with its reader's session and language, both cookies.
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -1,6 +1,7 @@
 //! The HTTP edge: the router and its layers, the shared state, and the downloads and
 //! language switch that sit beside the pages. The agency API is `crate::api`.
 
+pub mod client_address;
 pub mod downloads;
 pub mod feeds;
 pub mod language;

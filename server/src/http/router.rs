@@ -69,6 +69,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth_mw::limit_per_ip,
         ))
+        // Who is asking, by address, before any limit counts them.
+        .layer(middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            super::client_address::find_client_address,
+        ))
         .layer(middleware::from_fn(auth_mw::refuse_cross_site))
         .layer(middleware::from_fn_with_state(
             state.clone(),

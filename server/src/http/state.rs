@@ -1,9 +1,10 @@
 //! The state every request handler can reach.
 
 use crate::api;
-use crate::auth::layers::IpLimits;
+use crate::auth::layers::{IpLimits, TokenLimits};
 use crate::auth::secret::{self, SecretError};
 use crate::config::Config;
+use crate::http::client_address::TrustedProxies;
 use app::backend::Backend;
 use auth::accounts::Accounts;
 use auth::accounts::SessionPolicy;
@@ -27,8 +28,12 @@ pub struct AppState {
     pub pool: AnyPool,
     /// Accounts and sessions (also in `backend`).
     pub accounts: Accounts,
-    /// Per-IP limits on sign-in, sign-up and the token endpoint.
+    /// Per-address limits on sign-in and sign-up.
     pub ip_limits: IpLimits,
+    /// The token endpoint's limit, per agency client and address.
+    pub token_limits: TokenLimits,
+    /// The reverse proxies whose forwarding header names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// Appends agency decisions, durably, in order.
     pub decision_log: DecisionLog,
     /// Whether residents reach the app over TLS (HSTS, Secure cookies).
@@ -95,7 +100,8 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         comment_days: i64::from(config.comment_days),
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
-    forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone());
+    let token_limits = TokenLimits::new(config.auth_requests_per_minute);
+    forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone(), token_limits.clone());
     purge_expired_evidence_every_hour(pool.clone(), config.retention_days);
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
@@ -104,6 +110,8 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         pool,
         accounts,
         ip_limits,
+        token_limits,
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         tls: config.is_tls(),
     })
 }
@@ -132,13 +140,14 @@ fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
 
 /// Keeps the rate limiters' memory bounded however many addresses and accounts they see,
 /// and the sessions table free of sessions that can no longer be used.
-fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits) {
+fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits, token_limits: TokenLimits) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
             accounts.forget_old_attempts();
             ip_limits.forget_old();
+            token_limits.forget_old();
             if let Err(e) = accounts.purge_expired_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }

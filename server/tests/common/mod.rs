@@ -85,11 +85,18 @@ pub async fn spawn_empty_app(backend: Backend) -> TestApp {
 }
 
 pub fn config(database_url: &str) -> Config {
-    let vars: BTreeMap<String, String> = [
+    config_with(database_url, &[])
+}
+
+/// The test configuration with `extra` variables set (or replaced).
+pub fn config_with(database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut vars: BTreeMap<String, String> = [
         ("DATABASE_URL", database_url),
         ("GLASSHOUSE_ADDR", "127.0.0.1:0"),
         ("LEPTOS_SITE_ROOT", "target/site"),
         ("RUST_LOG", "warn"),
+        // The test servers run the way `make run` does; production's refusals have their own tests.
+        ("GLASSHOUSE_MODE", "development"),
         ("GLASSHOUSE_JWT_SECRET", TEST_SECRET),
         ("GLASSHOUSE_CHECKPOINT_KEY", TEST_CHECKPOINT_KEY),
         // A checkpoint whenever the ledger grew: tests prove entries they just made.
@@ -98,12 +105,22 @@ pub fn config(database_url: &str) -> Config {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
+    vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     Config::from_vars(vars).unwrap()
 }
 
+/// Starts the server with the demo city and `extra` configuration variables.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    spawn_configured(backend, true, extra).await
+}
+
 async fn spawn(backend: Backend, with_demo: bool) -> TestApp {
+    spawn_configured(backend, with_demo, &[]).await
+}
+
+async fn spawn_configured(backend: Backend, with_demo: bool, extra: &[(&str, &str)]) -> TestApp {
     let database = TestDatabase::new(backend).await;
-    let config = config(&database.url);
+    let config = config_with(&database.url, extra);
     let pool = db::connect(&config.database_url).await.unwrap();
     db::migrate(&pool).await.unwrap();
     if with_demo {
@@ -289,6 +306,8 @@ pub fn glasshouse(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output 
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GLASSHOUSE_") || n == "DATABASE_URL") {
         command.env_remove(name);
     }
+    // As `make run` runs it, unless a test says otherwise.
+    command.env("GLASSHOUSE_MODE", "development");
     command.envs(vars.iter().copied());
     command.output().unwrap()
 }

@@ -60,7 +60,7 @@ pub async fn record(
     lang: Lang,
 ) -> Result<ConsentEventView, StoreError> {
     let id = new_event_id();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     // Lock the resident's consent for this purpose first (SQLite: the write lock;
     // PostgreSQL: the row), then stamp the event after the previous one: the current
     // state is always the latest event, in the order the writes were acknowledged.

@@ -57,7 +57,7 @@ pub async fn confirm(
     lang: Lang,
 ) -> Result<EnrollmentEventView, ConfirmError> {
     let digest = code.digest();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let row = code_row(&mut tx, &digest).await?;
     let facts = row.as_ref().map(CodeRow::facts).transpose()?;
     may_confirm(facts.as_ref(), now_us())?;
@@ -168,7 +168,7 @@ pub async fn end(
     channel: EnrollmentChannel,
     actor: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done = sqlx::query("DELETE FROM enrollments WHERE user_id = $1 AND system_id = $2")
         .bind(user_id)
         .bind(system_id)
@@ -221,7 +221,7 @@ pub async fn end_all(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<()
 /// Records an enrollment the city's operator brings from its own records (the demo, an
 /// import), with its `import` event.
 pub async fn import(pool: &AnyPool, user_id: &str, system_id: &str) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done = sqlx::query(concat!(
         "INSERT INTO enrollments (user_id, system_id, client_id, created_at) VALUES ($1, $2, NULL, $3) ",
         "ON CONFLICT (user_id, system_id) DO NOTHING"

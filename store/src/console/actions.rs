@@ -19,7 +19,7 @@ pub async fn assign(
     id: &str,
     to: Option<(&str, &str)>,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query("UPDATE privacy_requests SET assigned_to = $1 WHERE id = $2")
         .bind(to.map(|(id, _)| id))
         .bind(id)
@@ -89,7 +89,7 @@ pub async fn ask(
     question: &str,
 ) -> Result<(), StoreError> {
     let at = now_us();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let author = format!("officer:{}", officer.id);
     store::add_message(&mut tx, id, at, &author, &officer.display_name, question).await?;
     sqlx::query(

@@ -213,7 +213,7 @@ pub async fn save_checkpoint(pool: &AnyPool, checkpoint: &StoredCheckpoint) -> R
 /// number, then consent events, enrollment events and staff actions, each by time. Later rows without a leaf are
 /// tampering, which `audit verify` reports: they are never adopted.
 pub async fn adopt_existing(pool: &AnyPool) -> Result<u64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query("UPDATE ledger_head SET adopted = adopted WHERE id = 'head'")
         .execute(&mut *tx)
         .await?;

@@ -27,7 +27,7 @@ pub async fn import(
     actor: crate::audit::Actor<'_>,
 ) -> Result<ImportPlan, StoreError> {
     let plan = ImportPlan::new(register, &agencies(pool).await?, &systems(pool).await?);
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     apply(&mut tx, &register.city, &plan).await?;
     let detail = plan
         .tally()

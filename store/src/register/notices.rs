@@ -58,7 +58,7 @@ pub async fn revise_purpose_text(
         description: description.clone(),
     };
     let next = version + 1;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     insert_notice(&mut tx, &id, next, &revised, "").await?;
     sqlx::query(
         "UPDATE purposes SET name = $1, description = $2, notice_version = $3, updated_at = $4 WHERE id = $5",

@@ -23,7 +23,7 @@ pub async fn file_problem_report(
         Ok(body) if body.chars().count() <= 4000 => body,
         _ => return Ok(Err(ReviewRefused::TextRequired)),
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     if let Some(slug) = slug
         && load_systems(&mut tx, Some(slug)).await?.is_empty()
     {
@@ -95,7 +95,7 @@ pub async fn answer_problem_report(
         Ok(answer) => answer,
         Err(refused) => return Ok(Err(refused)),
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done = sqlx::query(
         "UPDATE register_reports SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4",
     )

@@ -352,7 +352,7 @@ pub async fn save_system(
     system: &System,
     comment_days: i64,
 ) -> Refusable<Saved> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let current = load_systems(&mut tx, Some(&system.slug)).await?.pop();
     let current_record = current.as_ref().map(SystemRecord::of);
     let mut proposal = SystemRecord::of(system);
@@ -420,7 +420,7 @@ pub async fn edit_draft(
     report: &ImpactReport,
     comment_days: i64,
 ) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
@@ -466,7 +466,7 @@ async fn proposal_system(
 
 /// Opens the comment period today. A new system enters the register as `planned`.
 pub async fn publish_review(pool: &AnyPool, user: &CurrentUser, id: &str, today: Date) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
@@ -553,7 +553,7 @@ pub async fn hide_comment(
         Ok(reason) => reason,
         Err(refused) => return Ok(Err(refused)),
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let done = sqlx::query("UPDATE review_comments SET hidden_reason = $1, hidden_by = $2 WHERE id = $3")
         .bind(&reason)
         .bind(&user.id)
@@ -591,7 +591,7 @@ pub async fn answer_review(
     answer: &LocalizedText,
     today: Date,
 ) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
@@ -620,7 +620,7 @@ pub async fn decide_review(
     decision: &Decision,
     today: Date,
 ) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
@@ -670,17 +670,14 @@ pub async fn decide_review(
 /// Puts an approved proposal in force: the register entry becomes the proposal (active, for
 /// a system going live), a new version.
 pub async fn activate_review(pool: &AnyPool, user: &CurrentUser, id: &str) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
     if let Err(refused) = domain::register::activate(&review) {
         return Ok(Err(refused));
     }
-    let mut record = review.proposal.clone();
-    if review.reasons.contains(&ReviewReason::NewSystem) {
-        record.status = SystemStatus::Active.code().to_owned();
-    }
+    let record = review.entry_in_force();
     let system = match proposal_system(&mut tx, &record).await? {
         Ok(system) => system,
         Err(refused) => return Ok(Err(refused)),
@@ -701,7 +698,7 @@ async fn step(
     action: &str,
     rule: impl FnOnce(&Review) -> Result<(ReviewStage, String, Vec<Option<String>>), ReviewRefused>,
 ) -> Refusable<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(review) = load_review(&mut tx, id).await? else {
         return Ok(Err(ReviewRefused::NotFound));
     };
@@ -723,7 +720,7 @@ pub async fn save_agency(
     agency: &Agency,
     new: bool,
 ) -> Result<bool, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let exists = agency_rows(&mut tx)
         .await?
         .iter()
@@ -809,7 +806,7 @@ pub async fn grant_register(
     officer_id: &str,
     grant: bool,
 ) -> Result<bool, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let officer: Option<(String,)> = sqlx::query_as(
         "SELECT display_name FROM users WHERE id = $1 AND role = 'officer' AND erased_at IS NULL",
     )

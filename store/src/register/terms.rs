@@ -78,7 +78,7 @@ pub async fn revise_purpose_categories(
         ..purpose.clone()
     };
     let changes = material_changes(&Terms::of(&found, purpose), &Terms::of(&found, &revised));
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let (id, _) = purpose_row(&mut tx, system, key)
         .await?
         .ok_or_else(|| decode_err("purposes.key", "the purpose disappeared"))?;
@@ -114,7 +114,7 @@ pub async fn revise_system_terms(
         retention_days: terms.retention_days,
         ..found.clone()
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query("UPDATE systems SET recipients = $1, retention = $2, retention_days = $3, updated_at = $4 WHERE slug = $5")
         .bind(to_json(&terms.recipients)?)
         .bind(to_json(&terms.retention)?)

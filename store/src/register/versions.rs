@@ -117,7 +117,7 @@ pub async fn adopt_unversioned(pool: &AnyPool) -> Result<u64, StoreError> {
     .await?;
     for (slug, created_at) in &slugs {
         let slug = Slug::parse(slug).map_err(|e| decode_err("systems.slug", e))?;
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::db::begin(pool).await?;
         let Some(system) = load_systems(&mut tx, Some(&slug)).await?.pop() else {
             continue;
         };

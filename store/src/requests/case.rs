@@ -73,7 +73,7 @@ pub async fn apply(
     today: Date,
 ) -> Result<(), ApplyError> {
     let at = now_us();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let closed_on = change.next.is_closed().then(|| today.to_string());
     let changed = sqlx::query(concat!(
         "UPDATE privacy_requests SET status = $1, closed_on = $2, updated_at_us = $3, ",

@@ -128,7 +128,7 @@ pub async fn file(
         extended: false,
     });
     let at = now_us();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     sqlx::query(concat!(
         "INSERT INTO privacy_requests (id, user_id, kind, status, channel, details, purpose_id, policy, ",
         "received_on, due_on, created_at_us, updated_at_us) ",

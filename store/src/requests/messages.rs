@@ -69,7 +69,7 @@ pub async fn reply(
         .fetch_one(pool)
         .await?;
     let at = now_us();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     add_message(&mut tx, id, at, "resident", &name, body).await?;
     if let Some(since) = case.paused_since {
         let clock = Clock {

@@ -161,7 +161,7 @@ pub async fn complete_task(
     task_id: &str,
     completion: &Completion<'_>,
 ) -> Result<(), TaskError> {
-    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = crate::db::begin(pool).await.map_err(StoreError::from)?;
     let done = sqlx::query(concat!(
         "UPDATE request_tasks SET outcome = $1, note = $2, data = $3, completed_by = $4, completed_at_us = $5 ",
         "WHERE id = $6 AND ($7 IS NULL OR agency_id = (SELECT id FROM agencies WHERE slug = $7)) ",

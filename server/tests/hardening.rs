@@ -1,0 +1,189 @@
+//! Safe on the open internet: behind a reverse proxy and under abuse (whose bucket a request
+//! counts in), and what caches may keep. The tests connect from 127.0.0.1; where that is a
+//! trusted proxy, `X-Forwarded-For` says who each caller is, so two "visitors" are two
+//! header values.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, GOOD_PASSWORD, TestApp, api_client, sign_up, spawn_app, spawn_app_with};
+use domain::account::ApiScope;
+
+on_both_databases!(
+    two_visitors_behind_a_trusted_proxy_get_separate_buckets,
+    a_forwarding_header_from_an_untrusted_peer_is_ignored,
+    an_ipv6_visitor_is_counted_by_their_64,
+    the_token_endpoint_keeps_working_while_sign_in_is_flooded,
+    a_stranger_cannot_lock_a_resident_out,
+    signed_in_pages_and_the_api_are_never_cached,
+);
+
+const BEHIND_A_PROXY: &[(&str, &str)] = &[
+    ("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "5"),
+    ("GLASSHOUSE_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+];
+
+/// Failed sign-ins from `from` (as the proxy reports it), each for a different unknown email
+/// so that only the per-address limit can refuse; sent at once, so the burst is exceeded
+/// however long each answer takes. The statuses, sorted (401s before 429s).
+async fn failed_sign_ins(app: &TestApp, from: Option<&str>, count: usize, tag: &str) -> Vec<u16> {
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let mut api = app.anonymous();
+        if let Some(from) = from {
+            api = api.with_header("x-forwarded-for", from);
+        }
+        let email = format!("nobody-{tag}-{i}@example.org");
+        requests.spawn(async move { api.sign_in(&email, "not the password!").await.status });
+    }
+    let mut statuses = requests.join_all().await;
+    statuses.sort_unstable();
+    statuses
+}
+
+async fn two_visitors_behind_a_trusted_proxy_get_separate_buckets(backend: Backend) {
+    let app = spawn_app_with(backend, BEHIND_A_PROXY).await;
+    // The first visitor writes a fake first hop; the proxy appended their real address.
+    let first = failed_sign_ins(&app, Some("198.51.100.9, 203.0.113.1"), 6, "a").await;
+    assert_eq!(first[..5], [401; 5], "{first:?}");
+    assert_eq!(
+        first[5], 429,
+        "the sixth attempt a minute from one address waits: {first:?}"
+    );
+    // Another visitor through the same proxy has their own allowance…
+    let second = failed_sign_ins(&app, Some("203.0.113.2"), 1, "b").await;
+    assert_eq!(second, [401], "a second visitor is not limited by the first");
+    // …and the first cannot escape theirs by changing the hop they write themselves.
+    let again = failed_sign_ins(&app, Some("203.0.113.77, 203.0.113.1"), 1, "c").await;
+    assert_eq!(again, [429]);
+}
+
+async fn a_forwarding_header_from_an_untrusted_peer_is_ignored(backend: Backend) {
+    // No trusted proxies: a header each request fakes differently counts for nothing.
+    let app = spawn_app_with(backend, &[("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "5")]).await;
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let api = app
+            .anonymous()
+            .with_header("x-forwarded-for", &format!("203.0.113.{}", 10 + i));
+        requests.spawn(async move {
+            api.sign_in(&format!("nobody-{i}@example.org"), "not the password!")
+                .await
+                .status
+        });
+    }
+    let mut statuses = requests.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses[..5], [401; 5], "{statuses:?}");
+    assert_eq!(
+        statuses[5], 429,
+        "every request came from the same peer: {statuses:?}"
+    );
+}
+
+async fn an_ipv6_visitor_is_counted_by_their_64(backend: Backend) {
+    let app = spawn_app_with(backend, BEHIND_A_PROXY).await;
+    // Six addresses of one /64: one bucket.
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 1..=6 {
+        let api = app
+            .anonymous()
+            .with_header("x-forwarded-for", &format!("2001:db8:1:2::{i:x}"));
+        requests.spawn(async move {
+            api.sign_in(&format!("nobody-v{i}@example.org"), "not the password!")
+                .await
+                .status
+        });
+    }
+    let mut statuses = requests.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "{statuses:?}");
+    // The next /64 is someone else.
+    let other = failed_sign_ins(&app, Some("2001:db8:1:3::1"), 1, "w").await;
+    assert_eq!(other, [401]);
+}
+
+async fn the_token_endpoint_keeps_working_while_sign_in_is_flooded(backend: Backend) {
+    let app = spawn_app_with(backend, &[("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "5")]).await;
+    let client = api_client(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
+    let flood = failed_sign_ins(&app, None, 8, "flood").await;
+    assert_eq!(flood.last(), Some(&429), "sign-in is flooded: {flood:?}");
+    // The agency behind the same address still gets its tokens.
+    for _ in 0..3 {
+        let token = app
+            .anonymous()
+            .token(&client.client_id, &client.client_secret)
+            .await;
+        assert_eq!(token.status, 200, "tokens are limited apart from sign-in");
+    }
+}
+
+async fn a_stranger_cannot_lock_a_resident_out(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "1000"),
+            ("GLASSHOUSE_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await;
+    sign_up(&app, "ana@example.org").await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let stranger = app.anonymous().with_header("x-forwarded-for", "203.0.113.66");
+        requests.spawn(async move { stranger.sign_in("ana@example.org", "a wrong guess!").await.status });
+    }
+    let mut statuses = requests.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 401, 401, 429],
+        "the stranger is slowed down: {statuses:?}"
+    );
+    // Ana, from her own address, signs in at once.
+    let ana = app
+        .anonymous()
+        .with_header("x-forwarded-for", "198.51.100.20")
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await;
+    assert_eq!(ana.status, 200, "the owner is not locked out");
+}
+
+async fn signed_in_pages_and_the_api_are_never_cached(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    let get = |path: &str, cookie: Option<String>| {
+        let mut request = app.client.get(app.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Signed in, a page is the resident's own: no cache may keep it, and it varies by cookie.
+    let mine = get("/account", Some(format!("gh_session={session}"))).await;
+    assert_eq!(mine.status(), 200);
+    assert_eq!(header(&mine, "cache-control"), "no-store");
+    assert!(
+        header(&mine, "vary").contains("Cookie"),
+        "{}",
+        header(&mine, "vary")
+    );
+    // The agency API, whoever calls.
+    let api = get("/api/v1/register/systems", None).await;
+    assert_eq!(api.status(), 200);
+    assert_eq!(header(&api, "cache-control"), "no-store");
+    // A public page read signed out may be cached, but only for readers without cookies.
+    let public = get("/systems", None).await;
+    assert_eq!(public.status(), 200);
+    assert_eq!(header(&public, "cache-control"), "");
+    assert!(header(&public, "vary").contains("Cookie"));
+}
