@@ -68,6 +68,17 @@ fn unavailable(e: impl std::fmt::Display) -> AuthError {
     AuthError::Unavailable
 }
 
+/// A hashing failure: a full queue is the load of the moment (503, logged as a warning),
+/// anything else a fault.
+fn hashing_failed(e: crate::password::HashError) -> AuthError {
+    if matches!(e, crate::password::HashError::Busy) {
+        tracing::warn!("refused: every password hasher is busy");
+        AuthError::Unavailable
+    } else {
+        unavailable(e)
+    }
+}
+
 /// How an email typed into a sign-in form appears in logs: a short digest, since people
 /// sometimes type their password into the email field and the text is the caller's.
 pub fn log_id(email: &str) -> String {
@@ -217,7 +228,7 @@ impl Accounts {
             .hashing
             .verify(password, Some(&user.password_hash))
             .await
-            .map_err(unavailable)?;
+            .map_err(hashing_failed)?;
         if ok {
             Ok(user)
         } else {
@@ -236,7 +247,11 @@ impl Accounts {
         let email = Email::parse(email)?;
         let password = Password::new(password)?;
         let name = DisplayName::parse(name)?;
-        let hash = self.hashing.hash(password.expose()).await.map_err(unavailable)?;
+        let hash = self
+            .hashing
+            .hash(password.expose())
+            .await
+            .map_err(hashing_failed)?;
         for _ in 0..5 {
             let number = ResidentNumber::from_random(rand::random());
             let new = accounts::NewUser {
@@ -326,7 +341,7 @@ impl Accounts {
             .hashing
             .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await
-            .map_err(unavailable)?;
+            .map_err(hashing_failed)?;
         match user.filter(|_| ok) {
             Some(user) => {
                 tracing::info!(outcome = "success", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
@@ -359,7 +374,7 @@ impl Accounts {
     ) -> Result<SetCookie, AuthError> {
         let new = Password::new(new)?;
         let user = self.verified_user(session, current).await?;
-        let hash = self.hashing.hash(new.expose()).await.map_err(unavailable)?;
+        let hash = self.hashing.hash(new.expose()).await.map_err(hashing_failed)?;
         accounts::set_password_hash(&self.pool, &user.id, &hash)
             .await
             .map_err(unavailable)?;

@@ -22,6 +22,9 @@ pub enum ClientError {
     InvalidClient,
     #[error("the client may not ask for scope {0:?}")]
     InvalidScope(String),
+    /// Every password hasher is busy and the queue is full: try again in a moment.
+    #[error("every hasher is busy")]
+    Busy,
     #[error("storage or hashing failed: {0}")]
     Internal(String),
 }
@@ -97,10 +100,10 @@ pub async fn issue_token(
         .as_ref()
         .filter(|c| c.revoked_at.is_none())
         .map(|c| c.secret_hash.as_str());
-    let ok = hashing
-        .verify(client_secret, hash)
-        .await
-        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    let ok = hashing.verify(client_secret, hash).await.map_err(|e| match e {
+        crate::password::HashError::Busy => ClientError::Busy,
+        other => ClientError::Internal(other.to_string()),
+    })?;
     let client = client.filter(|_| ok).ok_or(ClientError::InvalidClient)?;
     let granted = granted_scopes(&client, requested)?;
     accounts::touch_client(pool, &client.client_id)

@@ -148,16 +148,22 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_refuses_at_once_instead_of_waiting() {
         let hashing = PasswordHashing::bounded(1, 2).await.unwrap();
-        // One hashing, two waiting: the next is refused.
+        // The only hasher is held here while two hashes queue: the next is refused.
+        let held = Arc::clone(&hashing.permits).try_acquire_owned().unwrap();
         let mut running = tokio::task::JoinSet::new();
-        for _ in 0..3 {
+        for _ in 0..2 {
             let h = hashing.clone();
             running.spawn(async move { h.verify("x", None).await.map(|_| ()) });
         }
-        while hashing.waiting.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-            tokio::task::yield_now().await;
+        for _ in 0..1000 {
+            if hashing.waiting.load(std::sync::atomic::Ordering::SeqCst) == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
+        assert_eq!(hashing.waiting.load(std::sync::atomic::Ordering::SeqCst), 2);
         assert!(matches!(hashing.verify("x", None).await, Err(HashError::Busy)));
+        drop(held);
         // The queue drains, every queued hash is answered, and hashing works again.
         for result in running.join_all().await {
             result.unwrap();

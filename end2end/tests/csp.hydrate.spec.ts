@@ -7,7 +7,7 @@ import { expect, request, test, type Page, type Response } from "@playwright/tes
 // uses a per-response nonce (no 'unsafe-inline' for scripts), interactive code
 // runs, and the browser reports no violation while it does.
 
-// The 44 systems of server/demo/city.toml and the 2 new ones proposed through public review (reviews.toml).
+// The 44 systems of server/demo/city.toml and the 4 new ones proposed through public review (reviews.toml).
 const TOTAL_SYSTEMS = 48;
 const WRONG_CREDENTIALS = "The email or password is not right. Check both and try again.";
 

@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 // Needs the WebAssembly app to hydrate. The no-JavaScript projects ignore
 // *.hydrate.spec.ts in playwright.config.ts; the skip below is a second guard.
 
-// The 44 systems of server/demo/city.toml and the 2 new ones proposed through public review (reviews.toml).
+// The 44 systems of server/demo/city.toml and the 4 new ones proposed through public review (reviews.toml).
 const TOTAL_SYSTEMS = 48;
 
 test.describe("Live search in the register", () => {

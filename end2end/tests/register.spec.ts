@@ -64,7 +64,7 @@ const SPANISH: Strings = {
 };
 
 const ENGLISH_SYSTEM_H1 = "Facial recognition pilot at Central Station";
-// The 44 systems of server/demo/city.toml and the 2 new ones proposed through public review
+// The 44 systems of server/demo/city.toml and the 4 new ones proposed through public review
 // (reviews.toml); specs running beside this one may propose more, so counts are "at least".
 const TOTAL_SYSTEMS = 48;
 

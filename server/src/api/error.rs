@@ -38,6 +38,9 @@ pub enum ApiError {
         reason: &'static str,
         decision_id: String,
     },
+    /// 503: every password hasher is busy; the answer carries `Retry-After: 1`.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     /// 500: logged in full, answered with a generic message.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -110,6 +114,12 @@ impl IntoResponse for ApiError {
             decision_id,
         };
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -63,6 +63,7 @@ fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, Stri
         (status = 400, description = "Unsupported grant type or scope", body = super::error::ErrorBody),
         (status = 401, description = "Wrong credentials or a revoked client", body = super::error::ErrorBody),
         (status = 429, description = "Too many attempts; see Retry-After", body = super::error::ErrorBody),
+        (status = 503, description = "Every password hasher is busy; see Retry-After", body = super::error::ErrorBody),
     ))]
 pub async fn token(
     State(state): State<AppState>,
@@ -119,6 +120,10 @@ pub async fn token(
             code: "invalid_scope",
             message: format!("This client may not ask for the scope {scope:?}."),
         }),
+        Err(ClientError::Busy) => {
+            tracing::warn!("refused a token request: every password hasher is busy");
+            Err(ApiError::Busy)
+        }
         Err(e) => Err(ApiError::internal(e)),
     }
 }

@@ -61,6 +61,13 @@ impl TrustedProxies {
                         format!("{item:?} is neither an IP address nor a CIDR network such as 10.0.0.0/8")
                     })
             })
+            .map(|net| match net {
+                // Trusting everyone would let any visitor write their own address.
+                Ok(net) if net.prefix_len() == 0 => {
+                    Err(format!("{net} would trust every address as a proxy"))
+                }
+                other => other,
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(|networks| TrustedProxies { networks, header })
     }
@@ -100,16 +107,21 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxie
 }
 
 /// The hops of every `X-Forwarded-For` header, left to right (`None` for one that is not an address).
+/// Split on the raw bytes: a visitor's odd byte in their own (left) hop must not hide the
+/// hops the proxies appended to its right on the same line.
 fn x_forwarded_for_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
     headers
         .get_all("x-forwarded-for")
         .iter()
         .flat_map(|value| {
             value
-                .to_str()
-                .unwrap_or("?")
-                .split(',')
-                .map(|item| parse_node(item.trim()))
+                .as_bytes()
+                .split(|b| *b == b',')
+                .map(|item| {
+                    std::str::from_utf8(item)
+                        .ok()
+                        .and_then(|item| parse_node(item.trim()))
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -119,11 +131,11 @@ fn x_forwarded_for_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
     let mut hops = Vec::new();
     for value in headers.get_all("forwarded") {
-        let Ok(value) = value.to_str() else {
-            hops.push(None);
-            continue;
-        };
-        for element in value.split(',') {
+        for element in value.as_bytes().split(|b| *b == b',') {
+            let Ok(element) = std::str::from_utf8(element) else {
+                hops.push(None);
+                continue;
+            };
             let node = element.split(';').find_map(|pair| {
                 let (name, value) = pair.split_once('=')?;
                 name.trim().eq_ignore_ascii_case("for").then(|| value.trim())
@@ -255,6 +267,26 @@ mod tests {
     }
 
     #[test]
+    fn an_odd_byte_in_the_visitors_own_hop_does_not_hide_the_proxys_hop() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\x80zz, 203.0.113.9").unwrap(),
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &h, &proxies("10.0.0.0/8")),
+            ip("203.0.113.9")
+        );
+        let forwarded = TrustedProxies::parse("10.0.0.0/8", ProxyHeader::Forwarded).unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "forwarded",
+            HeaderValue::from_bytes(b"for=\x80, for=203.0.113.9").unwrap(),
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), &h, &forwarded), ip("203.0.113.9"));
+    }
+
+    #[test]
     fn only_the_header_the_proxies_write_is_read() {
         // The proxy writes X-Forwarded-For and passes the visitor's own Forwarded through.
         let h = headers(&[("forwarded", "for=1.2.3.4"), ("x-forwarded-for", "198.51.100.1")]);
@@ -295,5 +327,9 @@ mod tests {
         assert!(!list.trusts(ip("192.0.2.8")));
         let error = TrustedProxies::parse("10.0.0.0/8, proxy.local", ProxyHeader::XForwardedFor).unwrap_err();
         assert!(error.contains("proxy.local"), "{error}");
+        for everyone in ["0.0.0.0/0", "::/0"] {
+            let error = TrustedProxies::parse(everyone, ProxyHeader::XForwardedFor).unwrap_err();
+            assert!(error.contains("every address"), "{error}");
+        }
     }
 }

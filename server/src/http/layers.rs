@@ -24,7 +24,9 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     let static_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if private {
+    // A response that sets a cookie (signing in) is as private as one that reads it; the
+    // static bundle is the same for everyone and stays cacheable for slow connections.
+    if (private || headers.contains_key(header::SET_COOKIE)) && !static_file {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if !static_file {
