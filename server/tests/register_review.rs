@@ -236,6 +236,19 @@ async fn a_proposal_goes_through_each_stage_and_every_other_step_is_refused(back
     let id = all.iter().find(|r| r.system_slug == slug).unwrap().id.clone();
     let stage = |page: app::reviews::ReviewPage| page.review.stage;
     assert_eq!(stage(office.get_review(&id).await.value()), ReviewStage::Draft);
+    // The draft's preview is the office's too: the entry as it would stand in force.
+    let preview = office.review_preview(&id).await.value();
+    assert_eq!(preview.summary.slug, slug);
+    assert_eq!(preview.summary.status, domain::register::SystemStatus::Active);
+    assert_eq!(
+        app.anonymous().review_preview(&id).await.error(),
+        AppError::NotFound
+    );
+    let without_role = common::staff(&app, "plain.officer@example.org", "Plain", Role::Officer).await;
+    assert_eq!(
+        app.as_user(&without_role).review_preview(&id).await.error(),
+        AppError::NotFound
+    );
 
     // Not in the register yet; publishing needs the whole report.
     let agency = app.as_agency(&bearer(&app, AGENCY, &[ApiScope::ConsentCheck]).await);
@@ -264,6 +277,11 @@ async fn a_proposal_goes_through_each_stage_and_every_other_step_is_refused(back
     assert_eq!(
         stage(app.anonymous().get_review(&id).await.value()),
         ReviewStage::Comment
+    );
+    // Published, anyone reads the preview.
+    assert_eq!(
+        app.anonymous().review_preview(&id).await.value().summary.slug,
+        slug
     );
     // In the register as planned: an agency's check is refused, as for any system not active.
     assert_eq!(

@@ -464,6 +464,11 @@ impl ApiClient {
         self.call("/fn/reviews/get", &[("id", id), ("lang", "en")]).await
     }
 
+    pub async fn review_preview(&self, id: &str) -> Answer<domain::register::SystemView> {
+        self.call("/fn/reviews/preview", &[("id", id), ("lang", "en")])
+            .await
+    }
+
     pub async fn review_list(&self) -> Answer<Vec<domain::register::ReviewSummary>> {
         self.call("/fn/reviews/list", &[("lang", "en")]).await
     }
