@@ -364,24 +364,7 @@ pub async fn set_client_scopes(
     scopes: &str,
     by: crate::audit::Actor<'_>,
 ) -> Result<bool, StoreError> {
-    let mut tx = crate::db::begin(pool).await?;
-    let done = sqlx::query("UPDATE api_clients SET scopes = $1 WHERE client_id = $2 AND revoked_at IS NULL")
-        .bind(scopes)
-        .bind(client_id)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    let entry = crate::audit::AuditEntry {
-        actor: by,
-        action: "set_client_scopes",
-        request_id: None,
-        detail: &format!("{client_id}: {scopes}"),
-    };
-    crate::audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
-    Ok(true)
+    change_active_client(pool, client_id, ClientChange::Scopes(scopes), by).await
 }
 
 /// Revokes a client, with `by`'s audit row in the same transaction: its tokens stop working
@@ -391,21 +374,45 @@ pub async fn revoke_client(
     client_id: &str,
     by: crate::audit::Actor<'_>,
 ) -> Result<bool, StoreError> {
+    change_active_client(pool, client_id, ClientChange::Revoked, by).await
+}
+
+/// A change to an active API client.
+enum ClientChange<'a> {
+    Scopes(&'a str),
+    Revoked,
+}
+
+/// Applies `change` to active client `client_id` and records it as `by`'s, in one transaction.
+async fn change_active_client(
+    pool: &AnyPool,
+    client_id: &str,
+    change: ClientChange<'_>,
+    by: crate::audit::Actor<'_>,
+) -> Result<bool, StoreError> {
+    let (update, action, detail) = match change {
+        ClientChange::Scopes(scopes) => (
+            sqlx::query("UPDATE api_clients SET scopes = $1 WHERE client_id = $2 AND revoked_at IS NULL")
+                .bind(scopes.to_owned()),
+            "set_client_scopes",
+            format!("{client_id}: {scopes}"),
+        ),
+        ClientChange::Revoked => (
+            sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
+                .bind(now()),
+            "revoke_client",
+            client_id.to_owned(),
+        ),
+    };
     let mut tx = crate::db::begin(pool).await?;
-    let done =
-        sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
-            .bind(now())
-            .bind(client_id)
-            .execute(&mut *tx)
-            .await?;
-    if done.rows_affected() == 0 {
+    if update.bind(client_id).execute(&mut *tx).await?.rows_affected() == 0 {
         return Ok(false);
     }
     let entry = crate::audit::AuditEntry {
         actor: by,
-        action: "revoke_client",
+        action,
         request_id: None,
-        detail: client_id,
+        detail: &detail,
     };
     crate::audit::record(&mut tx, &entry).await?;
     tx.commit().await?;
