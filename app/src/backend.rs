@@ -70,6 +70,38 @@ pub fn client_ip() -> Option<auth::address::ClientAddress> {
         .and_then(|parts| parts.extensions.get::<auth::address::ClientAddress>().copied())
 }
 
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// A QR code of `text` as a `data:` URL of an SVG image (the page's CSP allows `data:` images).
+pub fn qr_code_data_url(text: &str) -> String {
+    use base64::Engine;
+    let svg = qrcode::QrCode::new(text.as_bytes()).map_or_else(
+        |_| String::new(),
+        |code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        },
+    );
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
+}
+
 /// Gives a refused server function's response the error's status, unless the caller is a
 /// plain HTML form (no JavaScript), which Leptos redirects back to the form instead.
 pub fn refuse_with_status(status: u16) {
@@ -114,9 +146,14 @@ fn send_cookie(cookie: SetCookie) {
 /// Finishes an account action: a refused one answers its error (429 with `Retry-After` when
 /// rate limited); a successful one sends its cookie and goes to `to`.
 pub fn answer(outcome: Result<SetCookie, AuthError>, to: &str) -> Result<(), AppError> {
+    answer_all(outcome.map(|cookie| vec![cookie]), to)
+}
+
+/// [`answer`] for an action that sets several cookies.
+pub fn answer_all(outcome: Result<Vec<SetCookie>, AuthError>, to: &str) -> Result<(), AppError> {
     match outcome {
-        Ok(cookie) => {
-            send_cookie(cookie);
+        Ok(cookies) => {
+            cookies.into_iter().for_each(send_cookie);
             leptos_axum::redirect(to);
             Ok(())
         }

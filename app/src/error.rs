@@ -109,8 +109,9 @@ impl AppError {
             AppError::Transport(_) => 400,
             AppError::Auth(auth) => match auth {
                 AuthError::EmailTaken => 409,
-                AuthError::InvalidCredentials | AuthError::NotSignedIn => 401,
-                AuthError::WrongPassword | AuthError::Input(_) => 422,
+                AuthError::InvalidCredentials | AuthError::NotSignedIn | AuthError::SignInExpired => 401,
+                AuthError::WrongPassword | AuthError::WrongCode | AuthError::Input(_) => 422,
+                AuthError::Disabled => 403,
                 AuthError::RateLimited { .. } => 429,
                 AuthError::Forbidden => 403,
                 AuthError::Unavailable => 503,

@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=register::home_page::HomePage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=accounts::signup_page::SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=accounts::login_page::LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/login/second-factor") view=accounts::second_factor_page::SecondFactorPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=accounts::account_page::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/account/profile") view=accounts::profile_page::ProfilePage ssr=SsrMode::Async />
                         <Route path=path!("/my") view=consent::my_page::MyPage ssr=SsrMode::Async />

@@ -1,10 +1,19 @@
-//! The account service: sign-up, sign-in, sessions, password change and account deletion.
+//! The account service: sign-up, sign-in (with the staff second factor), sessions, password
+//! change and account deletion.
+
+mod second_factor;
+
+pub use second_factor::{
+    Enrolment, PendingSignIn, SECOND_FACTOR_COOKIE, SignedIn, current_code, matching_step,
+};
 
 use crate::address::ClientAddress;
 use crate::password::PasswordHashing;
 use crate::tokens::{ISSUER, SESSION_AUDIENCE, SESSION_TYP, SessionClaims, TokenKeys};
 use base64::Engine;
-use domain::account::{AuthError, CurrentUser, DisplayName, Email, Password, ResidentNumber, Role};
+use domain::account::{
+    AuthError, CurrentUser, DisplayName, Email, Password, ResidentNumber, Role, SecondFactorRule,
+};
 use domain::lang::Lang;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
@@ -50,6 +59,8 @@ pub struct SessionPolicy {
     pub idle_secs: i64,
     pub absolute_secs: i64,
     pub secure_cookie: bool,
+    /// Whether staff must sign in with a second factor.
+    pub second_factor: SecondFactorRule,
 }
 
 /// Accounts over SQL; cheap to clone.
@@ -206,6 +217,9 @@ impl Accounts {
         else {
             return Ok(None);
         };
+        if user.disabled_at.is_some() {
+            return Ok(None);
+        }
         Ok(Some(Session {
             user: current_user(user),
             digest,
@@ -320,13 +334,13 @@ impl Accounts {
     }
 
     #[tracing::instrument(skip_all)]
-    /// Checks credentials and starts a new session.
+    /// Checks credentials and starts a new session, or for staff the second step.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
         client: Option<ClientAddress>,
-    ) -> Result<SetCookie, AuthError> {
+    ) -> Result<SignedIn, AuthError> {
         let key = email.trim().to_lowercase();
         // Keyed by account and address: nobody can lock a resident out from elsewhere.
         let ip = client.map(|c| c.limit_key().to_string()).unwrap_or_default();
@@ -343,9 +357,13 @@ impl Accounts {
             .await
             .map_err(hashing_failed)?;
         match user.filter(|_| ok) {
+            Some(user) if user.disabled_at.is_some() => {
+                tracing::warn!(outcome = "disabled", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
+                Err(AuthError::Disabled)
+            }
             Some(user) => {
-                tracing::info!(outcome = "success", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
-                self.start_session(&user.id, &user.password_hash).await
+                tracing::info!(outcome = "password", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
+                self.after_password(&user).await
             }
             None => {
                 tracing::warn!(outcome = "failure", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");

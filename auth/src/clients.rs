@@ -58,6 +58,17 @@ fn join(scopes: &[ApiScope]) -> String {
     scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(" ")
 }
 
+/// A new random client secret (256 bits, base64url) and its hash.
+async fn new_secret(hashing: &PasswordHashing) -> Result<(String, String), ClientError> {
+    let raw: [u8; 32] = rand::random();
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let hash = hashing
+        .hash(&secret)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    Ok((secret, hash))
+}
+
 /// Creates a client for an agency; `by` is recorded in the audit log with it.
 pub async fn create(
     pool: &AnyPool,
@@ -70,15 +81,32 @@ pub async fn create(
         return Err(ClientError::NoScope);
     }
     let client_id = format!("gh_{}", new_id());
-    let raw: [u8; 32] = rand::random();
-    let client_secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    let hash = hashing
-        .hash(&client_secret)
-        .await
-        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    let (client_secret, hash) = new_secret(hashing).await?;
     accounts::insert_client(pool, &client_id, &hash, agency_slug, &join(scopes), by).await?;
     Ok(NewClient {
         client_id,
+        client_secret,
+    })
+}
+
+/// Gives active client `client_id` a new secret (shown once, here) in place of the old one,
+/// recorded as `by`'s: the old secret gets no more tokens and its tokens stop working at once.
+/// `InvalidClient`: no such active client.
+pub async fn rotate(
+    pool: &AnyPool,
+    hashing: &PasswordHashing,
+    client_id: &str,
+    by: store::audit::Actor<'_>,
+) -> Result<NewClient, ClientError> {
+    let (client_secret, hash) = new_secret(hashing).await?;
+    let rotated = accounts::rotate_client_secret(pool, client_id, &hash, by)
+        .await
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+    if !rotated {
+        return Err(ClientError::InvalidClient);
+    }
+    Ok(NewClient {
+        client_id: client_id.to_owned(),
         client_secret,
     })
 }
@@ -120,6 +148,7 @@ pub async fn issue_token(
         iat: issued,
         exp: issued + AGENCY_TOKEN_SECONDS,
         jti: new_id(),
+        secret_generation: client.secret_rotated_at.unwrap_or(0),
     };
     let token = keys
         .sign(&claims)
@@ -162,7 +191,11 @@ pub async fn verify_caller(
     let client = accounts::find_client(pool, &claims.sub)
         .await
         .map_err(|e| ClientError::Internal(e.to_string()))?;
-    let live = client.filter(|c| c.revoked_at.is_none() && c.agency_slug == claims.agency);
+    let live = client.filter(|c| {
+        c.revoked_at.is_none()
+            && c.agency_slug == claims.agency
+            && c.secret_rotated_at.unwrap_or(0) == claims.secret_generation
+    });
     Ok(live.map(|client| {
         // The token's scopes as the client holds them now: a scope taken from the client is
         // refused at once, not when its tokens expire.

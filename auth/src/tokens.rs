@@ -43,6 +43,24 @@ pub struct SessionClaims {
     pub exp: i64,
 }
 
+/// The kind of a token that stands for a sign-in whose password was right but whose second
+/// factor is still to come; it opens nothing but the second-factor step.
+pub const SECOND_FACTOR_TYP: &str = "second-factor";
+
+/// The claims of a sign-in waiting for its second factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The account.
+    pub sub: String,
+    pub typ: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// A digest of the password hash it was issued under: a password change voids it.
+    pub pwh: String,
+}
+
 /// The claims of an agency API access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencyClaims {
@@ -58,12 +76,21 @@ pub struct AgencyClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The client's secret as it stood when the token was issued (when it was last rotated,
+    /// 0 if never): a token from before a rotation is refused at once.
+    #[serde(default)]
+    pub secret_generation: i64,
 }
 
 trait Typed {
     fn typ(&self) -> &str;
 }
 impl Typed for SessionClaims {
+    fn typ(&self) -> &str {
+        &self.typ
+    }
+}
+impl Typed for SecondFactorClaims {
     fn typ(&self) -> &str {
         &self.typ
     }
@@ -120,6 +147,11 @@ impl TokenKeys {
     }
 
     /// Verifies an agency access token.
+    /// Checks a pending sign-in's token (signature, issuer, audience, expiry, kind).
+    pub fn verify_second_factor(&self, token: &str) -> Result<SecondFactorClaims, TokenError> {
+        self.verify(token, SESSION_AUDIENCE, SECOND_FACTOR_TYP)
+    }
+
     pub fn verify_agency(&self, token: &str) -> Result<AgencyClaims, TokenError> {
         self.verify(token, AGENCY_AUDIENCE, AGENCY_TYP)
     }

@@ -70,6 +70,10 @@ pub struct Config {
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
     /// The configuration file read, if any (`GLASSHOUSE_CONFIG`).
     pub config_file: Option<PathBuf>,
+    /// Whether officers and admins must sign in with an authenticator app
+    /// (`GLASSHOUSE_STAFF_SECOND_FACTOR`: `required`, the default in production, or
+    /// `optional`, the default in development; production refuses `optional`).
+    pub staff_second_factor: domain::account::SecondFactorRule,
 }
 
 impl std::fmt::Debug for Config {
@@ -119,6 +123,7 @@ struct FileConfig {
     comment_days: Option<String>,
     trusted_proxies: Option<String>,
     proxy_header: Option<String>,
+    staff_second_factor: Option<String>,
 }
 
 const KNOWN_VARIABLES: &[&str] = &[
@@ -138,6 +143,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_COMMENT_DAYS",
     "GLASSHOUSE_TRUSTED_PROXIES",
     "GLASSHOUSE_PROXY_HEADER",
+    "GLASSHOUSE_STAFF_SECOND_FACTOR",
 ];
 
 impl Config {
@@ -165,6 +171,15 @@ impl Config {
                 .unwrap_or_else(|| default.to_owned())
         };
         let addr = parse_addr(&pick("GLASSHOUSE_ADDR", file.addr, DEFAULT_ADDR))?;
+        let mode = parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "production"))?;
+        let staff_second_factor = parse_second_factor(&pick(
+            "GLASSHOUSE_STAFF_SECOND_FACTOR",
+            file.staff_second_factor,
+            match mode {
+                Mode::Production => "required",
+                Mode::Development => "optional",
+            },
+        ))?;
         let jwt_secret = vars.get("GLASSHOUSE_JWT_SECRET").cloned().or(file.jwt_secret);
         if jwt_secret
             .as_ref()
@@ -227,7 +242,8 @@ impl Config {
             )?,
             addr,
             database_url: parse_database_url(pick("DATABASE_URL", file.database_url, DEFAULT_DATABASE_URL))?,
-            mode: parse_mode(&pick("GLASSHOUSE_MODE", file.mode, "production"))?,
+            mode,
+            staff_second_factor,
             site_root: PathBuf::from(pick("LEPTOS_SITE_ROOT", file.site_root, "target/site")),
             log_filter: pick("RUST_LOG", file.log, "info,sqlx=warn"),
         })
@@ -318,6 +334,17 @@ fn parse_public_url(value: String) -> Result<String, ConfigError> {
             name: "GLASSHOUSE_PUBLIC_URL",
             message: "it must start with http:// or https://".to_owned(),
         })
+    }
+}
+
+fn parse_second_factor(value: &str) -> Result<domain::account::SecondFactorRule, ConfigError> {
+    match value {
+        "required" => Ok(domain::account::SecondFactorRule::Required),
+        "optional" => Ok(domain::account::SecondFactorRule::Optional),
+        other => Err(ConfigError::Invalid {
+            name: "GLASSHOUSE_STAFF_SECOND_FACTOR",
+            message: format!("{other:?} is neither \"required\" nor \"optional\""),
+        }),
     }
 }
 

@@ -59,6 +59,12 @@ pub fn setting_problems(config: &Config) -> Vec<Unsafe> {
             }
         }
     }
+    if config.staff_second_factor == domain::account::SecondFactorRule::Optional {
+        problems.push(problem(
+            "GLASSHOUSE_STAFF_SECOND_FACTOR",
+            "it is \"optional\": officers open every resident's requests, and a stolen password alone must not be enough; remove the setting (production requires a second factor)",
+        ));
+    }
     if config.checkpoint_key.is_none() {
         problems.push(problem(
             "GLASSHOUSE_CHECKPOINT_KEY",
@@ -180,6 +186,8 @@ mod tests {
         assert!(weak[0].message.contains("weak"));
         let no_key = setting_problems(&with(&[("GLASSHOUSE_CHECKPOINT_KEY", None)]));
         assert_eq!(names(&no_key), ["GLASSHOUSE_CHECKPOINT_KEY"]);
+        let password_only = setting_problems(&with(&[("GLASSHOUSE_STAFF_SECOND_FACTOR", Some("optional"))]));
+        assert_eq!(names(&password_only), ["GLASSHOUSE_STAFF_SECOND_FACTOR"]);
     }
 
     #[cfg(unix)]

@@ -134,6 +134,7 @@ fn claims(client: &NewClient) -> AgencyClaims {
         iat: now,
         exp: now + 600,
         jti: "test".into(),
+        secret_generation: 0,
     }
 }
 

@@ -10,6 +10,7 @@ on_both_databases!(
     migrations_apply_from_empty_and_again,
     demo_loads_once_then_refuses_a_database_with_data,
     admin_commands_create_staff_and_api_clients,
+    admin_commands_disable_accounts_reset_second_factors_and_rotate_clients,
     audit_verify_passes_then_names_the_first_bad_entry,
 );
 
@@ -288,6 +289,84 @@ async fn admin_commands_create_staff_and_api_clients(backend: Backend) {
         text(&again.stderr).contains("no active client"),
         "{}",
         text(&again.stderr)
+    );
+}
+
+async fn admin_commands_disable_accounts_reset_second_factors_and_rotate_clients(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let env = [("DATABASE_URL", db.url.as_str())];
+    let demo = glasshouse(&["demo"], &env);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let officer = "privacy.officer@riverton.example";
+    let run = |args: &[&str]| glasshouse(args, &env);
+
+    let disabled = run(&["admin", "disable-user", "--email", officer]);
+    assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+    assert!(text(&disabled.stdout).contains("disabled privacy.officer@riverton.example"));
+    let twice = run(&["admin", "disable-user", "--email", officer]);
+    assert!(!twice.status.success());
+    assert!(
+        text(&twice.stderr).contains("already disabled"),
+        "{}",
+        text(&twice.stderr)
+    );
+    let enabled = run(&[
+        "admin",
+        "enable-user",
+        "--email",
+        "PRIVACY.officer@riverton.example",
+    ]);
+    assert!(enabled.status.success(), "{}", text(&enabled.stderr));
+    let nobody = run(&["admin", "disable-user", "--email", "nobody@example.org"]);
+    assert!(!nobody.status.success());
+    assert!(
+        text(&nobody.stderr).contains("no account nobody@example.org"),
+        "{}",
+        text(&nobody.stderr)
+    );
+
+    let reset = run(&["admin", "reset-second-factor", "--email", officer]);
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(text(&reset.stdout).contains("enrols a new authenticator"));
+
+    let client = text(&demo.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("client_id: ").map(str::to_owned))
+        .expect("the demo prints a client");
+    let rotated = run(&["admin", "rotate-client", "--client-id", &client]);
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let out = text(&rotated.stdout);
+    assert!(
+        out.contains(&format!("client_id: {client}")) && out.contains("client_secret: "),
+        "{out}"
+    );
+    let unknown = run(&["admin", "rotate-client", "--client-id", "gh_nope"]);
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown.stderr).contains("no active client gh_nope"),
+        "{}",
+        text(&unknown.stderr)
+    );
+
+    // Each is in the audit log, as the operator's, and the ledger still verifies.
+    let verify = run(&["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    let pool = store::db::connect(&db.url).await.unwrap();
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM admin_audit WHERE actor_id = 'operator' AND action IN \
+         ('disable_user', 'enable_user', 'reset_second_factor', 'rotate_client') ORDER BY at_us",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "disable_user",
+            "enable_user",
+            "reset_second_factor",
+            "rotate_client"
+        ]
     );
 }
 

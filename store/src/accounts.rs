@@ -1,6 +1,6 @@
 //! The accounts aggregate: users, their sessions, and agency API clients.
 
-use super::{new_id, now};
+use super::{new_id, now, now_us};
 use crate::StoreError;
 use domain::account::{Profile, ProfileFields};
 use domain::lang::Lang;
@@ -16,6 +16,8 @@ pub struct UserRow {
     pub lang: String,
     pub role: String,
     pub resident_number: String,
+    /// When an operator disabled the account (`admin disable-user`); it cannot sign in.
+    pub disabled_at: Option<i64>,
 }
 
 /// The password hash of a resident record an officer created for someone without an
@@ -50,7 +52,7 @@ impl From<sqlx::Error> for InsertUserError {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, display_name, lang, role, resident_number";
+const USER_COLUMNS: &str = "id, email, password_hash, display_name, lang, role, resident_number, disabled_at";
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -147,6 +149,8 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
     .await?;
     for table in [
         "sessions",
+        "second_factors",
+        "recovery_codes",
         "consents",
         "system_followers",
         "register_notifications",
@@ -257,6 +261,8 @@ pub struct ClientRow {
     pub agency_slug: String,
     pub scopes: String,
     pub revoked_at: Option<i64>,
+    /// When the secret was last replaced (`admin rotate-client`); tokens carry it.
+    pub secret_rotated_at: Option<i64>,
 }
 
 /// Why a client was not created.
@@ -314,7 +320,7 @@ pub async fn insert_client(
 /// The client `client_id`, if it exists.
 pub async fn find_client(pool: &AnyPool, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
     sqlx::query_as(
-        "SELECT c.client_id, c.secret_hash, a.slug AS agency_slug, c.scopes, c.revoked_at \
+        "SELECT c.client_id, c.secret_hash, a.slug AS agency_slug, c.scopes, c.revoked_at, c.secret_rotated_at \
          FROM api_clients c JOIN agencies a ON a.id = c.agency_id WHERE c.client_id = $1",
     )
     .bind(client_id)
@@ -377,10 +383,23 @@ pub async fn revoke_client(
     change_active_client(pool, client_id, ClientChange::Revoked, by).await
 }
 
+/// Replaces an active client's secret (`secret_hash`: the new one's hash), with `by`'s audit
+/// row in the same transaction: the old secret gets no more tokens, and tokens issued with it
+/// are refused at once. `false`: no such active client.
+pub async fn rotate_client_secret(
+    pool: &AnyPool,
+    client_id: &str,
+    secret_hash: &str,
+    by: crate::audit::Actor<'_>,
+) -> Result<bool, StoreError> {
+    change_active_client(pool, client_id, ClientChange::Secret(secret_hash), by).await
+}
+
 /// A change to an active API client.
 enum ClientChange<'a> {
     Scopes(&'a str),
     Revoked,
+    Secret(&'a str),
 }
 
 /// Applies `change` to active client `client_id` and records it as `by`'s, in one transaction.
@@ -401,6 +420,19 @@ async fn change_active_client(
             sqlx::query("UPDATE api_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
                 .bind(now()),
             "revoke_client",
+            client_id.to_owned(),
+        ),
+        ClientChange::Secret(hash) => (
+            sqlx::query(concat!(
+                "UPDATE api_clients SET secret_hash = $1, ",
+                // Strictly later than the last rotation, so tokens always tell two apart.
+                "secret_rotated_at = CASE WHEN secret_rotated_at IS NOT NULL AND secret_rotated_at >= $2 ",
+                "THEN secret_rotated_at + 1 ELSE $2 END ",
+                "WHERE client_id = $3 AND revoked_at IS NULL"
+            ))
+            .bind(hash.to_owned())
+            .bind(now_us()),
+            "rotate_client",
             client_id.to_owned(),
         ),
     };

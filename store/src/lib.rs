@@ -22,6 +22,7 @@ pub mod package;
 pub mod register;
 pub mod requests;
 pub mod retention;
+pub mod second_factor;
 
 mod error;
 pub use error::StoreError;

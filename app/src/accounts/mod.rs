@@ -5,6 +5,7 @@ pub mod account_page;
 pub mod login_page;
 pub mod profile;
 pub mod profile_page;
+pub mod second_factor_page;
 pub mod signup_page;
 
 use crate::error::AppError;
@@ -44,14 +45,68 @@ pub async fn sign_up(
     ssr::answer(ssr::backend()?.accounts.sign_up(input).await, "/account")
 }
 
-/// Signs in, then goes to the account page.
+/// Signs in, then goes to the account page; staff go to the second step first.
 #[server(prefix = "/fn", endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use auth::accounts::SignedIn;
     let outcome = ssr::backend()?
         .accounts
         .sign_in(&email, &password, ssr::client_ip())
         .await;
-    ssr::answer(outcome, "/account")
+    match outcome {
+        Ok(SignedIn::Session(cookie)) => ssr::answer(Ok(cookie), "/account"),
+        Ok(SignedIn::SecondFactor(cookie)) => ssr::answer(Ok(cookie), "/login/second-factor"),
+        Err(e) => ssr::answer(Err(e), "/account"),
+    }
+}
+
+/// A staff sign-in's second step as its page shows it: the account, and while an
+/// authenticator is being enrolled, what to put into the app and the recovery codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingSignInView {
+    pub email: String,
+    pub enrolment: Option<EnrolmentView>,
+}
+
+/// An authenticator being enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EnrolmentView {
+    /// The secret, grouped in fours for typing.
+    pub secret: String,
+    /// The QR code of the key URI, as a `data:` URL of an SVG image.
+    pub qr_code: String,
+    pub recovery_codes: Vec<String>,
+}
+
+/// The pending sign-in's second step (from its own cookie).
+#[server(prefix = "/fn", endpoint = "auth/second_factor")]
+pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
+    let token = ssr::cookie(auth::accounts::SECOND_FACTOR_COOKIE)
+        .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
+    let pending = ssr::backend()?.accounts.pending_sign_in(&token).await?;
+    Ok(PendingSignInView {
+        email: pending.email,
+        enrolment: pending.enrolment.map(|e| EnrolmentView {
+            secret: e
+                .secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+            qr_code: ssr::qr_code_data_url(&e.uri),
+            recovery_codes: e.recovery_codes,
+        }),
+    })
+}
+
+/// Checks the code of the second step and signs in.
+#[server(prefix = "/fn", endpoint = "auth/complete_sign_in")]
+pub async fn complete_sign_in(code: String) -> Result<(), AppError> {
+    let token = ssr::cookie(auth::accounts::SECOND_FACTOR_COOKIE)
+        .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
+    let outcome = ssr::backend()?.accounts.complete_sign_in(&token, &code).await;
+    ssr::answer_all(outcome, "/account")
 }
 
 /// Ends this session, then goes home.

@@ -114,6 +114,12 @@ fn auth_message(error: AuthError) -> impl IntoView {
         AuthError::EmailTaken => t!(i18n, auth_errors.email_taken).into_any(),
         AuthError::InvalidCredentials => t!(i18n, auth_errors.invalid_credentials).into_any(),
         AuthError::WrongPassword => t!(i18n, auth_errors.wrong_password).into_any(),
+        AuthError::WrongCode => t!(i18n, auth_errors.wrong_code).into_any(),
+        AuthError::SignInExpired => view! {
+            {t!(i18n, auth_errors.sign_in_expired)} " " <a href="/login">{t!(i18n, login.title)}</a>
+        }
+        .into_any(),
+        AuthError::Disabled => t!(i18n, auth_errors.disabled).into_any(),
         AuthError::Input(AccountInputError::Email) => t!(i18n, auth_errors.email).into_any(),
         AuthError::Input(AccountInputError::DisplayName) => t!(i18n, auth_errors.display_name).into_any(),
         AuthError::Input(AccountInputError::PasswordTooShort) => {

@@ -45,4 +45,13 @@ pub enum AuthError {
     Forbidden,
     #[error("temporarily unavailable")]
     Unavailable,
+    /// The code from the authenticator (or a recovery code) was not right, or was used before.
+    #[error("that code is not right")]
+    WrongCode,
+    /// The password step is too old, or never happened: sign in again.
+    #[error("the sign-in expired; sign in again")]
+    SignInExpired,
+    /// An operator disabled the account (said only once the password was right).
+    #[error("this account is disabled")]
+    Disabled,
 }

@@ -10,6 +10,7 @@ mod password;
 mod profile;
 mod resident_number;
 mod role;
+mod second_factor;
 mod user;
 
 pub use display_name::DisplayName;
@@ -19,4 +20,8 @@ pub use password::Password;
 pub use profile::{Profile, ProfileFields};
 pub use resident_number::ResidentNumber;
 pub use role::{ApiScope, Role};
+pub use second_factor::{
+    AfterPassword, RECOVERY_CODE_CHARS, RECOVERY_CODES, SecondFactorCode, SecondFactorRule, after_password,
+    recovery_code,
+};
 pub use user::CurrentUser;

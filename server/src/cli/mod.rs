@@ -120,4 +120,26 @@ pub enum AdminCommand {
     },
     /// List every API client: agency, id, scopes, created, last token, revoked (never secrets).
     ListClients,
+    /// Give an API client a new secret, printed once: the old secret gets no more tokens and
+    /// the tokens issued with it stop working at once.
+    RotateClient {
+        #[arg(long)]
+        client_id: String,
+    },
+    /// Disable an account: it cannot sign in, and its sessions end at once.
+    DisableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    EnableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove a staff member's authenticator and recovery codes (a lost phone): their
+    /// sessions end, and their next sign-in enrols a new authenticator.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }

@@ -241,8 +241,57 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
                 );
             }
         }
+        AdminCommand::RotateClient { client_id } => {
+            let client = clients::rotate(
+                &pool,
+                accounts.hashing(),
+                &client_id,
+                store::audit::Actor::Operator,
+            )
+            .await
+            .map_err(|e| match e {
+                clients::ClientError::InvalidClient => {
+                    RunError::Admin(format!("no active client {client_id}"))
+                }
+                other => admin_err(&other),
+            })?;
+            println!("client_id: {}", client.client_id);
+            println!("client_secret: {}", client.client_secret);
+        }
+        AdminCommand::DisableUser { email } => set_disabled(&pool, &email, true).await?,
+        AdminCommand::EnableUser { email } => set_disabled(&pool, &email, false).await?,
+        AdminCommand::ResetSecondFactor { email } => {
+            let user = find_account(&pool, &email).await?;
+            store::second_factor::reset(&pool, &user.id, store::audit::Actor::Operator)
+                .await
+                .map_err(|e| admin_err(&e))?;
+            println!(
+                "reset the second factor of {}: their sessions ended; the next sign-in enrols a new authenticator",
+                user.email
+            );
+        }
     }
     Ok(())
+}
+
+/// The account with `email`, or the operator's error naming it.
+async fn find_account(pool: &AnyPool, email: &str) -> Result<store::accounts::UserRow, RunError> {
+    let key = email.trim().to_lowercase();
+    store::accounts::find_user_by_email(pool, &key)
+        .await?
+        .ok_or_else(|| RunError::Admin(format!("no account {key}")))
+}
+
+/// `admin disable-user` (`disable`) and `admin enable-user`.
+async fn set_disabled(pool: &AnyPool, email: &str, disable: bool) -> Result<(), RunError> {
+    let user = find_account(pool, email).await?;
+    let state = if disable { "disabled" } else { "enabled" };
+    if store::second_factor::set_disabled(pool, &user.id, disable, store::audit::Actor::Operator).await? {
+        println!("{state} {}", user.email);
+        Ok(())
+    } else {
+        Err(RunError::Admin(format!("{} is already {state}", user.email)))
+    }
 }
 
 /// Records a provisioning command in the audit log (and so in the ledger). The command's

@@ -80,6 +80,7 @@ pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildE
         idle_secs: i64::from(config.session_idle_minutes) * 60,
         absolute_secs: i64::from(config.session_max_hours) * 3600,
         secure_cookie: config.is_tls(),
+        second_factor: config.staff_second_factor,
     };
     Ok(Accounts::new(pool, hashing, keys, policy))
 }

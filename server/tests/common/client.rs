@@ -420,6 +420,21 @@ impl ApiClient {
             .await
     }
 
+    /// Who the server takes this client for.
+    pub async fn who_am_i(&self) -> Answer<Option<domain::account::CurrentUser>> {
+        self.call("/fn/auth/me", &[]).await
+    }
+
+    /// The second step of a pending staff sign-in (its cookie set with [`ApiClient::with_header`]).
+    pub async fn second_factor_step(&self) -> Answer<app::accounts::PendingSignInView> {
+        self.call("/fn/auth/second_factor", &[]).await
+    }
+
+    /// Enters the second step's code.
+    pub async fn complete_sign_in(&self, code: &str) -> Answer<()> {
+        self.call("/fn/auth/complete_sign_in", &[("code", code)]).await
+    }
+
     pub async fn sign_out(&self) -> Answer<()> {
         self.call("/fn/auth/sign_out", &[]).await
     }

@@ -1,0 +1,71 @@
+//! `/login/second-factor`: a staff sign-in's second step. With an authenticator: its code (or
+//! a recovery code). At the first sign-in: enrol one (the QR code or the secret to type, the
+//! recovery codes to keep), then its first code.
+
+use crate::accounts::{CompleteSignIn, EnrolmentView, second_factor_step};
+use crate::components::auth_form::{Field, SubmitButton};
+use crate::components::error_notice::ErrorNotice;
+use crate::components::page_title::PageTitle;
+use crate::i18n::{t, td_string, use_i18n};
+use leptos::prelude::*;
+
+/// The second step of a staff sign-in.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let step = Resource::new(|| (), |_| second_factor_step());
+    let action = ServerAction::<CompleteSignIn>::new();
+    view! {
+        <PageTitle text=|l| td_string!(l, second_factor.title) />
+        <h1>{t!(i18n, second_factor.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match step.await {
+                    Ok(step) => view! {
+                        <p>{t!(i18n, second_factor.signing_in_as)} " " <strong>{step.email.clone()}</strong></p>
+                        {step.enrolment.map(|enrolment| view! { <Enrol enrolment /> })}
+                        {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                        <ActionForm action attr:class="stack-form">
+                            <Field
+                                name="code"
+                                label=|l| td_string!(l, second_factor.code)
+                                kind="text"
+                                autocomplete="one-time-code"
+                                hint=Signal::derive(move || td_string!(i18n.get_locale(), second_factor.code_hint).to_owned())
+                            />
+                            <SubmitButton pending=action.pending() label=|l| td_string!(l, second_factor.submit) />
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Enrolling an authenticator: what to put into the app, and the recovery codes.
+#[component]
+fn Enrol(enrolment: EnrolmentView) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section aria-labelledby="enrol-heading" class="enrolment">
+            <h2 id="enrol-heading">{t!(i18n, second_factor.enrol_heading)}</h2>
+            <p>{t!(i18n, second_factor.enrol_explained)}</p>
+            <img
+                class="qr-code"
+                src=enrolment.qr_code
+                width="200"
+                height="200"
+                alt=move || td_string!(i18n.get_locale(), second_factor.qr_alt)
+            />
+            <p>{t!(i18n, second_factor.secret_label)} " "
+                <code data-testid="totp-secret" class="secret">{enrolment.secret}</code></p>
+            <h3>{t!(i18n, second_factor.recovery_heading)}</h3>
+            <p>{t!(i18n, second_factor.recovery_explained)}</p>
+            <ul class="recovery-codes" data-testid="recovery-codes">
+                {enrolment.recovery_codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
