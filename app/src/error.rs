@@ -47,6 +47,9 @@ pub enum AppError {
     /// An account action was refused.
     #[error(transparent)]
     Auth(#[from] domain::account::AuthError),
+    /// The resident used up an allowance (requests a day, messages an hour); nothing was stored.
+    #[error(transparent)]
+    Quota(#[from] domain::requests::QuotaExceeded),
     /// The request did not reach the server function or its answer was unreadable.
     #[error("request failed: {0}")]
     Transport(String),
@@ -65,6 +68,17 @@ impl AppError {
 }
 
 impl AppError {
+    /// How long the caller should wait before trying again, for a refusal that is about load.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Auth(domain::account::AuthError::RateLimited { retry_after_secs })
+            | AppError::Quota(domain::requests::QuotaExceeded { retry_after_secs, .. }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status a script's call to a refused server function answers with.
     pub fn http_status(&self) -> u16 {
         use domain::account::AuthError;
@@ -106,6 +120,7 @@ impl AppError {
                 | domain::consent::EnrollmentRefused::SystemNotActive => 409,
             },
             AppError::Unavailable => 503,
+            AppError::Quota(_) => 429,
             AppError::Transport(_) => 400,
             AppError::Auth(auth) => match auth {
                 AuthError::EmailTaken => 409,
@@ -132,7 +147,12 @@ impl FromServerFnError for AppError {
     /// HTML form post keeps Leptos' redirect back to the form, which shows the error.
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
-        crate::backend::refuse_with_status(self.http_status());
+        {
+            crate::backend::refuse_with_status(self.http_status());
+            if let Some(secs) = self.retry_after_secs() {
+                crate::backend::retry_after(secs);
+            }
+        }
         use leptos::server_fn::Encodes;
         JsonEncoding::encode(self)
             .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Unavailable\""))
@@ -176,6 +196,7 @@ impl From<store::requests::FileError> for AppError {
             FileError::Input(input) => AppError::RequestInput(input),
             FileError::Contact(contact) => AppError::Console(ConsoleError::Contact(contact)),
             FileError::NoSuchResident => AppError::Console(ConsoleError::NoSuchResident),
+            FileError::Quota(quota) => AppError::Quota(quota),
             FileError::Store(store) => store.into(),
         }
     }

@@ -20,6 +20,7 @@ on_both_databases!(
     a_withdrawal_closes_the_request_once,
     agencies_complete_only_their_own_tasks_and_only_once,
     a_public_space_task_carries_the_details_not_the_resident_number,
+    a_resident_files_at_most_ten_requests_a_day_and_thirty_messages_an_hour,
 );
 
 /// Systems the test resident is enrolled with, and their agencies.
@@ -350,4 +351,68 @@ async fn a_public_space_task_carries_the_details_not_the_resident_number(backend
         Some(number.as_str()),
         "a fare card holds the resident by number"
     );
+}
+
+async fn a_resident_files_at_most_ten_requests_a_day_and_thirty_messages_an_hour(backend: Backend) {
+    use domain::requests::{QuotaExceeded, ResidentQuota};
+    let app = spawn_app(backend).await;
+    let (ana, _) = resident(&app, "ana@example.org").await;
+    let ana = app.as_user(&ana);
+    // Sent at once: the count is taken inside each filing's transaction, so a burst cannot
+    // slip past it together.
+    let mut filings = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let ana = ana.clone();
+        filings.spawn(async move { ana.file_request(&Filing::new("access").scope("all")).await });
+    }
+    let answers = filings.join_all().await;
+    let refused: Vec<_> = answers.iter().filter(|a| a.status == 429).collect();
+    assert_eq!(refused.len(), 2, "{answers:?}");
+    assert_eq!(answers.iter().filter(|a| a.status == 200).count(), 10);
+    let AppError::Quota(QuotaExceeded {
+        quota,
+        limit,
+        retry_after_secs,
+    }) = refused[0].error()
+    else {
+        panic!("{:?}", refused[0]);
+    };
+    assert_eq!((quota, limit), (ResidentQuota::RequestsPerDay, 10));
+    assert!(retry_after_secs > 23 * 3600, "{retry_after_secs}");
+    assert_eq!(
+        refused[0].header("retry-after"),
+        Some(retry_after_secs.to_string().as_str())
+    );
+    assert_eq!(
+        count_requests(&app).await,
+        10,
+        "nothing stored for the refused ones"
+    );
+    // Another resident is not held back by Ana's allowance.
+    let (ben, _) = resident(&app, "ben@example.org").await;
+    filed(&app, &ben, &Filing::new("access").scope("all")).await;
+
+    // Messages: thirty an hour over all of the resident's requests.
+    let id = ana.my_requests().await.ok()[0].id.clone();
+    for n in 0..30 {
+        let sent = ana.reply(&id, &format!("Message {n}")).await;
+        assert_eq!(sent.status, 200, "{n}: {}", sent.body);
+    }
+    let refused = ana.reply(&id, "One more").await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(matches!(
+        refused.error(),
+        AppError::Quota(QuotaExceeded {
+            quota: ResidentQuota::MessagesPerHour,
+            limit: 30,
+            ..
+        })
+    ));
+    assert!(refused.header("retry-after").is_some());
+    let (messages,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM request_messages WHERE author = 'resident'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(messages, 30);
 }

@@ -66,6 +66,18 @@ pub async fn begin(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::An
     }
 }
 
+/// Takes the row lock of account `user_id` for the rest of the transaction (a write that
+/// changes nothing; portable, where `SELECT ... FOR UPDATE` is not): on PostgreSQL,
+/// transactions that count what an account did before adding to it then run one at a time
+/// per account (SQLite's `BEGIN IMMEDIATE` already runs every writer one at a time).
+pub async fn lock_user(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Applies every pending migration in `migrations/`, installs the triggers that keep the
 /// logs append-only, and brings rows written before the ledger existed into it (once).
 #[tracing::instrument(skip_all)]

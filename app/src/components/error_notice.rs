@@ -27,11 +27,36 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Enrollment(error) => enrollment_message(error).into_any(),
         AppError::Review(error) => review_message(error).into_any(),
         AppError::RegisterForm { .. } => t!(i18n, review_errors.form).into_any(),
+        AppError::Quota(quota) => quota_message(quota).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// A resident's allowance is used up: how many, and roughly when they can send again.
+fn quota_message(quota: domain::requests::QuotaExceeded) -> impl IntoView {
+    use domain::requests::ResidentQuota;
+    let i18n = use_i18n();
+    let limit = quota.limit;
+    let minutes = quota.retry_after_secs.div_ceil(60);
+    match quota.quota {
+        ResidentQuota::RequestsPerDay => t!(
+            i18n,
+            errors.quota_requests,
+            limit = move || limit,
+            minutes = move || minutes
+        )
+        .into_any(),
+        ResidentQuota::MessagesPerHour => t!(
+            i18n,
+            errors.quota_messages,
+            limit = move || limit,
+            minutes = move || minutes
+        )
+        .into_any(),
     }
 }
 

@@ -107,7 +107,11 @@ pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
         &body,
         store::requests::today(),
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        store::requests::ReplyError::Quota(quota) => AppError::Quota(quota),
+        store::requests::ReplyError::Store(e) => e.into(),
+    })?;
     tracing::info!(user = %session.user.id, request = %id, "a resident answered the privacy office");
     leptos_axum::redirect(&format!(
         "/my/requests/{id}?done={}#messages",

@@ -98,6 +98,9 @@ pub enum FileError {
     /// An officer filed for a resident number nobody has.
     #[error("no resident has that number")]
     NoSuchResident,
+    /// The resident filed as many requests as a day allows.
+    #[error(transparent)]
+    Quota(#[from] domain::requests::QuotaExceeded),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -129,6 +132,21 @@ pub async fn file(
     });
     let at = now_us();
     let mut tx = crate::db::begin(pool).await?;
+    if matches!(filing.actor, Actor::Resident) {
+        // Counted inside the write transaction, after taking the account's row lock, so
+        // parallel filings cannot slip past together.
+        crate::db::lock_user(&mut tx, user_id).await?;
+        let quota = domain::requests::ResidentQuota::RequestsPerDay;
+        let (used, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at_us) FROM privacy_requests \
+             WHERE user_id = $1 AND channel = 'web' AND created_at_us > $2",
+        )
+        .bind(user_id)
+        .bind(quota.window_start_us(at))
+        .fetch_one(&mut *tx)
+        .await?;
+        quota.check(used, oldest, at)?;
+    }
     sqlx::query(concat!(
         "INSERT INTO privacy_requests (id, user_id, kind, status, channel, details, purpose_id, policy, ",
         "received_on, due_on, created_at_us, updated_at_us) ",

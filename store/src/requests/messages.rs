@@ -54,8 +54,25 @@ pub async fn add_message(
     Ok(())
 }
 
+/// Why a resident's message was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    /// The resident sent as many messages as an hour allows.
+    #[error(transparent)]
+    Quota(#[from] domain::requests::QuotaExceeded),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ReplyError {
+    fn from(e: sqlx::Error) -> Self {
+        ReplyError::Store(e.into())
+    }
+}
+
 /// The resident answers the office: the message is stored and, if the clock was paused
-/// waiting for them, it runs again and the paused days move the due date.
+/// waiting for them, it runs again and the paused days move the due date. At most
+/// [`ResidentQuota::MessagesPerHour`](domain::requests::ResidentQuota) over all their requests.
 pub async fn reply(
     pool: &AnyPool,
     user_id: &str,
@@ -63,13 +80,24 @@ pub async fn reply(
     case: &Case,
     body: &str,
     today: Date,
-) -> Result<(), StoreError> {
+) -> Result<(), ReplyError> {
     let (name,): (String,) = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(pool)
         .await?;
     let at = now_us();
     let mut tx = crate::db::begin(pool).await?;
+    crate::db::lock_user(&mut tx, user_id).await?;
+    let quota = domain::requests::ResidentQuota::MessagesPerHour;
+    let (used, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(m.at_us) FROM request_messages m JOIN privacy_requests r ON r.id = m.request_id \
+         WHERE r.user_id = $1 AND m.author = 'resident' AND m.at_us > $2",
+    )
+    .bind(user_id)
+    .bind(quota.window_start_us(at))
+    .fetch_one(&mut *tx)
+    .await?;
+    quota.check(used, oldest, at)?;
     add_message(&mut tx, id, at, "resident", &name, body).await?;
     if let Some(since) = case.paused_since {
         let clock = Clock {

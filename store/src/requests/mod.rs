@@ -21,7 +21,7 @@ mod tasks;
 
 pub use case::{ApplyError, apply, case};
 pub use filing::{FileError, Filing, file};
-pub use messages::{add_message, mark_read, notifications, notify, reply, unread};
+pub use messages::{ReplyError, add_message, mark_read, notifications, notify, reply, unread};
 pub use resident::{detail, mine};
 pub use tasks::{AgencyTask, Completion, TaskError, TaskFilter, agency_tasks, complete_task};
 
