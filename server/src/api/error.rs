@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 403: authenticated, but not allowed.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// 415: the body is not of a content type the route reads; the message names the one it does.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 413: the body is larger than the server accepts.
     #[error("The request body is too large.")]
     TooLarge,
@@ -87,6 +90,9 @@ impl ApiError {
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }

@@ -2,9 +2,11 @@
 //! with its OpenAPI description (utoipa), so the published document cannot miss a route.
 
 pub mod caller;
+pub mod codes;
 pub mod consent;
 pub mod enrollments;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod ledger;
 pub mod oauth;
@@ -38,6 +40,8 @@ use utoipa_axum::router::OpenApiRouter;
         license(name = "Open data: the register is public"),
     ),
     modifiers(&AgencyToken),
+    // Query parameters refer to these by name; parameters do not collect schemas themselves.
+    components(schemas(codes::LangCode, codes::TaskStatusFilter)),
     tags(
         (name = "consent", description = "Consent checks"),
         (name = "subjects", description = "Residents' data and enrollments"),
