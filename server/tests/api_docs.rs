@@ -192,6 +192,28 @@ fn the_document_declares_the_vocabularies_the_api_reads_and_answers() {
         doc["components"]["schemas"]["TokenRequest"]["required"],
         serde_json::json!(["grant_type"])
     );
+    // The register's open data has its shape, with the register's vocabularies.
+    let systems = &doc["paths"]["/api/v1/register/systems"]["get"]["responses"]["200"];
+    assert_eq!(
+        systems["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/RegisterDocument"
+    );
+    let technologies: Vec<&str> = domain::register::Technology::ALL
+        .iter()
+        .map(|t| t.code())
+        .collect();
+    assert_eq!(
+        codes(schema(&doc, "/components/schemas/TechnologyCode")),
+        technologies
+    );
+    let categories: Vec<&str> = domain::register::DataCategory::ALL
+        .iter()
+        .map(|c| c.code())
+        .collect();
+    assert_eq!(
+        codes(schema(&doc, "/components/schemas/DataCategoryCode")),
+        categories
+    );
     // A refusal must carry a note; any other outcome may.
     let shapes = doc["components"]["schemas"]["CompleteTask"]["oneOf"]
         .as_array()

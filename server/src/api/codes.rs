@@ -93,3 +93,28 @@ impl TaskStatusFilter {
     /// Every filter, the default first.
     pub const ALL: [&'static str; 3] = ["open", "completed", "all"];
 }
+
+code_schema!(
+    /// The kind of technology a system is.
+    TechnologyCode,
+    "The kind of technology (after the DTPR signage taxonomy).",
+    domain::register::Technology::ALL.iter().map(|c| c.code())
+);
+code_schema!(
+    /// Where a system stands in its life.
+    SystemStatusCode,
+    "Where the system stands: planned, active or retired.",
+    domain::register::SystemStatus::ALL.iter().map(|c| c.code())
+);
+code_schema!(
+    /// Whose data a system can hold.
+    SystemScopeCode,
+    "Whose data the system holds: residents enrolled with it, or anyone in public space.",
+    domain::register::Scope::ALL.iter().map(|c| c.code())
+);
+code_schema!(
+    /// A category of personal data.
+    DataCategoryCode,
+    "A category of personal data.",
+    domain::register::DataCategory::ALL.iter().map(|c| c.code())
+);

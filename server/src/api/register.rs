@@ -1,5 +1,8 @@
 //! Open data: the register as JSON and CSV, public and unauthenticated.
 
+use super::codes::{
+    DataCategoryCode, LangCode, LegalBasisCode, SystemScopeCode, SystemStatusCode, TechnologyCode,
+};
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use crate::http::AppState;
@@ -47,21 +50,26 @@ impl LangQuery {
 }
 
 /// The register document.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterDocument {
+    /// The language of the texts.
+    #[schema(value_type = LangCode)]
     pub lang: Lang,
     pub systems: Vec<SystemRecord>,
 }
 
 /// One system in the open-data document.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemRecord {
     pub slug: String,
     pub name: String,
     pub description: String,
     pub agency: AgencyRecord,
+    #[schema(value_type = TechnologyCode)]
     pub technology: String,
+    #[schema(value_type = SystemStatusCode)]
     pub status: String,
+    #[schema(value_type = SystemScopeCode)]
     pub scope: String,
     pub identifies_people: bool,
     pub algorithmic_decisions: bool,
@@ -79,7 +87,7 @@ pub struct SystemRecord {
 }
 
 /// The agency that runs a system.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgencyRecord {
     pub slug: String,
     pub name: String,
@@ -89,12 +97,14 @@ pub struct AgencyRecord {
 }
 
 /// One purpose of a system.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PurposeRecord {
     pub key: String,
     pub name: String,
     pub description: String,
+    #[schema(value_type = LegalBasisCode)]
     pub legal_basis: LegalBasis,
+    #[schema(value_type = Vec<DataCategoryCode>)]
     pub data_categories: Vec<DataCategory>,
     pub special_categories: bool,
 }
@@ -154,7 +164,7 @@ async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>)
 /// The register: every system with its agency, purposes, legal bases and data categories.
 #[utoipa::path(get, path = "/api/v1/register/systems", tag = "register", params(LangQuery),
     responses(
-        (status = 200, description = "The register as JSON", content_type = "application/json"),
+        (status = 200, description = "The register as JSON", body = RegisterDocument),
         (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
     ))]
 pub async fn systems_json(
