@@ -347,4 +347,10 @@ async fn malformed_queries_and_paths_are_refused_as_json(backend: Backend) {
     expect_json_error(&path, 400, "invalid_path", "a path that is not UTF-8");
     let status = agency.tasks(Some("ok")).await;
     expect_json_error(&status, 422, "invalid_input", "an unknown task filter");
+    // A body over the limit is refused before any API code runs, still in JSON.
+    let big = format!("grant_type={}", "a".repeat(70 * 1024));
+    let too_large = anonymous
+        .token_raw(&big, Some("application/x-www-form-urlencoded"))
+        .await;
+    expect_json_error(&too_large, 413, "too_large", "a body over the limit");
 }

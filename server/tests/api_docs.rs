@@ -342,3 +342,27 @@ fn every_value_the_documents_patterns_allow_the_api_accepts() {
         "{numbers} {slugs} {codes}"
     );
 }
+
+/// Refusals that come from shared extractors and layers are listed on every route they reach.
+#[test]
+fn every_operation_lists_the_refusals_its_extractors_and_layers_make() {
+    let doc = document();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            let json_error = |status: &str| {
+                responses[status]["content"]["application/json"]["schema"]["$ref"]
+                    == "#/components/schemas/ErrorBody"
+            };
+            if path.contains('{') {
+                assert!(json_error("400"), "{method} {path}: 400");
+            }
+            if operation.get("requestBody").is_some() {
+                assert!(json_error("413"), "{method} {path}: 413");
+            }
+            if path != "/api/v1/status" && path != "/api/v1/openapi.json" {
+                assert!(json_error("500"), "{method} {path}: 500");
+            }
+        }
+    }
+}

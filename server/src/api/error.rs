@@ -135,3 +135,18 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Middleware outside the body limit: its refusal of a body too large (413, plain text,
+/// answered before any API code runs) becomes `ApiError::TooLarge` for `/api/` paths.
+pub async fn too_large_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes() != b"application/json");
+    if api && response.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
+        return ApiError::TooLarge.into_response();
+    }
+    response
+}
