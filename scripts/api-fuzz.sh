@@ -8,6 +8,8 @@
 # Its own server on its own temporary SQLite database (the demo city), never Playwright's:
 # fuzzing writes (decisions, enrollment codes, completed tasks). Prints the number of
 # generated cases; exits non-zero on any failure or if fewer than GH_FUZZ_MIN_CASES ran.
+# GH_FUZZ_MAX_EXAMPLES (default 50) sets the examples per operation, GH_FUZZ_SEED replays a
+# run's printed seed, GH_FUZZ_KEEP=file keeps schemathesis' event log (NDJSON).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
