@@ -4,7 +4,9 @@
 # adding up all of them. Exits non-zero if anything failed.
 #   fmt and clippy (ssr and hydrate)     one check each
 #   unit + integration tests             every Rust test, on SQLite and PostgreSQL (cargo-nextest)
-#   the site build and Playwright        every end-to-end test, in Chromium
+#   the site build                       one check
+#   API fuzzing                          one check: schemathesis over the OpenAPI document
+#   Playwright                           every end-to-end test, in Chromium
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,6 +78,10 @@ PASSED=$((PASSED + T_PASSED)); FAILED=$((FAILED + T_FAILED)); SKIPPED=$((SKIPPED
 echo "rust tests: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped ($(elapsed "$TEST_START"))"
 
 check "site build (cargo leptos build)" cargo leptos build
+
+# The whole OpenAPI document fuzzed with schemathesis, every check, over 1 000+ cases: its own
+# server and temporary database (fuzzing writes), never Playwright's. Prints the case count.
+check "API fuzzing (schemathesis, scripts/api-fuzz.sh)" bash scripts/api-fuzz.sh
 
 step "end-to-end tests (Playwright, Chromium)"
 E2E_START=$(date +%s)

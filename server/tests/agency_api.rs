@@ -19,6 +19,8 @@ on_both_databases!(
     the_token_endpoint_is_rate_limited_per_ip,
     the_token_endpoint_is_rate_limited_per_client,
     a_scope_taken_from_a_client_is_refused_at_once,
+    the_token_endpoint_answers_every_refusal_as_json,
+    malformed_queries_and_paths_are_refused_as_json,
 );
 
 async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
@@ -270,4 +272,86 @@ async fn the_token_endpoint_is_rate_limited_per_ip(backend: Backend) {
     let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!(retry_after >= 1);
     assert_eq!(limited.error().error, "too_many_requests");
+}
+
+/// A refusal as the document promises it: the status, a JSON body of the error shape, and
+/// the content type that says so.
+fn expect_json_error<T>(answer: &common::client::ApiAnswer<T>, status: u16, code: &str, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {answer:?}");
+    assert_eq!(
+        answer.header("content-type"),
+        Some("application/json"),
+        "{what}: {answer:?}"
+    );
+    assert_eq!(answer.error().error, code, "{what}");
+}
+
+async fn the_token_endpoint_answers_every_refusal_as_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = client(&app, &[ApiScope::ConsentCheck]).await;
+    let anonymous = app.anonymous();
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        client.client_id, client.client_secret
+    );
+    // A form is read only as a form: JSON, another type or none is 415, in JSON.
+    let json = anonymous
+        .token_raw(
+            &serde_json::json!({"grant_type": "client_credentials"}).to_string(),
+            Some("application/json"),
+        )
+        .await;
+    expect_json_error(&json, 415, "unsupported_media_type", "a JSON body");
+    assert!(json.error().message.contains("application/x-www-form-urlencoded"));
+    let none = anonymous.token_raw(&form, None).await;
+    expect_json_error(&none, 415, "unsupported_media_type", "no content type");
+    let text = anonymous.token_raw(&form, Some("text/plain")).await;
+    expect_json_error(&text, 415, "unsupported_media_type", "text/plain");
+    // A form that does not parse (a field twice) is 400 invalid_request, not plain text.
+    let twice = anonymous
+        .token_raw(
+            "grant_type=client_credentials&grant_type=client_credentials",
+            Some("application/x-www-form-urlencoded"),
+        )
+        .await;
+    expect_json_error(&twice, 400, "invalid_request", "a field twice");
+    // The same form, well sent, is granted.
+    let granted = anonymous
+        .token_raw(&form, Some("application/x-www-form-urlencoded"))
+        .await;
+    assert_eq!(granted.status, 200, "{granted:?}");
+}
+
+async fn malformed_queries_and_paths_are_refused_as_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let anonymous = app.anonymous();
+    let get = |path: &'static str| anonymous.api_route(reqwest::Method::GET, path);
+    let missing = get("/api/v1/ledger/proof/inclusion?index=0").await;
+    expect_json_error(&missing, 400, "invalid_query", "a missing parameter");
+    let negative = get("/api/v1/ledger/proof/consistency?first=-1&second=2").await;
+    expect_json_error(&negative, 400, "invalid_query", "a negative size");
+    let unknown = get("/api/v1/register/systems?language=es").await;
+    expect_json_error(&unknown, 400, "invalid_query", "an unknown parameter");
+    let lang = get("/api/v1/register/changes?lang=").await;
+    expect_json_error(&lang, 400, "unsupported_language", "an empty language");
+    let bearer = common::bearer(
+        &app,
+        "riverton-transit",
+        &[ApiScope::EnrollmentWrite, ApiScope::RequestsWork],
+    )
+    .await;
+    let agency = app.as_agency(&bearer);
+    // A path segment that is not UTF-8 once decoded.
+    let path = agency
+        .api_route(reqwest::Method::GET, "/api/v1/enrollments/codes/%FF%FE")
+        .await;
+    expect_json_error(&path, 400, "invalid_path", "a path that is not UTF-8");
+    let status = agency.tasks(Some("ok")).await;
+    expect_json_error(&status, 422, "invalid_input", "an unknown task filter");
+    // A body over the limit is refused before any API code runs, still in JSON.
+    let big = format!("grant_type={}", "a".repeat(70 * 1024));
+    let too_large = anonymous
+        .token_raw(&big, Some("application/x-www-form-urlencoded"))
+        .await;
+    expect_json_error(&too_large, 413, "too_large", "a body over the limit");
 }

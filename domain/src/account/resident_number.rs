@@ -24,15 +24,21 @@ impl ResidentNumber {
         ResidentNumber(format!("{}{}-{}", Self::PREFIX, &chars[..4], &chars[4..]))
     }
 
-    /// Parses a number as a person might type it: any case, with or without the hyphens.
+    /// Parses a number as a person might type it: any case, with or without the hyphens,
+    /// with or without the `GH` prefix. The prefix is told by length, so a number whose
+    /// eight characters begin with `GH` (`GH-GH7K-Q9TX`) can be typed without it too.
     pub fn parse(raw: &str) -> Option<ResidentNumber> {
-        let upper = raw.trim().to_ascii_uppercase();
-        let body: String = upper
-            .strip_prefix("GH")
-            .unwrap_or(&upper)
+        let typed: String = raw
+            .trim()
+            .to_ascii_uppercase()
             .chars()
             .filter(|c| *c != '-')
             .collect();
+        let body = if typed.len() == Self::PREFIX.len() - 1 + Self::LEN {
+            typed.strip_prefix("GH")?
+        } else {
+            &typed
+        };
         let valid = body.len() == Self::LEN && body.bytes().all(|b| Self::ALPHABET.contains(&b));
         valid.then(|| ResidentNumber(format!("{}{}-{}", Self::PREFIX, &body[..4], &body[4..])))
     }
@@ -68,5 +74,16 @@ mod tests {
         assert_eq!(ResidentNumber::parse(&typed), Some(n));
         assert_eq!(ResidentNumber::parse("GH-0000-0000"), None);
         assert_eq!(ResidentNumber::parse("GH-ABC"), None);
+        assert_eq!(ResidentNumber::parse("0"), None);
+        assert_eq!(ResidentNumber::parse(""), None);
+    }
+
+    #[test]
+    fn a_number_beginning_with_gh_parses_without_its_prefix() {
+        let n = ResidentNumber::parse("GH-GH7K-Q9TX").unwrap();
+        assert_eq!(n.as_str(), "GH-GH7K-Q9TX");
+        assert_eq!(ResidentNumber::parse("gh7kq9tx"), Some(n.clone()));
+        assert_eq!(ResidentNumber::parse("GHGH-7KQ9TX"), Some(n));
+        assert_eq!(ResidentNumber::parse("GX-7K3M-Q9TX"), None);
     }
 }

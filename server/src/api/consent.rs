@@ -25,14 +25,27 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    /// The resident number, e.g. `GH-7K3M-Q9TX` (any case, hyphens optional).
-    #[schema(example = "GH-7K3M-Q9TX")]
+    /// The resident number, e.g. `GH-7K3M-Q9TX` (any case, hyphens and the `GH` optional).
+    #[schema(
+        example = "GH-7K3M-Q9TX",
+        pattern = "^([Gg][Hh]-?)?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}-?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}$"
+    )]
     pub subject: String,
     /// The system's slug in the register.
-    #[schema(example = "riverpass-fare-card")]
+    #[schema(
+        example = "riverpass-fare-card",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub system: String,
     /// The purpose's key within the system.
-    #[schema(example = "journey-offers")]
+    #[schema(
+        example = "journey-offers",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub purpose: String,
 }
 
@@ -57,14 +70,14 @@ impl DecisionRequest {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct CheckResponse {
     /// `permit` or `deny`.
-    #[schema(example = "permit")]
+    #[schema(example = "permit", value_type = super::codes::DecisionCode)]
     pub decision: String,
     /// Why: consent_given, consent_withdrawn, consent_not_given, legal_basis,
-    /// objection_upheld, unknown_subject, unknown_system, unknown_purpose, agency_not_entitled.
-    #[schema(example = "consent_given")]
+    /// objection_upheld, unknown_subject, unknown_system, unknown_purpose, agency_not_entitled, ...
+    #[schema(example = "consent_given", value_type = super::codes::ReasonCode)]
     pub reason: String,
     /// The purpose's legal basis (GDPR Art. 6(1)), when the purpose exists.
-    #[schema(example = "consent")]
+    #[schema(example = "consent", value_type = Option<super::codes::LegalBasisCode>)]
     pub legal_basis: Option<String>,
     /// The id of the decision in the decision log, which the resident can read.
     pub decision_id: String,

@@ -5,10 +5,11 @@
 
 use super::caller::AgencyCaller;
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
 use super::json::ApiJson;
 use crate::http::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::account::{ApiScope, ResidentNumber};
 use domain::consent::{EnrollmentChannel, EnrollmentCode};
@@ -32,7 +33,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
     /// The slug of one of the agency's enrollment systems.
-    #[schema(example = "riverpass-fare-card")]
+    #[schema(
+        example = "riverpass-fare-card",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub system: String,
 }
 
@@ -45,7 +51,7 @@ pub struct CodeResponse {
     #[schema(example = "riverpass-fare-card")]
     pub system: String,
     /// `pending` (not entered yet), `confirmed` (a resident entered it) or `expired`.
-    #[schema(example = "pending")]
+    #[schema(example = "pending", value_type = super::codes::CodeStateCode)]
     pub state: String,
     /// Once confirmed: the resident number of who entered it.
     #[schema(example = "GH-7K3M-Q9TX")]
@@ -147,7 +153,7 @@ pub async fn issue_code(
     get,
     path = "/api/v1/enrollments/codes/{code}",
     tag = "subjects",
-    params(("code" = String, Path, description = "The code as issued", example = "7K3M-Q9TX-2B4D")),
+    params(("code" = String, Path, description = "The code as issued (any case, hyphens optional; O reads as 0, I and L as 1)", example = "7K3M-Q9TX-2B4D", pattern = "^[0-9A-TV-Za-tv-z]{4}-?[0-9A-TV-Za-tv-z]{4}-?[0-9A-TV-Za-tv-z]{4}$")),
     security(("agency_token" = ["enrollment:write"])),
     responses(
         (status = 200, description = "Where the code stands", body = CodeResponse),
@@ -160,7 +166,7 @@ pub async fn issue_code(
 pub async fn code_status(
     caller: AgencyCaller,
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<CodeResponse>, ApiError> {
     caller.require(ApiScope::EnrollmentWrite)?;
     let code = EnrollmentCode::parse(&code)
@@ -187,8 +193,8 @@ pub async fn code_status(
     path = "/api/v1/subjects/{resident_number}/enrollments/{system}",
     tag = "subjects",
     params(
-        ("resident_number" = String, Path, description = "The resident number", example = "GH-7K3M-Q9TX"),
-        ("system" = String, Path, description = "The system's slug", example = "riverpass-fare-card"),
+        ("resident_number" = String, Path, description = "The resident number (any case, hyphens and the `GH` optional)", example = "GH-7K3M-Q9TX", pattern = "^([Gg][Hh]-?)?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}-?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}$"),
+        ("system" = String, Path, description = "The system's slug", example = "riverpass-fare-card", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 64),
     ),
     security(("agency_token" = ["enrollment:write"])),
     responses(
@@ -202,7 +208,7 @@ pub async fn code_status(
 pub async fn end(
     caller: AgencyCaller,
     State(state): State<AppState>,
-    Path((resident_number, system)): Path<(String, String)>,
+    ApiPath((resident_number, system)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(ApiScope::EnrollmentWrite)?;
     let subject = ResidentNumber::parse(&resident_number)

@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 403: authenticated, but not allowed.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// 415: the body is not of a content type the route reads; the message names the one it does.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 413: the body is larger than the server accepts.
     #[error("The request body is too large.")]
     TooLarge,
@@ -87,6 +90,9 @@ impl ApiError {
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -128,4 +134,19 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Middleware outside the body limit: its refusal of a body too large (413, plain text,
+/// answered before any API code runs) becomes `ApiError::TooLarge` for `/api/` paths.
+pub async fn too_large_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes() != b"application/json");
+    if api && response.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
+        return ApiError::TooLarge.into_response();
+    }
+    response
 }

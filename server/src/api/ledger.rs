@@ -3,9 +3,10 @@
 //! (inclusion) and that a later log extends an earlier one (consistency), as RFC 9162.
 
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiQuery;
 use crate::http::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use domain::ledger::{Checkpoint, Hash};
@@ -125,7 +126,7 @@ pub struct InclusionResponse {
     ))]
 pub async fn inclusion(
     State(state): State<AppState>,
-    Query(q): Query<InclusionQuery>,
+    ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> Result<Json<InclusionResponse>, ApiError> {
     let proof = ledger::prove_inclusion(&state.pool, q.index, q.tree_size)
         .await
@@ -167,7 +168,7 @@ pub struct ConsistencyResponse {
     ))]
 pub async fn consistency(
     State(state): State<AppState>,
-    Query(q): Query<ConsistencyQuery>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> Result<Json<ConsistencyResponse>, ApiError> {
     let proof = ledger::prove_consistency(&state.pool, q.first, q.second)
         .await

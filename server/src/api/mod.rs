@@ -2,9 +2,11 @@
 //! with its OpenAPI description (utoipa), so the published document cannot miss a route.
 
 pub mod caller;
+pub mod codes;
 pub mod consent;
 pub mod enrollments;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod ledger;
 pub mod oauth;
@@ -16,6 +18,7 @@ pub mod subjects;
 pub mod whoami;
 
 use crate::http::AppState;
+use crate::http::state::MAX_BODY_BYTES;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -38,6 +41,8 @@ use utoipa_axum::router::OpenApiRouter;
         license(name = "Open data: the register is public"),
     ),
     modifiers(&AgencyToken),
+    // Query parameters refer to these by name; parameters do not collect schemas themselves.
+    components(schemas(codes::LangCode, codes::TaskStatusFilter)),
     tags(
         (name = "consent", description = "Consent checks"),
         (name = "subjects", description = "Residents' data and enrollments"),
@@ -90,6 +95,12 @@ pub fn documented() -> OpenApiRouter<AppState> {
 /// The OpenAPI document of the agency API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = documented().split_for_parts();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            add_shared_refusals(path, operation);
+        }
+    }
     doc.paths.add_path_operation(
         "/api/v1/openapi.json",
         vec![utoipa::openapi::HttpMethod::Get],
@@ -98,11 +109,48 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .summary(Some("This document (OpenAPI 3.1)"))
             .response(
                 "200",
-                utoipa::openapi::ResponseBuilder::new().description("The OpenAPI document"),
+                utoipa::openapi::ResponseBuilder::new()
+                    .description("The OpenAPI document")
+                    .content("application/json", utoipa::openapi::ContentBuilder::new().build()),
             )
             .build(),
     );
     doc
+}
+
+/// The refusals that come from the shared extractors and layers rather than a handler, so
+/// that no route's list can miss them: 400 for a path parameter that is not UTF-8 once
+/// decoded (`ApiPath`), 413 for a body over the limit, 500 for a storage failure (every
+/// route but `/api/v1/status` reads the database or the ledger's key). A route that names
+/// one of these itself keeps its own description.
+fn add_shared_refusals(path: &str, operation: &mut utoipa::openapi::path::Operation) {
+    let error = |description: &str| {
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    let responses = &mut operation.responses.responses;
+    if path.contains('{') {
+        responses
+            .entry("400".to_owned())
+            .or_insert_with(|| error("A path parameter is not UTF-8 once decoded").into());
+    }
+    if operation.request_body.is_some() {
+        responses.entry("413".to_owned()).or_insert_with(|| {
+            error(&format!("The body is larger than {} KiB", MAX_BODY_BYTES / 1024)).into()
+        });
+    }
+    if path != "/api/v1/status" {
+        responses
+            .entry("500".to_owned())
+            .or_insert_with(|| error("Something went wrong on our side (logged in full)").into());
+    }
 }
 
 /// Every `/api/v1` route, plus `GET /api/v1/openapi.json` serving the document.

@@ -5,6 +5,7 @@ use crate::http::AppState;
 use auth::clients::{self, ClientError};
 use auth::tokens::AGENCY_TOKEN_SECONDS;
 use axum::extract::State;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -18,22 +19,68 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(token))
 }
 
-/// The form an agency posts.
+/// The form an agency posts. Every field is read as optional so that a missing one is
+/// answered with its OAuth error (`unsupported_grant_type`, `invalid_client`), never a bare
+/// deserialisation failure; the document says what is required.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
+    /// Always `client_credentials`.
+    #[schema(value_type = GrantType, required = true)]
     grant_type: Option<String>,
+    /// The client id, unless sent with HTTP Basic.
+    #[schema(value_type = String, required = false, example = "gh_3f9a...")]
     client_id: Option<String>,
+    /// The client secret, unless sent with HTTP Basic.
+    #[schema(value_type = String, required = false)]
     client_secret: Option<String>,
+    /// Space-separated scopes, a subset of the client's (all of them when absent).
+    #[schema(value_type = String, required = false, example = "consent:check subjects:read")]
     scope: Option<String>,
+}
+
+/// The one grant the token endpoint supports.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    ClientCredentials,
+}
+
+/// The one token type issued.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum TokenType {
+    Bearer,
 }
 
 /// A successful answer (RFC 6749 §5.1).
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(value_type = TokenType)]
     pub token_type: String,
+    /// Seconds the token lives.
+    #[schema(minimum = 1, example = 900)]
     pub expires_in: i64,
+    /// The token's scopes, space-separated.
+    #[schema(example = "consent:check subjects:read")]
     pub scope: String,
+}
+
+/// The form as posted, or the refusal in the API's JSON error shape: 415 for a body that is
+/// not a form, 413 for one too large, 400 `invalid_request` for one that does not parse.
+fn read_form(form: Result<Form<TokenRequest>, FormRejection>) -> Result<TokenRequest, ApiError> {
+    match form {
+        Ok(Form(form)) => Ok(form),
+        Err(FormRejection::InvalidFormContentType(_)) => Err(ApiError::UnsupportedMediaType(
+            "Send the token request as a form, with Content-Type: application/x-www-form-urlencoded."
+                .to_owned(),
+        )),
+        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::TooLarge),
+        Err(e) => Err(ApiError::BadRequest {
+            code: "invalid_request",
+            message: e.body_text(),
+        }),
+    }
 }
 
 /// Client credentials from HTTP Basic (preferred by RFC 6749 §2.3.1) or the form.
@@ -60,8 +107,10 @@ fn credentials(headers: &HeaderMap, form: &TokenRequest) -> Option<(String, Stri
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A bearer token", body = TokenResponse),
-        (status = 400, description = "Unsupported grant type or scope", body = super::error::ErrorBody),
+        (status = 400, description = "Unsupported grant type or scope, or a form that does not parse", body = super::error::ErrorBody),
         (status = 401, description = "Wrong credentials or a revoked client", body = super::error::ErrorBody),
+        (status = 413, description = "The body is too large", body = super::error::ErrorBody),
+        (status = 415, description = "The body is not a form (application/x-www-form-urlencoded)", body = super::error::ErrorBody),
         (status = 429, description = "Too many attempts; see Retry-After", body = super::error::ErrorBody),
         (status = 503, description = "Every password hasher is busy; see Retry-After", body = super::error::ErrorBody),
     ))]
@@ -69,8 +118,9 @@ pub async fn token(
     State(state): State<AppState>,
     client: Option<axum::Extension<auth::address::ClientAddress>>,
     headers: HeaderMap,
-    Form(form): Form<TokenRequest>,
+    form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, ApiError> {
+    let form = read_form(form)?;
     if form.grant_type.as_deref() != Some("client_credentials") {
         return Err(ApiError::BadRequest {
             code: "unsupported_grant_type",

@@ -1,9 +1,13 @@
 //! Open data: the register as JSON and CSV, public and unauthenticated.
 
+use super::codes::{
+    DataCategoryCode, LangCode, LegalBasisCode, SystemScopeCode, SystemStatusCode, TechnologyCode,
+};
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use crate::http::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::lang::Lang;
@@ -26,6 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LangQuery {
+    /// The language of the texts (English when absent).
+    #[param(value_type = Option<super::codes::LangCode>, example = "es")]
     lang: Option<String>,
 }
 
@@ -44,21 +50,26 @@ impl LangQuery {
 }
 
 /// The register document.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterDocument {
+    /// The language of the texts.
+    #[schema(value_type = LangCode)]
     pub lang: Lang,
     pub systems: Vec<SystemRecord>,
 }
 
 /// One system in the open-data document.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemRecord {
     pub slug: String,
     pub name: String,
     pub description: String,
     pub agency: AgencyRecord,
+    #[schema(value_type = TechnologyCode)]
     pub technology: String,
+    #[schema(value_type = SystemStatusCode)]
     pub status: String,
+    #[schema(value_type = SystemScopeCode)]
     pub scope: String,
     pub identifies_people: bool,
     pub algorithmic_decisions: bool,
@@ -76,7 +87,7 @@ pub struct SystemRecord {
 }
 
 /// The agency that runs a system.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgencyRecord {
     pub slug: String,
     pub name: String,
@@ -86,12 +97,14 @@ pub struct AgencyRecord {
 }
 
 /// One purpose of a system.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PurposeRecord {
     pub key: String,
     pub name: String,
     pub description: String,
+    #[schema(value_type = LegalBasisCode)]
     pub legal_basis: LegalBasis,
+    #[schema(value_type = Vec<DataCategoryCode>)]
     pub data_categories: Vec<DataCategory>,
     pub special_categories: bool,
 }
@@ -151,12 +164,12 @@ async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>)
 /// The register: every system with its agency, purposes, legal bases and data categories.
 #[utoipa::path(get, path = "/api/v1/register/systems", tag = "register", params(LangQuery),
     responses(
-        (status = 200, description = "The register as JSON", content_type = "application/json"),
-        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+        (status = 200, description = "The register as JSON", body = RegisterDocument),
+        (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
     ))]
 pub async fn systems_json(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
+    ApiQuery(query): ApiQuery<LangQuery>,
 ) -> Result<Json<RegisterDocument>, ApiError> {
     let (lang, systems) = load(&state, &query).await?;
     Ok(Json(RegisterDocument {
@@ -172,11 +185,11 @@ pub use domain::register::CSV_COLUMNS as CSV_HEADER;
 #[utoipa::path(get, path = "/api/v1/register/systems.csv", tag = "register", params(LangQuery),
     responses(
         (status = 200, description = "The register as CSV", content_type = "text/csv"),
-        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+        (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
     ))]
 pub async fn systems_csv(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
+    ApiQuery(query): ApiQuery<LangQuery>,
 ) -> Result<Response, ApiError> {
     let (lang, systems) = load(&state, &query).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -259,11 +272,11 @@ pub struct ChangesDocument {
 #[utoipa::path(get, path = "/api/v1/register/changes", tag = "register", params(LangQuery),
     responses(
         (status = 200, description = "The change feed as JSON", content_type = "application/json"),
-        (status = 400, description = "Unsupported language", body = super::error::ErrorBody),
+        (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
     ))]
 pub async fn register_changes(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
+    ApiQuery(query): ApiQuery<LangQuery>,
 ) -> Result<Json<ChangesDocument>, ApiError> {
     let lang = query.lang()?;
     let versions = store::register::changes(&state.pool, app::register::CHANGES_SHOWN)

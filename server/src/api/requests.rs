@@ -3,15 +3,20 @@
 //! complete each one, once. Another agency's task does not exist for them (404).
 
 use super::caller::AgencyCaller;
+use super::codes::{RequestKindCode, TaskOutcomeCode, TaskStatusFilter};
 use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiPath, ApiQuery};
 use super::json::ApiJson;
 use crate::http::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::account::ApiScope;
 use domain::requests::TaskOutcome;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use store::requests::{self as requests, AgencyTask, Completion, TaskError, TaskFilter};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,7 +36,7 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 #[into_params(parameter_in = Query)]
 pub struct TaskListQuery {
     /// `open` (the default), `completed` or `all`. Tasks of closed requests are never listed.
-    #[param(example = "open")]
+    #[param(example = "open", value_type = Option<TaskStatusFilter>)]
     pub status: Option<String>,
 }
 
@@ -44,7 +49,7 @@ pub struct TaskResponse {
     pub request_id: String,
     /// The right the resident exercises: access, rectification, erasure, restriction,
     /// portability or objection.
-    #[schema(example = "access")]
+    #[schema(example = "access", value_type = RequestKindCode)]
     pub kind: String,
     /// The resident number, for a system of enrolled residents. `null` for a system in public
     /// space (cameras, sensors): search your records by the request's details; the task's id
@@ -64,6 +69,7 @@ pub struct TaskResponse {
     /// The legal due date of the whole request (YYYY-MM-DD).
     pub due: String,
     /// `null` while open; `done`, `no_data` or `refused` once completed.
+    #[schema(value_type = Option<TaskOutcomeCode>)]
     pub outcome: Option<String>,
 }
 
@@ -102,6 +108,7 @@ pub struct TaskList {
     responses(
         (status = 200, description = "The agency's tasks", body = TaskList),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
         (status = 403, description = "The token lacks the scope", body = ErrorBody),
         (status = 422, description = "Unknown status filter", body = ErrorBody),
     )
@@ -109,7 +116,7 @@ pub struct TaskList {
 pub async fn list_tasks(
     caller: AgencyCaller,
     State(state): State<AppState>,
-    Query(query): Query<TaskListQuery>,
+    ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> Result<Json<TaskList>, ApiError> {
     caller.require(ApiScope::RequestsWork)?;
     let filter = match query.status.as_deref().unwrap_or("open") {
@@ -130,26 +137,74 @@ pub async fn list_tasks(
     }))
 }
 
-/// How the agency closes its task.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// How the agency closes its task. Its schema is written by hand (below): a refusal needs a
+/// note that says something, which a derived schema cannot tell.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteTask {
     /// `done`, `no_data` (the system holds nothing on the resident) or `refused`.
-    #[schema(value_type = String, example = "done")]
     pub outcome: TaskOutcome,
     /// What was done, or why it was refused (required when refused); the resident reads it.
     #[serde(default)]
     pub note: String,
     /// For access and portability: what the system holds on the resident, as a JSON object.
     #[serde(default)]
-    #[schema(value_type = Option<Object>, example = json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]}))]
     pub data: Option<serde_json::Value>,
 }
+
+impl utoipa::PartialSchema for CompleteTask {
+    /// One of two shapes: `done` or `no_data` with an optional note, or `refused` with a
+    /// note holding at least one character that is not white space. The note is at most
+    /// `MAX_NOTE_CHARS` characters; `data` an object or null; no other field.
+    fn schema() -> RefOr<Schema> {
+        let shape = |outcomes: &[TaskOutcome], refusal: bool| {
+            let mut note = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_NOTE_CHARS));
+            note = if refusal {
+                note.description(Some("Why it was refused; the resident reads it."))
+                    .pattern(Some("\\S"))
+            } else {
+                note.description(Some("What was done; the resident reads it."))
+            };
+            let data = ObjectBuilder::new()
+                .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
+                .description(Some(
+                    "For access and portability: what the system holds on the resident, as a JSON object.",
+                ))
+                .examples([json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]})]);
+            let outcome = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(outcomes.iter().map(|o| o.code())));
+            let mut object = ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property("outcome", outcome)
+                .required("outcome")
+                .property("note", note)
+                .property("data", data)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+            if refusal {
+                object = object.required("note");
+            }
+            object
+        };
+        OneOfBuilder::new()
+            .item(shape(&[TaskOutcome::Done, TaskOutcome::NoData], false))
+            .item(shape(&[TaskOutcome::Refused], true))
+            .description(Some(
+                "How the agency closes its task: `done`, `no_data` (the system holds nothing on the resident) or `refused` (with a note saying why).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for CompleteTask {}
 
 /// The completed task.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompletedTask {
     pub id: String,
+    #[schema(value_type = TaskOutcomeCode)]
     pub outcome: String,
 }
 
@@ -177,7 +232,7 @@ pub struct CompletedTask {
 pub async fn complete_task(
     caller: AgencyCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<ApiJson<CompleteTask>, ApiError>,
 ) -> Result<Json<CompletedTask>, ApiError> {
     caller.require(ApiScope::RequestsWork)?;

@@ -17,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct WhoAmI {
     pub client_id: String,
     pub agency: String,
+    #[schema(value_type = Vec<super::codes::ScopeCode>)]
     pub scopes: Vec<String>,
 }
 

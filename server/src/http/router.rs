@@ -82,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         // Server functions read whole bodies: bound them before anything else runs.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // The limit's own refusal is plain text: an API caller gets the JSON error shape.
+        .layer(middleware::from_fn(api::error::too_large_as_json))
         // A bug that panics while answering costs that one request a 500, never the
         // connection (a browser would show an empty response) and never the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(answer_panic))

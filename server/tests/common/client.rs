@@ -873,6 +873,18 @@ impl ApiClient {
             .await
     }
 
+    /// The token endpoint with exactly `body`, sent as `content_type` (none when `None`).
+    pub async fn token_raw(&self, body: &str, content_type: Option<&str>) -> ApiAnswer<TokenResponse> {
+        let mut request = self
+            .http
+            .post(self.url("/api/v1/oauth/token"))
+            .body(body.to_owned());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        self.send(request).await
+    }
+
     pub async fn whoami(&self) -> ApiAnswer<WhoAmI> {
         self.get("/api/v1/whoami").await
     }
