@@ -49,6 +49,11 @@ pub struct Config {
     pub session_max_hours: u32,
     /// Sign-in, sign-up and token requests allowed per IP and minute (`GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE`).
     pub auth_requests_per_minute: u32,
+    /// Consent checks, data queries and enrollment codes each allowed per API client and
+    /// second (`GLASSHOUSE_CLIENT_CALLS_PER_SECOND`, default 200) and per day
+    /// (`GLASSHOUSE_CLIENT_CALLS_PER_DAY`, default 2 000 000), in each server process.
+    pub client_calls_per_second: u32,
+    pub client_calls_per_day: u32,
     /// Whose legal deadlines privacy requests follow (`GLASSHOUSE_DEADLINE_POLICY`:
     /// `gdpr`, the default, or `ccpa`).
     pub deadline_policy: domain::requests::DeadlinePolicy,
@@ -116,6 +121,8 @@ struct FileConfig {
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     auth_requests_per_minute: Option<String>,
+    client_calls_per_second: Option<String>,
+    client_calls_per_day: Option<String>,
     deadline_policy: Option<String>,
     checkpoint_key: Option<String>,
     checkpoint_seconds: Option<String>,
@@ -144,6 +151,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "GLASSHOUSE_TRUSTED_PROXIES",
     "GLASSHOUSE_PROXY_HEADER",
     "GLASSHOUSE_STAFF_SECOND_FACTOR",
+    "GLASSHOUSE_CLIENT_CALLS_PER_SECOND",
+    "GLASSHOUSE_CLIENT_CALLS_PER_DAY",
 ];
 
 impl Config {
@@ -229,6 +238,22 @@ impl Config {
                     "GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE",
                     file.auth_requests_per_minute,
                     "30",
+                ),
+            )?,
+            client_calls_per_second: parse_positive(
+                "GLASSHOUSE_CLIENT_CALLS_PER_SECOND",
+                &pick(
+                    "GLASSHOUSE_CLIENT_CALLS_PER_SECOND",
+                    file.client_calls_per_second,
+                    "200",
+                ),
+            )?,
+            client_calls_per_day: parse_positive(
+                "GLASSHOUSE_CLIENT_CALLS_PER_DAY",
+                &pick(
+                    "GLASSHOUSE_CLIENT_CALLS_PER_DAY",
+                    file.client_calls_per_day,
+                    "2000000",
                 ),
             )?,
             deadline_policy: parse_deadline_policy(&pick(

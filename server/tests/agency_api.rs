@@ -21,6 +21,7 @@ on_both_databases!(
     a_scope_taken_from_a_client_is_refused_at_once,
     the_token_endpoint_answers_every_refusal_as_json,
     malformed_queries_and_paths_are_refused_as_json,
+    each_client_quota_answers_429_with_retry_after_and_ratelimit_headers,
 );
 
 async fn client(app: &TestApp, scopes: &[ApiScope]) -> NewClient {
@@ -354,4 +355,85 @@ async fn malformed_queries_and_paths_are_refused_as_json(backend: Backend) {
         .token_raw(&big, Some("application/x-www-form-urlencoded"))
         .await;
     expect_json_error(&too_large, 413, "too_large", "a body over the limit");
+}
+
+async fn each_client_quota_answers_429_with_retry_after_and_ratelimit_headers(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("GLASSHOUSE_CLIENT_CALLS_PER_SECOND", "3"),
+            ("GLASSHOUSE_CLIENT_CALLS_PER_DAY", "5"),
+        ],
+    )
+    .await;
+    let scopes = [ApiScope::ConsentCheck, ApiScope::SubjectsRead];
+    let agency = app.as_agency(&token(&app, &client(&app, &scopes).await).await.access_token);
+    let logged = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM decision_log")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+        n
+    };
+    let before = logged().await;
+    // A burst of five checks at once: three fit the second.
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let agency = agency.clone();
+        burst.spawn(async move {
+            agency
+                .check("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+                .await
+        });
+    }
+    let answers = burst.join_all().await;
+    let refused: Vec<_> = answers.iter().filter(|a| a.status == 429).collect();
+    assert_eq!(refused.len(), 2, "{answers:?}");
+    let refusal = refused[0];
+    assert_eq!(refusal.error().error, "quota_exceeded");
+    assert_eq!(refusal.header("retry-after"), Some("1"));
+    assert_eq!(refusal.header("ratelimit-limit"), Some("3"));
+    assert_eq!(refusal.header("ratelimit-remaining"), Some("0"));
+    assert_eq!(refusal.header("ratelimit-policy"), Some("3;w=1"));
+    // A refused check is not a decision: nothing is logged for it.
+    assert_eq!(logged().await - before, 3);
+    // Queries have buckets of their own.
+    let query = agency
+        .query("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+        .await;
+    assert_ne!(query.status, 429, "{query:?}");
+    // Another client is not held back.
+    let other = app.as_agency(&token(&app, &client(&app, &scopes).await).await.access_token);
+    assert_eq!(
+        other
+            .check("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+            .await
+            .status,
+        200
+    );
+
+    // The day: five checks, then a wait of hours, not a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        agency
+            .check("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        agency
+            .check("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+            .await
+            .status,
+        200
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let day = agency
+        .check("GH-2345-6789", "riverpass-fare-card", "fare-payment")
+        .await;
+    assert_eq!(day.status, 429, "{day:?}");
+    let wait: u64 = day.header("retry-after").unwrap().parse().unwrap();
+    assert!(wait > 3600, "{wait}");
+    assert_eq!(day.header("ratelimit-policy"), Some("5;w=86400"));
 }

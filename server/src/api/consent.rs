@@ -3,6 +3,7 @@
 use super::caller::{AgencyCaller, request_id};
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
+use super::quota::Metered;
 use crate::decisions::{self, Asker, Evaluation, Question};
 use crate::http::AppState;
 use axum::Json;
@@ -101,6 +102,7 @@ pub struct CheckResponse {
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 403, description = "The token lacks the scope consent:check", body = ErrorBody),
         (status = 422, description = "A field is missing or malformed", body = ErrorBody),
+        (status = 429, description = "The client used up its quota of checks (per second or per day); see Retry-After", body = ErrorBody),
         (status = 500, description = "No decision could be made or recorded", body = ErrorBody),
     )
 )]
@@ -133,6 +135,13 @@ pub async fn answer(
         DecisionKind::Check => ApiScope::ConsentCheck,
         DecisionKind::Query => ApiScope::SubjectsRead,
     })?;
+    state.client_quotas.spend(
+        &caller.client_id,
+        match kind {
+            DecisionKind::Check => Metered::Check,
+            DecisionKind::Query => Metered::Query,
+        },
+    )?;
     let ApiJson(body) = body?;
     let question = body.question()?;
     let request_id = request_id(headers);

@@ -119,6 +119,7 @@ async fn own_enrollment_system(
         (status = 404, description = "No such system", body = ErrorBody),
         (status = 409, description = "The system operates in public space, or is not active", body = ErrorBody),
         (status = 422, description = "A field is missing or malformed", body = ErrorBody),
+        (status = 429, description = "The client used up its quota of enrollment codes (per second or per day); see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn issue_code(
@@ -127,6 +128,9 @@ pub async fn issue_code(
     body: Result<ApiJson<CodeRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<CodeResponse>), ApiError> {
     caller.require(ApiScope::EnrollmentWrite)?;
+    state
+        .client_quotas
+        .spend(&caller.client_id, super::quota::Metered::Enrollment)?;
     let ApiJson(body) = body?;
     let system_id = own_enrollment_system(&state, &caller, &body.system).await?;
     let code = EnrollmentCode::from_random(rand::random());

@@ -26,6 +26,16 @@ pub enum ApiError {
     /// 429: too many attempts; the caller adds `Retry-After`.
     #[error("Too many attempts. Please wait and try again.")]
     TooManyRequests,
+    /// 429: the client used up a quota (`window_secs`: 1 or 86 400); the answer carries
+    /// `Retry-After` and the `RateLimit` headers.
+    #[error(
+        "This client made its {limit} calls of this kind allowed per {window_secs} seconds. Please wait {retry_after_secs} seconds."
+    )]
+    QuotaExceeded {
+        limit: u32,
+        window_secs: u64,
+        retry_after_secs: u64,
+    },
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
@@ -89,6 +99,7 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            ApiError::QuotaExceeded { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -125,6 +136,25 @@ impl IntoResponse for ApiError {
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static("1"),
             );
+        }
+        if let ApiError::QuotaExceeded {
+            limit,
+            window_secs,
+            retry_after_secs,
+        } = &self
+        {
+            let headers = response.headers_mut();
+            for (name, value) in [
+                ("retry-after", retry_after_secs.to_string()),
+                ("ratelimit-limit", limit.to_string()),
+                ("ratelimit-remaining", "0".to_owned()),
+                ("ratelimit-reset", retry_after_secs.to_string()),
+                ("ratelimit-policy", format!("{limit};w={window_secs}")),
+            ] {
+                if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

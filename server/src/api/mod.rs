@@ -10,6 +10,7 @@ pub mod extract;
 pub mod json;
 pub mod ledger;
 pub mod oauth;
+pub mod quota;
 pub mod reference;
 pub mod register;
 pub mod requests;

@@ -55,6 +55,7 @@ pub struct QueryResponse {
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 403, description = "Denied (with `reason` and `decision_id`), or the token lacks the scope", body = ErrorBody),
         (status = 422, description = "A field is missing or malformed", body = ErrorBody),
+        (status = 429, description = "The client used up its quota of data queries (per second or per day); see Retry-After", body = ErrorBody),
         (status = 500, description = "No decision could be made or recorded", body = ErrorBody),
     )
 )]

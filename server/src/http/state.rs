@@ -32,6 +32,8 @@ pub struct AppState {
     pub ip_limits: IpLimits,
     /// The token endpoint's limit, per agency client and address.
     pub token_limits: TokenLimits,
+    /// Per-client quotas on checks, data queries and enrollment codes.
+    pub client_quotas: crate::api::quota::ClientQuotas,
     /// The reverse proxies whose forwarding header names the client.
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Appends agency decisions, durably, in order.
@@ -102,7 +104,14 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
     };
     let ip_limits = IpLimits::new(config.auth_requests_per_minute);
     let token_limits = TokenLimits::new(config.auth_requests_per_minute);
-    forget_old_attempts_every_minute(accounts.clone(), ip_limits.clone(), token_limits.clone());
+    let client_quotas =
+        crate::api::quota::ClientQuotas::new(config.client_calls_per_second, config.client_calls_per_day);
+    forget_old_attempts_every_minute(
+        accounts.clone(),
+        ip_limits.clone(),
+        token_limits.clone(),
+        client_quotas.clone(),
+    );
     purge_expired_evidence_every_hour(pool.clone(), config.retention_days);
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
@@ -112,6 +121,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         accounts,
         ip_limits,
         token_limits,
+        client_quotas,
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         tls: config.is_tls(),
     })
@@ -141,7 +151,12 @@ fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
 
 /// Keeps the rate limiters' memory bounded however many addresses and accounts they see,
 /// and the sessions table free of sessions that can no longer be used.
-fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits, token_limits: TokenLimits) {
+fn forget_old_attempts_every_minute(
+    accounts: Accounts,
+    ip_limits: IpLimits,
+    token_limits: TokenLimits,
+    client_quotas: crate::api::quota::ClientQuotas,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
@@ -149,6 +164,7 @@ fn forget_old_attempts_every_minute(accounts: Accounts, ip_limits: IpLimits, tok
             accounts.forget_old_attempts();
             ip_limits.forget_old();
             token_limits.forget_old();
+            client_quotas.forget_old();
             if let Err(e) = accounts.purge_expired_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }
