@@ -50,8 +50,19 @@ pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaIn
     not_until.wait_time_from(now).as_secs().max(1)
 }
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (a developer's machine, the tests).
 pub const SESSION_COOKIE: &str = "gh_session";
+
+/// A cookie's name as sent: over HTTPS with the `__Host-` prefix, which browsers accept only
+/// with `Secure`, `Path=/` and no `Domain` (RFC 6265bis §4.1.3.2), so neither a sibling
+/// subdomain nor a plain-HTTP page of the city can plant or overwrite it.
+pub fn cookie_name(base: &'static str, secure: bool) -> std::borrow::Cow<'static, str> {
+    if secure {
+        std::borrow::Cow::Owned(format!("__Host-{base}"))
+    } else {
+        std::borrow::Cow::Borrowed(base)
+    }
+}
 
 /// How long sessions last and how their cookie is sent.
 #[derive(Debug, Clone, Copy)]
@@ -149,10 +160,16 @@ impl Accounts {
         &self.keys
     }
 
+    /// The session cookie's name as this server sends it (`__Host-` over HTTPS).
+    pub fn session_cookie_name(&self) -> std::borrow::Cow<'static, str> {
+        cookie_name(SESSION_COOKIE, self.policy.secure_cookie)
+    }
+
     fn cookie(&self, value: &str, max_age: i64) -> SetCookie {
         let secure = if self.policy.secure_cookie { "; Secure" } else { "" };
+        let name = self.session_cookie_name();
         SetCookie(format!(
-            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
         ))
     }
 

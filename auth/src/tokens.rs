@@ -1,9 +1,13 @@
 //! Signed tokens (RFC 8725 practice): HS256 pinned, `iss`, `aud`, `exp` and `sub` required,
 //! and a `typ` claim per kind so a session token is never accepted as an agency token, nor
-//! the reverse. Each kind also has its own audience.
+//! the reverse. Each kind also has its own audience, and browser tokens and agency tokens
+//! are signed with two different keys (named by the header's `kid`), each derived from the
+//! server's secret with its own label: a flaw that let one kind be forged would not reach
+//! the other.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
 
 /// Who issues every token.
 pub const ISSUER: &str = "glasshouse";
@@ -27,6 +31,8 @@ pub enum TokenError {
     Invalid(#[from] jsonwebtoken::errors::Error),
     #[error("the token is of another kind ({0:?})")]
     WrongType(String),
+    #[error("the token names another key ({0:?})")]
+    WrongKey(Option<String>),
 }
 
 /// The claims of a browser session token.
@@ -82,44 +88,114 @@ pub struct AgencyClaims {
     pub secret_generation: i64,
 }
 
-trait Typed {
+/// Claims of one kind of token: the kind they carry, and the key that signs that kind.
+pub trait Typed {
+    /// The `typ` claim.
     fn typ(&self) -> &str;
+    /// The key that signs this kind of token.
+    fn key() -> KeyId;
+}
+
+/// Which of the two signing keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyId {
+    /// Browser tokens: sessions and pending sign-ins.
+    Web,
+    /// Agency API access tokens.
+    Agency,
+}
+
+impl KeyId {
+    /// The header's `kid`.
+    pub const fn kid(self) -> &'static str {
+        match self {
+            KeyId::Web => "web-1",
+            KeyId::Agency => "agency-1",
+        }
+    }
+
+    /// The label the key is derived under.
+    const fn label(self) -> &'static [u8] {
+        match self {
+            KeyId::Web => b"glasshouse token key: web, v1\0",
+            KeyId::Agency => b"glasshouse token key: agency, v1\0",
+        }
+    }
 }
 impl Typed for SessionClaims {
     fn typ(&self) -> &str {
         &self.typ
+    }
+    fn key() -> KeyId {
+        KeyId::Web
     }
 }
 impl Typed for SecondFactorClaims {
     fn typ(&self) -> &str {
         &self.typ
     }
+    fn key() -> KeyId {
+        KeyId::Web
+    }
 }
 impl Typed for AgencyClaims {
     fn typ(&self) -> &str {
         &self.typ
     }
+    fn key() -> KeyId {
+        KeyId::Agency
+    }
 }
 
-/// The signing and verification keys; cheap to clone.
+/// One signing key and its verifying twin.
 #[derive(Clone)]
-pub struct TokenKeys {
+struct KeyPair {
     encoding: EncodingKey,
     decoding: DecodingKey,
+}
+
+impl KeyPair {
+    /// The key `id` derived from `secret`: SHA-256 of its label and the secret.
+    fn derive(secret: &[u8], id: KeyId) -> KeyPair {
+        let key = Sha256::new()
+            .chain_update(id.label())
+            .chain_update(secret)
+            .finalize();
+        KeyPair {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+        }
+    }
+}
+
+/// The signing and verification keys (one per [`KeyId`]); cheap to clone.
+#[derive(Clone)]
+pub struct TokenKeys {
+    web: KeyPair,
+    agency: KeyPair,
 }
 
 impl TokenKeys {
     /// Keys from a secret of at least [`MIN_SECRET_BYTES`] bytes.
     pub fn from_secret(secret: &[u8]) -> Option<TokenKeys> {
         (secret.len() >= MIN_SECRET_BYTES).then(|| TokenKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            web: KeyPair::derive(secret, KeyId::Web),
+            agency: KeyPair::derive(secret, KeyId::Agency),
         })
     }
 
+    fn pair(&self, id: KeyId) -> &KeyPair {
+        match id {
+            KeyId::Web => &self.web,
+            KeyId::Agency => &self.agency,
+        }
+    }
+
     /// Signs any claims with HS256.
-    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, TokenError> {
-        Ok(encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+    pub fn sign<C: Serialize + Typed>(&self, claims: &C) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(C::key().kid().to_owned());
+        Ok(encode(&header, claims, &self.pair(C::key()).encoding)?)
     }
 
     fn verify<C: DeserializeOwned + Typed>(
@@ -133,7 +209,11 @@ impl TokenKeys {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        let claims = decode::<C>(token.as_bytes(), &self.decoding, &validation)?.claims;
+        let kid = decode_header(token)?.kid;
+        if kid.as_deref() != Some(C::key().kid()) {
+            return Err(TokenError::WrongKey(kid));
+        }
+        let claims = decode::<C>(token.as_bytes(), &self.pair(C::key()).decoding, &validation)?.claims;
         if claims.typ() == typ {
             Ok(claims)
         } else {
@@ -187,6 +267,37 @@ mod tests {
     fn a_session_token_round_trips() {
         let token = keys().sign(&session(60)).unwrap();
         assert_eq!(keys().verify_session(&token).unwrap().sid, "sid");
+    }
+
+    #[test]
+    fn each_kind_is_signed_with_its_own_key_and_says_which() {
+        let keys = keys();
+        let token = keys.sign(&session(60)).unwrap();
+        assert_eq!(decode_header(&token).unwrap().kid.as_deref(), Some("web-1"));
+        // An agency token's claims signed with the web key, even naming the agency key, fail.
+        let now = store::now();
+        let claims = AgencyClaims {
+            iss: ISSUER.into(),
+            aud: AGENCY_AUDIENCE.into(),
+            sub: "gh_x".into(),
+            agency: "a".into(),
+            scope: "consent:check".into(),
+            typ: AGENCY_TYP.into(),
+            iat: now,
+            exp: now + 60,
+            jti: "j".into(),
+            secret_generation: 0,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("agency-1".into());
+        let forged = encode(&header, &claims, &keys.web.encoding).unwrap();
+        assert!(keys.verify_agency(&forged).is_err());
+        // Signed with the raw secret (the single key of before): refused too.
+        let raw = encode(&header, &claims, &EncodingKey::from_secret(&[7u8; 32])).unwrap();
+        assert!(keys.verify_agency(&raw).is_err());
+        let good = keys.sign(&claims).unwrap();
+        assert_eq!(decode_header(&good).unwrap().kid.as_deref(), Some("agency-1"));
+        assert_eq!(keys.verify_agency(&good).unwrap().sub, "gh_x");
     }
 
     #[test]

@@ -16,6 +16,7 @@ on_both_databases!(
     the_token_endpoint_keeps_working_while_sign_in_is_flooded,
     a_stranger_cannot_lock_a_resident_out,
     signed_in_pages_and_the_api_are_never_cached,
+    over_https_the_session_cookie_carries_the_host_prefix,
 );
 
 const BEHIND_A_PROXY: &[(&str, &str)] = &[
@@ -195,4 +196,40 @@ async fn signed_in_pages_and_the_api_are_never_cached(backend: Backend) {
     // The static bundle is everyone's: cacheable even for a signed-in reader.
     let bundle = get("/pkg/glasshouse.css", Some(format!("gh_session={session}"))).await;
     assert_ne!(header(&bundle, "cache-control"), "no-store");
+}
+
+async fn over_https_the_session_cookie_carries_the_host_prefix(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[("GLASSHOUSE_PUBLIC_URL", "https://privacy.riverton.example")],
+    )
+    .await;
+    let answer = app
+        .anonymous()
+        .sign_up("ana@example.org", GOOD_PASSWORD, "Ana")
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let set = answer.header("set-cookie").unwrap().to_owned();
+    assert!(set.starts_with("__Host-gh_session="), "{set}");
+    assert!(
+        set.contains("; Secure") && set.contains("Path=/") && !set.contains("Domain"),
+        "{set}"
+    );
+    let session = answer.set_cookie("__Host-gh_session").unwrap();
+    // Read back under its prefixed name only: a plain `gh_session` (which a sibling subdomain
+    // or a plain-HTTP page could have planted) is not a session here.
+    let me = app
+        .anonymous()
+        .with_header("cookie", &format!("__Host-gh_session={session}"))
+        .who_am_i()
+        .await
+        .ok();
+    assert_eq!(me.map(|u| u.email).as_deref(), Some("ana@example.org"));
+    let planted = app
+        .anonymous()
+        .with_header("cookie", &format!("gh_session={session}"))
+        .who_am_i()
+        .await
+        .ok();
+    assert_eq!(planted, None);
 }

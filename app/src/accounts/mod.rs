@@ -81,9 +81,10 @@ pub struct EnrolmentView {
 /// The pending sign-in's second step (from its own cookie).
 #[server(prefix = "/fn", endpoint = "auth/second_factor")]
 pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
-    let token = ssr::cookie(auth::accounts::SECOND_FACTOR_COOKIE)
+    let backend = ssr::backend()?;
+    let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
         .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
-    let pending = ssr::backend()?.accounts.pending_sign_in(&token).await?;
+    let pending = backend.accounts.pending_sign_in(&token).await?;
     Ok(PendingSignInView {
         email: pending.email,
         enrolment: pending.enrolment.map(|e| EnrolmentView {
@@ -103,9 +104,10 @@ pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
 /// Checks the code of the second step and signs in.
 #[server(prefix = "/fn", endpoint = "auth/complete_sign_in")]
 pub async fn complete_sign_in(code: String) -> Result<(), AppError> {
-    let token = ssr::cookie(auth::accounts::SECOND_FACTOR_COOKIE)
+    let backend = ssr::backend()?;
+    let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
         .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
-    let outcome = ssr::backend()?.accounts.complete_sign_in(&token, &code).await;
+    let outcome = backend.accounts.complete_sign_in(&token, &code).await;
     ssr::answer_all(outcome, "/account")
 }
 

@@ -93,10 +93,16 @@ fn password_mark(password_hash: &str) -> String {
 }
 
 impl Accounts {
+    /// The pending sign-in's cookie name as this server sends it (`__Host-` over HTTPS).
+    pub fn second_factor_cookie_name(&self) -> std::borrow::Cow<'static, str> {
+        super::cookie_name(SECOND_FACTOR_COOKIE, self.policy.secure_cookie)
+    }
+
     fn second_factor_cookie(&self, value: &str, max_age: i64) -> SetCookie {
         let secure = if self.policy.secure_cookie { "; Secure" } else { "" };
+        let name = self.second_factor_cookie_name();
         SetCookie(format!(
-            "{SECOND_FACTOR_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
         ))
     }
 

@@ -3,7 +3,6 @@
 
 use crate::http::AppState;
 use app::error::AppError;
-use auth::accounts::SESSION_COOKIE;
 use auth::address::ClientAddress;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -29,7 +28,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Puts the request's valid session, if any, into its extensions for pages and server functions.
 pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Some(token) = cookie(request.headers(), SESSION_COOKIE).filter(|t| !t.is_empty()) {
+    let name = state.accounts.session_cookie_name();
+    if let Some(token) = cookie(request.headers(), &name).filter(|t| !t.is_empty()) {
         match state.accounts.resolve(&token).await {
             Ok(Some(session)) => {
                 request.extensions_mut().insert(session);
