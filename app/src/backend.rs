@@ -121,10 +121,9 @@ pub fn refuse_with_status(status: u16) {
     }
 }
 
-/// Tells a rate-limited caller when to try again. The 429 status itself comes from the
-/// server's one mapping of errors to statuses (scripts get it; plain forms keep their
-/// redirect back to the page, which shows the error).
-/// Tells the caller when to try again (`Retry-After`, seconds).
+/// Tells a rate-limited caller when to try again (`Retry-After`, seconds). The 429 status
+/// itself comes from the server's one mapping of errors to statuses (scripts get it; plain
+/// forms keep their redirect back to the page, which shows the error).
 pub fn retry_after(retry_after_secs: u64) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),

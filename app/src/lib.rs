@@ -117,6 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login/second-factor") view=accounts::second_factor_page::SecondFactorPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=accounts::account_page::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/account/profile") view=accounts::profile_page::ProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/sessions") view=accounts::sessions_page::SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/my") view=consent::my_page::MyPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/history") view=consent::history_page::ConsentHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/:id") view=consent::receipt_page::ReceiptPage ssr=SsrMode::Async />

@@ -399,6 +399,47 @@ impl Accounts {
         Ok(self.clearing_cookie())
     }
 
+    /// The live sessions of the signed-in person, this one marked, most recently used first.
+    pub async fn sessions(&self, session: &Session) -> Result<Vec<domain::account::SessionView>, AuthError> {
+        let rows = accounts::user_sessions(&self.pool, &session.user.id, self.policy.idle_secs)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| domain::account::SessionView {
+                current: row.id == session.digest,
+                signed_in_at: store::rfc3339_us(row.created_at.saturating_mul(1_000_000)),
+                last_used_at: store::rfc3339_us(row.last_seen_at.saturating_mul(1_000_000)),
+                id: row.id,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Ends one of the signed-in person's own sessions (`NotFound`-like `Forbidden` for
+    /// anyone else's, which is never touched). Ending the current one signs out.
+    pub async fn end_session(&self, session: &Session, id: &str) -> Result<(), AuthError> {
+        let ended = accounts::delete_user_session(&self.pool, &session.user.id, id)
+            .await
+            .map_err(unavailable)?;
+        if !ended {
+            tracing::warn!(user = %session.user.id, "refused: ending a session that is not theirs");
+            return Err(AuthError::Forbidden);
+        }
+        tracing::info!(user = %session.user.id, "ended one of their sessions");
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    /// Ends every session of the signed-in person but this one; how many ended.
+    pub async fn end_other_sessions(&self, session: &Session) -> Result<u64, AuthError> {
+        let ended = accounts::delete_other_sessions(&self.pool, &session.user.id, &session.digest)
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user = %session.user.id, ended, "ended their other sessions");
+        Ok(ended)
+    }
+
     #[tracing::instrument(skip_all)]
     /// Replaces the password after checking the current one; ends every session and starts a new one.
     pub async fn change_password(

@@ -65,6 +65,10 @@ pub struct SecondFactorClaims {
     pub exp: i64,
     /// A digest of the password hash it was issued under: a password change voids it.
     pub pwh: String,
+    /// While enrolling: a digest of the authenticator secret shown to this sign-in (a later
+    /// password step makes a new secret, and voids this sign-in). Empty once enrolled.
+    #[serde(default)]
+    pub sfh: String,
 }
 
 /// The claims of an agency API access token.
@@ -226,12 +230,12 @@ impl TokenKeys {
         self.verify(token, SESSION_AUDIENCE, SESSION_TYP)
     }
 
-    /// Verifies an agency access token.
     /// Checks a pending sign-in's token (signature, issuer, audience, expiry, kind).
     pub fn verify_second_factor(&self, token: &str) -> Result<SecondFactorClaims, TokenError> {
         self.verify(token, SESSION_AUDIENCE, SECOND_FACTOR_TYP)
     }
 
+    /// Verifies an agency access token.
     pub fn verify_agency(&self, token: &str) -> Result<AgencyClaims, TokenError> {
         self.verify(token, AGENCY_AUDIENCE, AGENCY_TYP)
     }

@@ -24,6 +24,7 @@ on_both_databases!(
     repeated_sign_in_attempts_are_limited_per_account,
     password_checks_of_a_signed_in_account_are_limited,
     a_forged_or_tampered_session_cookie_is_ignored,
+    a_resident_sees_and_ends_their_sessions_and_only_theirs,
 );
 
 async fn a_new_resident_sees_their_resident_number(backend: Backend) {
@@ -338,4 +339,59 @@ async fn sessions_that_can_no_longer_be_used_are_purged(backend: Backend) {
             .is_none()
     );
     assert_eq!(app.get_as("/account", &live).await.0, 200, "a live session stays");
+}
+
+async fn a_resident_sees_and_ends_their_sessions_and_only_theirs(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let phone = sign_up(&app, "ana@example.org").await;
+    let laptop = app
+        .anonymous()
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .session();
+    let library = app
+        .anonymous()
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .session();
+    let ben = sign_up(&app, "ben@example.org").await;
+
+    let listed = app.as_user(&laptop).my_sessions().await.ok();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert_eq!(listed.iter().filter(|s| s.current).count(), 1);
+    // The page lists them too, without JavaScript.
+    let (status, html) = app.get_as("/account/sessions", &laptop).await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("name=\"id\"").count(), 3, "one end button each");
+
+    // Ben cannot end Ana's sessions, even knowing an id: refused, and nothing ends.
+    let ana_session = listed.iter().find(|s| !s.current).unwrap().id.clone();
+    let refused = app.as_user(&ben).end_session(&ana_session).await;
+    assert_eq!(refused.error(), AppError::Auth(AuthError::Forbidden));
+    assert_eq!(app.as_user(&laptop).my_sessions().await.ok().len(), 3);
+
+    // Ending one (the library's) ends it at once; ending the others leaves this one.
+    let library_id = app
+        .as_user(&library)
+        .my_sessions()
+        .await
+        .ok()
+        .into_iter()
+        .find(|s| s.current)
+        .unwrap()
+        .id;
+    assert_eq!(app.as_user(&laptop).end_session(&library_id).await.status, 200);
+    assert_eq!(app.as_user(&library).who_am_i().await.ok(), None);
+    assert_eq!(app.as_user(&laptop).end_other_sessions().await.status, 200);
+    assert_eq!(app.as_user(&phone).who_am_i().await.ok(), None);
+    let left = app.as_user(&laptop).my_sessions().await.ok();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].current);
+    // Ben's session is untouched.
+    assert!(app.as_user(&ben).who_am_i().await.ok().is_some());
+    // Signed out, nothing is listed.
+    assert_eq!(
+        app.anonymous().my_sessions().await.error(),
+        AppError::Auth(AuthError::NotSignedIn)
+    );
 }

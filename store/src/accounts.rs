@@ -193,7 +193,7 @@ pub async fn insert_session(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
-         SELECT $1, id, $3, $3, $4 FROM users WHERE id = $2 AND password_hash = $5",
+         SELECT $1, id, $3, $3, $4 FROM users WHERE id = $2 AND password_hash = $5 AND disabled_at IS NULL",
     )
     .bind(digest)
     .bind(user_id)
@@ -239,6 +239,55 @@ pub async fn delete_expired_sessions(pool: &AnyPool, idle_secs: i64) -> Result<u
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(at)
         .bind(at - idle_secs)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// A session as its owner sees it on the sessions page.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserSessionRow {
+    /// The stored digest of the session id (not the id: it cannot sign anyone in).
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// The live sessions of `user_id` (not idle longer than `idle_secs`, not past their end),
+/// most recently used first.
+pub async fn user_sessions(
+    pool: &AnyPool,
+    user_id: &str,
+    idle_secs: i64,
+) -> Result<Vec<UserSessionRow>, StoreError> {
+    let at = now();
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, expires_at FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, id",
+    )
+    .bind(user_id)
+    .bind(at)
+    .bind(at - idle_secs)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Ends session `digest` if it is `user_id`'s; `false` when it is not theirs (or gone).
+pub async fn delete_user_session(pool: &AnyPool, user_id: &str, digest: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(digest)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of `user_id` but `keep`; returns how many ended.
+pub async fn delete_other_sessions(pool: &AnyPool, user_id: &str, keep: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep)
         .execute(pool)
         .await?;
     Ok(done.rows_affected())

@@ -31,8 +31,10 @@ pub async fn find(pool: &AnyPool, user_id: &str) -> Result<Option<SecondFactorRo
 }
 
 /// Starts an enrolment with `secret` and the recovery codes to show, unless the account
-/// already has an authenticator (confirmed or being enrolled: a second sign-in during the
-/// enrolment shows the same secret). Returns the authenticator as it now stands.
+/// already has a confirmed authenticator. An unconfirmed one is replaced: each password step
+/// gets a secret of its own, so someone else who knows the password never sees the secret
+/// the staff member is setting up (and their sign-in, bound to the old secret, ends).
+/// Returns the authenticator as it now stands.
 pub async fn start_enrolment(
     pool: &AnyPool,
     user_id: &str,
@@ -41,7 +43,9 @@ pub async fn start_enrolment(
 ) -> Result<SecondFactorRow, StoreError> {
     sqlx::query(
         "INSERT INTO second_factors (user_id, secret, pending_recovery_codes, created_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, \
+         pending_recovery_codes = excluded.pending_recovery_codes, created_at = excluded.created_at \
+         WHERE second_factors.confirmed_at IS NULL",
     )
     .bind(user_id)
     .bind(secret)

@@ -58,6 +58,7 @@ fn AccountDetails(user: CurrentUser, retention_days: Option<u32>) -> impl IntoVi
                 <br /><small>{t!(i18n, account.resident_number_explained)}</small></dd>
         </dl>
         {user.role.is_staff().then(|| view! { <p><A href="/admin">{t!(i18n, nav.admin)}</A></p> })}
+        <p><A href="/account/sessions">{t!(i18n, sessions.link)}</A></p>
         <ActionForm action=sign_out>
             <SubmitButton pending=sign_out.pending() label=|l| td_string!(l, nav.sign_out) />
         </ActionForm>

@@ -6,6 +6,7 @@ pub mod login_page;
 pub mod profile;
 pub mod profile_page;
 pub mod second_factor_page;
+pub mod sessions_page;
 pub mod signup_page;
 
 use crate::error::AppError;
@@ -127,6 +128,36 @@ pub async fn change_password(current_password: String, new_password: String) -> 
         .change_password(&session, &current_password, &new_password)
         .await;
     ssr::answer(outcome, "/account?password=changed")
+}
+
+/// The signed-in person's live sessions, this one marked.
+#[server(prefix = "/fn", endpoint = "auth/sessions")]
+pub async fn my_sessions() -> Result<Vec<domain::account::SessionView>, AppError> {
+    let session = ssr::require_session()?;
+    Ok(ssr::backend()?.accounts.sessions(&session).await?)
+}
+
+/// Ends one of the person's own sessions and goes back to the list (ending this one signs
+/// out and goes home).
+#[server(prefix = "/fn", endpoint = "auth/end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    let session = ssr::require_session()?;
+    let accounts = ssr::backend()?.accounts;
+    if id == session.digest {
+        return ssr::answer(accounts.sign_out(&session).await, "/");
+    }
+    accounts.end_session(&session, &id).await?;
+    leptos_axum::redirect(&format!("/account/sessions?done={}", ssr::action_stamp()));
+    Ok(())
+}
+
+/// Ends every session of the person but this one.
+#[server(prefix = "/fn", endpoint = "auth/end_other_sessions")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let session = ssr::require_session()?;
+    ssr::backend()?.accounts.end_other_sessions(&session).await?;
+    leptos_axum::redirect(&format!("/account/sessions?done={}", ssr::action_stamp()));
+    Ok(())
 }
 
 /// Deletes the account and everything that is only the resident's.

@@ -21,7 +21,9 @@ pub fn SecondFactorPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match step.await {
-                    Ok(step) => view! {
+                    Ok(step) => {
+                        let enrolling = step.enrolment.is_some();
+                        view! {
                         <p>{t!(i18n, second_factor.signing_in_as)} " " <strong>{step.email.clone()}</strong></p>
                         {step.enrolment.map(|enrolment| view! { <Enrol enrolment /> })}
                         {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
@@ -31,12 +33,19 @@ pub fn SecondFactorPage() -> impl IntoView {
                                 label=|l| td_string!(l, second_factor.code)
                                 kind="text"
                                 autocomplete="one-time-code"
-                                hint=Signal::derive(move || td_string!(i18n.get_locale(), second_factor.code_hint).to_owned())
+                                hint=Signal::derive(move || {
+                                    if enrolling {
+                                        td_string!(i18n.get_locale(), second_factor.code_hint_enrol).to_owned()
+                                    } else {
+                                        td_string!(i18n.get_locale(), second_factor.code_hint).to_owned()
+                                    }
+                                })
                             />
                             <SubmitButton pending=action.pending() label=|l| td_string!(l, second_factor.submit) />
                         </ActionForm>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}

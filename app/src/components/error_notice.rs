@@ -41,22 +41,20 @@ fn quota_message(quota: domain::requests::QuotaExceeded) -> impl IntoView {
     use domain::requests::ResidentQuota;
     let i18n = use_i18n();
     let limit = quota.limit;
-    let minutes = quota.retry_after_secs.div_ceil(60);
+    let minutes = quota.retry_after_secs.div_ceil(60).max(2);
+    let hours = quota.retry_after_secs.div_ceil(3600);
+    let wait = if minutes >= 90 {
+        view! { {t!(i18n, errors.quota_wait_hours, hours = move || hours)} }.into_any()
+    } else {
+        view! { {t!(i18n, errors.quota_wait_minutes, minutes = move || minutes)} }.into_any()
+    };
     match quota.quota {
-        ResidentQuota::RequestsPerDay => t!(
-            i18n,
-            errors.quota_requests,
-            limit = move || limit,
-            minutes = move || minutes
-        )
-        .into_any(),
-        ResidentQuota::MessagesPerHour => t!(
-            i18n,
-            errors.quota_messages,
-            limit = move || limit,
-            minutes = move || minutes
-        )
-        .into_any(),
+        ResidentQuota::RequestsPerDay => {
+            view! { {t!(i18n, errors.quota_requests, limit = move || limit)} " " {wait} }.into_any()
+        }
+        ResidentQuota::MessagesPerHour => {
+            view! { {t!(i18n, errors.quota_messages, limit = move || limit)} " " {wait} }.into_any()
+        }
     }
 }
 

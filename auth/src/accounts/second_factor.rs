@@ -92,6 +92,14 @@ fn password_mark(password_hash: &str) -> String {
     digest(password_hash).chars().take(16).collect()
 }
 
+/// A short digest of an authenticator secret being enrolled, carried by the pending sign-in.
+fn secret_mark(secret: &str) -> String {
+    digest(&format!("second-factor:{secret}"))
+        .chars()
+        .take(16)
+        .collect()
+}
+
 impl Accounts {
     /// The pending sign-in's cookie name as this server sends it (`__Host-` over HTTPS).
     pub fn second_factor_cookie_name(&self) -> std::borrow::Cow<'static, str> {
@@ -124,13 +132,18 @@ impl Accounts {
                 self.start_session(&user.id, &user.password_hash).await?,
             )),
             step => {
+                let mut sfh = String::new();
                 if step == domain::account::AfterPassword::Enrol {
                     let codes: Vec<String> = (0..RECOVERY_CODES)
                         .map(|_| recovery_code(rand::random()).1)
                         .collect();
-                    second_factor::start_enrolment(&self.pool, &user.id, &new_secret(), &codes.join(" "))
-                        .await
-                        .map_err(unavailable)?;
+                    let factor =
+                        second_factor::start_enrolment(&self.pool, &user.id, &new_secret(), &codes.join(" "))
+                            .await
+                            .map_err(unavailable)?;
+                    if factor.confirmed_at.is_none() {
+                        sfh = secret_mark(&factor.secret);
+                    }
                 }
                 let issued = now();
                 let claims = SecondFactorClaims {
@@ -141,6 +154,7 @@ impl Accounts {
                     iat: issued,
                     exp: issued + PENDING_SECS,
                     pwh: password_mark(&user.password_hash),
+                    sfh,
                 };
                 let token = self.keys.sign(&claims).map_err(unavailable)?;
                 Ok(SignedIn::SecondFactor(
@@ -152,7 +166,7 @@ impl Accounts {
 
     /// The account a pending sign-in's token stands for, if the token is valid, the password
     /// unchanged and the account enabled.
-    async fn pending_user(&self, token: &str) -> Result<UserRow, AuthError> {
+    async fn pending_user(&self, token: &str) -> Result<(UserRow, SecondFactorClaims), AuthError> {
         let claims = self
             .keys
             .verify_second_factor(token)
@@ -165,16 +179,30 @@ impl Accounts {
         if user.disabled_at.is_some() {
             return Err(AuthError::Disabled);
         }
-        Ok(user)
+        Ok((user, claims))
     }
 
-    /// What the second-factor page shows for the pending sign-in `token`.
-    pub async fn pending_sign_in(&self, token: &str) -> Result<PendingSignIn, AuthError> {
-        let user = self.pending_user(token).await?;
+    /// The account's authenticator, if it is the one this pending sign-in was shown: an
+    /// enrolment whose secret was replaced by a later password step ends this sign-in.
+    async fn pending_factor(
+        &self,
+        user: &UserRow,
+        claims: &SecondFactorClaims,
+    ) -> Result<store::second_factor::SecondFactorRow, AuthError> {
         let factor = second_factor::find(&self.pool, &user.id)
             .await
             .map_err(unavailable)?
             .ok_or(AuthError::SignInExpired)?;
+        if factor.confirmed_at.is_none() && secret_mark(&factor.secret) != claims.sfh {
+            return Err(AuthError::SignInExpired);
+        }
+        Ok(factor)
+    }
+
+    /// What the second-factor page shows for the pending sign-in `token`.
+    pub async fn pending_sign_in(&self, token: &str) -> Result<PendingSignIn, AuthError> {
+        let (user, claims) = self.pending_user(token).await?;
+        let factor = self.pending_factor(&user, &claims).await?;
         let enrolment = factor.confirmed_at.is_none().then(|| Enrolment {
             uri: otpauth_uri(&factor.secret, &user.email),
             recovery_codes: factor
@@ -199,15 +227,12 @@ impl Accounts {
     /// per account; a code is accepted once, and never one older than the last accepted.
     /// Returns the session cookie and the one that clears the pending sign-in.
     pub async fn complete_sign_in(&self, token: &str, code: &str) -> Result<Vec<SetCookie>, AuthError> {
-        let user = self.pending_user(token).await?;
+        let (user, claims) = self.pending_user(token).await?;
         if let Err(e) = self.check_attempt(&format!("second-factor:{}", user.id)) {
             tracing::warn!(outcome = "rate_limited", user = %user.id, "second factor");
             return Err(e);
         }
-        let factor = second_factor::find(&self.pool, &user.id)
-            .await
-            .map_err(unavailable)?
-            .ok_or(AuthError::SignInExpired)?;
+        let factor = self.pending_factor(&user, &claims).await?;
         let staff = current_user(user.clone());
         let accepted = match SecondFactorCode::parse(code) {
             Some(SecondFactorCode::Totp(code)) => match matching_step(&factor.secret, &code, now()) {

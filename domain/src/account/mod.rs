@@ -24,4 +24,4 @@ pub use second_factor::{
     AfterPassword, RECOVERY_CODE_CHARS, RECOVERY_CODES, SecondFactorCode, SecondFactorRule, after_password,
     recovery_code,
 };
-pub use user::CurrentUser;
+pub use user::{CurrentUser, SessionView};

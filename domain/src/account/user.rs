@@ -13,3 +13,16 @@ pub struct CurrentUser {
     pub resident_number: String,
     pub lang: crate::lang::Lang,
 }
+
+/// One of a person's signed-in sessions, as their sessions page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionView {
+    /// What names the session to end it (a digest of its id, not the id).
+    pub id: String,
+    /// When it was signed in (RFC 3339, UTC).
+    pub signed_in_at: String,
+    /// When it was last used (to the minute).
+    pub last_used_at: String,
+    /// Whether it is the session reading the page.
+    pub current: bool,
+}

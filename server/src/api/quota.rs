@@ -69,7 +69,8 @@ impl ClientQuotas {
     pub fn spend(&self, client_id: &str, what: Metered) -> Result<(), ApiError> {
         let key = (client_id.to_owned(), what);
         let refused = |window: Window, limit: NonZeroU32, wait: u64| {
-            tracing::warn!(client = %client_id, ?what, ?window, "refused: API client quota used up");
+            // Debug, not warn: a client hammering past its quota must not flood the log too.
+            tracing::debug!(client = %client_id, ?what, ?window, "refused: API client quota used up");
             ApiError::QuotaExceeded {
                 limit: limit.get(),
                 window_secs: window.secs(),

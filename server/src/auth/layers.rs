@@ -83,7 +83,11 @@ pub struct IpLimits {
 }
 
 /// The paths limited per address.
-pub const LIMITED_PATHS: &[&str] = &["/fn/auth/sign_in", "/fn/auth/sign_up"];
+pub const LIMITED_PATHS: &[&str] = &[
+    "/fn/auth/sign_in",
+    "/fn/auth/sign_up",
+    "/fn/auth/complete_sign_in",
+];
 
 /// The token endpoint's own limits, apart from residents' sign-in: per agency client and
 /// address (a stranger who knows a client id fills only their own bucket, never the

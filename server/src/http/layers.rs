@@ -13,14 +13,23 @@ pub const DEFAULT_CSP: &str =
 /// Whether a response to this request may hold someone's own data, and so must never be kept
 /// by a browser's or a proxy's cache: anything a session cookie was sent with, and the
 /// agency API (bearer tokens).
-fn is_private(request: &Request, session_cookie: &str) -> bool {
+fn is_private(request: &Request, cookies: [&str; 2]) -> bool {
     request.uri().path().starts_with("/api/")
-        || crate::auth::layers::cookie(request.headers(), session_cookie).is_some()
+        || cookies
+            .iter()
+            .any(|name| crate::auth::layers::cookie(request.headers(), name).is_some())
 }
 
 /// Adds the security headers every response carries, and keeps private answers out of caches.
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let private = is_private(&request, &state.accounts.session_cookie_name());
+    // A pending sign-in's page shows an authenticator's secret and recovery codes.
+    let private = is_private(
+        &request,
+        [
+            &state.accounts.session_cookie_name(),
+            &state.accounts.second_factor_cookie_name(),
+        ],
+    );
     let static_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

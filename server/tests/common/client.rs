@@ -425,6 +425,21 @@ impl ApiClient {
         self.call("/fn/auth/me", &[]).await
     }
 
+    /// The signed-in person's live sessions.
+    pub async fn my_sessions(&self) -> Answer<Vec<domain::account::SessionView>> {
+        self.call("/fn/auth/sessions", &[]).await
+    }
+
+    /// Ends one of the signed-in person's sessions.
+    pub async fn end_session(&self, id: &str) -> Answer<()> {
+        self.call("/fn/auth/end_session", &[("id", id)]).await
+    }
+
+    /// Ends every session of the signed-in person but this one.
+    pub async fn end_other_sessions(&self) -> Answer<()> {
+        self.call("/fn/auth/end_other_sessions", &[]).await
+    }
+
     /// The second step of a pending staff sign-in (its cookie set with [`ApiClient::with_header`]).
     pub async fn second_factor_step(&self) -> Answer<app::accounts::PendingSignInView> {
         self.call("/fn/auth/second_factor", &[]).await
