@@ -84,9 +84,11 @@ fn EndpointDoc(endpoint: Endpoint) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             })}
+            // The example is focusable: a wide one scrolls sideways on a phone, and a keyboard
+            // must reach it (axe: scrollable-region-focusable).
             {endpoint.body_example.map(|example| view! {
                 <h3>{t!(i18n, developers.example)}</h3>
-                <pre><code>{example}</code></pre>
+                <pre tabindex="0"><code>{example}</code></pre>
             })}
             <h3>{t!(i18n, developers.responses)}</h3>
             <dl class="facts">
