@@ -64,16 +64,7 @@ fn day(secs: i64) -> String {
 /// Takes the new client's credentials out of their cookie (clearing it), if any.
 #[cfg(feature = "ssr")]
 fn take_created() -> Option<(String, String)> {
-    let parts = use_context::<http::request::Parts>()?;
-    let value = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == NEW_SECRET_COOKIE)
-        .map(|(_, value)| value.to_owned())?;
+    let value = crate::backend::cookie(NEW_SECRET_COOKIE)?;
     set_cookie(&format!(
         "{NEW_SECRET_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
     ));
