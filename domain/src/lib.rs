@@ -9,6 +9,7 @@ pub mod decision;
 pub mod disclosure;
 pub mod lang;
 pub mod ledger;
+pub mod paging;
 pub mod register;
 pub mod requests;
 pub mod search;

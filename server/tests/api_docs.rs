@@ -343,6 +343,71 @@ fn every_value_the_documents_patterns_allow_the_api_accepts() {
     );
 }
 
+/// Every cursor the document's patterns allow is one the API reads, and every one it reads
+/// is allowed: each list's cursor schema is its shape's exact pattern, and each paged route
+/// names its own list's cursor and the shared limit.
+#[test]
+fn every_cursor_the_document_allows_the_api_reads() {
+    use domain::paging::{Cursor, Shape};
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let lists: [(&str, &str, Shape); 4] = [
+        (
+            "/api/v1/privacy-requests/tasks",
+            "TaskCursor",
+            domain::requests::TASK_CURSOR,
+        ),
+        (
+            "/api/v1/ledger/checkpoints",
+            "CheckpointCursor",
+            domain::ledger::CHECKPOINT_CURSOR,
+        ),
+        (
+            "/api/v1/register/systems",
+            "SystemCursor",
+            domain::register::SYSTEM_CURSOR,
+        ),
+        (
+            "/api/v1/register/changes",
+            "ChangeCursor",
+            domain::register::CHANGE_CURSOR,
+        ),
+    ];
+    let limit = &schemas["PageLimit"];
+    assert_eq!(
+        (limit["minimum"].as_u64(), limit["maximum"].as_u64()),
+        (Some(1), Some(200))
+    );
+    for (path, name, shape) in lists {
+        let cursor = &parameter(&doc, path, "get", "cursor")["schema"];
+        assert_eq!(cursor["$ref"], format!("#/components/schemas/{name}"), "{path}");
+        assert_eq!(
+            parameter(&doc, path, "get", "limit")["schema"]["$ref"],
+            "#/components/schemas/PageLimit"
+        );
+        let pattern = regex::Regex::new(schemas[name]["pattern"].as_str().unwrap()).unwrap();
+        let mut matched = 0;
+        let mut candidates = candidates();
+        // Well-shaped cursors of each list, and near misses.
+        for parts in [
+            vec!["2026-12-01", "3f9c0aa1"],
+            vec!["1042"],
+            vec!["riverpass-fare-card"],
+            vec!["1764230400000000", "riverpass-fare-card", "3"],
+            vec!["1764230400000000", "riverpass-fare-card", "x"],
+            vec!["12", "", "3"],
+        ] {
+            candidates.push(Cursor::after(&parts).encode());
+        }
+        for s in candidates {
+            let accepted = shape.decode(&s).is_ok();
+            assert_eq!(pattern.is_match(&s), accepted, "{name}: {s:?}");
+            matched += usize::from(accepted);
+        }
+        assert!(matched > 0, "{name}: no candidate matches");
+    }
+}
+
 /// Refusals that come from shared extractors and layers are listed on every route they reach.
 #[test]
 fn every_operation_lists_the_refusals_its_extractors_and_layers_make() {

@@ -508,7 +508,7 @@ async fn proofs_check_out_by_the_rfc_algorithm(backend: Backend) {
         hash32(&first.root_hash),
         &proof
     ));
-    let history = public.ledger_checkpoints().await.ok();
+    let history = public.ledger_checkpoints().await.ok().checkpoints;
     assert!(history.len() >= 2, "checkpoints are kept");
     assert_eq!(
         public

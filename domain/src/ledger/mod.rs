@@ -20,6 +20,9 @@ pub use merkle::{
 pub use redaction::{PURGE_ACTION, PURGEABLE, Redaction, purge_detail, purged_indexes};
 pub use verify::{Finding, Holdings, StoredLeaf, TrustedCheckpoint, Verified, verify};
 
+/// A page of checkpoints starts after a tree size (checkpoints go oldest first).
+pub const CHECKPOINT_CURSOR: crate::paging::Shape = crate::paging::Shape(&[crate::paging::Part::Number]);
+
 /// What a resident's proof page shows about one of their entries.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EntryProof {

@@ -38,3 +38,14 @@ pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};
 pub use taxonomy::{DataCategory, LegalBasis, Scope, SystemStatus, Technology};
 pub use view::{PurposeView, SystemSummary, SystemView};
+
+/// A page of the register's systems starts after a slug (systems go by slug).
+pub const SYSTEM_CURSOR: crate::paging::Shape = crate::paging::Shape(&[crate::paging::Part::Text]);
+
+/// A page of the change feed starts after a version's (time in microseconds, system slug,
+/// version number): newest first, then by slug, then the later version first.
+pub const CHANGE_CURSOR: crate::paging::Shape = crate::paging::Shape(&[
+    crate::paging::Part::Number,
+    crate::paging::Part::Text,
+    crate::paging::Part::Number,
+]);

@@ -34,3 +34,7 @@ pub use records::RequestRecord;
 pub use stats::{RequestStats, WeekCount, week_start, weekly_counts};
 pub use status::{IllegalTransition, RequestStatus};
 pub use task::{TaskOutcome, TaskView};
+
+/// A page of an agency's tasks starts after a (due date, task id): the most urgent first.
+pub const TASK_CURSOR: crate::paging::Shape =
+    crate::paging::Shape(&[crate::paging::Part::Text, crate::paging::Part::Text]);

@@ -4,12 +4,13 @@
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiQuery;
+use super::paging::{CheckpointCursor, PageLimit, page};
 use crate::http::AppState;
 use axum::Json;
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use domain::ledger::{Checkpoint, Hash};
+use domain::ledger::{CHECKPOINT_CURSOR, Checkpoint, Hash};
 use serde::{Deserialize, Serialize};
 use store::ledger::{self, StoredCheckpoint};
 use utoipa::{IntoParams, ToSchema};
@@ -82,18 +83,52 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Json<Checkpoint
     Ok(Json(response(&state, latest)?))
 }
 
-/// Every checkpoint ever made, oldest first.
-#[utoipa::path(get, path = "/api/v1/ledger/checkpoints", tag = "ledger",
-    responses((status = 200, description = "Every checkpoint, oldest first", body = [CheckpointResponse])))]
-pub async fn checkpoints(State(state): State<AppState>) -> Result<Json<Vec<CheckpointResponse>>, ApiError> {
-    let all = ledger::checkpoints(&state.pool)
+/// Which page of checkpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointsQuery {
+    /// The most checkpoints the page holds (1 to 200; 50 when absent).
+    #[param(value_type = Option<PageLimit>)]
+    pub limit: Option<u32>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    #[param(value_type = Option<CheckpointCursor>)]
+    pub cursor: Option<String>,
+}
+
+/// One page of the checkpoints, oldest first.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct CheckpointList {
+    pub checkpoints: Vec<CheckpointResponse>,
+    /// Where the next page starts (pass it as `cursor`); `null` on the last page.
+    #[schema(value_type = Option<CheckpointCursor>)]
+    pub next_cursor: Option<String>,
+}
+
+/// Every checkpoint ever made, oldest first, one page at a time: follow `next_cursor`
+/// until it is `null`.
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoints", tag = "ledger", params(CheckpointsQuery),
+    responses(
+        (status = 200, description = "A page of checkpoints, oldest first", body = CheckpointList),
+        (status = 400, description = "The query string does not parse", body = ErrorBody),
+        (status = 422, description = "A limit out of range or a cursor of another shape", body = ErrorBody),
+    ))]
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<CheckpointsQuery>,
+) -> Result<Json<CheckpointList>, ApiError> {
+    let (limit, cursor) = page(CHECKPOINT_CURSOR, query.limit, query.cursor.as_deref())?;
+    let found = ledger::checkpoints(&state.pool, limit, cursor.as_ref())
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        all.into_iter()
+    Ok(Json(CheckpointList {
+        next_cursor: found.next_cursor(),
+        checkpoints: found
+            .items
+            .into_iter()
             .map(|c| response(&state, c))
             .collect::<Result<_, _>>()?,
-    ))
+    }))
 }
 
 /// Which entry to prove, against which tree.

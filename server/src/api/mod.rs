@@ -10,6 +10,7 @@ pub mod extract;
 pub mod json;
 pub mod ledger;
 pub mod oauth;
+pub mod paging;
 pub mod quota;
 pub mod reference;
 pub mod register;
@@ -43,7 +44,15 @@ use utoipa_axum::router::OpenApiRouter;
     ),
     modifiers(&AgencyToken),
     // Query parameters refer to these by name; parameters do not collect schemas themselves.
-    components(schemas(codes::LangCode, codes::TaskStatusFilter)),
+    components(schemas(
+        codes::LangCode,
+        codes::TaskStatusFilter,
+        paging::PageLimit,
+        paging::TaskCursor,
+        paging::CheckpointCursor,
+        paging::SystemCursor,
+        paging::ChangeCursor,
+    )),
     tags(
         (name = "consent", description = "Consent checks"),
         (name = "subjects", description = "Residents' data and enrollments"),

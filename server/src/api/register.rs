@@ -5,13 +5,14 @@ use super::codes::{
 };
 use super::error::ApiError;
 use super::extract::ApiQuery;
+use super::paging::{ChangeCursor, PageLimit, SystemCursor, page};
 use crate::http::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::lang::Lang;
-use domain::register::{DataCategory, LegalBasis, System};
+use domain::register::{CHANGE_CURSOR, DataCategory, LegalBasis, SYSTEM_CURSOR, System};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -35,27 +36,68 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
-impl LangQuery {
-    fn lang(&self) -> Result<Lang, ApiError> {
-        match &self.lang {
-            None => Ok(Lang::default()),
-            Some(code) => code
-                .parse()
-                .map_err(|e: domain::lang::UnsupportedLang| ApiError::BadRequest {
-                    code: "unsupported_language",
-                    message: e.to_string(),
-                }),
-        }
+/// `?lang=` with a page: `limit` and `cursor`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SystemsQuery {
+    /// The language of the texts (English when absent).
+    #[param(value_type = Option<super::codes::LangCode>, example = "es")]
+    lang: Option<String>,
+    /// The most systems the page holds (1 to 200; 50 when absent).
+    #[param(value_type = Option<PageLimit>)]
+    limit: Option<u32>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    #[param(value_type = Option<SystemCursor>)]
+    cursor: Option<String>,
+}
+
+/// `?lang=` with a page of the change feed: `limit` and `cursor`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// The language of the texts (English when absent).
+    #[param(value_type = Option<super::codes::LangCode>, example = "es")]
+    lang: Option<String>,
+    /// The most changes the page holds (1 to 200; 50 when absent).
+    #[param(value_type = Option<PageLimit>)]
+    limit: Option<u32>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    #[param(value_type = Option<ChangeCursor>)]
+    cursor: Option<String>,
+}
+
+/// The language a query asks for: English when absent; 400 `unsupported_language` for a
+/// code the register has no texts in.
+fn lang_of(code: Option<&str>) -> Result<Lang, ApiError> {
+    match code {
+        None => Ok(Lang::default()),
+        Some(code) => code
+            .parse()
+            .map_err(|e: domain::lang::UnsupportedLang| ApiError::BadRequest {
+                code: "unsupported_language",
+                message: e.to_string(),
+            }),
     }
 }
 
-/// The register document.
+impl LangQuery {
+    fn lang(&self) -> Result<Lang, ApiError> {
+        lang_of(self.lang.as_deref())
+    }
+}
+
+/// One page of the register document.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterDocument {
     /// The language of the texts.
     #[schema(value_type = LangCode)]
     pub lang: Lang,
     pub systems: Vec<SystemRecord>,
+    /// Where the next page starts (pass it as `cursor`); `null` on the last page.
+    #[schema(value_type = Option<SystemCursor>)]
+    pub next_cursor: Option<String>,
 }
 
 /// One system in the open-data document.
@@ -161,20 +203,28 @@ async fn load(state: &AppState, query: &LangQuery) -> Result<(Lang, Vec<System>)
     Ok((lang, systems))
 }
 
-/// The register: every system with its agency, purposes, legal bases and data categories.
-#[utoipa::path(get, path = "/api/v1/register/systems", tag = "register", params(LangQuery),
+/// The register: every system with its agency, purposes, legal bases and data categories,
+/// by slug, one page at a time: follow `next_cursor` until it is `null`. (The CSV and the
+/// register file are whole documents, for downloading.)
+#[utoipa::path(get, path = "/api/v1/register/systems", tag = "register", params(SystemsQuery),
     responses(
-        (status = 200, description = "The register as JSON", body = RegisterDocument),
-        (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
+        (status = 200, description = "A page of the register as JSON", body = RegisterDocument),
+        (status = 400, description = "Unsupported language, or a query parameter other than lang, limit and cursor", body = super::error::ErrorBody),
+        (status = 422, description = "A limit out of range or a cursor of another shape", body = super::error::ErrorBody),
     ))]
 pub async fn systems_json(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<LangQuery>,
+    ApiQuery(query): ApiQuery<SystemsQuery>,
 ) -> Result<Json<RegisterDocument>, ApiError> {
-    let (lang, systems) = load(&state, &query).await?;
+    let lang = lang_of(query.lang.as_deref())?;
+    let (limit, cursor) = page(SYSTEM_CURSOR, query.limit, query.cursor.as_deref())?;
+    let systems = store::register::systems_page(&state.pool, limit, cursor.as_ref())
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(RegisterDocument {
         lang,
-        systems: systems.iter().map(|s| SystemRecord::new(s, lang)).collect(),
+        next_cursor: systems.next_cursor(),
+        systems: systems.items.iter().map(|s| SystemRecord::new(s, lang)).collect(),
     }))
 }
 
@@ -256,38 +306,53 @@ pub async fn register_file(State(state): State<AppState>) -> Result<Response, Ap
         .into_response())
 }
 
-/// The register's change feed as JSON.
+/// One page of the register's change feed as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ChangesDocument {
     pub lang: Lang,
     /// Newest first: each system added, changed or retired, with what changed.
     pub changes: Vec<domain::register::VersionView>,
-    /// Newest first: public reviews' milestones (a comment period opened, a decision taken).
+    /// Newest first: public reviews' milestones (a comment period opened, a decision taken)
+    /// in the stretch of time this page's changes cover (from its last change's time, or
+    /// the beginning on the last page, up to where the page before ended), so following
+    /// `next_cursor` meets each milestone once.
     #[serde(default)]
     pub reviews: Vec<domain::register::ReviewEvent>,
+    /// Where the next page starts (pass it as `cursor`); `null` on the last page.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
-/// The latest changes to the register (newest first, at most 100): systems added, changed
-/// and retired, each with what changed field by field, texts in `lang`.
-#[utoipa::path(get, path = "/api/v1/register/changes", tag = "register", params(LangQuery),
+/// The register's changes, newest first, one page at a time (follow `next_cursor` until it
+/// is `null`): systems added, changed and retired, each with what changed field by field,
+/// and the public reviews' milestones of the same stretch of time, texts in `lang`.
+#[utoipa::path(get, path = "/api/v1/register/changes", tag = "register", params(ChangesQuery),
     responses(
-        (status = 200, description = "The change feed as JSON", content_type = "application/json"),
-        (status = 400, description = "Unsupported language, or a query parameter other than lang", body = super::error::ErrorBody),
+        (status = 200, description = "A page of the change feed as JSON", content_type = "application/json"),
+        (status = 400, description = "Unsupported language, or a query parameter other than lang, limit and cursor", body = super::error::ErrorBody),
+        (status = 422, description = "A limit out of range or a cursor of another shape", body = super::error::ErrorBody),
     ))]
 pub async fn register_changes(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<LangQuery>,
+    ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<ChangesDocument>, ApiError> {
-    let lang = query.lang()?;
-    let versions = store::register::changes(&state.pool, app::register::CHANGES_SHOWN)
+    let lang = lang_of(query.lang.as_deref())?;
+    let (limit, cursor) = page(CHANGE_CURSOR, query.limit, query.cursor.as_deref())?;
+    let versions = store::register::changes_page(&state.pool, limit, cursor.as_ref())
         .await
         .map_err(ApiError::internal)?;
-    let reviews = store::register::review_events(&state.pool, app::register::REVIEW_EVENTS_SHOWN, lang)
+    // This page's stretch of time: from its last change (the next page's cursor) up to
+    // where the page before ended (this page's cursor); open at either end when there is
+    // no such page.
+    let from = versions.next.as_ref().map(|c| c.number(0));
+    let before = cursor.as_ref().map(|c| c.number(0));
+    let reviews = store::register::review_events_between(&state.pool, from, before, lang)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(ChangesDocument {
         lang,
-        changes: versions.iter().map(|v| v.view(lang)).collect(),
+        next_cursor: versions.next_cursor(),
+        changes: versions.items.iter().map(|v| v.view(lang)).collect(),
         reviews,
     }))
 }

@@ -7,11 +7,12 @@ use super::codes::{RequestKindCode, TaskOutcomeCode, TaskStatusFilter};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
 use super::json::ApiJson;
+use super::paging::{PageLimit, TaskCursor, page};
 use crate::http::AppState;
 use axum::Json;
 use axum::extract::State;
 use domain::account::ApiScope;
-use domain::requests::TaskOutcome;
+use domain::requests::{TASK_CURSOR, TaskOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::requests::{self as requests, AgencyTask, Completion, TaskError, TaskFilter};
@@ -38,6 +39,12 @@ pub struct TaskListQuery {
     /// `open` (the default), `completed` or `all`. Tasks of closed requests are never listed.
     #[param(example = "open", value_type = Option<TaskStatusFilter>)]
     pub status: Option<String>,
+    /// The most tasks the page holds (1 to 200; 50 when absent).
+    #[param(value_type = Option<PageLimit>)]
+    pub limit: Option<u32>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    #[param(value_type = Option<TaskCursor>)]
+    pub cursor: Option<String>,
 }
 
 /// One task: what the agency must do for one of its systems.
@@ -90,13 +97,17 @@ impl From<AgencyTask> for TaskResponse {
     }
 }
 
-/// The agency's tasks.
+/// One page of the agency's tasks.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TaskList {
     pub tasks: Vec<TaskResponse>,
+    /// Where the next page starts (pass it as `cursor`); `null` on the last page.
+    #[schema(value_type = Option<TaskCursor>)]
+    pub next_cursor: Option<String>,
 }
 
-/// Lists the calling agency's tasks of open privacy requests, the most urgent first.
+/// Lists the calling agency's tasks of open privacy requests, the most urgent first, one
+/// page at a time: follow `next_cursor` until it is `null`.
 ///
 /// Needs the scope `requests:work`.
 #[utoipa::path(
@@ -110,7 +121,7 @@ pub struct TaskList {
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 400, description = "The query string does not parse", body = ErrorBody),
         (status = 403, description = "The token lacks the scope", body = ErrorBody),
-        (status = 422, description = "Unknown status filter", body = ErrorBody),
+        (status = 422, description = "Unknown status filter, a limit out of range or a cursor of another shape", body = ErrorBody),
     )
 )]
 pub async fn list_tasks(
@@ -129,11 +140,13 @@ pub async fn list_tasks(
             )));
         }
     };
-    let tasks = requests::agency_tasks(&state.pool, &caller.agency, filter)
+    let (limit, cursor) = page(TASK_CURSOR, query.limit, query.cursor.as_deref())?;
+    let tasks = requests::agency_tasks(&state.pool, &caller.agency, filter, limit, cursor.as_ref())
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(TaskList {
-        tasks: tasks.into_iter().map(TaskResponse::from).collect(),
+        next_cursor: tasks.next_cursor(),
+        tasks: tasks.items.into_iter().map(TaskResponse::from).collect(),
     }))
 }
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use server::api::consent::CheckResponse;
 use server::api::enrollments::CodeResponse;
-use server::api::ledger::{CheckpointResponse, ConsistencyResponse, InclusionResponse};
+use server::api::ledger::{CheckpointList, CheckpointResponse, ConsistencyResponse, InclusionResponse};
 use server::api::oauth::TokenResponse;
 use server::api::register::RegisterDocument;
 use server::api::requests::{CompleteTask, CompletedTask, TaskList};
@@ -937,9 +937,14 @@ impl ApiClient {
         self.get("/api/v1/ledger/checkpoint").await
     }
 
-    /// Every checkpoint ever made, oldest first (public).
-    pub async fn ledger_checkpoints(&self) -> ApiAnswer<Vec<CheckpointResponse>> {
+    /// The first page of the checkpoints, oldest first (public).
+    pub async fn ledger_checkpoints(&self) -> ApiAnswer<CheckpointList> {
         self.get("/api/v1/ledger/checkpoints").await
+    }
+
+    /// Any API path read as `T` (a page of a list, with its query string).
+    pub async fn api_get<T>(&self, path: &str) -> ApiAnswer<T> {
+        self.get(path).await
     }
 
     /// The inclusion proof of entry `index` in the tree of `tree_size` entries (public).

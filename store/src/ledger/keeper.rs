@@ -161,7 +161,7 @@ pub async fn verify_all(
     let entries = super::all_entries(pool).await?;
     let head = super::head(pool).await?;
     let mut trusted = Vec::new();
-    for stored in super::checkpoints(pool).await? {
+    for stored in super::all_checkpoints(pool).await? {
         let checkpoint = keeper.open_note(&stored.note).ok_or_else(|| {
             VerifyError::Checkpoint(format!(
                 "the checkpoint of {} entries kept in the database does not carry this log's signature",

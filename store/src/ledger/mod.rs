@@ -12,6 +12,7 @@ pub use keeper::{InclusionProof, Keeper, VerifyError, prove_consistency, prove_i
 
 use crate::StoreError;
 use domain::ledger::{Frontier, Hash, LedgerEntry, Redaction, from_hex, to_hex};
+use domain::paging::{Cursor, Page, fetch_limit};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// The ledger's head as stored.
@@ -185,13 +186,32 @@ pub async fn latest_checkpoint(pool: &AnyPool) -> Result<Option<StoredCheckpoint
     )
 }
 
-/// Every checkpoint, oldest first.
-pub async fn checkpoints(pool: &AnyPool) -> Result<Vec<StoredCheckpoint>, StoreError> {
+/// Every checkpoint, oldest first (for `audit verify`, which reads the whole log anyway).
+pub async fn all_checkpoints(pool: &AnyPool) -> Result<Vec<StoredCheckpoint>, StoreError> {
     Ok(
         sqlx::query_as("SELECT size, root, at_us, note FROM ledger_checkpoints ORDER BY size")
             .fetch_all(pool)
             .await?,
     )
+}
+
+/// One page of the checkpoints, oldest first: at most `limit`, after `after` (a
+/// `CHECKPOINT_CURSOR`, a tree size) if given.
+pub async fn checkpoints(
+    pool: &AnyPool,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<StoredCheckpoint>, StoreError> {
+    let rows: Vec<StoredCheckpoint> = sqlx::query_as(
+        "SELECT size, root, at_us, note FROM ledger_checkpoints WHERE size > $1 ORDER BY size LIMIT $2",
+    )
+    .bind(after.map_or(-1, |c| c.number(0)))
+    .bind(fetch_limit(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(Page::from_rows(rows, limit, |c| {
+        Cursor::after(&[&c.size.to_string()])
+    }))
 }
 
 /// Keeps a checkpoint (a second one for the same size is ignored: the first was published).

@@ -2,6 +2,7 @@
 
 use super::{code, decode_err, new_id, now, text, to_json};
 use crate::StoreError;
+use domain::paging::{Cursor, Page, fetch_limit};
 use domain::register::{Agency, DataCategory, Purpose, Slug, System};
 use domain::text::LocalizedText;
 use sqlx::{Any, AnyConnection, AnyPool, FromRow, Transaction};
@@ -77,10 +78,11 @@ pub use problem_reports::{answer_problem_report, file_problem_report, problem_re
 pub use reviews::{
     Saved, activate_review, answer_review, close_comments, comment, decide_review, edit_draft,
     grant_register, hide_comment, may_edit_register, pending_proposal, publish_review, register_staff,
-    review, review_comments, review_events, reviews, save_agency, save_system, system_review,
+    review, review_comments, review_events, review_events_between, reviews, save_agency, save_system,
+    system_review,
 };
 pub use terms::{SystemTerms, revise_purpose_categories, revise_system_terms};
-pub use versions::{StoredVersion, adopt_unversioned, changes, history, record_version};
+pub use versions::{StoredVersion, adopt_unversioned, changes, changes_page, history, record_version};
 pub use writing::{insert_agency, insert_system, set_city_name};
 
 fn slug(column: &str, s: &str) -> Result<Slug, sqlx::Error> {
@@ -203,8 +205,26 @@ pub(super) async fn load_systems(
     conn: &mut AnyConnection,
     slug: Option<&Slug>,
 ) -> Result<Vec<System>, sqlx::Error> {
-    let rows: Vec<SystemRow> = match slug {
-        Some(slug) => {
+    match slug {
+        Some(slug) => load(conn, Which::One(slug)).await,
+        None => load(conn, Which::All).await,
+    }
+}
+
+/// Which systems `load` reads.
+enum Which<'a> {
+    One(&'a Slug),
+    All,
+    /// At most `limit` by slug, after `after` (exclusive) if given.
+    After {
+        after: Option<&'a str>,
+        limit: i64,
+    },
+}
+
+async fn load(conn: &mut AnyConnection, which: Which<'_>) -> Result<Vec<System>, sqlx::Error> {
+    let rows: Vec<SystemRow> = match &which {
+        Which::One(slug) => {
             sqlx::query_as(concat!(
                 "SELECT ",
                 system_columns!(),
@@ -214,7 +234,7 @@ pub(super) async fn load_systems(
             .fetch_all(&mut *conn)
             .await?
         }
-        None => {
+        Which::All => {
             sqlx::query_as(concat!(
                 "SELECT ",
                 system_columns!(),
@@ -223,16 +243,31 @@ pub(super) async fn load_systems(
             .fetch_all(&mut *conn)
             .await?
         }
+        Which::After { after, limit } => {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                system_columns!(),
+                " FROM systems WHERE slug > $1 ORDER BY slug LIMIT $2"
+            ))
+            .bind(after.unwrap_or(""))
+            .bind(*limit)
+            .fetch_all(&mut *conn)
+            .await?
+        }
     };
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let only = if slug.is_some() {
-        rows.first().map(|r| r.id.as_str())
-    } else {
-        None
+    let mut purposes = match which {
+        Which::All => purposes_by_system(conn, None).await?,
+        Which::One(_) | Which::After { .. } => {
+            let mut all = HashMap::new();
+            for row in &rows {
+                all.extend(purposes_by_system(conn, Some(&row.id)).await?);
+            }
+            all
+        }
     };
-    let mut purposes = purposes_by_system(conn, only).await?;
     let mut agencies: HashMap<String, Agency> = HashMap::new();
     for row in agency_rows(conn).await? {
         agencies.insert(row.id.clone(), row.into_agency()?);
@@ -247,6 +282,29 @@ pub(super) async fn load_systems(
             row.into_system(agency, purposes)
         })
         .collect()
+}
+
+/// One page of the register's systems, by slug: at most `limit`, after `after` (a
+/// `SYSTEM_CURSOR`) if given. A page reads its own systems' purposes (two queries each),
+/// never the whole register's.
+#[tracing::instrument(skip(pool))]
+pub async fn systems_page(
+    pool: &AnyPool,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<System>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    let systems = load(
+        &mut conn,
+        Which::After {
+            after: after.map(|c| c.part(0)),
+            limit: fetch_limit(limit),
+        },
+    )
+    .await?;
+    Ok(Page::from_rows(systems, limit, |s| {
+        Cursor::after(&[s.slug.as_str()])
+    }))
 }
 
 /// Every system in the register, by slug, with its agency and purposes.

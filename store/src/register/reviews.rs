@@ -214,6 +214,39 @@ pub async fn review_events(
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await?;
+    let mut events = events_of(rows, lang, |_| true)?;
+    events.truncate(limit);
+    Ok(events)
+}
+
+/// The review milestones from `from_us` (inclusive) to `before_us` (exclusive), newest
+/// first; an open end is unbounded. Pages of the change feed carry the milestones of their
+/// own stretch of time this way, so consecutive pages partition them.
+pub async fn review_events_between(
+    pool: &AnyPool,
+    from_us: Option<i64>,
+    before_us: Option<i64>,
+    lang: domain::lang::Lang,
+) -> Result<Vec<domain::register::ReviewEvent>, StoreError> {
+    let (from, before) = (from_us.unwrap_or(i64::MIN), before_us.unwrap_or(i64::MAX));
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT id, system_slug, proposal, published_us, decided_us, stage, closes_on, decided_by \
+         FROM system_reviews WHERE (published_us >= $1 AND published_us < $2) \
+         OR (decided_us >= $1 AND decided_us < $2)",
+    )
+    .bind(from)
+    .bind(before)
+    .fetch_all(pool)
+    .await?;
+    events_of(rows, lang, |at| from <= at && at < before)
+}
+
+/// The milestones of `rows` whose time `keep` accepts, newest first.
+fn events_of(
+    rows: Vec<EventRow>,
+    lang: domain::lang::Lang,
+    keep: impl Fn(i64) -> bool,
+) -> Result<Vec<domain::register::ReviewEvent>, StoreError> {
     let mut events = Vec::new();
     for (id, slug, proposal, published, decided, stage, closes_on, decided_by) in rows {
         let proposal: SystemRecord = from_json("system_reviews.proposal", &proposal)?;
@@ -227,13 +260,13 @@ pub async fn review_events(
             closes_on: None,
             decided_by: None,
         };
-        if let Some(at) = published {
+        if let Some(at) = published.filter(|at| keep(*at)) {
             events.push(domain::register::ReviewEvent {
                 closes_on: date("system_reviews.closes_on", closes_on.clone())?,
                 ..event(at, ReviewStage::Comment)
             });
         }
-        if let Some(at) = decided {
+        if let Some(at) = decided.filter(|at| keep(*at)) {
             let outcome = if stage == ReviewStage::Rejected {
                 ReviewStage::Rejected
             } else {
@@ -246,7 +279,6 @@ pub async fn review_events(
         }
     }
     events.sort_by(|a, b| b.at.cmp(&a.at));
-    events.truncate(limit);
     Ok(events)
 }
 

@@ -2,6 +2,7 @@
 //! transaction, read for the public history and the change feed.
 
 use super::*;
+use domain::paging::{Cursor, Page, fetch_limit};
 use domain::register::{SystemRecord, VersionKind};
 
 /// A stored version, with the one before it (for what changed).
@@ -153,16 +154,37 @@ pub async fn history(pool: &AnyPool, slug: &Slug) -> Result<Vec<StoredVersion>, 
         .collect::<Result<_, _>>()?)
 }
 
-/// The latest `limit` versions of any system, newest first: the register's change feed.
+/// The latest `limit` versions of any system, newest first: the register's change feed
+/// as the pages and the Atom feed show it.
 pub async fn changes(pool: &AnyPool, limit: i64) -> Result<Vec<StoredVersion>, StoreError> {
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    Ok(changes_page(pool, limit, None).await?.items)
+}
+
+/// One page of the change feed, newest first (by time, then slug, then the later version
+/// first): at most `limit` versions, after `after` (a `CHANGE_CURSOR`) if given.
+pub async fn changes_page(
+    pool: &AnyPool,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<StoredVersion>, StoreError> {
     let rows: Vec<VersionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{VERSIONS} ORDER BY v.at_us DESC, s.slug, v.version DESC LIMIT $1"
+        "{VERSIONS} WHERE ($1 = 0 OR v.at_us < $2 OR (v.at_us = $2 AND (s.slug > $3 \
+         OR (s.slug = $3 AND v.version < $4)))) \
+         ORDER BY v.at_us DESC, s.slug, v.version DESC LIMIT $5"
     )))
-    .bind(limit)
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(after.map_or(0, |c| c.number(2)))
+    .bind(fetch_limit(limit))
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let versions = rows
         .into_iter()
         .map(VersionRow::into_version)
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(versions, limit, |v| {
+        Cursor::after(&[&v.at_us.to_string(), &v.system_slug, &v.version.to_string()])
+    }))
 }

@@ -3,6 +3,7 @@
 
 use crate::{StoreError, audit, code, now_us};
 use domain::calendar::Date;
+use domain::paging::{Cursor, Page, fetch_limit};
 use domain::register::Scope;
 use domain::requests::{RequestKind, TaskOutcome};
 use sqlx::AnyPool;
@@ -82,13 +83,16 @@ impl AgencyTaskRow {
     }
 }
 
-/// The tasks addressed to the agency `agency` (a slug) of requests that are still open,
-/// the most urgent first.
+/// One page of the tasks addressed to the agency `agency` (a slug) of requests that are
+/// still open, the most urgent first (by due date, then task id): at most `limit`, after
+/// `after` (a `TASK_CURSOR`) if given.
 pub async fn agency_tasks(
     pool: &AnyPool,
     agency: &str,
     filter: TaskFilter,
-) -> Result<Vec<AgencyTask>, StoreError> {
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<AgencyTask>, StoreError> {
     let outcome = match filter {
         TaskFilter::Open => " AND t.outcome IS NULL",
         TaskFilter::Completed => " AND t.outcome IS NOT NULL",
@@ -104,18 +108,25 @@ pub async fn agency_tasks(
             "WHERE t.agency_id = (SELECT id FROM agencies WHERE slug = $1) ",
             "AND r.status NOT IN ",
             closed_statuses!(),
-            "{outcome} ORDER BY r.due_on, t.id"
+            "{outcome} AND ($2 IS NULL OR r.due_on > $2 OR (r.due_on = $2 AND t.id > $3)) ",
+            "ORDER BY r.due_on, t.id LIMIT $4"
         ),
         outcome = outcome
     );
     let rows: Vec<AgencyTaskRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(agency)
+        .bind(after.map(|c| c.part(0)))
+        .bind(after.map_or("", |c| c.part(1)))
+        .bind(fetch_limit(limit))
         .fetch_all(pool)
         .await?;
-    rows.into_iter()
+    let tasks = rows
+        .into_iter()
         .map(AgencyTaskRow::into_task)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Page::from_rows(tasks, limit, |t| {
+        Cursor::after(&[&t.due.to_string(), &t.id])
+    }))
 }
 
 /// Why a task could not be completed; nothing was stored.

@@ -1,0 +1,244 @@
+//! Cursor paging of every list in the agency API, on SQLite and PostgreSQL: walking a list
+//! page by page meets each item once, in the order of the whole list; a limit out of range
+//! or a cursor of another shape is refused with a sentence; a cursor never reaches past the
+//! caller's own rows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::client::{ApiClient, Filing};
+use common::{Backend, bearer, enrolled_resident, filed, spawn_app};
+use domain::account::ApiScope;
+use serde::de::DeserializeOwned;
+use server::api::ledger::CheckpointList;
+use server::api::register::{ChangesDocument, RegisterDocument};
+use server::api::requests::TaskList;
+
+on_both_databases!(
+    every_list_walks_page_by_page_to_the_whole_list,
+    a_bad_limit_or_cursor_is_refused_with_a_sentence,
+    a_cursor_does_not_reach_another_agencys_tasks,
+);
+
+const FARE_CARD: &str = "riverpass-fare-card";
+const TRANSIT: &str = "riverton-transit";
+const DIGITAL: &str = "riverton-digital-services";
+const ACCOUNT: &str = "myriverton-account";
+const NEWSLETTER: &str = "city-newsletter";
+
+/// Every item of the list at `path` (a query string without `limit`/`cursor` may follow),
+/// read `limit` at a time through `next_cursor`, with the number of pages it took. `items`
+/// names a page's items and gives its `next_cursor`.
+async fn walk<T: DeserializeOwned>(
+    client: &ApiClient,
+    path: &str,
+    limit: u32,
+    items: impl Fn(&T) -> (Vec<String>, Option<String>),
+) -> (Vec<String>, usize) {
+    let join = if path.contains('?') { '&' } else { '?' };
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    for pages in 1..=500 {
+        let url = match &cursor {
+            None => format!("{path}{join}limit={limit}"),
+            Some(c) => format!("{path}{join}limit={limit}&cursor={c}"),
+        };
+        let page: T = client.api_get(&url).await.ok();
+        let (found, next) = items(&page);
+        assert!(found.len() <= limit as usize, "a page holds at most its limit");
+        all.extend(found);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return (all, pages),
+        }
+    }
+    panic!("{path}: no last page after 500");
+}
+
+/// The whole list in one page, which must be the last.
+async fn whole<T: DeserializeOwned>(
+    client: &ApiClient,
+    path: &str,
+    items: impl Fn(&T) -> (Vec<String>, Option<String>),
+) -> Vec<String> {
+    let (all, pages) = walk(client, path, 200, items).await;
+    assert_eq!(pages, 1, "{path}: the test's lists fit in one page of 200");
+    all
+}
+
+fn tasks(page: &TaskList) -> (Vec<String>, Option<String>) {
+    (
+        page.tasks.iter().map(|t| t.id.clone()).collect(),
+        page.next_cursor.clone(),
+    )
+}
+
+fn checkpoints(page: &CheckpointList) -> (Vec<String>, Option<String>) {
+    (
+        page.checkpoints.iter().map(|c| c.tree_size.to_string()).collect(),
+        page.next_cursor.clone(),
+    )
+}
+
+fn systems(page: &RegisterDocument) -> (Vec<String>, Option<String>) {
+    (
+        page.systems.iter().map(|s| s.slug.clone()).collect(),
+        page.next_cursor.clone(),
+    )
+}
+
+/// A change and a review milestone are both items of the feed's pages.
+fn changes(page: &ChangesDocument) -> (Vec<String>, Option<String>) {
+    let mut items: Vec<String> = page
+        .changes
+        .iter()
+        .map(|c| format!("change {} {}", c.system_slug, c.version))
+        .collect();
+    items.extend(
+        page.reviews
+            .iter()
+            .map(|r| format!("review {} {:?} {}", r.review_id, r.stage, r.at)),
+    );
+    (items, page.next_cursor.clone())
+}
+
+/// Only the changes of a page (a page's milestones come beside them, not among them).
+fn changes_only(page: &ChangesDocument) -> (Vec<String>, Option<String>) {
+    let (mut items, next) = changes(page);
+    items.retain(|i| i.starts_with("change "));
+    (items, next)
+}
+
+async fn every_list_walks_page_by_page_to_the_whole_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Five open tasks for the transit agency, from two residents.
+    for (email, filings) in [("ana@example.org", 3), ("ben@example.org", 2)] {
+        let (session, _) = enrolled_resident(&app, email, &[FARE_CARD, ACCOUNT]).await;
+        for _ in 0..filings {
+            filed(&app, &session, &Filing::new("access").systems(&[FARE_CARD])).await;
+        }
+    }
+    let transit = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await);
+    let all = whole(&transit, "/api/v1/privacy-requests/tasks", tasks).await;
+    assert_eq!(all.len(), 5);
+    let (paged, pages) = walk(&transit, "/api/v1/privacy-requests/tasks", 2, tasks).await;
+    assert_eq!(paged, all, "pages of two meet every task once, in order");
+    assert_eq!(pages, 3);
+    let (paged, _) = walk(&transit, "/api/v1/privacy-requests/tasks?status=all", 1, tasks).await;
+    assert_eq!(paged, all, "the filter holds across pages");
+
+    // Three checkpoints: each made after more entries.
+    let (_, number) = enrolled_resident(&app, "cy@example.org", &[ACCOUNT]).await;
+    let digital = app.as_agency(&bearer(&app, DIGITAL, &[ApiScope::ConsentCheck]).await);
+    let public = app.anonymous();
+    for _ in 0..3 {
+        digital.decide(&number, ACCOUNT, NEWSLETTER).await;
+        public.ledger_checkpoint().await.ok();
+    }
+    let all = whole(&public, "/api/v1/ledger/checkpoints", checkpoints).await;
+    assert!(all.len() >= 3, "{all:?}");
+    let sizes: Vec<u64> = all.iter().map(|s| s.parse().unwrap()).collect();
+    assert!(sizes.windows(2).all(|w| w[0] < w[1]), "oldest first: {sizes:?}");
+    let (paged, pages) = walk(&public, "/api/v1/ledger/checkpoints", 1, checkpoints).await;
+    assert_eq!(paged, all);
+    assert_eq!(pages, all.len());
+
+    // The register, by slug, in any language.
+    let all = whole(&public, "/api/v1/register/systems?lang=es", systems).await;
+    assert!(all.len() > 5, "{all:?}");
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "by slug");
+    let (paged, pages) = walk(&public, "/api/v1/register/systems?lang=es", 4, systems).await;
+    assert_eq!(paged, all);
+    assert_eq!(pages, all.len().div_ceil(4));
+
+    // The change feed: the changes in order, and each review milestone on exactly one page.
+    let all = whole(&public, "/api/v1/register/changes", changes).await;
+    let all_changes = whole(&public, "/api/v1/register/changes", changes_only).await;
+    assert!(all_changes.len() > 5, "{all_changes:?}");
+    for limit in [1, 3, 7] {
+        let (paged, _) = walk(&public, "/api/v1/register/changes", limit, changes_only).await;
+        assert_eq!(
+            paged, all_changes,
+            "pages of {limit}: every change once, in order"
+        );
+        let (mut paged, _) = walk(&public, "/api/v1/register/changes", limit, changes).await;
+        let mut expected = all.clone();
+        paged.sort();
+        expected.sort();
+        assert_eq!(paged, expected, "pages of {limit}: every milestone once");
+    }
+}
+
+async fn a_bad_limit_or_cursor_is_refused_with_a_sentence(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let transit = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await);
+    let public = app.anonymous();
+    let lists = [
+        (&transit, "/api/v1/privacy-requests/tasks", "2026-01-01"),
+        (&public, "/api/v1/ledger/checkpoints", "twelve"),
+        (&public, "/api/v1/register/systems", "a~b"),
+        (&public, "/api/v1/register/changes", "12~cctv"),
+    ];
+    for (client, path, misshapen) in lists {
+        for query in [
+            "limit=0".to_owned(),
+            "limit=201".to_owned(),
+            format!("cursor={misshapen}"),
+            "cursor=".to_owned(),
+            "cursor=%20".to_owned(),
+        ] {
+            let answer = client
+                .api_get::<serde_json::Value>(&format!("{path}?{query}"))
+                .await;
+            assert_eq!(answer.status, 422, "{path}?{query}: {}", answer.body);
+            let refusal = answer.error();
+            assert_eq!(refusal.error, "invalid_input");
+            assert!(
+                refusal.message.contains("limit") || refusal.message.contains("cursor"),
+                "{}",
+                refusal.message
+            );
+        }
+        let answer = client
+            .api_get::<serde_json::Value>(&format!("{path}?limit=ten"))
+            .await;
+        assert_eq!(answer.status, 400, "a limit that is not a number does not parse");
+    }
+    // A well-shaped cursor no page gave out is still a position: the rows after it.
+    let page: RegisterDocument = public.api_get("/api/v1/register/systems?cursor=m").await.ok();
+    assert!(page.systems.iter().all(|s| s.slug.as_str() > "m"));
+    assert!(!page.systems.is_empty());
+}
+
+async fn a_cursor_does_not_reach_another_agencys_tasks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (session, _) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD, ACCOUNT]).await;
+    for _ in 0..3 {
+        filed(
+            &app,
+            &session,
+            &Filing::new("access").systems(&[FARE_CARD, ACCOUNT]),
+        )
+        .await;
+    }
+    let transit = app.as_agency(&bearer(&app, TRANSIT, &[ApiScope::RequestsWork]).await);
+    let digital = app.as_agency(&bearer(&app, DIGITAL, &[ApiScope::RequestsWork]).await);
+    let theirs = whole(&transit, "/api/v1/privacy-requests/tasks", tasks).await;
+    let mine = whole(&digital, "/api/v1/privacy-requests/tasks", tasks).await;
+    assert_eq!((theirs.len(), mine.len()), (3, 3));
+    // The transit agency's first-page cursor, used by the digital agency, reads only the
+    // digital agency's tasks after that position.
+    let first: TaskList = transit
+        .api_get("/api/v1/privacy-requests/tasks?limit=1")
+        .await
+        .ok();
+    let cursor = first.next_cursor.unwrap();
+    let page: TaskList = digital
+        .api_get(&format!("/api/v1/privacy-requests/tasks?cursor={cursor}"))
+        .await
+        .ok();
+    assert!(page.tasks.iter().all(|t| mine.contains(&t.id)), "{page:?}");
+    assert!(page.tasks.iter().all(|t| !theirs.contains(&t.id)));
+}
