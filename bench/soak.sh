@@ -299,7 +299,7 @@ def fetch_token(conn):
 
 def setup():
     conn = Conn()
-    status, _, body = conn.request("GET", "/api/v1/register/systems", headers={"Accept": "application/json"})
+    status, _, body = conn.request("GET", "/api/v1/register/systems?limit=200", headers={"Accept": "application/json"})
     if status != 200:
         sys.exit("soak: GET /api/v1/register/systems answered %d" % status)
     systems = json.loads(body)["systems"]

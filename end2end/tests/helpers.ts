@@ -234,7 +234,7 @@ export class Agency {
 
 /** The agency's privacy-request tasks (GET /api/v1/privacy-requests/tasks). */
 export async function agencyTasks(request: APIRequestContext, client: ApiClient): Promise<any[]> {
-  const response = await request.get("/api/v1/privacy-requests/tasks?status=open", {
+  const response = await request.get("/api/v1/privacy-requests/tasks?status=open&limit=200", {
     headers: { Authorization: `Bearer ${await agencyToken(request, client)}` },
   });
   expect(response.status(), `task list answered: ${await response.text()}`).toBe(200);

@@ -232,7 +232,7 @@ test("an officer puts a facial-recognition proposal to public review and a resid
 
 /** The status of system `slug` in the register's JSON export. */
 async function registerStatus(request: APIRequestContext, slug: string): Promise<string> {
-  const response = await request.get("/api/v1/register/systems");
+  const response = await request.get("/api/v1/register/systems?limit=200");
   expect(response.status()).toBe(200);
   const document = (await response.json()) as { systems: { slug: string; status: string }[] };
   return document.systems.find((s) => s.slug === slug)?.status ?? "missing";
