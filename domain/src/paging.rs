@@ -103,7 +103,7 @@ impl Shape {
 }
 
 /// Where a page starts: the sort key of the last item of the page before.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cursor {
     parts: Vec<String>,
 }

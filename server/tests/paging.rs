@@ -6,9 +6,10 @@
 
 mod common;
 
-use common::client::{ApiClient, Filing};
-use common::{Backend, bearer, enrolled_resident, filed, spawn_app};
+use common::client::{ApiClient, Filing, QueueQuery};
+use common::{Backend, bearer, enrolled_resident, filed, officer, spawn_app};
 use domain::account::ApiScope;
+use domain::requests::QUEUE_PAGE_SIZE;
 use serde::de::DeserializeOwned;
 use server::api::ledger::CheckpointList;
 use server::api::register::{ChangesDocument, RegisterDocument};
@@ -18,6 +19,7 @@ on_both_databases!(
     every_list_walks_page_by_page_to_the_whole_list,
     a_bad_limit_or_cursor_is_refused_with_a_sentence,
     a_cursor_does_not_reach_another_agencys_tasks,
+    the_officers_queue_walks_by_cursor_open_requests_first,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -241,4 +243,81 @@ async fn a_cursor_does_not_reach_another_agencys_tasks(backend: Backend) {
         .ok();
     assert!(page.tasks.iter().all(|t| mine.contains(&t.id)), "{page:?}");
     assert!(page.tasks.iter().all(|t| !theirs.contains(&t.id)));
+}
+
+async fn the_officers_queue_walks_by_cursor_open_requests_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut filed_ids = Vec::new();
+    let mut withdrawn = Vec::new();
+    for email in ["ana@example.org", "ben@example.org", "cy@example.org"] {
+        let (session, _) = enrolled_resident(&app, email, &[FARE_CARD, ACCOUNT]).await;
+        for i in 0..9 {
+            let id = filed(&app, &session, &Filing::new("access").systems(&[FARE_CARD])).await;
+            if i == 0 {
+                // A closed request goes after every open one.
+                let answer = app.as_user(&session).withdraw_request(&id).await;
+                assert_eq!(answer.status, 200, "{}", answer.body);
+                withdrawn.push(id.clone());
+            }
+            filed_ids.push(id);
+        }
+    }
+    assert!(filed_ids.len() > QUEUE_PAGE_SIZE as usize);
+    let session = officer(&app, "officer@example.org", "Olga Officer").await;
+    let console = app.as_user(&session);
+    let first = console.queue(&QueueQuery::default()).await.ok();
+    assert_eq!(first.rows.len(), QUEUE_PAGE_SIZE as usize);
+    assert!(!first.later);
+    let mut seen: Vec<String> = first.rows.iter().map(|r| r.summary.id.clone()).collect();
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let query = QueueQuery {
+            cursor: Some(&c),
+            ..QueueQuery::default()
+        };
+        let page = console.queue(&query).await.ok();
+        assert!(page.later);
+        seen.extend(page.rows.iter().map(|r| r.summary.id.clone()));
+        cursor = page.next_cursor;
+    }
+    let mut sorted_seen = seen.clone();
+    sorted_seen.sort();
+    sorted_seen.dedup();
+    let mut expected = filed_ids.clone();
+    expected.sort();
+    assert_eq!(sorted_seen, expected, "every request once");
+    assert_eq!(seen.len(), filed_ids.len(), "no request twice");
+    let tail: Vec<&String> = seen.iter().rev().take(withdrawn.len()).collect();
+    assert!(
+        withdrawn.iter().all(|w| tail.contains(&w)),
+        "closed requests come last"
+    );
+    // A filter holds across pages: only the open ones, still by cursor.
+    let open = QueueQuery {
+        status: Some("received"),
+        ..QueueQuery::default()
+    };
+    let page = console.queue(&open).await.ok();
+    assert!(page.rows.iter().all(|r| !withdrawn.contains(&r.summary.id)));
+    // A misshapen cursor is refused, not read as the first page.
+    let bad = QueueQuery {
+        cursor: Some("page-2"),
+        ..QueueQuery::default()
+    };
+    assert_eq!(console.queue(&bad).await.status, 422);
+    // Without JavaScript the page links to the next page by its cursor, and back to the first.
+    let (status, html) = app.get_as("/admin/requests", &session).await;
+    assert_eq!(status, 200);
+    let next = first.next_cursor.unwrap();
+    assert!(
+        html.contains(&format!("cursor={next}")),
+        "a link to the next page"
+    );
+    let (_, later) = app
+        .get_as(&format!("/admin/requests?cursor={next}"), &session)
+        .await;
+    assert!(
+        later.contains("href=\"/admin/requests?\""),
+        "a link back to the first page"
+    );
 }

@@ -43,7 +43,7 @@ pub async fn request_queue(
     overdue: Option<String>,
     mine: Option<String>,
     q: Option<String>,
-    page: Option<String>,
+    cursor: Option<String>,
 ) -> Result<QueuePage, AppError> {
     use domain::requests::QueueFilter;
     let session = ssr::require_staff()?;
@@ -54,7 +54,9 @@ pub async fn request_queue(
         overdue: overdue.is_some_and(|v| !v.is_empty()),
         mine: mine.is_some_and(|v| !v.is_empty()),
         search: q.unwrap_or_default(),
-        page: filter_value("page", page)?.unwrap_or(0),
+        after: domain::requests::QUEUE_CURSOR
+            .decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))
+            .map_err(|_| AppError::InvalidInput("cursor".to_owned()))?,
     };
     let pool = ssr::backend()?.pool;
     // A search can name a resident (by number, name or email): who searched for whom is recorded.

@@ -27,11 +27,11 @@ pub fn RequestQueuePage() -> impl IntoView {
                 get("overdue"),
                 get("mine"),
                 get("q"),
-                get("page"),
+                get("cursor"),
             )
         },
-        |(status, kind, agency, overdue, mine, q, page)| {
-            request_queue(status, kind, agency, overdue, mine, q, page)
+        |(status, kind, agency, overdue, mine, q, cursor)| {
+            request_queue(status, kind, agency, overdue, mine, q, cursor)
         },
     );
     view! {
@@ -170,14 +170,15 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
     let i18n = use_i18n();
     let l = move || i18n.get_locale();
     let query = use_query_map();
-    let link_to = move |n: u32| {
+    // The same filters, starting at `cursor` (the first page when `None`).
+    let link_to = move |cursor: Option<String>| {
         let mut pairs: Vec<(String, String)> = query
             .get_untracked()
             .into_iter()
-            .filter(|(k, _)| k != "page")
+            .filter(|(k, _)| k != "cursor")
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        pairs.push(("page".to_owned(), n.to_string()));
+        pairs.extend(cursor.map(|c| ("cursor".to_owned(), c)));
         let encoded: Vec<String> = pairs
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencoding(v)))
@@ -187,7 +188,7 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
     if page.rows.is_empty() {
         return view! { <p class="empty">{t!(i18n, console.none)}</p> }.into_any();
     }
-    let (current, has_more) = (page.page, page.has_more);
+    let (later, next) = (page.later, page.next_cursor.clone());
     view! {
         <div class="table-scroll">
             <table class="queue" data-testid="request-queue">
@@ -222,8 +223,8 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
             </table>
         </div>
         <nav class="pager" aria-label=move || td_string!(l(), console.queue_title)>
-            {(current > 0).then(|| view! { <A href=link_to(current - 1)>{t!(i18n, console.newer)}</A> })}
-            {has_more.then(|| view! { <A href=link_to(current + 1)>{t!(i18n, console.older)}</A> })}
+            {later.then(|| view! { <A href=link_to(None)>{t!(i18n, console.first_page)}</A> })}
+            {next.map(|c| view! { <A href=link_to(Some(c))>{t!(i18n, console.older)}</A> })}
         </nav>
     }
     .into_any()

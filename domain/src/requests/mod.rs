@@ -28,7 +28,7 @@ pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
 pub use kind::{RequestChannel, RequestKind};
 pub use notifications::{Notification, NotificationKind};
 pub use package::{AccessPackage, AgencyReport, EnrollmentRecord};
-pub use queue::{QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, Urgency, urgency};
+pub use queue::{QUEUE_CURSOR, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, Urgency, urgency};
 pub use quota::{QuotaExceeded, ResidentQuota};
 pub use records::RequestRecord;
 pub use stats::{RequestStats, WeekCount, week_start, weekly_counts};

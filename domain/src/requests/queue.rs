@@ -44,9 +44,17 @@ pub struct QueueFilter {
     pub mine: bool,
     /// A resident number or a request id.
     pub search: String,
-    /// From 0.
-    pub page: u32,
+    /// Where the page starts (a `QUEUE_CURSOR`); the first page when `None`.
+    pub after: Option<crate::paging::Cursor>,
 }
+
+/// A page of the queue starts after a request's (closed: 0 or 1, due date, id): open
+/// requests first, the earliest due first.
+pub const QUEUE_CURSOR: crate::paging::Shape = crate::paging::Shape(&[
+    crate::paging::Part::Number,
+    crate::paging::Part::Text,
+    crate::paging::Part::Text,
+]);
 
 /// One request in the officers' queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +79,10 @@ impl QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
-    pub page: u32,
-    pub has_more: bool,
+    /// Where the next page starts (a `QUEUE_CURSOR`); `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Whether this is a later page (so the page offers a way back to the first).
+    pub later: bool,
 }
 
 #[cfg(test)]

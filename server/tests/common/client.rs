@@ -314,7 +314,7 @@ pub struct QueueQuery<'a> {
     pub overdue: bool,
     pub mine: bool,
     pub q: Option<&'a str>,
-    pub page: Option<&'a str>,
+    pub cursor: Option<&'a str>,
 }
 
 /// The access log's filters.
@@ -788,7 +788,7 @@ impl ApiClient {
             form.push(("mine", "1"));
         }
         form.extend(query.q.map(|v| ("q", v)));
-        form.extend(query.page.map(|v| ("page", v)));
+        form.extend(query.cursor.map(|v| ("cursor", v)));
         self.call("/fn/console/queue", &form).await
     }
 

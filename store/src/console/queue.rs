@@ -2,6 +2,7 @@
 
 use crate::requests::{SummaryRow, summary_columns, today};
 use crate::{StoreError, code};
+use domain::paging::{Cursor, Page, fetch_limit};
 use domain::requests::{QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, RequestKind, RequestStatus};
 use sqlx::AnyPool;
 
@@ -29,12 +30,13 @@ impl QueuedRow {
     }
 }
 
-/// One page of the queue: open requests first, the earliest due first; `officer_id` is who
-/// asks (for "mine").
+/// One page of the queue: open requests first, the earliest due first, after the filter's
+/// cursor; `officer_id` is who asks (for "mine").
 pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Result<QueuePage, StoreError> {
     let today = today();
     let search = filter.search.trim();
-    let limit = i64::from(QUEUE_PAGE_SIZE) + 1;
+    let limit = fetch_limit(QUEUE_PAGE_SIZE);
+    let after = filter.after.as_ref();
     let rows: Vec<QueuedRow> = sqlx::query_as(concat!(
         "SELECT ",
         summary_columns!(),
@@ -49,10 +51,15 @@ pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Re
         " AND r.due_on < $5)) ",
         "AND ($6 IS NULL OR r.assigned_to = $6) ",
         "AND ($7 = '' OR r.id = $7 OR u.resident_number = $8) ",
+        "AND ($10 = 0 OR (CASE WHEN r.status IN ",
+        closed_statuses!(),
+        " THEN 1 ELSE 0 END) > $11 OR ((CASE WHEN r.status IN ",
+        closed_statuses!(),
+        " THEN 1 ELSE 0 END) = $11 AND (r.due_on > $12 OR (r.due_on = $12 AND r.id > $13)))) ",
         "ORDER BY CASE WHEN r.status IN ",
         closed_statuses!(),
         " THEN 1 ELSE 0 END, r.due_on, r.id ",
-        "LIMIT $9 OFFSET $10"
+        "LIMIT $9"
     ))
     .bind(filter.status.map(RequestStatus::code))
     .bind(filter.kind.map(RequestKind::code))
@@ -63,18 +70,23 @@ pub async fn queue(pool: &AnyPool, officer_id: &str, filter: &QueueFilter) -> Re
     .bind(search)
     .bind(search.to_uppercase())
     .bind(limit)
-    .bind(i64::from(filter.page) * i64::from(QUEUE_PAGE_SIZE))
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(after.map_or("", |c| c.part(2)))
     .fetch_all(pool)
     .await?;
-    let has_more = rows.len() > QUEUE_PAGE_SIZE as usize;
     let rows = rows
         .into_iter()
-        .take(QUEUE_PAGE_SIZE as usize)
         .map(|row| row.into_queue_row(today))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let page = Page::from_rows(rows, QUEUE_PAGE_SIZE, |row| {
+        let closed = if row.summary.status.is_closed() { "1" } else { "0" };
+        Cursor::after(&[closed, &row.summary.due.to_string(), &row.summary.id])
+    });
     Ok(QueuePage {
-        rows,
-        page: filter.page,
-        has_more,
+        next_cursor: page.next_cursor(),
+        rows: page.items,
+        later: after.is_some(),
     })
 }
