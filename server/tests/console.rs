@@ -9,8 +9,10 @@ use app::error::AppError;
 use common::client::{ApiClient, Assisted, Filing, QueueQuery};
 use common::{Backend, GOOD_PASSWORD, TestApp, bearer, enrolled_resident, filed, officer, spawn_app, staff};
 use domain::account::{AccountInputError, ApiScope, Role};
+use domain::decision::ACCESS_PAGE_SIZE;
 use domain::requests::{
-    Clock, ConsoleError, DeadlinePolicy, NotificationKind, RequestChannel, RequestStatus, TaskOutcome,
+    AccessPackage, Clock, ConsoleError, DeadlinePolicy, NotificationKind, RequestChannel, RequestKind,
+    RequestStatus, TaskOutcome,
 };
 use serde_json::json;
 use server::api::requests::CompleteTask;
@@ -23,6 +25,8 @@ on_both_databases!(
     an_upheld_objection_denies_later_checks_whatever_the_basis,
     the_office_asks_the_clock_pauses_and_the_resident_is_told,
     a_fulfilled_access_request_delivers_the_whole_package,
+    a_long_decision_log_streams_into_the_package_whole_and_newest_first,
+    a_package_whose_log_fails_midway_breaks_off_instead_of_ending_short,
     the_office_reads_its_figures_records_and_audit_log,
     an_officer_files_for_someone_without_an_account,
     an_action_whose_audit_row_fails_changes_nothing,
@@ -448,6 +452,202 @@ async fn a_fulfilled_access_request_delivers_the_whole_package(backend: Backend)
     );
     let (_, html) = app.get_as(&format!("/my/requests/{id}"), &ana).await;
     assert!(html.contains("data-testid=\"package-links\""));
+}
+
+/// Files an access request to the fare card for the holder of `resident` and has it
+/// fulfilled: the officer verifies it, the agency reports `trips`, the officer fulfils it.
+/// The request's id.
+async fn fulfilled_access_request(
+    app: &TestApp,
+    resident: &str,
+    officer: &str,
+    trips: &serde_json::Value,
+) -> String {
+    let id = filed(app, resident, &Filing::new("access").systems(&[FARE_CARD])).await;
+    let console = app.as_user(officer);
+    console.verify(&id).await;
+    let worker = bearer(app, "riverton-transit", &[ApiScope::RequestsWork]).await;
+    let agency = app.as_agency(&worker);
+    let task = agency.tasks(None).await.ok().tasks[0].id.clone();
+    let done = CompleteTask {
+        outcome: TaskOutcome::Done,
+        note: "Trips.".to_owned(),
+        data: Some(trips.clone()),
+    };
+    assert_eq!(agency.complete_task(&task, &done).await.status, 200);
+    let fulfilled = console.fulfil(&id).await;
+    assert_eq!(fulfilled.status, 200, "{}", fulfilled.body);
+    id
+}
+
+/// Logs `count` fare-card checks that named the resident `number`, permits and denials in
+/// turn, through the decision log as the agency API does: their decision ids, newest first.
+async fn logged_checks(app: &TestApp, number: &str, count: usize) -> Vec<String> {
+    use domain::decision::{Decision, DecisionKind, Reason};
+    let user_id = store::consent::user_by_number(&app.state.pool, number)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut appends = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let (decision, reason) = if i % 2 == 0 {
+            (Decision::Permit, Reason::ConsentGiven)
+        } else {
+            (Decision::Deny, Reason::ConsentNotGiven)
+        };
+        let entry = store::decision_log::LogEntry {
+            id: store::new_id(),
+            request_id: store::new_id(),
+            at_us: store::now_us(),
+            kind: DecisionKind::Check,
+            agency: "riverton-transit".to_owned(),
+            client_id: "test-client".to_owned(),
+            subject: number.to_owned(),
+            system: FARE_CARD.to_owned(),
+            purpose: "service-alerts".to_owned(),
+            user_id: Some(user_id.clone()),
+            decision,
+            reason,
+            legal_basis: Some(domain::register::LegalBasis::Consent),
+        };
+        let log = app.state.decision_log.clone();
+        appends.spawn(async move { (log.append(entry.clone()).await.unwrap(), entry.id) });
+    }
+    let mut logged = appends.join_all().await;
+    logged.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+    logged.into_iter().map(|(_, id)| id).collect()
+}
+
+/// GETs the package of request `id` as the holder of `session`, unread.
+async fn package_response(app: &TestApp, session: &str, id: &str) -> reqwest::Result<reqwest::Response> {
+    app.client
+        .get(app.url(&format!("/my/requests/{id}/package.json")))
+        .header("cookie", format!("gh_session={session}"))
+        .send()
+        .await
+}
+
+async fn a_long_decision_log_streams_into_the_package_whole_and_newest_first(backend: Backend) {
+    use store::package::PACKAGE_PAGE_SIZE;
+    let app = spawn_app(backend).await;
+    let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let (_, ben_number) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let checker = bearer(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
+    let checked = app
+        .as_agency(&checker)
+        .check(&number, FARE_CARD, "service-alerts")
+        .await
+        .ok();
+    let trips = json!({"trips": [{"date": "2026-11-02", "from": "Central", "to": "Harbour"}]});
+    let id = fulfilled_access_request(&app, &ana, &officer, &trips).await;
+    // Several pages of the download's reading, with another resident's entries between hers.
+    let count = 2 * PACKAGE_PAGE_SIZE + PACKAGE_PAGE_SIZE / 2 + 1;
+    let (mut expected, bens) = tokio::join!(
+        logged_checks(&app, &number, count),
+        logged_checks(&app, &ben_number, 40)
+    );
+    expected.push(checked.decision_id.clone());
+
+    let response = package_response(&app, &ana, &id).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
+    assert!(header("cache-control").unwrap().contains("no-store"));
+    assert!(
+        header("content-disposition")
+            .unwrap()
+            .contains(&format!("glasshouse-data-{id}.json"))
+    );
+    // Streamed: the length is not known before the last page is read.
+    assert_eq!(header("content-length"), None);
+    assert_eq!(header("transfer-encoding").as_deref(), Some("chunked"));
+    let text = response.text().await.unwrap();
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\":"))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    assert!(text.starts_with("{\"format\":\"glasshouse-access-package/2\",\"request_id\":"));
+    assert!(at("consent_history") < at("decisions") && at("decisions") < at("requests"));
+    assert!(at("requests") < at("agency_reports"));
+    let package: AccessPackage = serde_json::from_str(&text).unwrap();
+
+    // Every entry that named her, once each, newest first; none of Ben's.
+    let decisions: Vec<&str> = package.decisions.iter().map(|d| d.decision_id.as_str()).collect();
+    assert_eq!(decisions.len(), count + 1);
+    assert_eq!(decisions, expected);
+    assert!(package.decisions.windows(2).all(|pair| pair[0].seq > pair[1].seq));
+    assert!(bens.iter().all(|b| !decisions.contains(&b.as_str())));
+    assert_eq!(
+        package.decisions[0].system_name,
+        "RiverPass contactless fare card"
+    );
+    assert_eq!(package.format, "glasshouse-access-package/2");
+    assert_eq!(
+        (package.request_id.as_str(), package.kind),
+        (id.as_str(), RequestKind::Access)
+    );
+    assert_eq!(package.profile.resident_number, number);
+    assert_eq!(package.enrollments[0].system, FARE_CARD);
+    assert_eq!(package.requests[0].id, id);
+    assert_eq!(package.agency_reports[0].data, Some(trips));
+
+    // The readable page holds the newest page of them and says how many there are.
+    let summary = app.as_user(&ana).package(&id).await.ok();
+    assert_eq!(summary.decisions_total, i64::try_from(count + 1).unwrap());
+    assert_eq!(
+        summary.newest_decisions[..],
+        package.decisions[..ACCESS_PAGE_SIZE]
+    );
+    assert_eq!(summary.parts.profile, package.profile);
+    assert_eq!(summary.parts.agency_reports, package.agency_reports);
+    let (status, html) = app.get_as(&format!("/my/requests/{id}/package"), &ana).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        html.matches("<li data-decision=").count(),
+        ACCESS_PAGE_SIZE,
+        "{html}"
+    );
+    assert!(
+        html.contains("data-testid=\"package-decisions-newest\""),
+        "{html}"
+    );
+}
+
+async fn a_package_whose_log_fails_midway_breaks_off_instead_of_ending_short(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
+    let officer = officer(&app, "officer@example.org", "Olga Officer").await;
+    let id = fulfilled_access_request(&app, &ana, &officer, &json!({"trips": []})).await;
+    logged_checks(&app, &number, 3).await;
+    // The checks and the package's parts still read; its decisions, read after the status
+    // and the opening are sent, no longer do.
+    sqlx::query("ALTER TABLE decision_log RENAME TO decision_log_gone")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let read = match package_response(&app, &ana, &id).await {
+        Ok(response) => {
+            assert_eq!(response.status(), 200);
+            response
+                .bytes()
+                .await
+                .map(|body| String::from_utf8_lossy(&body).into_owned())
+        }
+        Err(refused) => Err(refused),
+    };
+    assert!(
+        read.is_err(),
+        "the download ends as broken, not as a document: {read:?}"
+    );
+    // Another resident's download, refused before any byte, is still a plain 404.
+    let (ben, _) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    assert_eq!(app.as_user(&ben).package_json(&id).await.status, 404);
 }
 
 async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {

@@ -233,36 +233,7 @@ pub async fn page(
     filter: &AccessFilter,
     lang: Lang,
 ) -> Result<AccessPage, StoreError> {
-    let limit = i64::try_from(ACCESS_PAGE_SIZE + 1).unwrap_or(i64::MAX);
-    let rows: Vec<AccessRow> = sqlx::query_as(concat!(
-        "SELECT d.seq, d.id, d.at_us, d.kind, d.agency, d.system, d.purpose, d.decision, d.reason, ",
-        "a.name AS agency_name, s.name AS system_name, p.name AS purpose_name, l.idx AS ledger_index ",
-        "FROM decision_log d ",
-        "LEFT JOIN ledger l ON l.source = 'decision' AND l.entry_id = d.id ",
-        "LEFT JOIN agencies a ON a.slug = d.agency ",
-        "LEFT JOIN systems s ON s.slug = d.system ",
-        "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = d.purpose ",
-        "WHERE d.user_id = $1 AND ($2 = '' OR d.agency = $2) AND ($3 = '' OR d.decision = $3) ",
-        "AND d.seq < $4 ORDER BY d.seq DESC LIMIT $5"
-    ))
-    .bind(user_id)
-    .bind(filter.agency.as_deref().unwrap_or(""))
-    .bind(filter.decision.map_or("", |d| d.code()))
-    .bind(filter.before.unwrap_or(i64::MAX))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    let has_more = rows.len() > ACCESS_PAGE_SIZE;
-    let entries = rows
-        .into_iter()
-        .take(ACCESS_PAGE_SIZE)
-        .map(|r| r.into_entry(lang))
-        .collect::<Result<Vec<_>, _>>()?;
-    let next_before = if has_more {
-        entries.last().map(|e| e.seq)
-    } else {
-        None
-    };
+    let (entries, next_before) = entries(pool, user_id, filter, ACCESS_PAGE_SIZE, lang).await?;
     let agency_rows: Vec<(String, Option<String>)> = sqlx::query_as(concat!(
         "SELECT DISTINCT d.agency, a.name FROM decision_log d ",
         "LEFT JOIN agencies a ON a.slug = d.agency WHERE d.user_id = $1"
@@ -285,6 +256,67 @@ pub async fn page(
         next_before,
         agencies,
     })
+}
+
+/// Up to `limit` of the entries that named `user_id` and pass `filter`, newest first, and
+/// where the next (older) page starts if there are more. One query: keyset paging on `seq`.
+pub async fn entries(
+    pool: &AnyPool,
+    user_id: &str,
+    filter: &AccessFilter,
+    limit: usize,
+    lang: Lang,
+) -> Result<(Vec<AccessEntry>, Option<i64>), StoreError> {
+    let rows: Vec<AccessRow> = sqlx::query_as(concat!(
+        "SELECT d.seq, d.id, d.at_us, d.kind, d.agency, d.system, d.purpose, d.decision, d.reason, ",
+        "a.name AS agency_name, s.name AS system_name, p.name AS purpose_name, l.idx AS ledger_index ",
+        "FROM decision_log d ",
+        "LEFT JOIN ledger l ON l.source = 'decision' AND l.entry_id = d.id ",
+        "LEFT JOIN agencies a ON a.slug = d.agency ",
+        "LEFT JOIN systems s ON s.slug = d.system ",
+        "LEFT JOIN purposes p ON p.system_id = s.id AND p.key = d.purpose ",
+        "WHERE d.user_id = $1 AND ($2 = '' OR d.agency = $2) AND ($3 = '' OR d.decision = $3) ",
+        "AND d.seq < $4 ORDER BY d.seq DESC LIMIT $5"
+    ))
+    .bind(user_id)
+    .bind(filter.agency.as_deref().unwrap_or(""))
+    .bind(filter.decision.map_or("", |d| d.code()))
+    .bind(filter.before.unwrap_or(i64::MAX))
+    // One more than asked: whether it comes back says whether there is a next page.
+    .bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() > limit;
+    let entries = rows
+        .into_iter()
+        .take(limit)
+        .map(|r| r.into_entry(lang))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_before = if has_more {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    Ok((entries, next_before))
+}
+
+/// How many entries named `user_id` before sequence number `before`.
+pub async fn count_before(pool: &AnyPool, user_id: &str, before: i64) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM decision_log WHERE user_id = $1 AND seq < $2")
+        .bind(user_id)
+        .bind(before)
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
+}
+
+/// The sequence number of the newest entry committed (0 while the log is empty). The head
+/// row moves in the transaction that writes the entries, so every entry up to it is there.
+pub async fn last_seq(pool: &AnyPool) -> Result<i64, StoreError> {
+    let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM decision_log_head WHERE id = 'head'")
+        .fetch_one(pool)
+        .await?;
+    Ok(seq)
 }
 
 /// Erases the resident number from every entry that named `user_id` (their account is being

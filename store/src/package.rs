@@ -1,26 +1,113 @@
 //! The package that answers a fulfilled access or portability request: what Glasshouse
 //! holds about the resident (profile, enrollments and their history, consent history, the decision-log entries
 //! that name them, their requests) and what each agency reported.
+//!
+//! The decision log has no upper bound, so a package is read in two steps: its parts at once,
+//! then its decisions page by page (`DecisionPages`), each page its own query, so that a
+//! download holds one page at a time and no connection for longer than a query.
 
 use super::requests::{self as store, today};
 use super::{code, rfc3339_us, text};
 use crate::StoreError;
-use domain::decision::{AccessEntry, AccessFilter};
+use domain::decision::{ACCESS_PAGE_SIZE, AccessEntry, AccessFilter};
 use domain::lang::Lang;
-use domain::requests::{AccessPackage, AgencyReport, EnrollmentRecord, RequestStatus, TaskOutcome};
+use domain::requests::{
+    AgencyReport, EnrollmentRecord, PACKAGE_FORMAT, PackageParts, PackageSummary, RequestStatus, TaskOutcome,
+};
 use sqlx::AnyPool;
 
-/// The most decision-log pages a package gathers (25 entries each).
-const MAX_LOG_PAGES: usize = 2000;
+/// Decision-log entries read per query while a package is written.
+pub const PACKAGE_PAGE_SIZE: usize = 100;
+
+/// A package ready to be written: its parts, and its decisions still to be read.
+#[derive(Debug)]
+pub struct Package {
+    pub parts: PackageParts,
+    pub decisions: DecisionPages,
+}
+
+/// The decision-log entries that named the resident up to the moment the package was
+/// generated (entries logged while it is read are left for the next package), newest first,
+/// read one page at a time. Every entry is read, however long the log: it is the resident's.
+#[derive(Debug)]
+pub struct DecisionPages {
+    user_id: String,
+    lang: Lang,
+    /// Where the next page starts; `None` once every entry was read.
+    before: Option<i64>,
+}
+
+impl DecisionPages {
+    /// The next page, newest first, from one query on `pool`; `None` once every entry was read.
+    pub async fn next(&mut self, pool: &AnyPool) -> Result<Option<Vec<AccessEntry>>, StoreError> {
+        let Some(before) = self.before else {
+            return Ok(None);
+        };
+        let filter = AccessFilter {
+            before: Some(before),
+            ..AccessFilter::default()
+        };
+        let (entries, next_before) =
+            super::decision_log::entries(pool, &self.user_id, &filter, PACKAGE_PAGE_SIZE, self.lang).await?;
+        self.before = next_before;
+        Ok((!entries.is_empty()).then_some(entries))
+    }
+}
 
 /// The package of request `id`, if it is `user_id`'s, fulfilled, and of a kind that
-/// delivers data; `None` otherwise.
+/// delivers data; `None` otherwise. Its decisions are read afterwards, from `decisions`.
 pub async fn package(
     pool: &AnyPool,
     user_id: &str,
     id: &str,
     lang: Lang,
-) -> Result<Option<AccessPackage>, StoreError> {
+) -> Result<Option<Package>, StoreError> {
+    let Some(parts) = parts(pool, user_id, id, lang).await? else {
+        return Ok(None);
+    };
+    // Read after the parts' checks, before any page: the package's decisions end here.
+    let before = super::decision_log::last_seq(pool).await?.saturating_add(1);
+    let decisions = DecisionPages {
+        user_id: user_id.to_owned(),
+        lang,
+        before: Some(before),
+    };
+    Ok(Some(Package { parts, decisions }))
+}
+
+/// What the readable page of the package shows: its parts, its newest decisions (one page
+/// of the access log) and how many decisions it holds; `None` as for `package`.
+pub async fn summary(
+    pool: &AnyPool,
+    user_id: &str,
+    id: &str,
+    lang: Lang,
+) -> Result<Option<PackageSummary>, StoreError> {
+    let Some(parts) = parts(pool, user_id, id, lang).await? else {
+        return Ok(None);
+    };
+    let before = super::decision_log::last_seq(pool).await?.saturating_add(1);
+    let filter = AccessFilter {
+        before: Some(before),
+        ..AccessFilter::default()
+    };
+    let (newest_decisions, _) =
+        super::decision_log::entries(pool, user_id, &filter, ACCESS_PAGE_SIZE, lang).await?;
+    let decisions_total = super::decision_log::count_before(pool, user_id, before).await?;
+    Ok(Some(PackageSummary {
+        parts,
+        newest_decisions,
+        decisions_total,
+    }))
+}
+
+/// Everything in the package of request `id` but its decisions; `None` as for `package`.
+async fn parts(
+    pool: &AnyPool,
+    user_id: &str,
+    id: &str,
+    lang: Lang,
+) -> Result<Option<PackageParts>, StoreError> {
     let Some(state) = store::case(pool, Some(user_id), id).await? else {
         return Ok(None);
     };
@@ -30,24 +117,17 @@ pub async fn package(
     let Some(profile) = super::accounts::find_profile(pool, user_id).await? else {
         return Ok(None);
     };
-    let enrollments = enrollments(pool, user_id, lang).await?;
-    let enrollment_history = super::consent::enrollment_history(pool, user_id, lang).await?;
-    let consent_history = super::consent::history(pool, user_id, lang).await?;
-    let decisions = decisions(pool, user_id, lang).await?;
-    let requests = store::mine(pool, user_id, today()).await?;
-    let agency_reports = agency_reports(pool, id, lang).await?;
-    Ok(Some(AccessPackage {
-        format: "glasshouse-access-package/2".to_owned(),
+    Ok(Some(PackageParts {
+        format: PACKAGE_FORMAT.to_owned(),
         request_id: id.to_owned(),
         kind: state.kind,
         generated_at: rfc3339_us(super::now_us()),
         profile,
-        enrollments,
-        enrollment_history,
-        consent_history,
-        decisions,
-        requests,
-        agency_reports,
+        enrollments: enrollments(pool, user_id, lang).await?,
+        enrollment_history: super::consent::enrollment_history(pool, user_id, lang).await?,
+        consent_history: super::consent::history(pool, user_id, lang).await?,
+        requests: store::mine(pool, user_id, today()).await?,
+        agency_reports: agency_reports(pool, id, lang).await?,
     }))
 }
 
@@ -74,21 +154,6 @@ async fn enrollments(
             })
         })
         .collect()
-}
-
-/// Every decision-log entry that names `user_id`, page by page (at most `MAX_LOG_PAGES`).
-async fn decisions(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<AccessEntry>, StoreError> {
-    let mut decisions = Vec::new();
-    let mut filter = AccessFilter::default();
-    for _ in 0..MAX_LOG_PAGES {
-        let page = super::decision_log::page(pool, user_id, &filter, lang).await?;
-        decisions.extend(page.entries);
-        match page.next_before {
-            Some(before) => filter.before = Some(before),
-            None => break,
-        }
-    }
-    Ok(decisions)
 }
 
 /// What an agency reported on one task of the request.

@@ -162,12 +162,13 @@ pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError>
     Ok(())
 }
 
-/// The package answering one of the signed-in resident's fulfilled access or portability
-/// requests.
+/// What the readable page of the package answering one of the signed-in resident's
+/// fulfilled access or portability requests shows: its parts and newest decisions (the
+/// download holds every decision).
 #[server(prefix = "/fn", endpoint = "requests/package")]
-pub async fn my_package(id: String, lang: Lang) -> Result<domain::requests::AccessPackage, AppError> {
+pub async fn my_package(id: String, lang: Lang) -> Result<domain::requests::PackageSummary, AppError> {
     let session = ssr::require_session()?;
-    store::package::package(&ssr::backend()?.pool, &session.user.id, &id, lang)
+    store::package::summary(&ssr::backend()?.pool, &session.user.id, &id, lang)
         .await?
         .ok_or(AppError::NotFound)
 }

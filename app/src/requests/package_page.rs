@@ -13,7 +13,7 @@ use crate::requests::my_package;
 use crate::requests::names::{kind_name, status_name};
 use domain::consent::ConsentAction;
 use domain::decision::Decision;
-use domain::requests::AccessPackage;
+use domain::requests::PackageSummary;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -35,7 +35,7 @@ pub fn PackagePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match package.await {
-                    Ok(package) => view! { <Package package /> }.into_any(),
+                    Ok(summary) => view! { <Package summary /> }.into_any(),
                     Err(AppError::NotFound) => {
                         set_http_status(404);
                         view! { <ErrorNotice error=AppError::NotFound /> }.into_any()
@@ -53,8 +53,9 @@ fn none_if_empty(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, empty: boo
 }
 
 #[component]
-fn Package(package: AccessPackage) -> impl IntoView {
+fn Package(summary: PackageSummary) -> impl IntoView {
     let i18n = use_i18n();
+    let package = summary.parts;
     let l = move || i18n.get_locale();
     let json = format!("/my/requests/{}/package.json", package.request_id);
     let p = package.profile.clone();
@@ -87,7 +88,7 @@ fn Package(package: AccessPackage) -> impl IntoView {
             <Enrollments events=package.enrollment_history />
         </section>
         <PackageConsents events=package.consent_history />
-        <PackageDecisions decisions=package.decisions />
+        <PackageDecisions decisions=summary.newest_decisions total=summary.decisions_total />
         <section>
             <h2>{t!(i18n, package.requests)}</h2>
             <ul>
@@ -144,15 +145,26 @@ fn PackageConsents(events: Vec<domain::consent::ConsentEventView>) -> impl IntoV
     }
 }
 
-/// The decision-log entries that named the resident.
+/// The newest decision-log entries that named the resident, and how many there are in all
+/// when that is more (the download holds every one, the access log pages through them).
 #[component]
-fn PackageDecisions(decisions: Vec<domain::decision::AccessEntry>) -> impl IntoView {
+fn PackageDecisions(decisions: Vec<domain::decision::AccessEntry>, total: i64) -> impl IntoView {
     let i18n = use_i18n();
     let l = move || i18n.get_locale();
+    let shown = decisions.len();
+    let more = (i64::try_from(shown).unwrap_or(i64::MAX) < total).then(|| {
+        view! {
+            <p data-testid="package-decisions-newest">
+                {t!(i18n, package.decisions_newest, shown = move || shown, total = move || total)} " "
+                <A href="/my/access-log">{t!(i18n, access.title)}</A>
+            </p>
+        }
+    });
     view! {
         <section data-testid="package-decisions">
             <h2>{t!(i18n, package.decisions)}</h2>
             {none_if_empty(i18n, decisions.is_empty())}
+            {more}
             <ul>
                 {decisions.into_iter().map(|d| {
                     let decision = d.decision;

@@ -27,7 +27,10 @@ pub use detail::{MessageView, RequestDetail, RequestSummary, TimelineEntry};
 pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
 pub use kind::{RequestChannel, RequestKind};
 pub use notifications::{Notification, NotificationKind};
-pub use package::{AccessPackage, AgencyReport, EnrollmentRecord};
+pub use package::{
+    AccessPackage, AgencyReport, EnrollmentRecord, PACKAGE_FORMAT, PackageParts, PackageSummary,
+    PackageWriter,
+};
 pub use queue::{QUEUE_CURSOR, QUEUE_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, Urgency, urgency};
 pub use quota::{QuotaExceeded, ResidentQuota};
 pub use records::RequestRecord;

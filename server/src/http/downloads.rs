@@ -28,13 +28,26 @@ pub(super) async fn receipt_json(
     let backend = &state.backend;
     let found =
         store::consent::receipt(&backend.pool, &backend.public_url, &session.user.id, &id, lang).await;
-    let name = |r: &domain::consent::Receipt| format!("consent-receipt-{}.json", r.consent_receipt_id);
-    download(found, name, "no such receipt among yours")
+    download(found, "no such receipt among yours", |receipt| {
+        let name = format!("consent-receipt-{}.json", receipt.consent_receipt_id);
+        let headers = [
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ];
+        (headers, axum::Json(receipt)).into_response()
+    })
 }
 
 /// `GET /my/requests/{id}/package.json`: the package answering one of the signed-in
 /// resident's fulfilled access or portability requests, as a download; 401 when not signed
-/// in, 404 for any request that is not theirs or has no package.
+/// in, 404 for any request that is not theirs or has no package, 503 when storage fails —
+/// all decided before the first byte.
+///
+/// The body is streamed: the package's parts, then its decisions a page at a time as they
+/// are read, so a download holds one page however long the resident's log. Once the status
+/// is sent a storage failure can no longer change it: it is logged and the body is aborted,
+/// so the connection closes before the document's end and the client sees a broken
+/// download, never a valid document with entries missing.
 pub(super) async fn package_json(
     State(state): State<AppState>,
     session: Option<axum::Extension<auth::accounts::Session>>,
@@ -46,11 +59,62 @@ pub(super) async fn package_json(
     };
     let lang = query.lang_of(&session);
     let found = store::package::package(&state.pool, &session.user.id, &id, lang).await;
-    download(
-        found,
-        |_| format!("glasshouse-data-{id}.json"),
-        "no such package among yours",
-    )
+    download(found, "no such package among yours", |package| {
+        let headers = [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment(&format!("glasshouse-data-{id}.json")),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ];
+        let body = axum::body::Body::from_stream(package_body(state.pool.clone(), package));
+        (headers, body).into_response()
+    })
+}
+
+/// Where the package's body is.
+enum Written {
+    Opening,
+    Decisions,
+    End,
+}
+
+/// The package document in chunks: the opening, one chunk per page of decisions read from
+/// `pool` only once the previous chunk was taken (one page in flight), then the closing. A
+/// failure ends the stream with an error, which aborts the response.
+fn package_body(
+    pool: sqlx::AnyPool,
+    package: store::package::Package,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    use domain::requests::PackageWriter;
+    let start = (Written::Opening, package, PackageWriter::default());
+    futures_util::stream::try_unfold(start, move |(at, mut package, mut writer)| {
+        let pool = pool.clone();
+        async move {
+            let (chunk, next) = match at {
+                Written::Opening => (
+                    PackageWriter::opening(&package.parts).map_err(broken)?,
+                    Written::Decisions,
+                ),
+                Written::Decisions => match package.decisions.next(&pool).await.map_err(broken)? {
+                    Some(page) => (writer.decisions(&page).map_err(broken)?, Written::Decisions),
+                    None => (
+                        PackageWriter::closing(&package.parts).map_err(broken)?,
+                        Written::End,
+                    ),
+                },
+                Written::End => return Ok(None),
+            };
+            Ok(Some((chunk, (next, package, writer))))
+        }
+    })
+}
+
+/// Logs why a package's body broke off, and the error that aborts it.
+fn broken(error: impl std::fmt::Display) -> std::io::Error {
+    tracing::error!(%error, "a resident's package download broke off; its body is cut short");
+    std::io::Error::other("the package could not be read to its end")
 }
 
 impl ReceiptQuery {
@@ -63,22 +127,20 @@ impl ReceiptQuery {
     }
 }
 
-/// A resident's JSON download, never cached: the document, 404 with `missing` when it is
+/// `attachment` with the file name `name`.
+fn attachment(name: &str) -> String {
+    format!("attachment; filename=\"{name}\"")
+}
+
+/// A resident's download: `respond` with what they asked for, 404 with `missing` when it is
 /// not theirs, 503 when storage fails (logged).
-fn download<T: serde::Serialize>(
+fn download<T>(
     found: Result<Option<T>, store::StoreError>,
-    file_name: impl FnOnce(&T) -> String,
     missing: &'static str,
+    respond: impl FnOnce(T) -> Response,
 ) -> Response {
     match found {
-        Ok(Some(document)) => {
-            let disposition = format!("attachment; filename=\"{}\"", file_name(&document));
-            let headers = [
-                (header::CONTENT_DISPOSITION, disposition),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ];
-            (headers, axum::Json(document)).into_response()
-        }
+        Ok(Some(document)) => respond(document),
         Ok(None) => (StatusCode::NOT_FOUND, missing).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not read a resident's download");

@@ -15,7 +15,8 @@ use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
 use domain::decision::AccessPage;
 use domain::ledger::EntryProof;
 use domain::requests::{
-    AccessPackage, AuditPage, CaseFile, Notification, QueuePage, RequestDetail, RequestStats, RequestSummary,
+    AccessPackage, AuditPage, CaseFile, Notification, PackageSummary, QueuePage, RequestDetail, RequestStats,
+    RequestSummary,
 };
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -731,8 +732,9 @@ impl ApiClient {
             .await
     }
 
-    /// The package of a fulfilled access request, through the server function.
-    pub async fn package(&self, id: &str) -> Answer<AccessPackage> {
+    /// What the readable page of a fulfilled access request's package shows, through the
+    /// server function.
+    pub async fn package(&self, id: &str) -> Answer<PackageSummary> {
         self.call("/fn/requests/package", &[("id", id), ("lang", "en")])
             .await
     }
