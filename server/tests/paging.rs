@@ -20,6 +20,7 @@ on_both_databases!(
     a_bad_limit_or_cursor_is_refused_with_a_sentence,
     a_cursor_does_not_reach_another_agencys_tasks,
     the_officers_queue_walks_by_cursor_open_requests_first,
+    problem_reports_walk_by_cursor_newest_first,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -320,4 +321,52 @@ async fn the_officers_queue_walks_by_cursor_open_requests_first(backend: Backend
         later.contains("href=\"/admin/requests?\""),
         "a link back to the first page"
     );
+}
+
+async fn problem_reports_walk_by_cursor_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // More reports than a page, several filed in the same second (the id breaks the tie).
+    let mut expected = Vec::new();
+    for n in 0..(domain::register::PROBLEM_REPORTS_PAGE_SIZE + 13) {
+        let id = format!("report-{n:03}");
+        let created = 1_790_000_000 + i64::from(n / 4);
+        sqlx::query("INSERT INTO register_reports (id, body, created_at) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(format!("Problem {n}."))
+            .bind(created)
+            .execute(&app.state.pool)
+            .await
+            .unwrap();
+        expected.push((created, id));
+    }
+    expected.sort_by(|a, b| b.cmp(a));
+    let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+    let public = app.anonymous();
+    let first = public.register_reports().await.ok();
+    assert!(!first.later);
+    let mut seen: Vec<String> = first.reports.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(seen.len(), domain::register::PROBLEM_REPORTS_PAGE_SIZE as usize);
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = public.register_reports_after(&c).await.ok();
+        assert!(page.later);
+        seen.extend(page.reports.iter().map(|r| r.id.clone()));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen, expected, "every report once, newest first");
+    assert_eq!(public.register_reports_after("a~b").await.status, 422);
+    // Without JavaScript: a link to the older reports, and from there back to the newest.
+    let next = first.next_cursor.unwrap();
+    let (_, html) = app.get("/register/reports").await;
+    assert!(
+        html.contains(&format!("/register/reports?cursor={next}#reports")),
+        "older link"
+    );
+    let (status, html) = app.get(&format!("/register/reports?cursor={next}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("href=\"/register/reports#reports\""),
+        "back to the newest"
+    );
+    assert!(html.contains(&expected[expected.len() - 1]));
 }

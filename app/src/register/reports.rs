@@ -20,7 +20,12 @@ use crate::backend as ssr;
 /// What the reports page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportsDesk {
+    /// One page of the reports, newest first.
     pub reports: Vec<ProblemReport>,
+    /// Where the next (older) page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Whether this is a later page (so the page offers a way back to the newest).
+    pub later: bool,
     /// Systems to name in a report: slug and name.
     pub systems: Vec<(String, String)>,
     pub signed_in: bool,
@@ -28,9 +33,12 @@ pub struct ReportsDesk {
     pub editor: bool,
 }
 
-/// The reports, the systems, and what the reader may do.
+/// One page of the reports (after `cursor`), the systems, and what the reader may do.
 #[server(prefix = "/fn", endpoint = "register/reports")]
-pub async fn register_reports(lang: Lang) -> Result<ReportsDesk, AppError> {
+pub async fn register_reports(lang: Lang, cursor: Option<String>) -> Result<ReportsDesk, AppError> {
+    let after = domain::register::PROBLEM_REPORT_CURSOR
+        .decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))
+        .map_err(|_| AppError::InvalidInput("cursor".to_owned()))?;
     let pool = ssr::backend()?.pool;
     let session = ssr::session();
     let editor = match &session {
@@ -42,8 +50,11 @@ pub async fn register_reports(lang: Lang) -> Result<ReportsDesk, AppError> {
         .into_iter()
         .map(|s| (s.slug.to_string(), s.name.get(lang).to_owned()))
         .collect();
+    let reports = store::register::problem_reports(&pool, lang, after.as_ref()).await?;
     Ok(ReportsDesk {
-        reports: store::register::problem_reports(&pool, lang).await?,
+        next_cursor: reports.next_cursor(),
+        reports: reports.items,
+        later: after.is_some(),
         systems,
         signed_in: session.is_some(),
         editor,
@@ -84,8 +95,16 @@ pub fn ReportsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let desk = Resource::new(
-        move || (lang.get(), query.read().get("done"), query.read().get("sent")),
-        |(lang, _, _)| register_reports(lang),
+        move || {
+            let query = query.read();
+            (
+                lang.get(),
+                query.get("cursor"),
+                query.get("done"),
+                query.get("sent"),
+            )
+        },
+        |(lang, cursor, _, _)| register_reports(lang, cursor),
     );
     let sent = move || query.read().get("sent").is_some();
     let chosen = move || query.read().get("system").unwrap_or_default();
@@ -111,6 +130,7 @@ fn Reports(desk: ReportsDesk, chosen: String) -> impl IntoView {
     let report = ServerAction::<ReportProblem>::new();
     let answer = ServerAction::<AnswerProblemReport>::new();
     let editor = desk.editor;
+    let (later, next) = (desk.later, desk.next_cursor.clone());
     view! {
         {if desk.signed_in {
             view! {
@@ -170,5 +190,11 @@ fn Reports(desk: ReportsDesk, chosen: String) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
+        {(later || next.is_some()).then(|| view! {
+            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), problem_reports.list)>
+                {later.then(|| view! { <a href="/register/reports#reports">{t!(i18n, problem_reports.newest)}</a> })}
+                {next.map(|c| view! { <a href=format!("/register/reports?cursor={c}#reports")>{t!(i18n, problem_reports.older)}</a> })}
+            </nav>
+        })}
     }
 }

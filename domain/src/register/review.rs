@@ -330,6 +330,13 @@ pub fn may_report(sent_today: i64) -> Result<(), ReviewRefused> {
     }
 }
 
+/// Problem reports per page.
+pub const PROBLEM_REPORTS_PAGE_SIZE: u32 = 50;
+
+/// A page of problem reports starts after a report's (time in seconds, id): newest first.
+pub const PROBLEM_REPORT_CURSOR: crate::paging::Shape =
+    crate::paging::Shape(&[crate::paging::Part::Number, crate::paging::Part::Text]);
+
 /// A problem reported about the register, as the public list shows it (no author).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemReport {

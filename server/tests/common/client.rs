@@ -568,6 +568,12 @@ impl ApiClient {
         self.call("/fn/register/reports", &[("lang", "en")]).await
     }
 
+    /// The page of problem reports after `cursor`.
+    pub async fn register_reports_after(&self, cursor: &str) -> Answer<app::register::reports::ReportsDesk> {
+        self.call("/fn/register/reports", &[("lang", "en"), ("cursor", cursor)])
+            .await
+    }
+
     pub async fn answer_problem_report(&self, id: &str, answer: &str) -> Answer<()> {
         self.call(
             "/fn/register/answer_problem_report",

@@ -4,7 +4,8 @@
 use super::*;
 use crate::audit::{Actor, AuditEntry};
 use domain::account::CurrentUser;
-use domain::register::{ProblemReport, ReviewRefused};
+use domain::paging::{Cursor, Page, fetch_limit};
+use domain::register::{PROBLEM_REPORTS_PAGE_SIZE, ProblemReport, ReviewRefused};
 
 /// id, system slug, body, created_at, answer, answered_at.
 type ReportRow = (String, Option<String>, String, i64, Option<String>, Option<i64>);
@@ -51,22 +52,31 @@ pub async fn file_problem_report(
     Ok(Ok(id))
 }
 
-/// Every report, newest first, in `lang` (no authors).
+/// One page of the reports, newest first (by time, then id), in `lang` (no authors): at
+/// most `PROBLEM_REPORTS_PAGE_SIZE`, after `after` (a `PROBLEM_REPORT_CURSOR`) if given.
 pub async fn problem_reports(
     pool: &AnyPool,
     lang: domain::lang::Lang,
-) -> Result<Vec<ProblemReport>, StoreError> {
+    after: Option<&Cursor>,
+) -> Result<Page<ProblemReport>, StoreError> {
     let rows: Vec<ReportRow> = sqlx::query_as(
         "SELECT id, system_slug, body, created_at, answer, answered_at FROM register_reports \
-         ORDER BY created_at DESC, id DESC LIMIT 200",
+         WHERE ($1 = 0 OR created_at < $2 OR (created_at = $2 AND id < $3)) \
+         ORDER BY created_at DESC, id DESC LIMIT $4",
     )
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(fetch_limit(PROBLEM_REPORTS_PAGE_SIZE))
     .fetch_all(pool)
     .await?;
+    let page = Page::from_rows(rows, PROBLEM_REPORTS_PAGE_SIZE, |(id, _, _, created, _, _)| {
+        Cursor::after(&[&created.to_string(), id])
+    });
     let systems = systems(pool).await?;
     let at = |secs: i64| crate::rfc3339_us(secs.saturating_mul(1_000_000));
-    Ok(rows
-        .into_iter()
-        .map(|(id, slug, body, created, answer, answered)| ProblemReport {
+    Ok(
+        page.map(|(id, slug, body, created, answer, answered)| ProblemReport {
             id,
             system: slug.map(|slug| {
                 let name = systems
@@ -80,8 +90,8 @@ pub async fn problem_reports(
             at: at(created),
             answer,
             answered_at: answered.map(at),
-        })
-        .collect())
+        }),
+    )
 }
 
 /// An officer's public answer to report `id` (replacing an earlier one), audited with it.
