@@ -21,6 +21,7 @@ on_both_databases!(
     a_cursor_does_not_reach_another_agencys_tasks,
     the_officers_queue_walks_by_cursor_open_requests_first,
     problem_reports_walk_by_cursor_newest_first,
+    reviews_walk_by_cursor_newest_first,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -369,4 +370,67 @@ async fn problem_reports_walk_by_cursor_newest_first(backend: Backend) {
         "back to the newest"
     );
     assert!(html.contains(&expected[expected.len() - 1]));
+}
+
+async fn reviews_walk_by_cursor_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // More public reviews than a page, some created in the same second, and one draft the
+    // public must not see on any page.
+    let system = store::register::system(
+        &app.state.pool,
+        &domain::register::Slug::parse(FARE_CARD).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let proposal = serde_json::to_string(&domain::register::SystemRecord::of(&system)).unwrap();
+    for n in 0..(domain::register::REVIEWS_PAGE_SIZE + 7) {
+        let stage = if n == 3 { "draft" } else { "comment" };
+        sqlx::query(
+            "INSERT INTO system_reviews (id, system_slug, stage, reasons, proposal, report, comment_days, \
+             proposed_by, created_at, updated_at) VALUES ($1, $2, $3, '[]', $4, '{}', 45, 'test', $5, $5)",
+        )
+        .bind(format!("copy-{n:03}"))
+        .bind(FARE_CARD)
+        .bind(stage)
+        .bind(&proposal)
+        .bind(1_790_000_000 + i64::from(n / 3))
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    }
+    let (public_count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM system_reviews WHERE stage <> 'draft'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    let public = app.anonymous();
+    let first = public.review_page(None).await.ok();
+    assert!(!first.later);
+    assert_eq!(first.reviews.len(), domain::register::REVIEWS_PAGE_SIZE as usize);
+    let mut seen: Vec<String> = first.reviews.iter().map(|r| r.id.clone()).collect();
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = public.review_page(Some(&c)).await.ok();
+        assert!(page.later);
+        seen.extend(page.reviews.iter().map(|r| r.id.clone()));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen.len() as i64, public_count, "every public review once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len());
+    assert!(!seen.contains(&"copy-003".to_owned()), "no draft for the public");
+    let copies: Vec<&String> = seen.iter().filter(|id| id.starts_with("copy-")).collect();
+    let mut newest_first = copies.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(copies, newest_first, "newest first, the id breaking ties");
+    assert_eq!(public.review_page(Some("1~a~b")).await.status, 422);
+    let next = first.next_cursor.unwrap();
+    let (_, html) = app.get("/reviews").await;
+    assert!(
+        html.contains(&format!("/reviews?cursor={next}")),
+        "a link to older reviews"
+    );
 }

@@ -185,10 +185,11 @@ async fn only_register_staff_edit_and_a_change_needing_no_review_is_a_version_at
         .await
         .ok();
     assert_eq!(versions(&app, slug).await, before + 1);
-    let drafts = store::register::reviews(&app.state.pool, true, domain::lang::Lang::En)
+    let drafts = store::register::reviews(&app.state.pool, true, domain::lang::Lang::En, None)
         .await
         .unwrap();
     let draft = drafts
+        .items
         .iter()
         .find(|r| r.system_slug == slug)
         .expect("a draft review");
@@ -201,9 +202,10 @@ async fn only_register_staff_edit_and_a_change_needing_no_review_is_a_version_at
     // A draft is the office's: the public does not see it.
     assert!(
         app.anonymous()
-            .review_list()
+            .review_page(None)
             .await
             .value()
+            .reviews
             .iter()
             .all(|r| r.system_slug != slug)
     );
@@ -232,7 +234,7 @@ async fn a_proposal_goes_through_each_stage_and_every_other_step_is_refused(back
         AppError::RegisterForm { problems, .. } => assert_eq!(problems[0].0, "slug"),
         other => panic!("{other:?}"),
     }
-    let all = office.review_list().await.value();
+    let all = office.review_page(None).await.value().reviews;
     let id = all.iter().find(|r| r.system_slug == slug).unwrap().id.clone();
     let stage = |page: app::reviews::ReviewPage| page.review.stage;
     assert_eq!(stage(office.get_review(&id).await.value()), ReviewStage::Draft);

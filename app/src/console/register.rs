@@ -18,7 +18,10 @@ pub struct RegisterDesk {
     pub systems: Vec<(String, String, String)>,
     /// Every agency: slug and name.
     pub agencies: Vec<(String, String)>,
+    /// The newest reviews (a page; `/reviews` pages through them all).
     pub reviews: Vec<ReviewSummary>,
+    /// Whether older reviews follow on `/reviews`.
+    pub more_reviews: bool,
     /// The staff and their register role (admins only; empty for officers).
     pub staff: Vec<StaffRole>,
 }
@@ -81,10 +84,12 @@ pub async fn load_register_desk(lang: Lang) -> Result<RegisterDesk, AppError> {
         .into_iter()
         .map(|a| (a.slug.to_string(), a.name.get(lang).to_owned()))
         .collect();
+    let reviews = store::register::reviews(&pool, true, lang, None).await?;
     Ok(RegisterDesk {
         systems,
         agencies,
-        reviews: store::register::reviews(&pool, true, lang).await?,
+        more_reviews: reviews.next.is_some(),
+        reviews: reviews.items,
         staff,
     })
 }

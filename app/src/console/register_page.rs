@@ -50,6 +50,7 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
         } else {
             view! { <ReviewList list=desk.reviews.clone() /> }.into_any()
         }}
+        {desk.more_reviews.then(|| view! { <p><a href="/reviews">{t!(i18n, reviews.all)}</a></p> })}
         <h2>{t!(i18n, editor.agencies)}</h2>
         <p><a href="/admin/register/agencies/new" data-testid="add-agency">{t!(i18n, editor.add_agency)}</a></p>
         <ul class="plain-list columns">

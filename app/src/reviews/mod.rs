@@ -9,7 +9,7 @@ pub mod reviews_page;
 
 use crate::error::AppError;
 use domain::lang::Lang;
-use domain::register::{ReviewSummary, ReviewView};
+use domain::register::{ReviewListPage, ReviewView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -40,15 +40,24 @@ pub async fn require_register_editor() -> Result<auth::accounts::Session, AppErr
     }
 }
 
-/// Every review the public may see (and drafts, for register staff), newest first.
+/// One page of the reviews the public may see (and drafts, for register staff), newest
+/// first, after `cursor`.
 #[server(prefix = "/fn", endpoint = "reviews/list")]
-pub async fn list_reviews(lang: Lang) -> Result<Vec<ReviewSummary>, AppError> {
+pub async fn list_reviews(lang: Lang, cursor: Option<String>) -> Result<ReviewListPage, AppError> {
+    let after = domain::register::REVIEW_CURSOR
+        .decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))
+        .map_err(|_| AppError::InvalidInput("cursor".to_owned()))?;
     let pool = ssr::backend()?.pool;
     let editor = match ssr::session() {
         Some(s) if s.user.role.is_staff() => store::register::may_edit_register(&pool, &s.user).await?,
         _ => false,
     };
-    Ok(store::register::reviews(&pool, editor, lang).await?)
+    let page = store::register::reviews(&pool, editor, lang, after.as_ref()).await?;
+    Ok(ReviewListPage {
+        next_cursor: page.next_cursor(),
+        reviews: page.items,
+        later: after.is_some(),
+    })
 }
 
 /// The latest public review of system `slug`, if it had one: its id and stage.

@@ -14,7 +14,11 @@ use leptos::prelude::*;
 pub fn ReviewsPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let reviews = Resource::new(move || lang.get(), list_reviews);
+    let query = leptos_router::hooks::use_query_map();
+    let reviews = Resource::new(
+        move || (lang.get(), query.read().get("cursor")),
+        |(lang, cursor)| list_reviews(lang, cursor),
+    );
     view! {
         <PageTitle text=|l| td_string!(l, reviews.list_title) />
         <h1>{t!(i18n, reviews.list_title)}</h1>
@@ -22,8 +26,22 @@ pub fn ReviewsPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match reviews.await {
-                    Ok(list) if list.is_empty() => view! { <p>{t!(i18n, reviews.none)}</p> }.into_any(),
-                    Ok(list) => view! { <ReviewList list /> }.into_any(),
+                    Ok(page) if page.reviews.is_empty() && !page.later => {
+                        view! { <p>{t!(i18n, reviews.none)}</p> }.into_any()
+                    }
+                    Ok(page) => {
+                        let (later, next) = (page.later, page.next_cursor.clone());
+                        view! {
+                            <ReviewList list=page.reviews />
+                            {(later || next.is_some()).then(|| view! {
+                                <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), reviews.list_title)>
+                                    {later.then(|| view! { <a href="/reviews">{t!(i18n, reviews.newest)}</a> })}
+                                    {next.map(|c| view! { <a href=format!("/reviews?cursor={c}")>{t!(i18n, reviews.older)}</a> })}
+                                </nav>
+                            })}
+                        }
+                        .into_any()
+                    }
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}

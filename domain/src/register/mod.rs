@@ -30,10 +30,10 @@ pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_cha
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
 pub use review::{
     CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REPORTS_PER_DAY,
-    MAX_REVIEW_TEXT, Outcome, PROBLEM_REPORT_CURSOR, PROBLEM_REPORTS_PAGE_SIZE, ProblemReport, ReportSection,
-    Review, ReviewEvent, ReviewReason, ReviewRefused, ReviewStage, ReviewSummary, ReviewView, activate,
-    answer, close_comments, comment_days, decide, edit_draft, may_activate_system, may_comment, may_report,
-    publish, review_reasons, review_text,
+    MAX_REVIEW_TEXT, Outcome, PROBLEM_REPORT_CURSOR, PROBLEM_REPORTS_PAGE_SIZE, ProblemReport, REVIEW_CURSOR,
+    REVIEWS_PAGE_SIZE, ReportSection, Review, ReviewEvent, ReviewListPage, ReviewReason, ReviewRefused,
+    ReviewStage, ReviewSummary, ReviewView, activate, answer, close_comments, comment_days, decide,
+    edit_draft, may_activate_system, may_comment, may_report, publish, review_reasons, review_text,
 };
 pub use slug::{InvalidSlug, Slug};
 pub use system::{Purpose, System};

@@ -330,6 +330,23 @@ pub fn may_report(sent_today: i64) -> Result<(), ReviewRefused> {
     }
 }
 
+/// Reviews per page of the reviews list.
+pub const REVIEWS_PAGE_SIZE: u32 = 50;
+
+/// A page of reviews starts after a review's (creation time, id): newest first.
+pub const REVIEW_CURSOR: crate::paging::Shape =
+    crate::paging::Shape(&[crate::paging::Part::Number, crate::paging::Part::Text]);
+
+/// One page of the reviews list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewListPage {
+    pub reviews: Vec<ReviewSummary>,
+    /// Where the next (older) page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Whether this is a later page (so the page offers a way back to the newest).
+    pub later: bool,
+}
+
 /// Problem reports per page.
 pub const PROBLEM_REPORTS_PAGE_SIZE: u32 = 50;
 

@@ -500,8 +500,11 @@ impl ApiClient {
             .await
     }
 
-    pub async fn review_list(&self) -> Answer<Vec<domain::register::ReviewSummary>> {
-        self.call("/fn/reviews/list", &[("lang", "en")]).await
+    /// The page of reviews after `cursor` (a first page when `None`).
+    pub async fn review_page(&self, cursor: Option<&str>) -> Answer<domain::register::ReviewListPage> {
+        let mut form = vec![("lang", "en")];
+        form.extend(cursor.map(|c| ("cursor", c)));
+        self.call("/fn/reviews/list", &form).await
     }
 
     /// Writes a draft's report: every section in English as `text`, and the period.

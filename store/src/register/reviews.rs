@@ -11,8 +11,8 @@ use crate::from_json;
 use domain::account::{CurrentUser, Role};
 use domain::calendar::Date;
 use domain::register::{
-    CommentView, Decision, ImpactReport, Outcome, ReportSection, Review, ReviewReason, ReviewRefused,
-    ReviewStage, ReviewSummary, SystemPlan, SystemRecord, SystemStatus, review_reasons,
+    CommentView, Decision, ImpactReport, Outcome, REVIEWS_PAGE_SIZE, ReportSection, Review, ReviewReason,
+    ReviewRefused, ReviewStage, ReviewSummary, SystemPlan, SystemRecord, SystemStatus, review_reasons,
 };
 
 /// What saving an officer's entry did.
@@ -25,7 +25,7 @@ pub enum Saved {
 }
 
 /// id, slug, stage, reasons, proposal, closes_on, visible comments.
-type SummaryRow = (String, String, String, String, String, Option<String>, i64);
+type SummaryRow = (String, String, String, String, String, Option<String>, i64, i64);
 /// id, section, author, body, created_at, hidden_reason.
 type CommentRow = (String, String, Option<String>, String, i64, Option<String>);
 
@@ -158,22 +158,38 @@ pub async fn pending_proposal(
     Ok((load_review(&mut conn, &id).await?.map(|r| r.proposal), true))
 }
 
-/// Every review, newest first, with its count of visible comments; drafts only for staff.
+/// One page of the reviews, newest first (by creation, then id), with their counts of
+/// visible comments; drafts only for staff. At most `REVIEWS_PAGE_SIZE`, after `after` (a
+/// `REVIEW_CURSOR`) if given.
 pub async fn reviews(
     pool: &AnyPool,
     with_drafts: bool,
     lang: domain::lang::Lang,
-) -> Result<Vec<ReviewSummary>, StoreError> {
+    after: Option<&Cursor>,
+) -> Result<Page<ReviewSummary>, StoreError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT r.id, r.system_slug, r.stage, r.reasons, r.proposal, r.closes_on, \
-         (SELECT COUNT(*) FROM review_comments c WHERE c.review_id = r.id AND c.hidden_reason IS NULL) \
-         FROM system_reviews r WHERE ($1 = 1 OR r.stage <> 'draft') ORDER BY r.created_at DESC, r.id DESC",
+         (SELECT COUNT(*) FROM review_comments c WHERE c.review_id = r.id AND c.hidden_reason IS NULL), \
+         r.created_at \
+         FROM system_reviews r WHERE ($1 = 1 OR r.stage <> 'draft') \
+         AND ($2 = 0 OR r.created_at < $3 OR (r.created_at = $3 AND r.id < $4)) \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT $5",
     )
     .bind(i64::from(with_drafts))
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(fetch_limit(REVIEWS_PAGE_SIZE))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|(id, slug, stage, reasons, proposal, closes_on, comments)| {
+    let page = Page::from_rows(rows, REVIEWS_PAGE_SIZE, |row| {
+        Cursor::after(&[&row.7.to_string(), &row.0])
+    });
+    let next = page.next.clone();
+    let items = page
+        .items
+        .into_iter()
+        .map(|(id, slug, stage, reasons, proposal, closes_on, comments, _)| {
             let proposal: SystemRecord = from_json("system_reviews.proposal", &proposal)?;
             Ok(ReviewSummary {
                 id,
@@ -185,8 +201,8 @@ pub async fn reviews(
                 comments,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Page { items, next })
 }
 
 /// id, slug, proposal, published_us, decided_us, stage, closes_on, decided_by.
