@@ -165,6 +165,9 @@ fn auth_message(error: AuthError) -> impl IntoView {
         AuthError::RateLimited { retry_after_secs } => {
             t!(i18n, auth_errors.rate_limited, seconds = move || retry_after_secs).into_any()
         }
+        AuthError::BackingOff { retry_after_secs } => {
+            t!(i18n, auth_errors.backing_off, seconds = move || retry_after_secs).into_any()
+        }
         AuthError::NotSignedIn => t!(i18n, auth_errors.not_signed_in).into_any(),
         AuthError::Forbidden => t!(i18n, auth_errors.forbidden).into_any(),
         AuthError::Unavailable => t!(i18n, errors.unavailable).into_any(),

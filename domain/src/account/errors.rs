@@ -39,6 +39,10 @@ pub enum AuthError {
     Input(#[from] AccountInputError),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// Wrong passwords were tried for the account from this address, and the back-off's wait
+    /// has not passed (the password was not checked).
+    #[error("several wrong passwords were tried for this account; wait {retry_after_secs} seconds")]
+    BackingOff { retry_after_secs: u64 },
     #[error("you need to sign in")]
     NotSignedIn,
     #[error("you may not do that")]
