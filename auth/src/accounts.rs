@@ -283,6 +283,7 @@ impl Accounts {
         let email = Email::parse(email)?;
         let password = Password::new(password)?;
         let name = DisplayName::parse(name)?;
+        strong_enough(&password, email.as_str(), name.as_str()).await?;
         let hash = self
             .hashing
             .hash(password.expose())
@@ -310,6 +311,17 @@ impl Accounts {
         }
         Err(unavailable("no free resident number after five tries"))
     }
+}
+
+/// Refuses a new password zxcvbn finds too easy to guess, the account's email and name counted
+/// as words a guesser knows. The estimate runs on a blocking thread (it is bounded, but not free).
+async fn strong_enough(password: &Password, email: &str, name: &str) -> Result<(), AuthError> {
+    let (password, email, name) = (password.expose().to_owned(), email.to_owned(), name.to_owned());
+    let refusal =
+        tokio::task::spawn_blocking(move || crate::strength::too_guessable(&password, &email, &name))
+            .await
+            .map_err(unavailable)?;
+    refusal.map_or(Ok(()), |e| Err(e.into()))
 }
 
 fn current_user(row: UserRow) -> CurrentUser {
@@ -493,6 +505,7 @@ impl Accounts {
         new: &str,
     ) -> Result<SetCookie, AuthError> {
         let new = Password::new(new)?;
+        strong_enough(&new, &session.user.email, &session.user.display_name).await?;
         let user = self.verified_user(session, current).await?;
         let hash = self.hashing.hash(new.expose()).await.map_err(hashing_failed)?;
         accounts::set_password_hash(&self.pool, &user.id, &hash)
