@@ -158,7 +158,9 @@ pub fn answer_all(outcome: Result<Vec<SetCookie>, AuthError>, to: &str) -> Resul
             Ok(())
         }
         Err(error) => {
-            if let AuthError::RateLimited { retry_after_secs } = error {
+            if let AuthError::RateLimited { retry_after_secs } | AuthError::BackingOff { retry_after_secs } =
+                error
+            {
                 retry_after(retry_after_secs);
             }
             Err(error.into())

@@ -71,7 +71,10 @@ impl AppError {
     /// How long the caller should wait before trying again, for a refusal that is about load.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            AppError::Auth(domain::account::AuthError::RateLimited { retry_after_secs })
+            AppError::Auth(
+                domain::account::AuthError::RateLimited { retry_after_secs }
+                | domain::account::AuthError::BackingOff { retry_after_secs },
+            )
             | AppError::Quota(domain::requests::QuotaExceeded { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)
             }
@@ -127,7 +130,7 @@ impl AppError {
                 AuthError::InvalidCredentials | AuthError::NotSignedIn | AuthError::SignInExpired => 401,
                 AuthError::WrongPassword | AuthError::WrongCode | AuthError::Input(_) => 422,
                 AuthError::Disabled => 403,
-                AuthError::RateLimited { .. } => 429,
+                AuthError::RateLimited { .. } | AuthError::BackingOff { .. } => 429,
                 AuthError::Forbidden => 403,
                 AuthError::Unavailable => 503,
             },

@@ -21,7 +21,8 @@ use sqlx::AnyPool;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use store::accounts::{self, InsertUserError, UserRow};
-use store::now;
+use store::sign_in_failures;
+use store::{now, now_us};
 
 /// What a new resident signs up with (validated here). No `Debug`: it holds a password.
 #[derive(Clone)]
@@ -49,6 +50,10 @@ pub fn retry_after_secs(not_until: &governor::NotUntil<governor::clock::QuantaIn
     let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
     not_until.wait_time_from(now).as_secs().max(1)
 }
+
+/// The first wait of the sign-in back-off, in milliseconds; it doubles with each further
+/// wrong password up to `domain::account::MAX_WAIT_SECS`.
+pub const FIRST_WAIT_MS: u64 = 1000;
 
 /// The session cookie's name over plain HTTP (a developer's machine, the tests).
 pub const SESSION_COOKIE: &str = "gh_session";
@@ -278,6 +283,7 @@ impl Accounts {
         let email = Email::parse(email)?;
         let password = Password::new(password)?;
         let name = DisplayName::parse(name)?;
+        strong_enough(&password, email.as_str(), name.as_str()).await?;
         let hash = self
             .hashing
             .hash(password.expose())
@@ -305,6 +311,17 @@ impl Accounts {
         }
         Err(unavailable("no free resident number after five tries"))
     }
+}
+
+/// Refuses a new password zxcvbn finds too easy to guess, the account's email and name counted
+/// as words a guesser knows. The estimate runs on a blocking thread (it is bounded, but not free).
+async fn strong_enough(password: &Password, email: &str, name: &str) -> Result<(), AuthError> {
+    let (password, email, name) = (password.expose().to_owned(), email.to_owned(), name.to_owned());
+    let refusal =
+        tokio::task::spawn_blocking(move || crate::strength::too_guessable(&password, &email, &name))
+            .await
+            .map_err(unavailable)?;
+    refusal.map_or(Ok(()), |e| Err(e.into()))
 }
 
 fn current_user(row: UserRow) -> CurrentUser {
@@ -352,6 +369,19 @@ impl Accounts {
 
     #[tracing::instrument(skip_all)]
     /// Checks credentials and starts a new session, or for staff the second step.
+    ///
+    /// Two limits apply before the password is checked. Per account and address, five tries
+    /// a minute (in memory). And the back-off (in the database, so every app server agrees):
+    /// an account's wrong passwords in a row, from wherever they come, set a wait that grows
+    /// with each one (`domain::account::FailedSignIns`), and while it runs an address that
+    /// tried a wrong password during the streak is refused without its password being
+    /// checked. An address that has not been failing is not held back, which is the choice
+    /// that keeps the back-off from being a lock: a stranger's guesses, however many and from
+    /// however many addresses, never stop the owner signing in from their own. What it costs:
+    /// each new address a guesser brings gets its first try unwaited (then waits like the
+    /// rest, and still counts under the per-address limits), so guessing spread over many
+    /// addresses is slowed by the number of addresses, not stopped. The failure that reaches
+    /// the waits leaves the owner a notice, once per streak; a right password ends the streak.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -368,19 +398,45 @@ impl Accounts {
         let user = accounts::find_user_by_email(&self.pool, &key)
             .await
             .map_err(unavailable)?;
+        let address = digest(&ip);
+        let streak = match &user {
+            Some(user) => sign_in_failures::streak(&self.pool, &user.id, &address)
+                .await
+                .map_err(unavailable)?,
+            None => sign_in_failures::Streak::default(),
+        };
+        let wait = streak
+            .address_failed_at_us
+            .and_then(|_| streak.failures.remaining_secs(now_us(), FIRST_WAIT_MS));
+        if let Some(retry_after_secs) = wait {
+            tracing::warn!(outcome = "backing_off", account = %log_id(&key), client = ?client.map(|c| c.0), retry_after_secs, "sign-in");
+            return Err(AuthError::BackingOff { retry_after_secs });
+        }
         let ok = self
             .hashing
             .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
             .await
             .map_err(hashing_failed)?;
-        match user.filter(|_| ok) {
-            Some(user) if user.disabled_at.is_some() => {
+        match user {
+            Some(user) if ok && user.disabled_at.is_some() => {
                 tracing::warn!(outcome = "disabled", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
                 Err(AuthError::Disabled)
             }
-            Some(user) => {
+            Some(user) if ok => {
                 tracing::info!(outcome = "password", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
+                if streak.failures.count > 0 {
+                    sign_in_failures::reset(&self.pool, &user.id)
+                        .await
+                        .map_err(unavailable)?;
+                }
                 self.after_password(&user).await
+            }
+            Some(user) => {
+                let failures = sign_in_failures::record_failure(&self.pool, &user.id, &address, now_us())
+                    .await
+                    .map_err(unavailable)?;
+                tracing::warn!(outcome = "failure", user = %user.id, client = ?client.map(|c| c.0), failures = failures.count, "sign-in");
+                Err(AuthError::InvalidCredentials)
             }
             None => {
                 tracing::warn!(outcome = "failure", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");
@@ -449,6 +505,7 @@ impl Accounts {
         new: &str,
     ) -> Result<SetCookie, AuthError> {
         let new = Password::new(new)?;
+        strong_enough(&new, &session.user.email, &session.user.display_name).await?;
         let user = self.verified_user(session, current).await?;
         let hash = self.hashing.hash(new.expose()).await.map_err(hashing_failed)?;
         accounts::set_password_hash(&self.pool, &user.id, &hash)

@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod address;
 pub mod clients;
 pub mod password;
+pub mod strength;
 pub mod tokens;

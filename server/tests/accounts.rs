@@ -58,6 +58,9 @@ async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {
     for (password, reason) in [
         ("short", AccountInputError::PasswordTooShort),
         ("password1234", AccountInputError::PasswordTooCommon),
+        // Long enough, but zxcvbn finds them easy to guess.
+        ("qwertyuiop123", AccountInputError::PasswordGuessable),
+        ("password123456", AccountInputError::PasswordGuessable),
     ] {
         let called = app.anonymous().sign_up("bo@example.org", password, "Bo").await;
         assert_eq!(
@@ -66,6 +69,28 @@ async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {
             "{password}"
         );
     }
+    // The person's own name and email count as words a guesser knows.
+    let own = app
+        .anonymous()
+        .sign_up("ana.garcia@example.org", "ana.garcia1990", "Ana García")
+        .await;
+    assert_eq!(
+        own.error(),
+        AppError::Auth(AuthError::Input(AccountInputError::PasswordHasOwnDetails))
+    );
+    // A new password is held to the same estimate, and the old one keeps working.
+    let session = sign_up(&app, "cy@example.org").await;
+    let changed = app
+        .as_user(&session)
+        .change_password(GOOD_PASSWORD, "qwertyuiop123")
+        .await;
+    assert_eq!(changed.status, 422);
+    assert_eq!(
+        changed.error(),
+        AppError::Auth(AuthError::Input(AccountInputError::PasswordGuessable))
+    );
+    let again = app.anonymous().sign_in("cy@example.org", GOOD_PASSWORD).await;
+    assert_eq!(again.status, 200);
 }
 
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(backend: Backend) {

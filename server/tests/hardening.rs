@@ -6,8 +6,9 @@
 
 mod common;
 
+use app::error::AppError;
 use common::{Backend, GOOD_PASSWORD, TestApp, api_client, sign_up, spawn_app, spawn_app_with};
-use domain::account::ApiScope;
+use domain::account::{ApiScope, AuthError};
 
 on_both_databases!(
     two_visitors_behind_a_trusted_proxy_get_separate_buckets,
@@ -15,6 +16,8 @@ on_both_databases!(
     an_ipv6_visitor_is_counted_by_their_64,
     the_token_endpoint_keeps_working_while_sign_in_is_flooded,
     a_stranger_cannot_lock_a_resident_out,
+    wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once,
+    guesses_from_many_addresses_are_held_back_but_never_the_owner,
     signed_in_pages_and_the_api_are_never_cached,
     over_https_the_session_cookie_carries_the_host_prefix,
 );
@@ -154,6 +157,92 @@ async fn a_stranger_cannot_lock_a_resident_out(backend: Backend) {
         .sign_in("ana@example.org", GOOD_PASSWORD)
         .await;
     assert_eq!(ana.status, 200, "the owner is not locked out");
+}
+
+/// Proxy settings under which each `X-Forwarded-For` value is its own caller and only the
+/// per-account limits (not the per-address layer) can refuse a sign-in.
+const MANY_CALLERS: &[(&str, &str)] = &[
+    ("GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE", "1000"),
+    ("GLASSHOUSE_TRUSTED_PROXIES", "127.0.0.1"),
+];
+
+/// Signs in to Ana's account from `from`, one try.
+async fn sign_in_from(app: &TestApp, from: &str, password: &str) -> common::client::Answer<()> {
+    app.anonymous()
+        .with_header("x-forwarded-for", from)
+        .sign_in("ana@example.org", password)
+        .await
+}
+
+/// The back-off's refusal: its wait, from the error and from `Retry-After`, which agree.
+fn backing_off(answer: &common::client::Answer<()>) -> u64 {
+    assert_eq!(answer.status, 429, "{}", answer.body);
+    let AppError::Auth(AuthError::BackingOff { retry_after_secs }) = answer.error() else {
+        panic!("not the back-off's refusal: {}", answer.body);
+    };
+    let header: u64 = answer.header("retry-after").unwrap().parse().unwrap();
+    assert_eq!(header, retry_after_secs);
+    retry_after_secs
+}
+
+async fn wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once(backend: Backend) {
+    let app = spawn_app_with(backend, MANY_CALLERS).await;
+    let session = sign_up(&app, "ana@example.org").await;
+    // Seven wrong passwords, each from an address of its own: five are free, the sixth and
+    // seventh set a wait that doubles (to four seconds).
+    for i in 1..=7 {
+        let wrong = sign_in_from(&app, &format!("203.0.113.{i}"), "a wrong guess!").await;
+        assert_eq!(wrong.status, 401, "try {i}: {}", wrong.body);
+    }
+    // An address that failed waits, even with the right password (it is not even checked).
+    let early = sign_in_from(&app, "203.0.113.1", GOOD_PASSWORD).await;
+    let wait = backing_off(&early);
+    assert!((1..=4).contains(&wait), "{wait}");
+    // Tries during the wait are refused and do not make it longer.
+    let again = sign_in_from(&app, "203.0.113.2", "another guess!").await;
+    assert!(backing_off(&again) <= wait);
+    // Once it has passed, the right password works and ends the streak.
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let after = sign_in_from(&app, "203.0.113.1", GOOD_PASSWORD).await;
+    assert_eq!(after.status, 200, "{}", after.body);
+    for i in 2..=5 {
+        let wrong = sign_in_from(&app, &format!("203.0.113.{i}"), "a wrong guess!").await;
+        assert_eq!(wrong.status, 401, "a new streak's free try {i}: {}", wrong.body);
+    }
+    let free = sign_in_from(&app, "203.0.113.2", GOOD_PASSWORD).await;
+    assert_eq!(free.status, 200, "four failures set no wait: {}", free.body);
+    // One notice for the streak that reached the waits, none for the one that did not.
+    let notices = app.as_user(&session).account_notices().await.ok();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].failures, 5);
+    assert!(!notices[0].read);
+    assert_eq!(app.as_user(&session).unread_notifications().await.ok(), 1);
+    let (status, html) = app.get_as("/my/notifications", &session).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("wrong passwords in a row were tried for your account"),
+        "{html}"
+    );
+    app.as_user(&session).mark_notifications_read(None).await;
+    assert_eq!(app.as_user(&session).unread_notifications().await.ok(), 0);
+}
+
+async fn guesses_from_many_addresses_are_held_back_but_never_the_owner(backend: Backend) {
+    let app = spawn_app_with(backend, MANY_CALLERS).await;
+    sign_up(&app, "ana@example.org").await;
+    // A stranger guesses from twelve addresses: each address gets one try, then waits a wait
+    // that has grown with every guess (over two minutes by now).
+    for i in 1..=12 {
+        let wrong = sign_in_from(&app, &format!("198.51.100.{i}"), "a wrong guess!").await;
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    for i in 1..=12 {
+        let held = sign_in_from(&app, &format!("198.51.100.{i}"), GOOD_PASSWORD).await;
+        assert!(backing_off(&held) > 60, "guess {i} waits");
+    }
+    // Ana, from an address that has not been failing, signs in at once.
+    let ana = sign_in_from(&app, "192.0.2.10", GOOD_PASSWORD).await;
+    assert_eq!(ana.status, 200, "the owner is never locked out: {}", ana.body);
 }
 
 async fn signed_in_pages_and_the_api_are_never_cached(backend: Backend) {

@@ -154,6 +154,8 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
         "consents",
         "system_followers",
         "register_notifications",
+        "sign_in_failures",
+        "account_notifications",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE user_id = $1"

@@ -23,6 +23,7 @@ pub mod register;
 pub mod requests;
 pub mod retention;
 pub mod second_factor;
+pub mod sign_in_failures;
 
 mod error;
 pub use error::StoreError;

@@ -162,8 +162,17 @@ fn auth_message(error: AuthError) -> impl IntoView {
         AuthError::Input(AccountInputError::PasswordTooCommon) => {
             t!(i18n, auth_errors.password_too_common).into_any()
         }
+        AuthError::Input(AccountInputError::PasswordGuessable) => {
+            t!(i18n, auth_errors.password_too_weak).into_any()
+        }
+        AuthError::Input(AccountInputError::PasswordHasOwnDetails) => {
+            t!(i18n, auth_errors.password_too_weak_own).into_any()
+        }
         AuthError::RateLimited { retry_after_secs } => {
             t!(i18n, auth_errors.rate_limited, seconds = move || retry_after_secs).into_any()
+        }
+        AuthError::BackingOff { retry_after_secs } => {
+            t!(i18n, auth_errors.backing_off, seconds = move || retry_after_secs).into_any()
         }
         AuthError::NotSignedIn => t!(i18n, auth_errors.not_signed_in).into_any(),
         AuthError::Forbidden => t!(i18n, auth_errors.forbidden).into_any(),

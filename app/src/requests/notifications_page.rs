@@ -1,5 +1,5 @@
 //! `/my/notifications`: what changed in the signed-in resident's requests, and in the systems
-//! they follow or hold data in, newest first;
+//! they follow or hold data in, and wrong passwords tried on their account, newest first;
 //! each can be marked read (a plain form), or all at once.
 
 use crate::components::page_title::PageTitle;
@@ -8,7 +8,8 @@ use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use crate::register::history_page::version_kind_name;
 use crate::requests::names::{kind_name, status_name};
-use crate::requests::{MarkNotificationsRead, my_notifications, my_register_notices};
+use crate::requests::{MarkNotificationsRead, my_account_notices, my_notifications, my_register_notices};
+use domain::account::SignInFailuresNotice;
 use domain::register::SystemNotice;
 use domain::requests::{Notification, NotificationKind};
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn NotificationsPage() -> impl IntoView {
         move || (mark.version().get(), lang.get()),
         |(_, lang)| my_register_notices(lang),
     );
+    let account = Resource::new(move || mark.version().get(), |_| my_account_notices());
     view! {
         <PageTitle text=|l| td_string!(l, notifications.title) />
         <h1>{t!(i18n, notifications.title)}</h1>
@@ -32,18 +34,28 @@ pub fn NotificationsPage() -> impl IntoView {
         <p>{t!(i18n, notifications.intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match (list.await, notices.await) {
-                    (Ok(list), Ok(notices)) if list.is_empty() && notices.is_empty() => {
+                match (list.await, notices.await, account.await) {
+                    (Ok(list), Ok(notices), Ok(account)) if list.is_empty() && notices.is_empty() && account.is_empty() => {
                         view! { <p class="empty">{t!(i18n, notifications.none)}</p> }.into_any()
                     }
-                    (Ok(list), Ok(notices)) => {
-                        let any_unread = list.iter().any(|n| !n.read) || notices.iter().any(|n| !n.read);
+                    (Ok(list), Ok(notices), Ok(account)) => {
+                        let any_unread = list.iter().any(|n| !n.read)
+                            || notices.iter().any(|n| !n.read)
+                            || account.iter().any(|n| !n.read);
                         view! {
                             {any_unread.then(|| view! {
                                 <ActionForm action=mark>
                                     <input type="hidden" name="id" value="" />
                                     <button type="submit" class="button-secondary">{t!(i18n, notifications.mark_all)}</button>
                                 </ActionForm>
+                            })}
+                            {(!account.is_empty()).then(|| view! {
+                                <section aria-labelledby="account-notices">
+                                    <h2 id="account-notices">{t!(i18n, notifications.account_title)}</h2>
+                                    <ol class="log" data-testid="account-notices">
+                                        {account.into_iter().map(|n| view! { <AccountNotice n mark /> }).collect_view()}
+                                    </ol>
+                                </section>
                             })}
                             {(!list.is_empty()).then(|| view! {
                                 <ol class="log" data-testid="notifications">
@@ -61,10 +73,38 @@ pub fn NotificationsPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    (Err(error), _) | (_, Err(error)) => refused(error),
+                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => refused(error),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Wrong passwords tried on the person's account, and what to do if it was not them.
+#[component]
+fn AccountNotice(n: SignInFailuresNotice, mark: ServerAction<MarkNotificationsRead>) -> impl IntoView {
+    let i18n = use_i18n();
+    let read = n.read;
+    let (failures, at) = (
+        n.failures,
+        n.at.replace('T', " ").chars().take(16).collect::<String>(),
+    );
+    view! {
+        <li class="card log-entry" data-read=read.to_string()>
+            <p class="log-head">
+                {(!read).then(|| view! { <strong class="badge badge-amber">{t!(i18n, notifications.new)}</strong> " " })}
+                <time datetime=n.at.clone()>{at.clone()} " UTC"</time>
+            </p>
+            <p>{t!(i18n, notifications.sign_in_failures, n = move || failures, at = move || at.clone())}</p>
+            <p>{t!(i18n, notifications.sign_in_failures_advice)}</p>
+            <p><A href="/account">{t!(i18n, notifications.change_password)}</A></p>
+            {(!read).then(|| view! {
+                <ActionForm action=mark>
+                    <input type="hidden" name="id" value=n.id.clone() />
+                    <button type="submit" class="button-secondary">{t!(i18n, notifications.mark_read)}</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }
 

@@ -17,6 +17,12 @@ pub enum AccountInputError {
     PasswordTooLong,
     #[error("that password is too common; choose one that is harder to guess")]
     PasswordTooCommon,
+    /// The password estimator (server-side) judged it too easy to guess.
+    #[error("that password is too easy to guess; choose a longer one, such as a few unrelated words")]
+    PasswordGuessable,
+    /// Too easy to guess because it is made of the account's own name or email.
+    #[error("that password is too easy to guess: it contains your name or email address")]
+    PasswordHasOwnDetails,
     #[error("enter a postal address of at most {max} characters", max = Profile::MAX_ADDRESS_CHARS)]
     PostalAddress,
     #[error("enter a phone number of 6 to 20 digits; spaces, dashes, brackets and a leading + are fine")]
@@ -39,6 +45,10 @@ pub enum AuthError {
     Input(#[from] AccountInputError),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// Wrong passwords were tried for the account from this address, and the back-off's wait
+    /// has not passed (the password was not checked).
+    #[error("several wrong passwords were tried for this account; wait {retry_after_secs} seconds")]
+    BackingOff { retry_after_secs: u64 },
     #[error("you need to sign in")]
     NotSignedIn,
     #[error("you may not do that")]

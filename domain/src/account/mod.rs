@@ -3,6 +3,7 @@
 //! One concept per file; everything is re-exported here, so callers name
 //! `domain::account::X` whatever file `X` lives in.
 
+mod backoff;
 mod display_name;
 mod email;
 mod errors;
@@ -13,6 +14,9 @@ mod role;
 mod second_factor;
 mod user;
 
+pub use backoff::{
+    FREE_TRIES, FailedSignIns, MAX_WAIT_SECS, STREAK_FORGOTTEN_AFTER_SECS, SignInFailuresNotice,
+};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use errors::{AccountInputError, AuthError};

@@ -1,4 +1,6 @@
-//! The password policy: length bounds and a list of passwords too common to accept.
+//! The password policy: length bounds and a list of passwords too common to accept. The
+//! server also asks zxcvbn how easy a new password is to guess (`auth::strength`); that check
+//! is not here because its word lists would weigh on the WebAssembly bundle.
 
 use super::errors::AccountInputError;
 use std::fmt;

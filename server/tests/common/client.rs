@@ -757,6 +757,11 @@ impl ApiClient {
         self.call("/fn/notifications/list", &[]).await
     }
 
+    /// Notices about the account itself (wrong passwords tried on it).
+    pub async fn account_notices(&self) -> Answer<Vec<domain::account::SignInFailuresNotice>> {
+        self.call("/fn/notifications/account", &[]).await
+    }
+
     /// How many notifications are unread (0 when signed out).
     pub async fn unread_notifications(&self) -> Answer<i64> {
         self.call("/fn/notifications/unread", &[]).await
