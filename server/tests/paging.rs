@@ -7,8 +7,9 @@
 mod common;
 
 use common::client::{ApiClient, Filing, QueueQuery};
-use common::{Backend, bearer, enrolled_resident, filed, officer, spawn_app};
+use common::{Backend, bearer, enrolled_resident, filed, officer, spawn_app, staff};
 use domain::account::ApiScope;
+use domain::account::Role;
 use domain::requests::QUEUE_PAGE_SIZE;
 use serde::de::DeserializeOwned;
 use server::api::ledger::CheckpointList;
@@ -22,6 +23,8 @@ on_both_databases!(
     the_officers_queue_walks_by_cursor_open_requests_first,
     problem_reports_walk_by_cursor_newest_first,
     reviews_walk_by_cursor_newest_first,
+    api_clients_walk_by_cursor_in_the_console,
+    the_register_desk_reads_its_systems_from_the_cursor,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -432,5 +435,82 @@ async fn reviews_walk_by_cursor_newest_first(backend: Backend) {
     assert!(
         html.contains(&format!("/reviews?cursor={next}")),
         "a link to older reviews"
+    );
+}
+
+async fn api_clients_walk_by_cursor_in_the_console(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // More clients than a page, over two agencies, several created in the same second.
+    for n in 0..(domain::account::CLIENTS_PAGE_SIZE + 9) {
+        let agency = if n % 2 == 0 { TRANSIT } else { DIGITAL };
+        sqlx::query(
+            "INSERT INTO api_clients (id, client_id, secret_hash, agency_id, scopes, created_at) \
+             SELECT $1, $2, 'not-a-hash', id, 'consent:check', $3 FROM agencies WHERE slug = $4",
+        )
+        .bind(format!("row-{n:03}"))
+        .bind(format!("client-{n:03}"))
+        .bind(1_790_000_000 + i64::from(n / 4))
+        .bind(agency)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    }
+    let expected: Vec<String> = store::accounts::clients(&app.state.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
+    let session = staff(&app, "admin@example.org", "Ada Admin", Role::Admin).await;
+    let admin = app.as_user(&session);
+    let first = admin.clients_desk().await.ok();
+    assert!(!first.later);
+    assert_eq!(first.clients.len(), domain::account::CLIENTS_PAGE_SIZE as usize);
+    let mut seen: Vec<String> = first.clients.iter().map(|c| c.client_id.clone()).collect();
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = admin.clients_desk_after(&c).await.ok();
+        assert!(page.later);
+        seen.extend(page.clients.iter().map(|c| c.client_id.clone()));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen, expected, "every client once, by agency, newest first");
+    assert_eq!(admin.clients_desk_after("x").await.status, 422);
+    let next = first.next_cursor.unwrap();
+    let (status, html) = app.get_as("/admin/clients", &session).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("/admin/clients?cursor={next}#clients")),
+        "a link to the next page"
+    );
+    // Officers do not reach it by cursor either.
+    let officer = app.as_user(&officer(&app, "o@example.org", "Olga Officer").await);
+    assert_eq!(officer.clients_desk_after(&next).await.status, 403);
+}
+
+async fn the_register_desk_reads_its_systems_from_the_cursor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = staff(&app, "admin@example.org", "Ada Admin", Role::Admin).await;
+    let (status, whole) = app.get_as("/admin/register", &session).await;
+    assert_eq!(status, 200);
+    assert!(whole.contains("data-system=\"central-station-cctv\""));
+    assert!(whole.contains("data-system=\"riverpass-fare-card\""));
+    assert!(
+        !whole.contains("/admin/register?cursor="),
+        "the test city fits in one page"
+    );
+    let (status, later) = app.get_as("/admin/register?cursor=m", &session).await;
+    assert_eq!(status, 200);
+    assert!(
+        later.contains("data-system=\"riverpass-fare-card\""),
+        "systems after the cursor"
+    );
+    assert!(
+        !later.contains("data-system=\"central-station-cctv\""),
+        "none before it"
+    );
+    assert!(
+        later.contains("href=\"/admin/register#systems\""),
+        "a link back to the first page"
     );
 }

@@ -402,7 +402,33 @@ pub struct ClientSummary {
     pub revoked_at: Option<i64>,
 }
 
-/// Every API client, by agency, newest first.
+/// One page of the API clients, by agency, newest first: at most `limit`, after `after` (a
+/// `CLIENT_CURSOR`) if given.
+pub async fn clients_page(
+    pool: &AnyPool,
+    limit: u32,
+    after: Option<&domain::paging::Cursor>,
+) -> Result<domain::paging::Page<ClientSummary>, StoreError> {
+    let rows: Vec<ClientSummary> = sqlx::query_as(
+        "SELECT c.client_id, a.slug AS agency_slug, c.scopes, c.created_at, c.last_used_at, c.revoked_at \
+         FROM api_clients c JOIN agencies a ON a.id = c.agency_id \
+         WHERE ($1 = 0 OR a.slug > $2 OR (a.slug = $2 AND (c.created_at < $3 \
+         OR (c.created_at = $3 AND c.client_id > $4)))) \
+         ORDER BY a.slug, c.created_at DESC, c.client_id LIMIT $5",
+    )
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or("", |c| c.part(0)))
+    .bind(after.map_or(0, |c| c.number(1)))
+    .bind(after.map_or("", |c| c.part(2)))
+    .bind(domain::paging::fetch_limit(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(domain::paging::Page::from_rows(rows, limit, |c| {
+        domain::paging::Cursor::after(&[&c.agency_slug, &c.created_at.to_string(), &c.client_id])
+    }))
+}
+
+/// Every API client, by agency, newest first (for the operator's `admin list-clients`).
 pub async fn clients(pool: &AnyPool) -> Result<Vec<ClientSummary>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT c.client_id, a.slug AS agency_slug, c.scopes, c.created_at, c.last_used_at, c.revoked_at \

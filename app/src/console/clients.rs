@@ -28,7 +28,12 @@ const NEW_SECRET_COOKIE: &str = "gh_new_client";
 /// What the clients page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientsDesk {
+    /// One page of the clients, by agency, newest first.
     pub clients: Vec<ClientLine>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Whether this is a later page (so the page offers a way back to the first).
+    pub later: bool,
     /// Agencies: slug and name.
     pub agencies: Vec<(String, String)>,
     /// A client just created: its id and secret, shown this once.
@@ -84,11 +89,17 @@ fn set_cookie(cookie: &str) {
 
 /// Admins only: every client, the agencies, and a client just created.
 #[server(prefix = "/fn", endpoint = "console/clients")]
-pub async fn load_clients_desk(lang: Lang) -> Result<ClientsDesk, AppError> {
+pub async fn load_clients_desk(lang: Lang, cursor: Option<String>) -> Result<ClientsDesk, AppError> {
     require_admin()?;
+    let after = domain::account::CLIENT_CURSOR
+        .decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))
+        .map_err(|_| AppError::InvalidInput("cursor".to_owned()))?;
     let pool = ssr::backend()?.pool;
-    let clients = store::accounts::clients(&pool)
-        .await?
+    let page =
+        store::accounts::clients_page(&pool, domain::account::CLIENTS_PAGE_SIZE, after.as_ref()).await?;
+    let next_cursor = page.next_cursor();
+    let clients = page
+        .items
         .into_iter()
         .map(|c| ClientLine {
             client_id: c.client_id,
@@ -106,6 +117,8 @@ pub async fn load_clients_desk(lang: Lang) -> Result<ClientsDesk, AppError> {
         .collect();
     Ok(ClientsDesk {
         clients,
+        next_cursor,
+        later: after.is_some(),
         agencies,
         created: take_created(),
     })
@@ -180,8 +193,11 @@ pub fn ClientsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let desk = Resource::new(
-        move || (lang.get(), query.read().get("done")),
-        |(lang, _)| load_clients_desk(lang),
+        move || {
+            let query = query.read();
+            (lang.get(), query.get("cursor"), query.get("done"))
+        },
+        |(lang, cursor, _)| load_clients_desk(lang, cursor),
     );
     view! {
         <PageTitle text=|l| td_string!(l, clients.title) />
@@ -204,6 +220,7 @@ fn Clients(desk: ClientsDesk) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateApiClient>::new();
     let revoke = ServerAction::<RevokeApiClient>::new();
+    let (later, next) = (desk.later, desk.next_cursor.clone());
     view! {
         {desk.created.map(|(id, secret)| view! {
             <div class="notice" role="status" data-testid="new-client">
@@ -230,7 +247,7 @@ fn Clients(desk: ClientsDesk) -> impl IntoView {
             </fieldset>
             <button type="submit" class="button-primary">{t!(i18n, clients.create)}</button>
         </ActionForm>
-        <h2>{t!(i18n, clients.list)}</h2>
+        <h2 id="clients">{t!(i18n, clients.list)}</h2>
         {action_error(revoke)}
         <ul class="plain-list" data-testid="clients">
             {desk.clients.into_iter().map(|c| {
@@ -255,5 +272,11 @@ fn Clients(desk: ClientsDesk) -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+        {(later || next.is_some()).then(|| view! {
+            <nav class="pager" aria-label=move || td_string!(i18n.get_locale(), clients.list)>
+                {later.then(|| view! { <a href="/admin/clients#clients">{t!(i18n, console.first_page)}</a> })}
+                {next.map(|c| view! { <a href=format!("/admin/clients?cursor={c}#clients")>{t!(i18n, console.older)}</a> })}
+            </nav>
+        })}
     }
 }

@@ -14,8 +14,12 @@ use crate::backend as ssr;
 /// What the register desk shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegisterDesk {
-    /// Every system: slug, name, status code.
+    /// A page of the systems, by slug: slug, name, status code.
     pub systems: Vec<(String, String, String)>,
+    /// Where the next page of systems starts; `None` on the last page.
+    pub systems_next: Option<String>,
+    /// Whether the systems shown are a later page.
+    pub systems_later: bool,
     /// Every agency: slug and name.
     pub agencies: Vec<(String, String)>,
     /// The newest reviews (a page; `/reviews` pages through them all).
@@ -48,21 +52,23 @@ pub struct EntryForm {
     pub purpose_blocks: usize,
 }
 
+/// Systems per page of the register desk.
+pub const DESK_SYSTEMS_PAGE_SIZE: u32 = 100;
+
 /// The register desk; register staff only.
 #[server(prefix = "/fn", endpoint = "console/register")]
-pub async fn load_register_desk(lang: Lang) -> Result<RegisterDesk, AppError> {
+pub async fn load_register_desk(lang: Lang, cursor: Option<String>) -> Result<RegisterDesk, AppError> {
     let session = crate::reviews::require_register_editor().await?;
+    let after = domain::register::SYSTEM_CURSOR
+        .decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))
+        .map_err(|_| AppError::InvalidInput("cursor".to_owned()))?;
     let pool = ssr::backend()?.pool;
-    let systems = store::register::systems(&pool)
-        .await?
+    let page = store::register::system_lines(&pool, DESK_SYSTEMS_PAGE_SIZE, after.as_ref()).await?;
+    let systems_next = page.next_cursor();
+    let systems = page
+        .items
         .into_iter()
-        .map(|s| {
-            (
-                s.slug.to_string(),
-                s.name.get(lang).to_owned(),
-                s.status.code().to_owned(),
-            )
-        })
+        .map(|s| (s.slug, s.name.get(lang).to_owned(), s.status.code().to_owned()))
         .collect();
     let staff = if session.user.role == domain::account::Role::Admin {
         store::register::register_staff(&pool)
@@ -87,6 +93,8 @@ pub async fn load_register_desk(lang: Lang) -> Result<RegisterDesk, AppError> {
     let reviews = store::register::reviews(&pool, true, lang, None).await?;
     Ok(RegisterDesk {
         systems,
+        systems_next,
+        systems_later: after.is_some(),
         agencies,
         more_reviews: reviews.next.is_some(),
         reviews: reviews.items,

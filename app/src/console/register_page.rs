@@ -17,8 +17,11 @@ pub fn RegisterDeskPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let desk = Resource::new(
-        move || (lang.get(), query.read().get("done")),
-        |(lang, _)| load_register_desk(lang),
+        move || {
+            let query = query.read();
+            (lang.get(), query.get("cursor"), query.get("done"))
+        },
+        |(lang, cursor, _)| load_register_desk(lang, cursor),
     );
     let saved = move || query.read().get("saved");
     view! {
@@ -42,6 +45,7 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
     let l = move || i18n.get_locale();
     let grant = ServerAction::<GrantRegisterRole>::new();
     let staff = desk.staff.clone();
+    let (systems_later, systems_next) = (desk.systems_later, desk.systems_next.clone());
     view! {
         <p><a class="button-primary" href="/admin/register/new" data-testid="propose">{t!(i18n, editor.propose)}</a></p>
         <h2>{t!(i18n, editor.reviews)}</h2>
@@ -58,7 +62,7 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
                 <li data-agency=slug.clone()><a href=format!("/admin/register/agencies/{slug}")>{name}</a></li>
             }).collect_view()}
         </ul>
-        <h2>{t!(i18n, editor.systems)}</h2>
+        <h2 id="systems">{t!(i18n, editor.systems)}</h2>
         <ul class="plain-list columns">
             {desk.systems.into_iter().map(|(slug, name, status)| {
                 let status_code = status.clone();
@@ -70,6 +74,12 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+        {(systems_later || systems_next.is_some()).then(|| view! {
+            <nav class="pager" aria-label=move || td_string!(l(), editor.systems)>
+                {systems_later.then(|| view! { <a href="/admin/register#systems">{t!(i18n, console.first_page)}</a> })}
+                {systems_next.map(|c| view! { <a href=format!("/admin/register?cursor={c}#systems")>{t!(i18n, console.older)}</a> })}
+            </nav>
+        })}
         {(!staff.is_empty()).then(|| view! {
             <h2 id="staff">{t!(i18n, editor.staff)}</h2>
             <p>{t!(i18n, editor.staff_intro)}</p>

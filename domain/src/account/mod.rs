@@ -29,3 +29,14 @@ pub use second_factor::{
     recovery_code,
 };
 pub use user::{CurrentUser, SessionView};
+
+/// API clients per page of the console's list.
+pub const CLIENTS_PAGE_SIZE: u32 = 50;
+
+/// A page of API clients starts after a client's (agency slug, creation time, client id):
+/// by agency, the newest first.
+pub const CLIENT_CURSOR: crate::paging::Shape = crate::paging::Shape(&[
+    crate::paging::Part::Text,
+    crate::paging::Part::Number,
+    crate::paging::Part::Text,
+]);

@@ -589,6 +589,12 @@ impl ApiClient {
         self.call("/fn/console/clients", &[("lang", "en")]).await
     }
 
+    /// The page of API clients after `cursor`.
+    pub async fn clients_desk_after(&self, cursor: &str) -> Answer<app::console::clients::ClientsDesk> {
+        self.call("/fn/console/clients", &[("lang", "en"), ("cursor", cursor)])
+            .await
+    }
+
     /// Admins: a client of `agency` with `scopes` ticked.
     pub async fn create_api_client(&self, agency: &str, scopes: &[&str]) -> Answer<()> {
         let names: Vec<String> = scopes.iter().map(|s| format!("scopes[{s}]")).collect();

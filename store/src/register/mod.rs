@@ -284,6 +284,40 @@ async fn load(conn: &mut AnyConnection, which: Which<'_>) -> Result<Vec<System>,
         .collect()
 }
 
+/// A system as the register desk lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemLine {
+    pub slug: String,
+    pub name: LocalizedText,
+    pub status: domain::register::SystemStatus,
+}
+
+/// One page of the register's systems as lines (slug, name, status), by slug: at most
+/// `limit`, after `after` (a `SYSTEM_CURSOR`) if given; one query, no purposes.
+pub async fn system_lines(
+    pool: &AnyPool,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<SystemLine>, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT slug, name, status FROM systems WHERE slug > $1 ORDER BY slug LIMIT $2")
+            .bind(after.map_or("", |c| c.part(0)))
+            .bind(fetch_limit(limit))
+            .fetch_all(pool)
+            .await?;
+    let lines = rows
+        .into_iter()
+        .map(|(slug, name, status)| {
+            Ok(SystemLine {
+                slug,
+                name: text("systems.name", &name)?,
+                status: code("systems.status", &status)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Page::from_rows(lines, limit, |l| Cursor::after(&[&l.slug])))
+}
+
 /// One page of the register's systems, by slug: at most `limit`, after `after` (a
 /// `SYSTEM_CURSOR`) if given. A page reads its own systems' purposes (two queries each),
 /// never the whole register's.
