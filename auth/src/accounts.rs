@@ -375,7 +375,9 @@ impl Accounts {
     /// an account's wrong passwords in a row, from wherever they come, set a wait that grows
     /// with each one (`domain::account::FailedSignIns`), and while it runs an address that
     /// tried a wrong password during the streak is refused without its password being
-    /// checked. An address that has not been failing is not held back, which is the choice
+    /// checked, its wait counted from its own last failure (so a stranger's later guesses
+    /// cannot keep it waiting past the longest wait). An address that has not been failing
+    /// is not held back, which is the choice
     /// that keeps the back-off from being a lock: a stranger's guesses, however many and from
     /// however many addresses, never stop the owner signing in from their own. What it costs:
     /// each new address a guesser brings gets its first try unwaited (then waits like the
@@ -406,8 +408,8 @@ impl Accounts {
             None => sign_in_failures::Streak::default(),
         };
         let wait = streak
-            .address_failed_at_us
-            .and_then(|_| streak.failures.remaining_secs(now_us(), FIRST_WAIT_MS));
+            .failures
+            .address_wait_secs(streak.address_failed_at_us, now_us(), FIRST_WAIT_MS);
         if let Some(retry_after_secs) = wait {
             tracing::warn!(outcome = "backing_off", account = %log_id(&key), client = ?client.map(|c| c.0), retry_after_secs, "sign-in");
             return Err(AuthError::BackingOff { retry_after_secs });

@@ -1,7 +1,9 @@
 //! Cursor paging, one shape for every list: a page holds at most `limit` items in a fixed
 //! order, and a cursor names where the next page starts — the sort key of the last item
 //! shown, so a page never repeats or skips an item when rows are added or removed between
-//! two requests (as an offset would).
+//! two requests (as an offset would). A row whose own sort key changes in between (a
+//! request that closes, a due date extended) moves to its new place like any new row: it is
+//! met there, or was met already.
 //!
 //! A cursor is the key itself, its parts joined by `~` (`2026-12-01~3f9c…`, `1042`), and
 //! every string of its list's shape is a position: rows sort by the key, so a cursor that

@@ -234,11 +234,19 @@ export class Agency {
 
 /** The agency's privacy-request tasks (GET /api/v1/privacy-requests/tasks). */
 export async function agencyTasks(request: APIRequestContext, client: ApiClient): Promise<any[]> {
-  const response = await request.get("/api/v1/privacy-requests/tasks?status=open&limit=200", {
-    headers: { Authorization: `Bearer ${await agencyToken(request, client)}` },
-  });
-  expect(response.status(), `task list answered: ${await response.text()}`).toBe(200);
-  return (await response.json()).tasks;
+  const headers = { Authorization: `Bearer ${await agencyToken(request, client)}` };
+  const tasks: any[] = [];
+  let cursor: string | null = null;
+  // Every page, following next_cursor until it is null.
+  do {
+    const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+    const response = await request.get(`/api/v1/privacy-requests/tasks?status=open&limit=200${query}`, { headers });
+    expect(response.status(), `task list answered: ${await response.text()}`).toBe(200);
+    const page = await response.json();
+    tasks.push(...page.tasks);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return tasks;
 }
 
 /** Completes one of the agency's tasks; returns the status. */

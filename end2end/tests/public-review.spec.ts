@@ -232,10 +232,20 @@ test("an officer puts a facial-recognition proposal to public review and a resid
 
 /** The status of system `slug` in the register's JSON export. */
 async function registerStatus(request: APIRequestContext, slug: string): Promise<string> {
-  const response = await request.get("/api/v1/register/systems?limit=200");
-  expect(response.status()).toBe(200);
-  const document = (await response.json()) as { systems: { slug: string; status: string }[] };
-  return document.systems.find((s) => s.slug === slug)?.status ?? "missing";
+  let cursor: string | null = null;
+  // Every page, following next_cursor until it is null.
+  do {
+    const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+    const response = await request.get(`/api/v1/register/systems?limit=200${query}`);
+    expect(response.status()).toBe(200);
+    const page = (await response.json()) as { systems: { slug: string; status: string }[]; next_cursor: string | null };
+    const found = page.systems.find((s) => s.slug === slug);
+    if (found) {
+      return found.status;
+    }
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return "missing";
 }
 
 /** The demo's proposals whose comment period has ended, one for each project to take to the end. */

@@ -18,6 +18,8 @@ on_both_databases!(
     a_stranger_cannot_lock_a_resident_out,
     wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once,
     guesses_from_many_addresses_are_held_back_but_never_the_owner,
+    an_owner_who_mistyped_waits_from_their_own_try_not_the_strangers,
+    streaks_over_a_day_old_are_forgotten_with_their_addresses,
     signed_in_pages_and_the_api_are_never_cached,
     over_https_the_session_cookie_carries_the_host_prefix,
 );
@@ -194,16 +196,17 @@ async fn wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once(backe
         let wrong = sign_in_from(&app, &format!("203.0.113.{i}"), "a wrong guess!").await;
         assert_eq!(wrong.status, 401, "try {i}: {}", wrong.body);
     }
-    // An address that failed waits, even with the right password (it is not even checked).
-    let early = sign_in_from(&app, "203.0.113.1", GOOD_PASSWORD).await;
+    // An address that failed waits, from its own last failure, even with the right password
+    // (it is not even checked).
+    let early = sign_in_from(&app, "203.0.113.7", GOOD_PASSWORD).await;
     let wait = backing_off(&early);
     assert!((1..=4).contains(&wait), "{wait}");
     // Tries during the wait are refused and do not make it longer.
-    let again = sign_in_from(&app, "203.0.113.2", "another guess!").await;
+    let again = sign_in_from(&app, "203.0.113.6", "another guess!").await;
     assert!(backing_off(&again) <= wait);
     // Once it has passed, the right password works and ends the streak.
     tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-    let after = sign_in_from(&app, "203.0.113.1", GOOD_PASSWORD).await;
+    let after = sign_in_from(&app, "203.0.113.7", GOOD_PASSWORD).await;
     assert_eq!(after.status, 200, "{}", after.body);
     for i in 2..=5 {
         let wrong = sign_in_from(&app, &format!("203.0.113.{i}"), "a wrong guess!").await;
@@ -243,6 +246,33 @@ async fn guesses_from_many_addresses_are_held_back_but_never_the_owner(backend: 
     // Ana, from an address that has not been failing, signs in at once.
     let ana = sign_in_from(&app, "192.0.2.10", GOOD_PASSWORD).await;
     assert_eq!(ana.status, 200, "the owner is never locked out: {}", ana.body);
+}
+
+async fn an_owner_who_mistyped_waits_from_their_own_try_not_the_strangers(backend: Backend) {
+    let app = spawn_app_with(backend, MANY_CALLERS).await;
+    sign_up(&app, "ana@example.org").await;
+    // Ana mistypes once; then a stranger guesses from five other addresses, the last guess
+    // well after hers. The streak is six: a wait of two seconds.
+    let typo = sign_in_from(&app, "192.0.2.10", "a typo in it").await;
+    assert_eq!(typo.status, 401);
+    // Her failure is stored before the answer comes: it is at most this old.
+    let ana_failed = std::time::Instant::now();
+    for i in 1..=4 {
+        let wrong = sign_in_from(&app, &format!("198.51.100.{i}"), "a wrong guess!").await;
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500).saturating_sub(ana_failed.elapsed())).await;
+    let last = sign_in_from(&app, "198.51.100.5", "a wrong guess!").await;
+    assert_eq!(last.status, 401);
+    // Two seconds after her own try, Ana goes ahead, although the stranger's last guess was
+    // under two seconds ago: her wait counts from her own failure, so a stranger who keeps
+    // guessing cannot keep her out.
+    tokio::time::sleep(std::time::Duration::from_millis(2100).saturating_sub(ana_failed.elapsed())).await;
+    let ana = sign_in_from(&app, "192.0.2.10", GOOD_PASSWORD).await;
+    assert_eq!(ana.status, 200, "{}", ana.body);
+    // Her right password ended the streak: the stranger's addresses are not held any more.
+    let after = sign_in_from(&app, "198.51.100.5", GOOD_PASSWORD).await;
+    assert_eq!(after.status, 200, "{}", after.body);
 }
 
 async fn signed_in_pages_and_the_api_are_never_cached(backend: Backend) {
@@ -321,4 +351,53 @@ async fn over_https_the_session_cookie_carries_the_host_prefix(backend: Backend)
         .await
         .ok();
     assert_eq!(planted, None);
+}
+
+async fn streaks_over_a_day_old_are_forgotten_with_their_addresses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    sign_up(&app, "ben@example.org").await;
+    let id = |email: &'static str| {
+        let pool = app.state.pool.clone();
+        async move {
+            let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let (ana, ben) = (id("ana@example.org").await, id("ben@example.org").await);
+    let now = store::now_us();
+    let two_days_ago = now - 2 * 24 * 3600 * 1_000_000;
+    for i in 0..3 {
+        store::sign_in_failures::record_failure(&app.state.pool, &ana, &format!("old-{i}"), two_days_ago)
+            .await
+            .unwrap();
+    }
+    store::sign_in_failures::record_failure(&app.state.pool, &ben, "recent", now)
+        .await
+        .unwrap();
+    let removed = store::sign_in_failures::forget_old(&app.state.pool, now)
+        .await
+        .unwrap();
+    assert_eq!(removed, 3, "only the old streak's addresses go");
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT email, failed_sign_ins FROM users WHERE email IN ('ana@example.org', 'ben@example.org') ORDER BY email")
+            .fetch_all(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        counts,
+        [
+            ("ana@example.org".to_owned(), 0),
+            ("ben@example.org".to_owned(), 1)
+        ]
+    );
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
 }

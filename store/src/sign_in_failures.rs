@@ -156,3 +156,26 @@ pub async fn mark_notices_read(pool: &AnyPool, user_id: &str, id: Option<&str>) 
     .await?;
     Ok(())
 }
+
+/// Forgets the addresses of streaks over a day old, and the counters of such streaks, so
+/// the table holds only live streaks however many addresses guessed (the hourly job runs
+/// it; a streak is forgotten by then anyway, see `FailedSignIns::current`). Returns the
+/// addresses removed.
+pub async fn forget_old(pool: &AnyPool, now_us: i64) -> Result<u64, StoreError> {
+    let forgotten_before = now_us - STREAK_FORGOTTEN_AFTER_SECS * 1_000_000;
+    let mut tx = crate::db::begin(pool).await?;
+    let removed = sqlx::query("DELETE FROM sign_in_failures WHERE at_us <= $1")
+        .bind(forgotten_before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in_us = NULL \
+         WHERE last_failed_sign_in_us IS NOT NULL AND last_failed_sign_in_us <= $1",
+    )
+    .bind(forgotten_before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}

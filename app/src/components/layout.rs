@@ -33,7 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <p>{t!(i18n, layout.footer_about)}</p>
             <p>
                 {t!(i18n, layout.open_data)} " "
-                <a href="/api/v1/register/systems" rel="external">"JSON"</a>
+                <a href="/api/v1/register/export" rel="external">"JSON"</a>
                 " · "
                 <a href="/api/v1/register/systems.csv" rel="external">"CSV"</a>
             </p>

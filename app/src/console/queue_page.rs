@@ -186,7 +186,16 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
         format!("/admin/requests?{}", encoded.join("&"))
     };
     if page.rows.is_empty() {
-        return view! { <p class="empty">{t!(i18n, console.none)}</p> }.into_any();
+        // A later page can come out empty when requests closed since the page before: the
+        // way back to the first page stays.
+        let back = page.later.then(|| {
+            view! {
+                <nav class="pager" aria-label=move || td_string!(l(), console.queue_title)>
+                    <A href=link_to(None)>{t!(i18n, console.first_page)}</A>
+                </nav>
+            }
+        });
+        return view! { <p class="empty">{t!(i18n, console.none)}</p> {back} }.into_any();
     }
     let (later, next) = (page.later, page.next_cursor.clone());
     view! {

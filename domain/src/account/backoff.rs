@@ -76,6 +76,28 @@ impl FailedSignIns {
         Some(left_us.div_ceil(1_000_000))
     }
 
+    /// How much longer (in whole seconds, rounded up) an address that failed during the
+    /// streak, last at `address_failed_at_us`, must wait at `now_us`; `None` when it may go
+    /// ahead (or never failed). The wait is the streak's, counted from that address's own
+    /// last failure, not the account's: a stranger's later failures elsewhere can lengthen
+    /// it (the count grows) but never past `MAX_WAIT_SECS` after the address's own last
+    /// try, so an owner who mistyped once during an attack is held back at most that long.
+    pub fn address_wait_secs(
+        &self,
+        address_failed_at_us: Option<i64>,
+        now_us: i64,
+        base_ms: u64,
+    ) -> Option<u64> {
+        if !self.current(now_us) {
+            return None;
+        }
+        FailedSignIns {
+            count: self.count,
+            last_at_us: address_failed_at_us,
+        }
+        .remaining_secs(now_us, base_ms)
+    }
+
     /// Whether the failure that brought the streak to `count` is the one to tell the owner
     /// about: the first that sets a wait, so one notice per streak.
     pub fn tell_owner(count: i64) -> bool {
@@ -156,5 +178,34 @@ mod tests {
     fn the_owner_is_told_once_per_streak() {
         let told: Vec<i64> = (1..=40).filter(|&n| FailedSignIns::tell_owner(n)).collect();
         assert_eq!(told, [FREE_TRIES]);
+    }
+
+    #[test]
+    fn an_address_waits_from_its_own_last_failure_never_longer_than_the_cap() {
+        // The owner mistyped once, an hour-long attack went on elsewhere since.
+        let owner_failed = NOW - 20 * 60 * US;
+        let attack = streak(40, 0);
+        assert_eq!(
+            attack.address_wait_secs(Some(owner_failed), NOW, 1000),
+            None,
+            "fifteen minutes after its own failure the owner's address goes ahead"
+        );
+        let owner_failed = NOW - 10 * 60 * US;
+        assert_eq!(
+            attack.address_wait_secs(Some(owner_failed), NOW, 1000),
+            Some(5 * 60)
+        );
+        // Counted from the address's failure, not the account's latest.
+        let six = streak(6, 0);
+        assert_eq!(six.address_wait_secs(Some(NOW - 3 * US), NOW, 1000), None);
+        assert_eq!(six.address_wait_secs(Some(NOW - US), NOW, 1000), Some(1));
+        assert_eq!(
+            six.address_wait_secs(None, NOW, 1000),
+            None,
+            "an address that never failed"
+        );
+        // A forgotten streak holds nobody.
+        let old = streak(40, 2 * 24 * 60 * 60);
+        assert_eq!(old.address_wait_secs(Some(NOW - US), NOW, 1000), None);
     }
 }

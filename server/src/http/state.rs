@@ -129,6 +129,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
 
 /// Removes erased accounts' evidence once its retention period is over (at start, then
 /// hourly). Each account's purge is its own transaction; one that fails is retried next hour.
+/// The same hour forgets sign-in back-off streaks over a day old.
 fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -144,6 +145,9 @@ fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not purge expired evidence"),
+            }
+            if let Err(e) = store::sign_in_failures::forget_old(&pool, store::now_us()).await {
+                tracing::warn!(error = %e, "could not forget old sign-in failures");
             }
         }
     });

@@ -142,43 +142,44 @@ async fn agency_rows(conn: &mut AnyConnection) -> Result<Vec<AgencyRow>, sqlx::E
     .await
 }
 
-/// Every purpose of the given systems (all when `system_id` is `None`), grouped by system.
+/// Every purpose of the systems `which` names, grouped by system: two queries, however
+/// many systems.
 async fn purposes_by_system(
     conn: &mut AnyConnection,
-    system_id: Option<&str>,
+    which: &Which<'_>,
 ) -> Result<HashMap<String, Vec<Purpose>>, sqlx::Error> {
-    let (rows, categories): (Vec<PurposeRow>, Vec<(String, String)>) = match system_id {
-        Some(id) => (
-            sqlx::query_as(concat!(
-                "SELECT id, system_id, key, legal_basis, name, description FROM purposes ",
-                "WHERE system_id = $1 ORDER BY position"
-            ))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?,
-            sqlx::query_as(concat!(
-                "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
-                "JOIN purposes p ON p.id = pc.purpose_id WHERE p.system_id = $1"
-            ))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?,
-        ),
-        None => (
-            sqlx::query_as(concat!(
-                "SELECT id, system_id, key, legal_basis, name, description FROM purposes ",
-                "ORDER BY system_id, position"
-            ))
-            .fetch_all(&mut *conn)
-            .await?,
-            sqlx::query_as(concat!(
-                "SELECT pc.purpose_id, pc.category FROM purpose_categories pc ",
-                "JOIN purposes p ON p.id = pc.purpose_id"
-            ))
-            .fetch_all(&mut *conn)
-            .await?,
-        ),
+    // The systems whose purposes are read: a condition on the column `col` holding a
+    // purpose's system, and its binds ($1 always; $2 and $3 for a page).
+    let (one, after, limit) = match which {
+        Which::One(slug) => (Some(slug.as_str()), None, None),
+        Which::All => (None, None, None),
+        Which::After { after, limit } => (None, Some(after.unwrap_or("")), Some(*limit)),
     };
+    let systems = |col: &str| match which {
+        Which::One(_) => format!("{col} IN (SELECT id FROM systems WHERE slug = $1)"),
+        Which::All => "$1 IS NULL".to_owned(),
+        Which::After { .. } => {
+            format!("$1 IS NULL AND {col} IN (SELECT id FROM systems WHERE slug > $2 ORDER BY slug LIMIT $3)")
+        }
+    };
+    let purposes = format!(
+        "SELECT id, system_id, key, legal_basis, name, description FROM purposes \
+         WHERE {} ORDER BY system_id, position",
+        systems("system_id")
+    );
+    let categories = format!(
+        "SELECT pc.purpose_id, pc.category FROM purpose_categories pc \
+         JOIN purposes p ON p.id = pc.purpose_id WHERE {}",
+        systems("p.system_id")
+    );
+    let mut rows = sqlx::query_as::<_, PurposeRow>(sqlx::AssertSqlSafe(purposes)).bind(one);
+    let mut category_rows = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(categories)).bind(one);
+    if let (Some(after), Some(limit)) = (after, limit) {
+        rows = rows.bind(after).bind(limit);
+        category_rows = category_rows.bind(after).bind(limit);
+    }
+    let rows: Vec<PurposeRow> = rows.fetch_all(&mut *conn).await?;
+    let categories: Vec<(String, String)> = category_rows.fetch_all(&mut *conn).await?;
     let mut by_purpose: HashMap<String, Vec<DataCategory>> = HashMap::new();
     for (purpose_id, category) in categories {
         by_purpose
@@ -258,16 +259,7 @@ async fn load(conn: &mut AnyConnection, which: Which<'_>) -> Result<Vec<System>,
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let mut purposes = match which {
-        Which::All => purposes_by_system(conn, None).await?,
-        Which::One(_) | Which::After { .. } => {
-            let mut all = HashMap::new();
-            for row in &rows {
-                all.extend(purposes_by_system(conn, Some(&row.id)).await?);
-            }
-            all
-        }
-    };
+    let mut purposes = purposes_by_system(conn, &which).await?;
     let mut agencies: HashMap<String, Agency> = HashMap::new();
     for row in agency_rows(conn).await? {
         agencies.insert(row.id.clone(), row.into_agency()?);
@@ -319,8 +311,8 @@ pub async fn system_lines(
 }
 
 /// One page of the register's systems, by slug: at most `limit`, after `after` (a
-/// `SYSTEM_CURSOR`) if given. A page reads its own systems' purposes (two queries each),
-/// never the whole register's.
+/// `SYSTEM_CURSOR`) if given. A page reads its own systems' purposes (two queries for the
+/// whole page), never the whole register's.
 #[tracing::instrument(skip(pool))]
 pub async fn systems_page(
     pool: &AnyPool,
