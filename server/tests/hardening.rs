@@ -226,6 +226,13 @@ async fn wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once(backe
         html.contains("wrong passwords in a row were tried for your account"),
         "{html}"
     );
+    // The notice is Ana's alone: signed out it is refused, another resident does not see it
+    // and marking theirs read leaves hers unread.
+    assert_eq!(app.anonymous().account_notices().await.status, 401);
+    let ben = sign_up(&app, "ben@example.org").await;
+    assert!(app.as_user(&ben).account_notices().await.ok().is_empty());
+    app.as_user(&ben).mark_notifications_read(None).await;
+    assert_eq!(app.as_user(&session).unread_notifications().await.ok(), 1);
     app.as_user(&session).mark_notifications_read(None).await;
     assert_eq!(app.as_user(&session).unread_notifications().await.ok(), 0);
 }
