@@ -18,6 +18,7 @@ pub mod console;
 pub mod db;
 pub mod decision_log;
 pub mod ledger;
+mod notices;
 pub mod package;
 pub mod register;
 pub mod requests;

@@ -134,27 +134,12 @@ pub async fn notices(pool: &AnyPool, user_id: &str) -> Result<Vec<SignInFailures
 
 /// How many of the person's account notices are unread.
 pub async fn unread_notices(pool: &AnyPool, user_id: &str) -> Result<i64, StoreError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM account_notifications WHERE user_id = $1 AND read_at_us IS NULL",
-    )
-    .bind(user_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(n)
+    crate::notices::unread(pool, crate::notices::Notices::Account, user_id).await
 }
 
 /// Marks one of the person's account notices read, or all of them (`id` `None`).
 pub async fn mark_notices_read(pool: &AnyPool, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE account_notifications SET read_at_us = $1 \
-         WHERE user_id = $2 AND read_at_us IS NULL AND ($3 IS NULL OR id = $3)",
-    )
-    .bind(crate::now_us())
-    .bind(user_id)
-    .bind(id)
-    .execute(pool)
-    .await?;
-    Ok(())
+    crate::notices::mark_read(pool, crate::notices::Notices::Account, user_id, id).await
 }
 
 /// Forgets the addresses of streaks over a day old, and the counters of such streaks, so

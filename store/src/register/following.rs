@@ -110,25 +110,10 @@ pub async fn notices(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<Sy
 
 /// How many of the resident's register notices are unread.
 pub async fn unread_notices(pool: &AnyPool, user_id: &str) -> Result<i64, StoreError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM register_notifications WHERE user_id = $1 AND read_at_us IS NULL",
-    )
-    .bind(user_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(n)
+    crate::notices::unread(pool, crate::notices::Notices::Register, user_id).await
 }
 
 /// Marks one of the resident's register notices read, or all of them (`id` `None`).
 pub async fn mark_notices_read(pool: &AnyPool, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE register_notifications SET read_at_us = $1 \
-         WHERE user_id = $2 AND read_at_us IS NULL AND ($3 IS NULL OR id = $3)",
-    )
-    .bind(crate::now_us())
-    .bind(user_id)
-    .bind(id)
-    .execute(pool)
-    .await?;
-    Ok(())
+    crate::notices::mark_read(pool, crate::notices::Notices::Register, user_id, id).await
 }
