@@ -272,7 +272,8 @@ impl Accounts {
         }
     }
 
-    /// Creates a staff or resident account directly (the `admin create-user` command).
+    /// Creates a staff or resident account directly (the `admin create-user` command): an
+    /// email that already has an account is refused, since the operator may know it.
     pub async fn create_user(
         &self,
         email: &str,
@@ -280,37 +281,74 @@ impl Accounts {
         name: &str,
         role: Role,
     ) -> Result<CurrentUser, AuthError> {
+        let account = self.checked_account(email, password, name).await?;
+        match self.insert_account(&account, role, Lang::default()).await? {
+            Some(id) => {
+                let user = accounts::find_user(&self.pool, &id).await.map_err(unavailable)?;
+                user.map(current_user).ok_or(AuthError::Unavailable)
+            }
+            None => Err(AuthError::EmailTaken),
+        }
+    }
+
+    /// A new account's email, name and password hash, once each is valid and the password
+    /// strong enough.
+    async fn checked_account(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+    ) -> Result<NewAccount, AuthError> {
         let email = Email::parse(email)?;
         let password = Password::new(password)?;
         let name = DisplayName::parse(name)?;
         strong_enough(&password, email.as_str(), name.as_str()).await?;
-        let hash = self
+        let password_hash = self
             .hashing
             .hash(password.expose())
             .await
             .map_err(hashing_failed)?;
+        Ok(NewAccount {
+            email,
+            name,
+            password_hash,
+        })
+    }
+
+    /// Stores `account` with a fresh resident number: its id, or `None` when the email already
+    /// has an account (nothing is written then).
+    async fn insert_account(
+        &self,
+        account: &NewAccount,
+        role: Role,
+        lang: Lang,
+    ) -> Result<Option<String>, AuthError> {
         for _ in 0..5 {
             let number = ResidentNumber::from_random(rand::random());
             let new = accounts::NewUser {
-                email: email.as_str(),
-                password_hash: &hash,
-                display_name: name.as_str(),
-                lang: Lang::default().code(),
+                email: account.email.as_str(),
+                password_hash: &account.password_hash,
+                display_name: account.name.as_str(),
+                lang: lang.code(),
                 role: role.code(),
                 resident_number: number.as_str(),
             };
             match accounts::insert_user(&self.pool, &new).await {
-                Ok(id) => {
-                    let user = accounts::find_user(&self.pool, &id).await.map_err(unavailable)?;
-                    return user.map(current_user).ok_or(AuthError::Unavailable);
-                }
-                Err(InsertUserError::EmailTaken) => return Err(AuthError::EmailTaken),
+                Ok(id) => return Ok(Some(id)),
+                Err(InsertUserError::EmailTaken) => return Ok(None),
                 Err(InsertUserError::NumberTaken) => continue,
                 Err(InsertUserError::Db(e)) => return Err(unavailable(e)),
             }
         }
         Err(unavailable("no free resident number after five tries"))
     }
+}
+
+/// A new account's checked inputs. No `Debug`: it holds a password hash.
+struct NewAccount {
+    email: Email,
+    name: DisplayName,
+    password_hash: String,
 }
 
 /// Refuses a new password zxcvbn finds too easy to guess, the account's email and name counted
@@ -338,33 +376,39 @@ fn current_user(row: UserRow) -> CurrentUser {
 /// What residents do with their account.
 impl Accounts {
     #[tracing::instrument(skip_all)]
-    /// Creates a resident account and signs it in.
-    pub async fn sign_up(&self, input: SignUp) -> Result<SetCookie, AuthError> {
-        self.check_attempt(&format!("sign-up:{}", input.email.trim().to_lowercase()))?;
-        let user = self
-            .create_user(&input.email, &input.password, &input.display_name, Role::Resident)
-            .await;
-        let user = match user {
-            Ok(user) => user,
+    /// Creates a resident account, and answers the same whether or not the email already had
+    /// one, so sign-up cannot be used to learn who has an account: the inputs are checked
+    /// and the password hashed either way (the answer takes as long), and when the email is
+    /// taken nothing is created and its owner finds an account notice instead. Never signs
+    /// in: the new resident signs in next, like everyone else.
+    pub async fn sign_up(&self, input: SignUp) -> Result<(), AuthError> {
+        // The limiter's keys live in memory for a minute: digests, not the emails typed.
+        let email_key = self.keys.keyed_digest(&input.email.trim().to_lowercase());
+        self.check_attempt(&format!("sign-up:{email_key}"))?;
+        let account = match self
+            .checked_account(&input.email, &input.password, &input.display_name)
+            .await
+        {
+            Ok(account) => account,
             Err(e) => {
                 tracing::info!(outcome = "refused", reason = %e, "sign-up");
                 return Err(e);
             }
         };
-        if input.lang != Lang::default() {
-            // The language is a preference; failing to store it does not fail the sign-up.
-            let _ = sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-                .bind(input.lang.code())
-                .bind(&user.id)
-                .execute(&self.pool)
-                .await;
+        if let Some(id) = self.insert_account(&account, Role::Resident, input.lang).await? {
+            tracing::info!(outcome = "created", user = %id, "sign-up");
+            return Ok(());
         }
-        tracing::info!(outcome = "created", user = %user.id, "sign-up");
-        let row = accounts::find_user(&self.pool, &user.id)
+        let owner = accounts::find_user_by_email(&self.pool, account.email.as_str())
             .await
             .map_err(unavailable)?;
-        let row = row.ok_or(AuthError::Unavailable)?;
-        self.start_session(&row.id, &row.password_hash).await
+        if let Some(owner) = owner {
+            store::account_notices::record_sign_up_attempt(&self.pool, &owner.id, now_us())
+                .await
+                .map_err(unavailable)?;
+            tracing::info!(outcome = "email_taken", user = %owner.id, "sign-up");
+        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]
@@ -391,22 +435,27 @@ impl Accounts {
         client: Option<ClientAddress>,
     ) -> Result<SignedIn, AuthError> {
         let key = email.trim().to_lowercase();
-        // Keyed by account and address: nobody can lock a resident out from elsewhere.
+        let email_key = self.keys.keyed_digest(&key);
+        // Keyed by account and address: nobody can lock a resident out from elsewhere. The
+        // limiter's keys live in memory for a minute: digests, not the emails typed.
         let ip = client.map(|c| c.limit_key().to_string()).unwrap_or_default();
-        if let Err(e) = self.check_attempt(&format!("sign-in:{key}:{ip}")) {
+        if let Err(e) = self.check_attempt(&format!("sign-in:{email_key}:{ip}")) {
             tracing::warn!(outcome = "rate_limited", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");
             return Err(e);
         }
         let user = accounts::find_user_by_email(&self.pool, &key)
             .await
             .map_err(unavailable)?;
-        let address = digest(&ip);
-        let streak = match &user {
-            Some(user) => sign_in_failures::streak(&self.pool, &user.id, &address)
-                .await
-                .map_err(unavailable)?,
-            None => sign_in_failures::Streak::default(),
+        // An email with no account has a streak of its own, kept like an account's, so the
+        // back-off answers the same whether or not the email has an account.
+        let subject = match &user {
+            Some(user) => user.id.clone(),
+            None => sign_in_failures::unknown_email_subject(&email_key),
         };
+        let address = self.keys.keyed_digest(&ip);
+        let streak = sign_in_failures::streak(&self.pool, &subject, &address)
+            .await
+            .map_err(unavailable)?;
         let wait = streak
             .failures
             .address_wait_secs(streak.address_failed_at_us, now_us(), FIRST_WAIT_MS);
@@ -427,21 +476,26 @@ impl Accounts {
             Some(user) if ok => {
                 tracing::info!(outcome = "password", user = %user.id, client = ?client.map(|c| c.0), "sign-in");
                 if streak.failures.count > 0 {
-                    sign_in_failures::reset(&self.pool, &user.id)
+                    sign_in_failures::reset(&self.pool, &subject)
                         .await
                         .map_err(unavailable)?;
                 }
                 self.after_password(&user).await
             }
-            Some(user) => {
-                let failures = sign_in_failures::record_failure(&self.pool, &user.id, &address, now_us())
-                    .await
-                    .map_err(unavailable)?;
-                tracing::warn!(outcome = "failure", user = %user.id, client = ?client.map(|c| c.0), failures = failures.count, "sign-in");
-                Err(AuthError::InvalidCredentials)
-            }
-            None => {
-                tracing::warn!(outcome = "failure", account = %log_id(&key), client = ?client.map(|c| c.0), "sign-in");
+            _ => {
+                let owner = user.as_ref().map(|u| u.id.as_str());
+                let failures =
+                    sign_in_failures::record_failure(&self.pool, &subject, owner, &address, now_us())
+                        .await
+                        .map_err(unavailable)?;
+                match owner {
+                    Some(user) => {
+                        tracing::warn!(outcome = "failure", user = %user, client = ?client.map(|c| c.0), failures = failures.count, "sign-in");
+                    }
+                    None => {
+                        tracing::warn!(outcome = "failure", account = %log_id(&key), client = ?client.map(|c| c.0), failures = failures.count, "sign-in");
+                    }
+                }
                 Err(AuthError::InvalidCredentials)
             }
         }

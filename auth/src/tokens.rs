@@ -177,6 +177,8 @@ impl KeyPair {
 pub struct TokenKeys {
     web: KeyPair,
     agency: KeyPair,
+    /// The key of [`TokenKeys::keyed_digest`], derived from the secret under its own label.
+    digests: [u8; 32],
 }
 
 impl TokenKeys {
@@ -185,7 +187,28 @@ impl TokenKeys {
         (secret.len() >= MIN_SECRET_BYTES).then(|| TokenKeys {
             web: KeyPair::derive(secret, KeyId::Web),
             agency: KeyPair::derive(secret, KeyId::Agency),
+            digests: Sha256::new()
+                .chain_update(b"glasshouse keyed digests, v1\0")
+                .chain_update(secret)
+                .finalize()
+                .into(),
         })
+    }
+
+    /// A keyed digest (HMAC-SHA-256, hex) of `text`: what the database keeps where it must
+    /// recognise a value without holding it (a client address, an email with no account).
+    /// Unlike a plain SHA-256 it cannot be reversed by trying every candidate (all of IPv4 is
+    /// four billion tries) without the server's secret.
+    pub fn keyed_digest(&self, text: &str) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.digests)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(text.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     fn pair(&self, id: KeyId) -> &KeyPair {
@@ -260,6 +283,32 @@ mod tests {
             iat: now,
             exp: now + exp_offset,
         }
+    }
+
+    #[test]
+    fn keyed_digests_depend_on_the_secret_and_match_hmac_sha256() {
+        let digest = keys().keyed_digest("203.0.113.7");
+        assert_eq!(digest.len(), 64);
+        assert_eq!(digest, keys().keyed_digest("203.0.113.7"));
+        assert_ne!(digest, keys().keyed_digest("203.0.113.8"));
+        let other = TokenKeys::from_secret(&[8u8; 32]).unwrap();
+        assert_ne!(digest, other.keyed_digest("203.0.113.7"));
+        // Not the plain SHA-256 anyone could compute over every IPv4 address.
+        assert_ne!(digest, crate::accounts::digest("203.0.113.7"));
+        // RFC 4231 test case 2 (key "Jefe"), to pin the construction itself.
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

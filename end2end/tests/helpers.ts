@@ -32,12 +32,23 @@ export async function fillSignUp(page: Page, r: Resident): Promise<void> {
   await page.getByLabel("Preferred language", { exact: true }).selectOption("en");
 }
 
-/** Signs up through /signup and waits for the account page. */
+/** The note the sign-in page shows after any sign-up, whether or not the email was new. */
+export const SIGNED_UP =
+  "If no account used that email yet, yours is ready: sign in with it below. If one did, nothing was changed, and its owner has been told.";
+
+/** Submits the filled sign-up form and waits for the sign-in page with its note. */
+export async function submitSignUp(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await expect(page).toHaveURL(/\/login\?signed_up=1$/);
+  await expect(h1(page)).toHaveText("Sign in");
+  await expect(page.getByTestId("signed-up")).toHaveText(SIGNED_UP);
+}
+
+/** Signs up through /signup, then signs in (sign-up never does), and waits for the account page. */
 export async function signUp(page: Page, r: Resident): Promise<void> {
   await fillSignUp(page, r);
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
-  await expect(page).toHaveURL(/\/account$/);
-  await expect(h1(page)).toHaveText("Your account");
+  await submitSignUp(page);
+  await signIn(page, r.email, r.password);
 }
 
 /** Signs in through /login and waits for the account page. */

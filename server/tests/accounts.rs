@@ -5,11 +5,12 @@ mod common;
 
 use app::error::AppError;
 use common::{Backend, GOOD_PASSWORD, sign_up, spawn_app, staff};
-use domain::account::{AccountInputError, AuthError, Role};
+use domain::account::{AccountInputError, AccountNoticeKind, AuthError, Role};
 
 on_both_databases!(
     a_new_resident_sees_their_resident_number,
     an_email_can_register_only_once,
+    sign_up_leads_to_sign_in_with_its_note,
     weak_passwords_are_refused_with_a_reason,
     a_wrong_password_and_an_unknown_email_get_the_same_answer,
     signing_out_ends_the_session_for_real,
@@ -43,14 +44,76 @@ async fn a_new_resident_sees_their_resident_number(backend: Backend) {
 
 async fn an_email_can_register_only_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    sign_up(&app, "ana@example.org").await;
+    let first = app
+        .anonymous()
+        .sign_up("ana@example.org", GOOD_PASSWORD, "Ana")
+        .await;
     let again = app
         .anonymous()
-        .sign_up("ANA@example.org ", GOOD_PASSWORD, "A")
+        .sign_up("ANA@example.org ", "a different otter 77", "A")
         .await;
-    assert_ne!(again.status, 200);
-    assert_eq!(again.error(), AppError::Auth(AuthError::EmailTaken));
-    assert!(again.cookie().is_none());
+    // The same answer either way: a stranger cannot tell that the email has an account.
+    assert_eq!((first.status, again.status), (200, 200), "{}", again.body);
+    assert_eq!(first.body, again.body);
+    assert_eq!(first.header("location"), again.header("location"));
+    assert!(first.cookie().is_none() && again.cookie().is_none());
+    // Nothing was created or changed: the first password opens the account, the second not.
+    let wrong = app
+        .anonymous()
+        .sign_in("ana@example.org", "a different otter 77")
+        .await;
+    assert_eq!(wrong.status, 401);
+    let session = app
+        .anonymous()
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .session();
+    let me = app.as_user(&session).who_am_i().await.ok().unwrap();
+    assert_eq!(me.display_name, "Ana");
+    // The owner is told, and further attempts add up in the one unread notice.
+    app.anonymous()
+        .sign_up("ana@example.org", "yet another otter 78", "A")
+        .await;
+    let notices = app.as_user(&session).account_notices().await.ok();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].kind, AccountNoticeKind::SignUpAttempts);
+    assert_eq!(notices[0].times, 2);
+    assert!(!notices[0].read);
+    let (status, html) = app.get_as("/my/notifications", &session).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-kind=\"sign_up_attempts\""), "{html}");
+    assert!(html.contains("create a new account with your email"));
+    // A new email gets no notice anywhere, and nobody else sees Ana's.
+    let bo = sign_up(&app, "bo@example.org").await;
+    assert!(app.as_user(&bo).account_notices().await.ok().is_empty());
+}
+
+/// Sign-up says where to go next: the sign-in page, with its note (in the resident's language).
+async fn sign_up_leads_to_sign_in_with_its_note(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A plain form post (no JavaScript) is redirected to the sign-in page.
+    let answer = app
+        .anonymous()
+        .with_header("accept", "text/html")
+        .with_header("referer", &app.url("/signup"))
+        .sign_up_in("ana@example.org", GOOD_PASSWORD, "Ana", "es")
+        .await;
+    assert!((300..400).contains(&answer.status), "{}", answer.status);
+    assert_eq!(answer.header("location"), Some("/login?signed_up=1"));
+    assert!(answer.cookie().is_none());
+    let (status, html) = app.get("/login?signed_up=1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-testid=\"signed-up\""), "{html}");
+    let (_, plain) = app.get("/login").await;
+    assert!(!plain.contains("data-testid=\"signed-up\""));
+    // The language chosen at sign-up is the account's.
+    let session = app
+        .anonymous()
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .session();
+    let me = app.as_user(&session).who_am_i().await.ok().unwrap();
+    assert_eq!(me.lang, domain::lang::Lang::from_code("es").unwrap());
 }
 
 async fn weak_passwords_are_refused_with_a_reason(backend: Backend) {

@@ -532,6 +532,11 @@ async fn a_long_decision_log_streams_into_the_package_whole_and_newest_first(bac
     let app = spawn_app(backend).await;
     let (ana, number) = enrolled_resident(&app, "ana@example.org", &[FARE_CARD]).await;
     let (_, ben_number) = enrolled_resident(&app, "ben@example.org", &[FARE_CARD]).await;
+    // Someone tried to sign up with each of their emails: the notice is in Ana's package
+    // (her data), Ben's is not.
+    for email in ["ana@example.org", "ben@example.org"] {
+        app.anonymous().sign_up(email, "a stranger's otter 31", "X").await;
+    }
     let officer = officer(&app, "officer@example.org", "Olga Officer").await;
     let checker = bearer(&app, "riverton-transit", &[ApiScope::ConsentCheck]).await;
     let checked = app
@@ -572,9 +577,10 @@ async fn a_long_decision_log_streams_into_the_package_whole_and_newest_first(bac
         text.find(&format!("\"{key}\":"))
             .unwrap_or_else(|| panic!("{key} in {text}"))
     };
-    assert!(text.starts_with("{\"format\":\"glasshouse-access-package/2\",\"request_id\":"));
+    assert!(text.starts_with("{\"format\":\"glasshouse-access-package/3\",\"request_id\":"));
     assert!(at("consent_history") < at("decisions") && at("decisions") < at("requests"));
     assert!(at("requests") < at("agency_reports"));
+    assert!(at("agency_reports") < at("account_notices"));
     let package: AccessPackage = serde_json::from_str(&text).unwrap();
 
     // Every entry that named her, once each, newest first; none of Ben's.
@@ -587,7 +593,7 @@ async fn a_long_decision_log_streams_into_the_package_whole_and_newest_first(bac
         package.decisions[0].system_name,
         "RiverPass contactless fare card"
     );
-    assert_eq!(package.format, "glasshouse-access-package/2");
+    assert_eq!(package.format, "glasshouse-access-package/3");
     assert_eq!(
         (package.request_id.as_str(), package.kind),
         (id.as_str(), RequestKind::Access)
@@ -596,6 +602,11 @@ async fn a_long_decision_log_streams_into_the_package_whole_and_newest_first(bac
     assert_eq!(package.enrollments[0].system, FARE_CARD);
     assert_eq!(package.requests[0].id, id);
     assert_eq!(package.agency_reports[0].data, Some(trips));
+    assert_eq!(package.account_notices.len(), 1, "{:?}", package.account_notices);
+    assert_eq!(
+        package.account_notices,
+        app.as_user(&ana).account_notices().await.ok()
+    );
 
     // The readable page holds the newest page of them and says how many there are.
     let summary = app.as_user(&ana).package(&id).await.ok();

@@ -20,6 +20,7 @@ on_both_databases!(
     guesses_from_many_addresses_are_held_back_but_never_the_owner,
     an_owner_who_mistyped_waits_from_their_own_try_not_the_strangers,
     streaks_over_a_day_old_are_forgotten_with_their_addresses,
+    the_back_off_answers_alike_whether_or_not_the_email_has_an_account,
     signed_in_pages_and_the_api_are_never_cached,
     over_https_the_session_cookie_carries_the_host_prefix,
 );
@@ -217,7 +218,11 @@ async fn wrong_passwords_make_the_next_try_wait_and_the_owner_is_told_once(backe
     // One notice for the streak that reached the waits, none for the one that did not.
     let notices = app.as_user(&session).account_notices().await.ok();
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert_eq!(notices[0].failures, 5);
+    assert_eq!(notices[0].times, 5);
+    assert_eq!(
+        notices[0].kind,
+        domain::account::AccountNoticeKind::SignInFailures
+    );
     assert!(!notices[0].read);
     assert_eq!(app.as_user(&session).unread_notifications().await.ok(), 1);
     let (status, html) = app.get_as("/my/notifications", &session).await;
@@ -330,10 +335,12 @@ async fn over_https_the_session_cookie_carries_the_host_prefix(backend: Backend)
         &[("GLASSHOUSE_PUBLIC_URL", "https://privacy.riverton.example")],
     )
     .await;
-    let answer = app
+    let signed_up = app
         .anonymous()
         .sign_up("ana@example.org", GOOD_PASSWORD, "Ana")
         .await;
+    assert_eq!(signed_up.status, 200, "{}", signed_up.body);
+    let answer = app.anonymous().sign_in("ana@example.org", GOOD_PASSWORD).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let set = answer.header("set-cookie").unwrap().to_owned();
     assert!(set.starts_with("__Host-gh_session="), "{set}");
@@ -360,6 +367,47 @@ async fn over_https_the_session_cookie_carries_the_host_prefix(backend: Backend)
     assert_eq!(planted, None);
 }
 
+/// A stranger cannot learn from the back-off which emails have an account: an email with no
+/// account gets the same answers, waits included; and the database keeps neither the
+/// addresses nor the unknown email, only keyed digests of them.
+async fn the_back_off_answers_alike_whether_or_not_the_email_has_an_account(backend: Backend) {
+    let app = spawn_app_with(backend, MANY_CALLERS).await;
+    sign_up(&app, "ana@example.org").await;
+    let mut seen = Vec::new();
+    for (email, net) in [
+        ("ana@example.org", "203.0.113"),
+        ("nobody@example.org", "198.51.100"),
+    ] {
+        let from = |i: u8| {
+            app.anonymous()
+                .with_header("x-forwarded-for", &format!("{net}.{i}"))
+        };
+        let mut statuses = Vec::new();
+        for i in 1..=7 {
+            statuses.push(from(i).sign_in(email, "a wrong guess!").await.status);
+        }
+        // The seventh address tries again at once: it waits, before any password is checked.
+        let early = from(7).sign_in(email, GOOD_PASSWORD).await;
+        let wait = backing_off(&early);
+        // An address that has not been failing is not held back (and fails as usual).
+        let fresh = from(99).sign_in(email, "one more guess!").await.status;
+        seen.push((statuses, early.error(), (1..=4).contains(&wait), fresh));
+    }
+    assert_eq!(seen[0], seen[1], "the two emails were answered differently");
+    assert_eq!(seen[0].0, [401; 7]);
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT subject, address FROM sign_in_failures")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 16, "{rows:?}");
+    let plain_sha256 = auth::accounts::digest("203.0.113.1");
+    for (subject, address) in &rows {
+        assert!(!subject.contains("nobody") && !address.contains("203.0") && !address.contains("198.51"));
+        assert_ne!(address, &plain_sha256);
+        assert_eq!(address.len(), 64);
+    }
+}
+
 async fn streaks_over_a_day_old_are_forgotten_with_their_addresses(backend: Backend) {
     let app = spawn_app(backend).await;
     sign_up(&app, "ana@example.org").await;
@@ -379,29 +427,28 @@ async fn streaks_over_a_day_old_are_forgotten_with_their_addresses(backend: Back
     let now = store::now_us();
     let two_days_ago = now - 2 * 24 * 3600 * 1_000_000;
     for i in 0..3 {
-        store::sign_in_failures::record_failure(&app.state.pool, &ana, &format!("old-{i}"), two_days_ago)
-            .await
-            .unwrap();
+        store::sign_in_failures::record_failure(
+            &app.state.pool,
+            &ana,
+            Some(&ana),
+            &format!("old-{i}"),
+            two_days_ago,
+        )
+        .await
+        .unwrap();
     }
-    store::sign_in_failures::record_failure(&app.state.pool, &ben, "recent", now)
+    store::sign_in_failures::record_failure(&app.state.pool, &ben, Some(&ben), "recent", now)
         .await
         .unwrap();
     let removed = store::sign_in_failures::forget_old(&app.state.pool, now)
         .await
         .unwrap();
     assert_eq!(removed, 3, "only the old streak's addresses go");
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT email, failed_sign_ins FROM users WHERE email IN ('ana@example.org', 'ben@example.org') ORDER BY email")
-            .fetch_all(&app.state.pool)
-            .await
-            .unwrap();
-    assert_eq!(
-        counts,
-        [
-            ("ana@example.org".to_owned(), 0),
-            ("ben@example.org".to_owned(), 1)
-        ]
-    );
+    let streaks: Vec<(String, i64)> = sqlx::query_as("SELECT subject, failures FROM sign_in_streaks")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(streaks, [(ben.clone(), 1)]);
     let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures")
         .fetch_one(&app.state.pool)
         .await

@@ -154,8 +154,7 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
         "consents",
         "system_followers",
         "register_notifications",
-        "sign_in_failures",
-        "account_notifications",
+        "account_notices",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE user_id = $1"
@@ -164,6 +163,7 @@ pub async fn delete_user(pool: &AnyPool, user_id: &str) -> Result<(), StoreError
         .execute(&mut *tx)
         .await?;
     }
+    crate::sign_in_failures::forget_subject(&mut tx, user_id).await?;
     sqlx::query("UPDATE privacy_requests SET assigned_to = NULL WHERE assigned_to = $1")
         .bind(user_id)
         .execute(&mut *tx)

@@ -11,6 +11,7 @@ macro_rules! closed_statuses {
     };
 }
 
+pub mod account_notices;
 pub mod accounts;
 pub mod audit;
 pub mod consent;

@@ -9,7 +9,7 @@ use sqlx::AnyPool;
 pub(crate) enum Notices {
     /// Changes to systems a resident follows or that hold their data.
     Register,
-    /// The account's own notices (wrong passwords tried).
+    /// The account's own notices (wrong passwords tried, a sign-up with its email).
     Account,
 }
 
@@ -17,7 +17,7 @@ impl Notices {
     fn table(self) -> &'static str {
         match self {
             Notices::Register => "register_notifications",
-            Notices::Account => "account_notifications",
+            Notices::Account => "account_notices",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The package that answers a fulfilled access or portability request: what Glasshouse
 //! holds about the resident (profile, enrollments and their history, consent history, the decision-log entries
-//! that name them, their requests) and what each agency reported.
+//! that name them, their requests, their account notices) and what each agency reported.
 //!
 //! The decision log has no upper bound, so a package is read in two steps: its parts at once,
 //! then its decisions page by page (`DecisionPages`), each page its own query, so that a
@@ -128,6 +128,7 @@ async fn parts(
         consent_history: super::consent::history(pool, user_id, lang).await?,
         requests: store::mine(pool, user_id, today()).await?,
         agency_reports: agency_reports(pool, id, lang).await?,
+        account_notices: super::account_notices::all(pool, user_id).await?,
     }))
 }
 

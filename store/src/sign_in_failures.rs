@@ -1,87 +1,92 @@
-//! An account's streak of wrong passwords (the sign-in back-off's state), the addresses it
-//! came from, and the notice that tells the owner. Each failure is one transaction: the
-//! counter, the address and, once per streak, the notice commit together.
+//! A subject's streak of wrong passwords (the sign-in back-off's state), the addresses it came
+//! from, and the notice that tells the owner. A subject is an account's id, or for an email
+//! with no account `email:` and its keyed digest ([`unknown_email_subject`]): such an email
+//! is counted exactly like an account, so the back-off's answers never tell which emails have
+//! one. Each failure is one transaction: the counter, the address and, once per streak, the
+//! owner's notice commit together.
 
-use crate::{StoreError, new_event_id};
-use domain::account::{FailedSignIns, STREAK_FORGOTTEN_AFTER_SECS, SignInFailuresNotice};
-use sqlx::{AnyPool, FromRow};
+use crate::StoreError;
+use domain::account::{AccountNoticeKind, FailedSignIns, STREAK_FORGOTTEN_AFTER_SECS};
+use sqlx::AnyPool;
 
-/// The account's streak and when `address` (a digest) last failed during it.
+/// The subject of an email that has no account, from its keyed digest.
+pub fn unknown_email_subject(email_digest: &str) -> String {
+    format!("email:{email_digest}")
+}
+
+/// The subject's streak and when `address` (a digest) last failed during it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Streak {
     pub failures: FailedSignIns,
-    /// When this address last tried a wrong password for the account in the streak.
+    /// When this address last tried a wrong password for the subject in the streak.
     pub address_failed_at_us: Option<i64>,
 }
 
-/// The streak of account `user_id` as seen from `address`.
-pub async fn streak(pool: &AnyPool, user_id: &str, address: &str) -> Result<Streak, StoreError> {
-    let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(concat!(
-        "SELECT u.failed_sign_ins, u.last_failed_sign_in_us, ",
-        "(SELECT f.at_us FROM sign_in_failures f WHERE f.user_id = u.id AND f.address = $2) ",
-        "FROM users u WHERE u.id = $1"
+/// The streak of `subject` as seen from `address`.
+pub async fn streak(pool: &AnyPool, subject: &str, address: &str) -> Result<Streak, StoreError> {
+    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(concat!(
+        "SELECT s.failures, s.last_failed_us, ",
+        "(SELECT f.at_us FROM sign_in_failures f WHERE f.subject = s.subject AND f.address = $2) ",
+        "FROM sign_in_streaks s WHERE s.subject = $1"
     ))
-    .bind(user_id)
+    .bind(subject)
     .bind(address)
     .fetch_optional(pool)
     .await?;
     Ok(
         row.map_or_else(Streak::default, |(count, last_at_us, address_failed_at_us)| {
             Streak {
-                failures: FailedSignIns { count, last_at_us },
+                failures: FailedSignIns {
+                    count,
+                    last_at_us: Some(last_at_us),
+                },
                 address_failed_at_us,
             }
         }),
     )
 }
 
-/// Counts one wrong password for `user_id` from `address` at `at_us`, in one transaction: the
+/// Counts one wrong password for `subject` from `address` at `at_us`, in one transaction: the
 /// counter goes up atomically (a forgotten streak starts again at one), the address joins
-/// the streak, and the failure that reaches the waits leaves the owner a notice. The streak
-/// as it now stands.
+/// the streak, and the failure that reaches the waits leaves `owner` (the account, when the
+/// subject is one) a notice. The streak as it now stands.
 pub async fn record_failure(
     pool: &AnyPool,
-    user_id: &str,
+    subject: &str,
+    owner: Option<&str>,
     address: &str,
     at_us: i64,
 ) -> Result<FailedSignIns, StoreError> {
     let forgotten_before = at_us - STREAK_FORGOTTEN_AFTER_SECS * 1_000_000;
     let mut tx = crate::db::begin(pool).await?;
     let (count,): (i64,) = sqlx::query_as(concat!(
-        "UPDATE users SET failed_sign_ins = CASE WHEN last_failed_sign_in_us IS NULL ",
-        "OR last_failed_sign_in_us <= $1 THEN 1 ELSE failed_sign_ins + 1 END, ",
-        "last_failed_sign_in_us = $2 WHERE id = $3 RETURNING failed_sign_ins"
+        "INSERT INTO sign_in_streaks (subject, failures, last_failed_us) VALUES ($1, 1, $2) ",
+        "ON CONFLICT (subject) DO UPDATE SET failures = CASE WHEN sign_in_streaks.last_failed_us <= $3 ",
+        "THEN 1 ELSE sign_in_streaks.failures + 1 END, last_failed_us = excluded.last_failed_us ",
+        "RETURNING failures"
     ))
-    .bind(forgotten_before)
+    .bind(subject)
     .bind(at_us)
-    .bind(user_id)
+    .bind(forgotten_before)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE user_id = $1 AND at_us <= $2")
-        .bind(user_id)
+    sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1 AND at_us <= $2")
+        .bind(subject)
         .bind(forgotten_before)
         .execute(&mut *tx)
         .await?;
     sqlx::query(concat!(
-        "INSERT INTO sign_in_failures (user_id, address, at_us) VALUES ($1, $2, $3) ",
-        "ON CONFLICT (user_id, address) DO UPDATE SET at_us = excluded.at_us"
+        "INSERT INTO sign_in_failures (subject, address, at_us) VALUES ($1, $2, $3) ",
+        "ON CONFLICT (subject, address) DO UPDATE SET at_us = excluded.at_us"
     ))
-    .bind(user_id)
+    .bind(subject)
     .bind(address)
     .bind(at_us)
     .execute(&mut *tx)
     .await?;
-    if FailedSignIns::tell_owner(count) {
-        sqlx::query(concat!(
-            "INSERT INTO account_notifications (id, user_id, kind, at_us, failures) ",
-            "VALUES ($1, $2, 'sign_in_failures', $3, $4)"
-        ))
-        .bind(new_event_id())
-        .bind(user_id)
-        .bind(at_us)
-        .bind(count)
-        .execute(&mut *tx)
-        .await?;
+    if let Some(owner) = owner.filter(|_| FailedSignIns::tell_owner(count)) {
+        crate::account_notices::insert(&mut tx, owner, AccountNoticeKind::SignInFailures, at_us, count)
+            .await?;
     }
     tx.commit().await?;
     Ok(FailedSignIns {
@@ -90,62 +95,31 @@ pub async fn record_failure(
     })
 }
 
-/// Ends the streak of `user_id` after a right password (the counter and its addresses go).
-pub async fn reset(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
+/// Ends the streak of `subject` (after a right password, or when its account goes).
+pub async fn reset(pool: &AnyPool, subject: &str) -> Result<(), StoreError> {
     let mut tx = crate::db::begin(pool).await?;
-    sqlx::query("UPDATE users SET failed_sign_ins = 0, last_failed_sign_in_us = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    forget_subject(&mut tx, subject).await?;
     tx.commit().await.map_err(StoreError::from)
 }
 
-#[derive(FromRow)]
-struct NoticeRow {
-    id: String,
-    failures: i64,
-    at_us: i64,
-    read_at_us: Option<i64>,
+/// Forgets `subject`'s streak and addresses in the caller's transaction.
+pub(crate) async fn forget_subject(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subject: &str,
+) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM sign_in_streaks WHERE subject = $1",
+        "DELETE FROM sign_in_failures WHERE subject = $1",
+    ] {
+        sqlx::query(sql).bind(subject).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
-/// The person's notices about wrong passwords tried on their account, newest first (at most 100).
-pub async fn notices(pool: &AnyPool, user_id: &str) -> Result<Vec<SignInFailuresNotice>, StoreError> {
-    let rows: Vec<NoticeRow> = sqlx::query_as(concat!(
-        "SELECT id, failures, at_us, read_at_us FROM account_notifications ",
-        "WHERE user_id = $1 ORDER BY at_us DESC, id DESC LIMIT 100"
-    ))
-    .bind(user_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SignInFailuresNotice {
-            id: r.id,
-            failures: r.failures,
-            at: crate::rfc3339_us(r.at_us),
-            read: r.read_at_us.is_some(),
-        })
-        .collect())
-}
-
-/// How many of the person's account notices are unread.
-pub async fn unread_notices(pool: &AnyPool, user_id: &str) -> Result<i64, StoreError> {
-    crate::notices::unread(pool, crate::notices::Notices::Account, user_id).await
-}
-
-/// Marks one of the person's account notices read, or all of them (`id` `None`).
-pub async fn mark_notices_read(pool: &AnyPool, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
-    crate::notices::mark_read(pool, crate::notices::Notices::Account, user_id, id).await
-}
-
-/// Forgets the addresses of streaks over a day old, and the counters of such streaks, so
-/// the table holds only live streaks however many addresses guessed (the hourly job runs
-/// it; a streak is forgotten by then anyway, see `FailedSignIns::current`). Returns the
-/// addresses removed.
+/// Forgets the addresses of streaks over a day old, and such streaks, so the tables hold only
+/// live streaks however many addresses and emails were guessed (the hourly job runs it; a
+/// streak is forgotten by then anyway, see `FailedSignIns::current`). Returns the addresses
+/// removed.
 pub async fn forget_old(pool: &AnyPool, now_us: i64) -> Result<u64, StoreError> {
     let forgotten_before = now_us - STREAK_FORGOTTEN_AFTER_SECS * 1_000_000;
     let mut tx = crate::db::begin(pool).await?;
@@ -154,13 +128,10 @@ pub async fn forget_old(pool: &AnyPool, now_us: i64) -> Result<u64, StoreError> 
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    sqlx::query(
-        "UPDATE users SET failed_sign_ins = 0, last_failed_sign_in_us = NULL \
-         WHERE last_failed_sign_in_us IS NOT NULL AND last_failed_sign_in_us <= $1",
-    )
-    .bind(forgotten_before)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("DELETE FROM sign_in_streaks WHERE last_failed_us <= $1")
+        .bind(forgotten_before)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(removed)
 }

@@ -13,9 +13,13 @@ use leptos_router::components::A;
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
+    // After sign-up: the same sentence whether or not the email was new.
+    let query = leptos_router::hooks::use_query_map();
+    let signed_up = move || query.read().get("signed_up").is_some();
     view! {
         <PageTitle text=|l| td_string!(l, login.title) />
         <h1>{t!(i18n, login.title)}</h1>
+        {move || signed_up().then(|| view! { <p class="notice" role="status" data-testid="signed-up">{t!(i18n, login.signed_up)}</p> })}
         {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action attr:class="stack-form">
             <Field name="email" label=|l| td_string!(l, signup.email) kind="email" autocomplete="username" />

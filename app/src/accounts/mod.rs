@@ -28,7 +28,8 @@ pub async fn retention_days() -> Result<u32, AppError> {
     Ok(ssr::backend()?.retention_days)
 }
 
-/// Creates a resident account and signs it in, then goes to the account page.
+/// Creates a resident account, then goes to the sign-in page, which says the same whether or
+/// not the email already had an account (see `auth::accounts::Accounts::sign_up`).
 #[server(prefix = "/fn", endpoint = "auth/sign_up")]
 pub async fn sign_up(
     email: String,
@@ -43,8 +44,13 @@ pub async fn sign_up(
         display_name,
         lang,
     };
-    ssr::answer(ssr::backend()?.accounts.sign_up(input).await, "/account")
+    let outcome = ssr::backend()?.accounts.sign_up(input).await;
+    ssr::answer_all(outcome.map(|()| Vec::new()), SIGNED_UP)
 }
+
+/// Where sign-up leads: the sign-in page, with its note that the account is ready if the
+/// email was new.
+pub const SIGNED_UP: &str = "/login?signed_up=1";
 
 /// Signs in, then goes to the account page; staff go to the second step first.
 #[server(prefix = "/fn", endpoint = "auth/sign_in")]

@@ -137,12 +137,13 @@ pub async fn my_register_notices(lang: Lang) -> Result<Vec<domain::register::Sys
     Ok(store::register::notices(&pool, &session.user.id, lang).await?)
 }
 
-/// The signed-in person's notices about their account (wrong passwords tried), newest first.
+/// The signed-in person's notices about their account (wrong passwords tried, a sign-up with
+/// its email), newest first.
 #[server(prefix = "/fn", endpoint = "notifications/account")]
-pub async fn my_account_notices() -> Result<Vec<domain::account::SignInFailuresNotice>, AppError> {
+pub async fn my_account_notices() -> Result<Vec<domain::account::AccountNotice>, AppError> {
     let session = ssr::require_session()?;
     let pool = ssr::backend()?.pool;
-    Ok(store::sign_in_failures::notices(&pool, &session.user.id).await?)
+    Ok(store::account_notices::list(&pool, &session.user.id).await?)
 }
 
 /// How many notifications the signed-in resident has not read (0 when signed out).
@@ -153,7 +154,7 @@ pub async fn unread_notifications() -> Result<i64, AppError> {
             let pool = ssr::backend()?.pool;
             let requests = store::requests::unread(&pool, &session.user.id).await?;
             let register = store::register::unread_notices(&pool, &session.user.id).await?;
-            let account = store::sign_in_failures::unread_notices(&pool, &session.user.id).await?;
+            let account = store::account_notices::unread(&pool, &session.user.id).await?;
             Ok(requests + register + account)
         }
         None => Ok(0),
@@ -168,7 +169,7 @@ pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError>
     let pool = ssr::backend()?.pool;
     store::requests::mark_read(&pool, &session.user.id, id.as_deref()).await?;
     store::register::mark_notices_read(&pool, &session.user.id, id.as_deref()).await?;
-    store::sign_in_failures::mark_notices_read(&pool, &session.user.id, id.as_deref()).await?;
+    store::account_notices::mark_read(&pool, &session.user.id, id.as_deref()).await?;
     leptos_axum::redirect("/my/notifications");
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::i18n_support::use_lang;
 use crate::register::history_page::version_kind_name;
 use crate::requests::names::{kind_name, status_name};
 use crate::requests::{MarkNotificationsRead, my_account_notices, my_notifications, my_register_notices};
-use domain::account::SignInFailuresNotice;
+use domain::account::{AccountNotice, AccountNoticeKind};
 use domain::register::SystemNotice;
 use domain::requests::{Notification, NotificationKind};
 use leptos::prelude::*;
@@ -80,23 +80,40 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-/// Wrong passwords tried on the person's account, and what to do if it was not them.
+/// Something that happened to the person's account (wrong passwords tried, a sign-up with
+/// its email), and what to do if it was not them.
 #[component]
-fn AccountNotice(n: SignInFailuresNotice, mark: ServerAction<MarkNotificationsRead>) -> impl IntoView {
+fn AccountNotice(n: AccountNotice, mark: ServerAction<MarkNotificationsRead>) -> impl IntoView {
     let i18n = use_i18n();
     let read = n.read;
-    let (failures, at) = (
-        n.failures,
+    let (times, at) = (
+        n.times,
         n.at.replace('T', " ").chars().take(16).collect::<String>(),
     );
+    let said = match n.kind {
+        AccountNoticeKind::SignInFailures => view! {
+            <p>{t!(i18n, notifications.sign_in_failures, n = move || times, at = move || at.clone())}</p>
+            <p>{t!(i18n, notifications.sign_in_failures_advice)}</p>
+        }
+        .into_any(),
+        AccountNoticeKind::SignUpAttempts if times == 1 => view! {
+            <p>{t!(i18n, notifications.sign_up_attempt_once, at = move || at.clone())}</p>
+            <p>{t!(i18n, notifications.sign_up_attempts_advice)}</p>
+        }
+        .into_any(),
+        AccountNoticeKind::SignUpAttempts => view! {
+            <p>{t!(i18n, notifications.sign_up_attempts, n = move || times, at = move || at.clone())}</p>
+            <p>{t!(i18n, notifications.sign_up_attempts_advice)}</p>
+        }
+        .into_any(),
+    };
     view! {
-        <li class="card log-entry" data-read=read.to_string()>
+        <li class="card log-entry" data-read=read.to_string() data-kind=n.kind.code()>
             <p class="log-head">
                 {(!read).then(|| view! { <strong class="badge badge-amber">{t!(i18n, notifications.new)}</strong> " " })}
-                <time datetime=n.at.clone()>{at.clone()} " UTC"</time>
+                <time datetime=n.at.clone()>{n.at.replace('T', " ").chars().take(16).collect::<String>()} " UTC"</time>
             </p>
-            <p>{t!(i18n, notifications.sign_in_failures, n = move || failures, at = move || at.clone())}</p>
-            <p>{t!(i18n, notifications.sign_in_failures_advice)}</p>
+            {said}
             <p><A href="/account">{t!(i18n, notifications.change_password)}</A></p>
             {(!read).then(|| view! {
                 <ActionForm action=mark>

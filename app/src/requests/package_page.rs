@@ -11,6 +11,7 @@ use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use crate::requests::my_package;
 use crate::requests::names::{kind_name, status_name};
+use domain::account::AccountNoticeKind;
 use domain::consent::ConsentAction;
 use domain::decision::Decision;
 use domain::requests::PackageSummary;
@@ -112,6 +113,22 @@ fn Package(summary: PackageSummary) -> impl IntoView {
                     })}
                 </article>
             }).collect_view()}
+        </section>
+        <section data-testid="package-account-notices">
+            <h2>{t!(i18n, package.account_notices)}</h2>
+            {none_if_empty(i18n, package.account_notices.is_empty())}
+            <ul>
+                {package.account_notices.into_iter().map(|n| {
+                    let times = n.times;
+                    let what = match n.kind {
+                        AccountNoticeKind::SignInFailures => t!(i18n, package.sign_in_failures, n = move || times).into_any(),
+                        AccountNoticeKind::SignUpAttempts => t!(i18n, package.sign_up_attempts, n = move || times).into_any(),
+                    };
+                    view! {
+                        <li><time datetime=n.at.clone()>{n.at.replace('T', " ").chars().take(16).collect::<String>()} " UTC"</time> " · " {what}</li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -11,19 +11,6 @@
 //! addresses that failed during the streak, so a stranger's guesses slow the stranger, while
 //! the owner signing in from an address that has not been failing is not made to wait.
 
-use serde::{Deserialize, Serialize};
-
-/// A notice to the owner that a streak of wrong passwords reached the waits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInFailuresNotice {
-    pub id: String,
-    /// How many wrong passwords were tried in a row when the notice was left.
-    pub failures: i64,
-    /// When the last of them was, RFC 3339 UTC.
-    pub at: String,
-    pub read: bool,
-}
-
 /// Wrong passwords in a row that cost nothing; the next failure starts the waits.
 pub const FREE_TRIES: i64 = 5;
 

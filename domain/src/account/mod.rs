@@ -7,6 +7,7 @@ mod backoff;
 mod display_name;
 mod email;
 mod errors;
+mod notice;
 mod password;
 mod profile;
 mod resident_number;
@@ -14,12 +15,11 @@ mod role;
 mod second_factor;
 mod user;
 
-pub use backoff::{
-    FREE_TRIES, FailedSignIns, MAX_WAIT_SECS, STREAK_FORGOTTEN_AFTER_SECS, SignInFailuresNotice,
-};
+pub use backoff::{FREE_TRIES, FailedSignIns, MAX_WAIT_SECS, STREAK_FORGOTTEN_AFTER_SECS};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use errors::{AccountInputError, AuthError};
+pub use notice::{AccountNotice, AccountNoticeKind};
 pub use password::Password;
 pub use profile::{Profile, ProfileFields};
 pub use resident_number::ResidentNumber;

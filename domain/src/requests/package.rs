@@ -5,13 +5,13 @@
 use super::detail::RequestSummary;
 use super::kind::RequestKind;
 use super::task::TaskOutcome;
-use crate::account::Profile;
+use crate::account::{AccountNotice, Profile};
 use crate::consent::{ConsentEventView, EnrollmentEventView};
 use crate::decision::AccessEntry;
 use serde::{Deserialize, Serialize};
 
 /// The version of the package's format, the document's `format`.
-pub const PACKAGE_FORMAT: &str = "glasshouse-access-package/2";
+pub const PACKAGE_FORMAT: &str = "glasshouse-access-package/3";
 
 /// What one agency reported for one system, as the package carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,9 @@ pub struct AccessPackage {
     pub decisions: Vec<crate::decision::AccessEntry>,
     pub requests: Vec<RequestSummary>,
     pub agency_reports: Vec<AgencyReport>,
+    /// What happened to the account that its owner was told (wrong passwords tried, sign-ups
+    /// with its email), newest first.
+    pub account_notices: Vec<AccountNotice>,
 }
 
 /// Everything in a package but its decisions: the parts that are read at once. In the
@@ -75,6 +78,7 @@ pub struct PackageParts {
     pub consent_history: Vec<ConsentEventView>,
     pub requests: Vec<RequestSummary>,
     pub agency_reports: Vec<AgencyReport>,
+    pub account_notices: Vec<AccountNotice>,
 }
 
 /// What the readable page of a package shows: its parts, the newest decisions and how many
@@ -106,6 +110,7 @@ struct Opening<'a> {
 struct Closing<'a> {
     requests: &'a [RequestSummary],
     agency_reports: &'a [AgencyReport],
+    account_notices: &'a [AccountNotice],
 }
 
 /// Writes a package document in pieces: [`PackageWriter::opening`], each page of decisions
@@ -154,6 +159,7 @@ impl PackageWriter {
         let rest = serde_json::to_vec(&Closing {
             requests: &parts.requests,
             agency_reports: &parts.agency_reports,
+            account_notices: &parts.account_notices,
         })?;
         let mut out = b"],".to_vec();
         // Without the object's opening brace: these fields continue the document's object.
@@ -192,6 +198,13 @@ mod tests {
                 outcome: Some(TaskOutcome::Done),
                 note: None,
                 data: Some(serde_json::json!({"trips": [1, 2]})),
+            }],
+            account_notices: vec![AccountNotice {
+                id: "n1".to_owned(),
+                kind: crate::account::AccountNoticeKind::SignUpAttempts,
+                times: 2,
+                at: "2026-11-26T09:00:00.000000Z".to_owned(),
+                read: false,
             }],
         }
     }
@@ -239,6 +252,7 @@ mod tests {
             decisions,
             requests: parts.requests,
             agency_reports: parts.agency_reports,
+            account_notices: parts.account_notices,
         };
         serde_json::to_vec(&package).unwrap()
     }

@@ -407,11 +407,22 @@ impl ApiClient {
 
     /// Signs up a resident (in English).
     pub async fn sign_up(&self, email: &str, password: &str, display_name: &str) -> Answer<()> {
+        self.sign_up_in(email, password, display_name, "en").await
+    }
+
+    /// Signs up a resident who prefers `lang`.
+    pub async fn sign_up_in(
+        &self,
+        email: &str,
+        password: &str,
+        display_name: &str,
+        lang: &str,
+    ) -> Answer<()> {
         let form = [
             ("email", email),
             ("password", password),
             ("display_name", display_name),
-            ("lang", "en"),
+            ("lang", lang),
         ];
         self.call("/fn/auth/sign_up", &form).await
     }
@@ -763,8 +774,8 @@ impl ApiClient {
         self.call("/fn/notifications/list", &[]).await
     }
 
-    /// Notices about the account itself (wrong passwords tried on it).
-    pub async fn account_notices(&self) -> Answer<Vec<domain::account::SignInFailuresNotice>> {
+    /// Notices about the account itself (wrong passwords tried, a sign-up with its email).
+    pub async fn account_notices(&self) -> Answer<Vec<domain::account::AccountNotice>> {
         self.call("/fn/notifications/account", &[]).await
     }
 

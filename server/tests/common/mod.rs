@@ -212,12 +212,12 @@ macro_rules! on_both_databases {
 /// A password that passes the policy.
 pub const GOOD_PASSWORD: &str = "river otter lantern 42";
 
-/// Signs up a resident and returns the session token.
+/// Signs up a resident, then signs in (sign-up never does): the session token.
 pub async fn sign_up(app: &TestApp, email: &str) -> String {
-    app.anonymous()
-        .sign_up(email, GOOD_PASSWORD, "Ana")
-        .await
-        .session()
+    let signed_up = app.anonymous().sign_up(email, GOOD_PASSWORD, "Ana").await;
+    assert_eq!(signed_up.status, 200, "{}", signed_up.body);
+    assert!(signed_up.cookie().is_none(), "sign-up signed in");
+    app.anonymous().sign_in(email, GOOD_PASSWORD).await.session()
 }
 
 /// A new staff member with `role`, signed in: their session token.
