@@ -48,10 +48,7 @@ pub fn setting_problems(config: &Config) -> Vec<Unsafe> {
             "it must be set (at least 32 random bytes, e.g. `openssl rand -base64 48`)",
         )),
         Some(secret) => {
-            let mut distinct: Vec<u8> = secret.bytes().collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            if distinct.len() < MIN_DISTINCT_SECRET_BYTES {
+            if distinct(secret.as_bytes()) < MIN_DISTINCT_SECRET_BYTES {
                 problems.push(problem(
                     "GLASSHOUSE_JWT_SECRET",
                     "it is weak (too few different characters to be random); generate one, e.g. `openssl rand -base64 48`",
@@ -65,13 +62,42 @@ pub fn setting_problems(config: &Config) -> Vec<Unsafe> {
             "it is \"optional\": officers open every resident's requests, and a stolen password alone must not be enough; remove the setting (production requires a second factor)",
         ));
     }
-    if config.checkpoint_key.is_none() {
-        problems.push(problem(
+    match config.checkpoint_key.as_deref().map(crate::auth::checkpoint_key::decode_seed) {
+        None => problems.push(problem(
             "GLASSHOUSE_CHECKPOINT_KEY",
             "it must be set: the ledger's checkpoints are signed with it (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
+        )),
+        Some(Err(_)) => problems.push(problem(
+            "GLASSHOUSE_CHECKPOINT_KEY",
+            "it is not the base64 of exactly 32 bytes; generate one, e.g. `openssl rand -base64 32`",
+        )),
+        Some(Ok(seed)) if distinct(&seed) < MIN_DISTINCT_SECRET_BYTES => problems.push(problem(
+            "GLASSHOUSE_CHECKPOINT_KEY",
+            "it is weak (too few different bytes to be random); generate one, e.g. `openssl rand -base64 32`",
+        )),
+        Some(Ok(_)) => {}
+    }
+    // The binary speaks plain HTTP: an https:// public URL on a loopback address means a
+    // proxy on this machine forwards every visitor, and without trusting it every limit
+    // would count all of them as one caller (the proxy).
+    if config.is_tls() && config.addr.ip().is_loopback() && config.trusted_proxies.is_empty() {
+        problems.push(problem(
+            "GLASSHOUSE_TRUSTED_PROXIES",
+            format!(
+                "it is empty, yet the server listens on {} behind the https:// public URL, so a reverse proxy on this machine forwards every visitor and each limit would count them all as one; list the proxy's address, e.g. `127.0.0.1`",
+                config.addr
+            ),
         ));
     }
     problems
+}
+
+/// How many different values the bytes of `bytes` take.
+fn distinct(bytes: &[u8]) -> usize {
+    let mut seen: Vec<u8> = bytes.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
 }
 
 /// The files holding secrets or residents' data that others than their owner may read.
@@ -140,8 +166,9 @@ mod tests {
         ),
         (
             "GLASSHOUSE_CHECKPOINT_KEY",
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "m4Rk2QvXo9LcT7yWb1NfE6hJd3GsP8aUz5KiV0tYqCw=",
         ),
+        ("GLASSHOUSE_TRUSTED_PROXIES", "127.0.0.1"),
     ];
 
     /// The safe configuration with `changes` (a variable set, or removed with `None`).
@@ -186,6 +213,29 @@ mod tests {
         assert!(weak[0].message.contains("weak"));
         let no_key = setting_problems(&with(&[("GLASSHOUSE_CHECKPOINT_KEY", None)]));
         assert_eq!(names(&no_key), ["GLASSHOUSE_CHECKPOINT_KEY"]);
+        let zeros = setting_problems(&with(&[(
+            "GLASSHOUSE_CHECKPOINT_KEY",
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+        )]));
+        assert_eq!(names(&zeros), ["GLASSHOUSE_CHECKPOINT_KEY"]);
+        assert!(zeros[0].message.contains("weak"), "{}", zeros[0]);
+        let short = setting_problems(&with(&[("GLASSHOUSE_CHECKPOINT_KEY", Some("c2hvcnQ="))]));
+        assert_eq!(names(&short), ["GLASSHOUSE_CHECKPOINT_KEY"]);
+        assert!(short[0].message.contains("32 bytes"), "{}", short[0]);
+        // Behind a proxy on this machine, the proxy must be trusted; listening on every
+        // interface (the proxy elsewhere) is the operator's call.
+        let untrusted = setting_problems(&with(&[("GLASSHOUSE_TRUSTED_PROXIES", None)]));
+        assert_eq!(names(&untrusted), ["GLASSHOUSE_TRUSTED_PROXIES"]);
+        assert!(
+            untrusted[0].message.contains("127.0.0.1:3000"),
+            "{}",
+            untrusted[0]
+        );
+        let exposed = setting_problems(&with(&[
+            ("GLASSHOUSE_TRUSTED_PROXIES", None),
+            ("GLASSHOUSE_ADDR", Some("0.0.0.0:3000")),
+        ]));
+        assert_eq!(exposed, []);
         let password_only = setting_problems(&with(&[("GLASSHOUSE_STAFF_SECOND_FACTOR", Some("optional"))]));
         assert_eq!(names(&password_only), ["GLASSHOUSE_STAFF_SECOND_FACTOR"]);
     }

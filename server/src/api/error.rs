@@ -166,17 +166,28 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Middleware outside the body limit: its refusal of a body too large (413, plain text,
-/// answered before any API code runs) becomes `ApiError::TooLarge` for `/api/` paths.
-pub async fn too_large_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Middleware outside the body limit and the panic guard: their answers are plain text,
+/// written before or instead of any API code, so for `/api/` paths a body too large (413)
+/// becomes `ApiError::TooLarge` and a handler's panic (500) `ApiError::Internal`, each in the
+/// JSON shape the document promises.
+pub async fn plain_refusals_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let plain = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .is_none_or(|v| v.as_bytes() != b"application/json");
-    if api && response.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
-        return ApiError::TooLarge.into_response();
+    if !(api && plain) {
+        return response;
     }
-    response
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge.into_response(),
+        StatusCode::INTERNAL_SERVER_ERROR => {
+            ApiError::Internal("the request handler panicked".into()).into_response()
+        }
+        _ => response,
+    }
 }

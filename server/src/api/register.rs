@@ -68,16 +68,18 @@ pub struct ChangesQuery {
     cursor: Option<String>,
 }
 
-/// The language a query asks for: English when absent; 400 `unsupported_language` for a
-/// code the register has no texts in.
+/// The language a query asks for: English when absent; 400 `unsupported_language` for
+/// anything but one of the document's codes exactly (`es`, not `es-MX` or `ES`: what the
+/// document declares is what the API takes, no looser).
 fn lang_of(code: Option<&str>) -> Result<Lang, ApiError> {
     match code {
         None => Ok(Lang::default()),
-        Some(code) => code
-            .parse()
-            .map_err(|e: domain::lang::UnsupportedLang| ApiError::BadRequest {
+        Some(code) => Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| ApiError::BadRequest {
                 code: "unsupported_language",
-                message: e.to_string(),
+                message: domain::lang::UnsupportedLang(code.to_owned()).to_string(),
             }),
     }
 }

@@ -33,7 +33,8 @@ pub fn keeper(config: &Config) -> Result<Keeper, KeyError> {
     ))
 }
 
-fn decode_seed(encoded: &str) -> Result<[u8; 32], KeyError> {
+/// The 32 bytes of a base64 key.
+pub(crate) fn decode_seed(encoded: &str) -> Result<[u8; 32], KeyError> {
     STANDARD
         .decode(encoded.trim())
         .ok()

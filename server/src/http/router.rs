@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth_mw::resolve_session,
         ));
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/register/changes.atom", get(super::feeds::register_changes_atom))
         .merge(api::router())
@@ -79,15 +79,20 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             super::layers::security_headers,
         ))
-        .layer(tower_http::compression::CompressionLayer::new())
-        // Server functions read whole bodies: bound them before anything else runs.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        // The limit's own refusal is plain text: an API caller gets the JSON error shape.
-        .layer(middleware::from_fn(api::error::too_large_as_json))
+        .layer(tower_http::compression::CompressionLayer::new());
+    guarded(app).with_state(state)
+}
+
+/// The outermost layers, around everything: a bound on bodies, and a panic guard.
+fn guarded<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
+    // Server functions read whole bodies: bound them before anything else runs.
+    app.layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // A bug that panics while answering costs that one request a 500, never the
         // connection (a browser would show an empty response) and never the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(answer_panic))
-        .with_state(state)
+        // The limit's and the guard's answers are plain text: an API caller gets the JSON
+        // error shape instead.
+        .layer(middleware::from_fn(api::error::plain_refusals_as_json))
 }
 
 /// The answer to a request whose handler panicked: logged with the panic's message, and a
@@ -119,5 +124,52 @@ async fn healthz(State(state): State<AppState>) -> Response {
             tracing::error!(error = %e, "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[allow(clippy::unused_async)]
+    async fn boom() -> &'static str {
+        panic!("a bug")
+    }
+
+    async fn answer(path: &str) -> (StatusCode, String, String) {
+        let app: Router = guarded(Router::new().route("/api/v1/boom", get(boom)).route("/boom", get(boom)));
+        let response = app
+            .oneshot(
+                axum::extract::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let kind = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, kind, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_500_in_json_to_the_api_and_in_text_to_pages() {
+        let (status, kind, body) = answer("/api/v1/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(kind, "application/json");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"], "internal_error");
+        assert!(
+            !body.contains("a bug"),
+            "the panic's message stays in the log: {body}"
+        );
+        let (status, kind, body) = answer("/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(kind.starts_with("text/plain"), "{kind}");
+        assert!(body.contains("Something went wrong"));
     }
 }
