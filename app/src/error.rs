@@ -50,9 +50,22 @@ pub enum AppError {
     /// The resident used up an allowance (requests a day, messages an hour); nothing was stored.
     #[error(transparent)]
     Quota(#[from] domain::requests::QuotaExceeded),
+    /// A page link's `cursor` is not of its list's shape (edited, or cut short): nothing to
+    /// guess at; the list starts again from its first page.
+    #[error("the page link is not one this list gives out")]
+    BadCursor,
     /// The request did not reach the server function or its answer was unreadable.
     #[error("request failed: {0}")]
     Transport(String),
+}
+
+impl From<domain::paging::PagingError> for AppError {
+    fn from(error: domain::paging::PagingError) -> Self {
+        match error {
+            domain::paging::PagingError::Cursor => AppError::BadCursor,
+            domain::paging::PagingError::Limit(_) => AppError::InvalidInput("limit".to_owned()),
+        }
+    }
 }
 
 impl AppError {
@@ -89,6 +102,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::InvalidInput(_) | AppError::NotAChoice | AppError::RequestInput(_) => 422,
             AppError::RequestClosed => 409,
+            AppError::BadCursor => 422,
             AppError::RegisterForm { .. } => 422,
             AppError::Review(refused) => {
                 use domain::register::ReviewRefused as R;

@@ -17,6 +17,9 @@
 pub const DEFAULT_LIMIT: u32 = 50;
 /// The most items one page may hold.
 pub const MAX_LIMIT: u32 = 200;
+/// Items per page of a resident's own lists (requests, consent history, notifications):
+/// few enough to scroll on a phone.
+pub const RESIDENT_PAGE_SIZE: u32 = 25;
 
 /// Separates a cursor's parts.
 const SEPARATOR: char = '~';
@@ -167,6 +170,28 @@ impl<T> Page<T> {
     }
 }
 
+/// A page as a reader's page shows it: its items, where the next page starts, and whether
+/// it is a later page (which links back to the first, even when it came out empty).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    /// The next page's cursor; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Whether the page was read after a cursor (not the first page).
+    pub later: bool,
+}
+
+impl<T> Page<T> {
+    /// The page to show, read after a cursor if `later`.
+    pub fn view(self, later: bool) -> PageView<T> {
+        PageView {
+            next_cursor: self.next_cursor(),
+            items: self.items,
+            later,
+        }
+    }
+}
+
 /// The SQL `LIMIT` that reads one row past a page of `limit`, telling whether more follow.
 pub fn fetch_limit(limit: u32) -> i64 {
     i64::from(limit) + 1
@@ -232,5 +257,16 @@ mod tests {
         assert_eq!(last.next, None);
         let empty = Page::from_rows(Vec::<i32>::new(), 2, key);
         assert!(empty.items.is_empty() && empty.next.is_none());
+    }
+
+    #[test]
+    fn a_page_view_carries_the_next_cursor_and_whether_it_is_later() {
+        let key = |n: &i32| Cursor::after(&[&n.to_string()]);
+        let view = Page::from_rows(vec![5, 4, 3], 2, key).view(true);
+        assert_eq!(view.items, vec![5, 4]);
+        assert_eq!(view.next_cursor.as_deref(), Some("4"));
+        assert!(view.later);
+        let last = Page::from_rows(vec![1], 2, key).view(false);
+        assert_eq!((last.next_cursor, last.later), (None, false));
     }
 }

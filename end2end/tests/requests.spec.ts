@@ -99,7 +99,7 @@ test("a resident's access request goes from the form to the package", async ({ p
 
   // The resident is told, reads the message, and gets the package.
   await open(page, "/my/notifications");
-  await expect(page.getByTestId("notifications").locator("li")).toHaveCount(3);
+  await expect(page.getByTestId("notifications").locator('li[data-list="request"]')).toHaveCount(3);
   await expectAccessible(page);
   await open(page, `/my/requests/${requestId}`);
   await expect(page.getByTestId("request-facts")).toHaveAttribute("data-status", "fulfilled");

@@ -304,7 +304,7 @@ async fn history_and_receipts_match_the_events(backend: Backend) {
     let first = choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;
     let second = choose(&app, &session, "riverton-311", "satisfaction-survey", "grant").await;
     let third = choose(&app, &session, SYSTEM, NEWSLETTER, "withdraw").await;
-    let history = me.consent_history().await.ok();
+    let history = me.consent_history().await.ok().items;
     let ids: Vec<&str> = history.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -494,7 +494,7 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
     assert_eq!(hana.receipt_json(id, None).await.status, 404);
     let anonymous = app.anonymous();
     assert_eq!(anonymous.receipt_json(id, None).await.status, 401);
-    assert!(hana.consent_history().await.ok().is_empty());
+    assert!(hana.consent_history().await.ok().items.is_empty());
     // The receipt's server function, like its download, does not know another's event.
     let called = hana.consent_receipt(id).await;
     assert_eq!(called.status, 404, "{}", called.body);
@@ -779,7 +779,7 @@ async fn racing_choices_leave_the_latest_event_in_force(backend: Backend) {
             choose(&app, &session, SYSTEM, NEWSLETTER, "grant"),
             choose(&app, &session, SYSTEM, NEWSLETTER, "withdraw"),
         );
-        let history = me.consent_history().await.ok();
+        let history = me.consent_history().await.ok().items;
         let expected = if history[0].action == ConsentAction::Grant {
             "permit"
         } else {

@@ -348,7 +348,7 @@ async fn the_office_asks_the_clock_pauses_and_the_resident_is_told(backend: Back
     assert_eq!(resident.unread_notifications().await.ok(), 1);
     let (_, html) = app.get_as("/my", &ana).await;
     assert!(html.contains("data-testid=\"unread-count\""), "{html}");
-    let list = resident.notifications().await.ok();
+    let list = resident.request_notifications().await;
     assert_eq!(list[0].kind, NotificationKind::Message);
     assert_eq!(list[0].request_id, id);
     // Nobody else is.
@@ -702,7 +702,7 @@ async fn the_office_reads_its_figures_records_and_audit_log(backend: Backend) {
     let detail = console.case(&assisted).await.ok();
     assert_eq!(detail.detail.channel, RequestChannel::Assisted);
     // The resident sees it among theirs.
-    let mine = resident.my_requests().await.ok();
+    let mine = resident.my_requests().await.ok().items;
     assert!(mine.iter().any(|r| r.id == assisted), "{mine:?}");
     // An overdue one and a fulfilled one.
     let overdue = filed(&app, &ana, &Filing::new("erasure").systems(&[FARE_CARD])).await;

@@ -523,7 +523,7 @@ async fn residents_see_proofs_of_their_own_entries_only(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = busy_ledger(&app).await;
     let (other, _) = enrolled_resident(&app, "bo@example.org", &[SYSTEM]).await;
-    let mine = app.as_user(&session).consent_history().await.ok();
+    let mine = app.as_user(&session).consent_history().await.ok().items;
     let index = mine[0].ledger_index.unwrap();
     let proof = app.as_user(&session).entry_proof(index).await.ok();
     assert_eq!(proof.log.code(), "consent");

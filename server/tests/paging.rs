@@ -1,13 +1,14 @@
 //! Cursor paging of every list in the agency API, on SQLite and PostgreSQL: walking a list
 //! page by page meets each item once, in the order of the whole list; a limit out of range
 //! or a cursor of another shape is refused with a sentence; a cursor never reaches past the
-//! caller's own rows.
+//! caller's own rows. The residents' own lists (requests, consent history, notifications)
+//! walk the same way, each only ever the resident's own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::client::{ApiClient, Filing, QueueQuery};
-use common::{Backend, bearer, enrolled_resident, filed, officer, spawn_app, staff};
+use common::{Backend, bearer, enrolled_resident, filed, officer, spawn_app, staff, unenrolled_resident};
 use domain::account::ApiScope;
 use domain::account::Role;
 use domain::requests::QUEUE_PAGE_SIZE;
@@ -25,6 +26,9 @@ on_both_databases!(
     reviews_walk_by_cursor_newest_first,
     api_clients_walk_by_cursor_in_the_console,
     the_register_desk_reads_its_systems_from_the_cursor,
+    a_residents_requests_walk_by_cursor_newest_first,
+    consent_history_walks_by_cursor_newest_first,
+    notifications_walk_by_cursor_merged_by_time,
 );
 
 const FARE_CARD: &str = "riverpass-fare-card";
@@ -513,4 +517,393 @@ async fn the_register_desk_reads_its_systems_from_the_cursor(backend: Backend) {
         later.contains("href=\"/admin/register#systems\""),
         "a link back to the first page"
     );
+}
+
+// --- The residents' own lists: their requests, consent history and notifications ---
+
+/// The id of the account signed up with `email`.
+async fn user_id(app: &common::TestApp, email: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// Stores a request of `user` created at `at_us` (no quota, no tasks: only the list reads it).
+async fn stored_request(app: &common::TestApp, user: &str, id: &str, at_us: i64) {
+    sqlx::query(concat!(
+        "INSERT INTO privacy_requests (id, user_id, kind, status, channel, details, policy, ",
+        "received_on, due_on, created_at_us, updated_at_us) ",
+        "VALUES ($1, $2, 'access', 'received', 'web', '', 'gdpr', '2026-11-20', '2026-12-20', $3, $3)"
+    ))
+    .bind(id)
+    .bind(user)
+    .bind(at_us)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+}
+
+/// `rows` newest first, the id breaking ties: a list's order.
+fn newest_first(mut rows: Vec<(i64, String)>) -> Vec<String> {
+    rows.sort_by(|a, b| b.cmp(a));
+    rows.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Walks a resident's list through the store, `limit` at a time, from `first`.
+async fn walk_store<T, F, Fut>(limit: u32, first: Option<domain::paging::Cursor>, read: F) -> Vec<T>
+where
+    F: Fn(Option<domain::paging::Cursor>) -> Fut,
+    Fut: std::future::Future<Output = domain::paging::Page<T>>,
+{
+    let (mut all, mut cursor) = (Vec::new(), first);
+    for _ in 0..500 {
+        let page = read(cursor.clone()).await;
+        assert!(
+            page.items.len() <= limit as usize,
+            "a page holds at most its limit"
+        );
+        all.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return all,
+        }
+    }
+    panic!("no last page after 500");
+}
+
+async fn a_residents_requests_walk_by_cursor_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _) = unenrolled_resident(&app, "ana@example.org").await;
+    let (ben, _) = unenrolled_resident(&app, "ben@example.org").await;
+    let (ana_id, ben_id) = (
+        user_id(&app, "ana@example.org").await,
+        user_id(&app, "ben@example.org").await,
+    );
+    // More than a page, three at a time in the same microsecond (the id breaks the tie);
+    // Ben's in between, at the same times.
+    let size = domain::paging::RESIDENT_PAGE_SIZE;
+    let (mut anas, mut bens) = (Vec::new(), Vec::new());
+    for n in 0..(size + 7) {
+        let at = 1_790_000_000_000_000 + i64::from(n / 3);
+        let id = format!("req-a-{n:03}");
+        stored_request(&app, &ana_id, &id, at).await;
+        anas.push((at, id));
+        if n % 5 == 0 {
+            let id = format!("req-b-{n:03}");
+            stored_request(&app, &ben_id, &id, at).await;
+            bens.push((at, id));
+        }
+    }
+    let (anas, bens) = (newest_first(anas), newest_first(bens));
+    // Through the store, a few at a time: every request once, newest first.
+    let today = store::requests::today();
+    let pool = &app.state.pool;
+    let user = ana_id.as_str();
+    for limit in [1, 4, 7] {
+        let read = |after: Option<domain::paging::Cursor>| async move {
+            store::requests::mine_page(pool, user, today, limit, after.as_ref())
+                .await
+                .unwrap()
+        };
+        let seen: Vec<String> = walk_store(limit, None, read)
+            .await
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(seen, anas, "limit {limit}");
+    }
+    // Through the server function, a page of `RESIDENT_PAGE_SIZE` at a time.
+    let me = app.as_user(&ana);
+    let first = me.my_requests().await.ok();
+    assert!(!first.later);
+    assert_eq!(first.items.len(), size as usize);
+    let mut seen: Vec<String> = first.items.iter().map(|r| r.id.clone()).collect();
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = me.my_requests_after(&c).await.ok();
+        assert!(page.later);
+        seen.extend(page.items.iter().map(|r| r.id.clone()));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen, anas, "every request once, newest first");
+    // Ana's cursor shows Ben only his own requests after it.
+    let next = first.next_cursor.unwrap();
+    let theirs = app.as_user(&ben).my_requests_after(&next).await.ok();
+    let older: Vec<String> = theirs.items.iter().map(|r| r.id.clone()).collect();
+    assert!(
+        !older.is_empty() && older.iter().all(|id| bens.contains(id)),
+        "{older:?}"
+    );
+    assert_eq!(
+        older,
+        bens[bens.len() - older.len()..],
+        "his, after the cursor's place"
+    );
+    // A cursor of another shape is refused with a sentence, on the page too.
+    let bad = me.my_requests_after("page-2").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.error(), app::error::AppError::BadCursor);
+    let (status, html) = app.get_as("/my/requests?cursor=page-2", &ana).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("This page link is out of date"), "{html}");
+    assert!(
+        html.contains("href=\"/my/requests\""),
+        "the way back to the first page"
+    );
+    // Without JavaScript: a link to the next page, and from there back to the first.
+    let (status, html) = app.get_as("/my/requests", &ana).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("href=\"/my/requests?cursor={next}\"")),
+        "next link"
+    );
+    let (status, html) = app.get_as(&format!("/my/requests?cursor={next}"), &ana).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&anas[size as usize]));
+    assert!(html.contains("href=\"/my/requests\""), "back to the first page");
+    // A later page that came out empty keeps its way back.
+    let (status, html) = app.get_as("/my/requests?cursor=1~a", &ana).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Nothing more here"), "{html}");
+    assert!(html.contains("href=\"/my/requests\""));
+}
+
+/// Stores a consent event of `user` for the newsletter at `at_us` (a test's row: no ledger
+/// leaf, which the history only links when there is one).
+async fn stored_consent_event(app: &common::TestApp, user: &str, id: &str, at_us: i64) {
+    sqlx::query(concat!(
+        "INSERT INTO consent_events (id, user_id, purpose_id, notice_version, action, channel, at_us) ",
+        "SELECT $1, $2, p.id, p.notice_version, 'grant', 'web', $3 FROM purposes p ",
+        "JOIN systems s ON s.id = p.system_id WHERE s.slug = $4 AND p.key = $5"
+    ))
+    .bind(id)
+    .bind(user)
+    .bind(at_us)
+    .bind(ACCOUNT)
+    .bind(NEWSLETTER)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+}
+
+async fn consent_history_walks_by_cursor_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _) = unenrolled_resident(&app, "ana@example.org").await;
+    let (ben, _) = unenrolled_resident(&app, "ben@example.org").await;
+    let (ana_id, ben_id) = (
+        user_id(&app, "ana@example.org").await,
+        user_id(&app, "ben@example.org").await,
+    );
+    let size = domain::paging::RESIDENT_PAGE_SIZE;
+    let (mut anas, mut bens) = (Vec::new(), Vec::new());
+    for n in 0..(size + 4) {
+        let at = 1_790_000_000_000_000 + i64::from(n / 2);
+        let id = format!("ev-a-{n:03}");
+        stored_consent_event(&app, &ana_id, &id, at).await;
+        anas.push((at, id));
+        if n % 4 == 0 {
+            let id = format!("ev-b-{n:03}");
+            stored_consent_event(&app, &ben_id, &id, at).await;
+            bens.push((at, id));
+        }
+    }
+    let (anas, bens) = (newest_first(anas), newest_first(bens));
+    let pool = &app.state.pool;
+    let user = ana_id.as_str();
+    for limit in [1, 3, 10] {
+        let read = |after: Option<domain::paging::Cursor>| async move {
+            let lang = domain::lang::Lang::En;
+            store::consent::history_page(pool, user, lang, limit, after.as_ref())
+                .await
+                .unwrap()
+        };
+        let seen: Vec<String> = walk_store(limit, None, read)
+            .await
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(seen, anas, "limit {limit}");
+    }
+    let me = app.as_user(&ana);
+    let first = me.consent_history().await.ok();
+    assert!(!first.later);
+    assert_eq!(first.items.len(), size as usize);
+    let mut seen: Vec<String> = first.items.iter().map(|e| e.id.clone()).collect();
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = me.consent_history_after(&c).await.ok();
+        assert!(page.later);
+        seen.extend(page.items.iter().map(|e| e.id.clone()));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen, anas, "every event once, newest first");
+    // Ana's cursor shows Ben only his own events; a receipt id in it reveals nothing.
+    let next = first.next_cursor.unwrap();
+    let theirs = app.as_user(&ben).consent_history_after(&next).await.ok();
+    assert!(theirs.items.iter().all(|e| bens.contains(&e.id)));
+    let forged = format!("{}~{}", i64::MAX / 10, anas[0]);
+    let all_his = app.as_user(&ben).consent_history_after(&forged).await.ok();
+    let ids: Vec<String> = all_his.items.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, bens, "from a place after every event: all his, none of hers");
+    let bad = me.consent_history_after("1~a~b").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let (status, html) = app.get_as("/my/consents/history?cursor=%20", &ana).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("href=\"/my/consents/history\""));
+    let (_, html) = app.get_as("/my/consents/history", &ana).await;
+    assert!(html.contains(&format!("href=\"/my/consents/history?cursor={next}\"")));
+    let (_, html) = app
+        .get_as(&format!("/my/consents/history?cursor={next}"), &ana)
+        .await;
+    assert!(html.contains(&format!("/my/consents/{}", anas[size as usize])));
+    assert!(
+        html.contains("href=\"/my/consents/history\""),
+        "back to the first page"
+    );
+}
+
+async fn notifications_walk_by_cursor_merged_by_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ana, _) = unenrolled_resident(&app, "ana@example.org").await;
+    let (ben, _) = unenrolled_resident(&app, "ben@example.org").await;
+    let (ana_id, ben_id) = (
+        user_id(&app, "ana@example.org").await,
+        user_id(&app, "ben@example.org").await,
+    );
+    let pool = &app.state.pool;
+    stored_request(&app, &ana_id, "req-ana", 1).await;
+    stored_request(&app, &ben_id, "req-ben", 1).await;
+    let (system_id, version): (String, i64) = sqlx::query_as(
+        "SELECT s.id, v.version FROM systems s JOIN system_versions v ON v.system_id = s.id WHERE s.slug = $1",
+    )
+    .bind(FARE_CARD)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    // Both lists, several at each instant, some instants shared by both: at the same
+    // instant a request's notification comes first, then ids descending.
+    let size = domain::paging::RESIDENT_PAGE_SIZE;
+    let mut expected: Vec<(i64, i64, String)> = Vec::new();
+    let mut bens = Vec::new();
+    for n in 0..(size + 9) {
+        let at = 1_790_000_000_000_000 + i64::from(n / 4);
+        let (user, request, who) = if n % 6 == 1 {
+            (&ben_id, "req-ben", "b")
+        } else {
+            (&ana_id, "req-ana", "a")
+        };
+        let id = format!("{who}-{n:03}");
+        if n % 3 == 0 {
+            sqlx::query(
+                "INSERT INTO register_notifications (id, user_id, system_id, version, at_us) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&id)
+            .bind(user)
+            .bind(&system_id)
+            .bind(version)
+            .bind(at)
+            .execute(pool)
+            .await
+            .unwrap();
+        } else {
+            sqlx::query(
+                "INSERT INTO notifications (id, user_id, request_id, at_us, kind) VALUES ($1, $2, $3, $4, 'message')",
+            )
+            .bind(&id)
+            .bind(user)
+            .bind(request)
+            .bind(at)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        let rank = i64::from(n % 3 != 0);
+        if who == "a" {
+            expected.push((at, rank, id));
+        } else {
+            bens.push(id);
+        }
+    }
+    expected.sort_by(|a, b| b.cmp(a));
+    let expected: Vec<String> = expected.into_iter().map(|(_, _, id)| id).collect();
+    let id_of = |n: &domain::requests::Notice| match n {
+        domain::requests::Notice::Request(n) => n.id.clone(),
+        domain::requests::Notice::Register(n) => n.id.clone(),
+    };
+    let user = ana_id.as_str();
+    for limit in [1, 2, 5, 11] {
+        let read = |after: Option<domain::paging::Cursor>| async move {
+            let lang = domain::lang::Lang::En;
+            store::requests::notices_page(pool, user, lang, limit, after.as_ref())
+                .await
+                .unwrap()
+        };
+        let seen: Vec<String> = walk_store(limit, None, read).await.iter().map(id_of).collect();
+        assert_eq!(seen, expected, "limit {limit}");
+    }
+    let me = app.as_user(&ana);
+    let first = me.notifications().await.ok();
+    assert!(!first.notices.later);
+    assert_eq!(first.notices.items.len(), size as usize);
+    assert_eq!(
+        first.unread,
+        expected.len() as i64,
+        "every unread one counts, on any page"
+    );
+    let mut seen: Vec<String> = first.notices.items.iter().map(id_of).collect();
+    let mut cursor = first.notices.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = me.notifications_after(&c).await.ok();
+        assert!(page.notices.later);
+        seen.extend(page.notices.items.iter().map(id_of));
+        cursor = page.notices.next_cursor;
+    }
+    assert_eq!(seen, expected, "every notification once, newest first");
+    // Ana's cursor shows Ben only his own.
+    let next = first.notices.next_cursor.unwrap();
+    let theirs = app.as_user(&ben).notifications_after(&next).await.ok();
+    assert!(!theirs.notices.items.is_empty());
+    assert!(theirs.notices.items.iter().all(|n| bens.contains(&id_of(n))));
+    assert_eq!(me.notifications_after("1~a").await.status, 422);
+    // Without JavaScript: the next page by its cursor, back to the first, and marking one
+    // read on a later page comes back to that page.
+    let (_, html) = app.get_as("/my/notifications", &ana).await;
+    assert!(
+        html.contains(&format!("href=\"/my/notifications?cursor={next}\"")),
+        "next link"
+    );
+    let (status, html) = app
+        .get_as(&format!("/my/notifications?cursor={next}"), &ana)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("href=\"/my/notifications\""),
+        "back to the first page"
+    );
+    let later_one = &expected[size as usize];
+    assert!(
+        html.contains(&format!("value=\"{later_one}\"")),
+        "its mark-read form"
+    );
+    let marked = me.mark_notification_read_on_page(later_one, &next).await;
+    assert!((300..400).contains(&marked.status), "{}", marked.status);
+    assert_eq!(
+        marked.header("location"),
+        Some(format!("/my/notifications?cursor={next}").as_str())
+    );
+    assert_eq!(me.notifications().await.ok().unread, expected.len() as i64 - 1);
+    // A cursor of another shape never reaches the address the mark form goes back to.
+    let marked = me
+        .mark_notification_read_on_page(&expected[0], "x\r\nSet-Cookie: a=b")
+        .await;
+    assert_eq!(marked.header("location"), Some("/my/notifications"));
+    // Ben cannot mark Ana's notification read.
+    app.as_user(&ben)
+        .mark_notifications_read(Some(&expected[1]))
+        .await
+        .ok();
+    assert_eq!(me.notifications().await.ok().unread, expected.len() as i64 - 2);
 }

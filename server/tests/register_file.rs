@@ -335,22 +335,16 @@ async fn followers_and_residents_holding_data_hear_of_a_change_and_no_one_else(b
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        heard(ana.register_notices().await.value()),
+        heard(ana.register_notices().await),
         [(followed_slug.clone(), 2, false)]
     );
     let ben = app.as_user(&holder);
     assert_eq!(
-        heard(ben.register_notices().await.value()),
+        heard(ben.register_notices().await),
         [(held_slug.clone(), 2, false)]
     );
     assert_eq!(ben.unread_notifications().await.value(), 1);
-    assert!(
-        app.as_user(&bystander)
-            .register_notices()
-            .await
-            .value()
-            .is_empty()
-    );
+    assert!(app.as_user(&bystander).register_notices().await.is_empty());
     // The notifications page shows it, linking to what changed; marking all read clears it.
     let (_, page) = app.get_as("/my/notifications", &holder).await;
     assert!(
@@ -365,7 +359,7 @@ async fn followers_and_residents_holding_data_hear_of_a_change_and_no_one_else(b
     store::register::import(pool, &file.check().unwrap(), store::audit::Actor::Operator)
         .await
         .unwrap();
-    assert_eq!(ana.register_notices().await.value().len(), 1);
+    assert_eq!(ana.register_notices().await.len(), 1);
 }
 
 async fn a_csv_in_the_shape_of_the_csv_export_updates_what_it_carries_and_a_bad_one_changes_nothing(

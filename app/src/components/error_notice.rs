@@ -20,6 +20,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::NotAChoice => t!(i18n, errors.not_a_choice).into_any(),
         AppError::NoticeChanged => t!(i18n, errors.notice_changed).into_any(),
         AppError::Transport(_) => t!(i18n, errors.transport).into_any(),
+        AppError::BadCursor => t!(i18n, errors.bad_cursor).into_any(),
         AppError::Auth(error) => auth_message(error).into_any(),
         AppError::RequestInput(error) => request_message(error).into_any(),
         AppError::RequestClosed => t!(i18n, errors.request_closed).into_any(),

@@ -8,6 +8,7 @@ pub mod live_form;
 pub mod messages;
 pub mod not_found;
 pub mod page_title;
+pub mod pager;
 pub mod reload_key;
 pub mod signed_in;
 pub mod status;

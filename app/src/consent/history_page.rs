@@ -1,21 +1,27 @@
 //! `/my/consents/history`: every consent event of the signed-in resident, newest first,
-//! each with its receipt.
+//! each with its receipt, in pages (`?cursor=`).
 
 use crate::components::page_title::PageTitle;
-use crate::components::signed_in::{MyNav, refused};
+use crate::components::pager::{Pager, list_refused};
+use crate::components::signed_in::MyNav;
 use crate::consent::consent_history;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use domain::consent::{Channel, ConsentAction, ConsentEventView};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 /// The page.
 #[component]
 pub fn ConsentHistoryPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let events = Resource::new(move || lang.get(), consent_history);
+    let query = use_query_map();
+    let events = Resource::new(
+        move || (lang.get(), query.read().get("cursor")),
+        |(lang, cursor)| consent_history(lang, cursor),
+    );
     view! {
         <PageTitle text=|l| td_string!(l, history.title) />
         <h1>{t!(i18n, history.title)}</h1>
@@ -24,19 +30,30 @@ pub fn ConsentHistoryPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(events) if events.is_empty() => view! { <p class="empty">{t!(i18n, history.none)}</p> }.into_any(),
-                    Ok(events) => view! {
-                        <ol class="log" data-testid="consent-history">
-                            {events.into_iter().map(|event| view! { <EventItem event /> }).collect_view()}
-                        </ol>
+                    Ok(page) if page.items.is_empty() && !page.later => {
+                        view! { <p class="empty">{t!(i18n, history.none)}</p> }.into_any()
                     }
-                    .into_any(),
-                    Err(error) => refused(error),
+                    Ok(page) => {
+                        let (later, empty, next) = (page.later, page.items.is_empty(), page.next_cursor);
+                        view! {
+                            {(!empty).then(|| view! {
+                                <ol class="log" data-testid="consent-history">
+                                    {page.items.into_iter().map(|event| view! { <EventItem event /> }).collect_view()}
+                                </ol>
+                            })}
+                            <Pager base=BASE label=|l| td_string!(l, history.pages) later next_cursor=next empty />
+                        }
+                        .into_any()
+                    }
+                    Err(error) => list_refused(error, BASE),
                 }
             })}
         </Suspense>
     }
 }
+
+/// The page's address.
+const BASE: &str = "/my/consents/history";
 
 #[component]
 fn EventItem(event: ConsentEventView) -> impl IntoView {

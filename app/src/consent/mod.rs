@@ -50,11 +50,20 @@ pub async fn record_consent(
     Ok(event)
 }
 
-/// Every consent event of the signed-in resident, newest first.
+/// One page of the signed-in resident's consent events, newest first, after `cursor` (a
+/// `HISTORY_CURSOR`; none or empty: the first page), names in `lang`.
 #[server(prefix = "/fn", endpoint = "consent/history")]
-pub async fn consent_history(lang: Lang) -> Result<Vec<ConsentEventView>, AppError> {
+pub async fn consent_history(
+    lang: Lang,
+    cursor: Option<String>,
+) -> Result<domain::paging::PageView<ConsentEventView>, AppError> {
     let session = ssr::require_session()?;
-    Ok(store::consent::history(&ssr::backend()?.pool, &session.user.id, lang).await?)
+    let shape = domain::consent::HISTORY_CURSOR;
+    let after = shape.decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))?;
+    let pool = ssr::backend()?.pool;
+    let size = domain::paging::RESIDENT_PAGE_SIZE;
+    let page = store::consent::history_page(&pool, &session.user.id, lang, size, after.as_ref()).await?;
+    Ok(page.view(after.is_some()))
 }
 
 /// The receipt of one of the signed-in resident's consent events.

@@ -1,19 +1,22 @@
-//! `/my/requests`: the resident's requests, newest first.
+//! `/my/requests`: the resident's requests, newest first, in pages (`?cursor=`).
 use crate::components::page_title::PageTitle;
-use crate::components::signed_in::{MyNav, refused};
+use crate::components::pager::{Pager, list_refused};
+use crate::components::signed_in::MyNav;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::requests::my_requests;
 use domain::requests::RequestSummary;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use super::names::{TimeLeft, kind_name, status_name};
 
-/// `/my/requests`: every request of the signed-in resident, newest first.
+/// `/my/requests`: the signed-in resident's requests, newest first, a page at a time.
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let requests = Resource::new(|| (), |_| my_requests());
+    let query = use_query_map();
+    let requests = Resource::new(move || query.read().get("cursor"), my_requests);
     view! {
         <PageTitle text=|l| td_string!(l, requests.title) />
         <h1>{t!(i18n, requests.title)}</h1>
@@ -23,19 +26,30 @@ pub fn RequestsPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, requests.none)}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ol class="log" data-testid="my-requests">
-                            {list.into_iter().map(|summary| view! { <RequestItem summary /> }).collect_view()}
-                        </ol>
+                    Ok(page) if page.items.is_empty() && !page.later => {
+                        view! { <p class="empty">{t!(i18n, requests.none)}</p> }.into_any()
                     }
-                    .into_any(),
-                    Err(error) => refused(error),
+                    Ok(page) => {
+                        let (later, empty, next) = (page.later, page.items.is_empty(), page.next_cursor);
+                        view! {
+                            {(!empty).then(|| view! {
+                                <ol class="log" data-testid="my-requests">
+                                    {page.items.into_iter().map(|summary| view! { <RequestItem summary /> }).collect_view()}
+                                </ol>
+                            })}
+                            <Pager base=BASE label=|l| td_string!(l, requests.pages) later next_cursor=next empty />
+                        }
+                        .into_any()
+                    }
+                    Err(error) => list_refused(error, BASE),
                 }
             })}
         </Suspense>
     }
 }
+
+/// The list's address.
+const BASE: &str = "/my/requests";
 
 #[component]
 fn RequestItem(summary: RequestSummary) -> impl IntoView {

@@ -11,6 +11,7 @@ pub mod package_page;
 
 use crate::error::AppError;
 use domain::lang::Lang;
+use domain::paging::PageView;
 use domain::requests::{RequestDetail, RequestSummary};
 use leptos::prelude::*;
 
@@ -50,13 +51,24 @@ pub async fn file_request(
     Ok(id)
 }
 
-/// The signed-in resident's requests, newest first.
+/// One page of the signed-in resident's requests, newest first, after `cursor` (a
+/// `MY_REQUESTS_CURSOR`; none or empty: the first page).
 #[server(prefix = "/fn", endpoint = "requests/mine")]
-pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+pub async fn my_requests(cursor: Option<String>) -> Result<PageView<RequestSummary>, AppError> {
     let session = ssr::require_session()?;
+    let shape = domain::requests::MY_REQUESTS_CURSOR;
+    let after = shape.decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))?;
     let pool = ssr::backend()?.pool;
-    let mine = store::requests::mine(&pool, &session.user.id, store::requests::today()).await;
-    Ok(mine?)
+    let today = store::requests::today();
+    let page = store::requests::mine_page(
+        &pool,
+        &session.user.id,
+        today,
+        domain::paging::RESIDENT_PAGE_SIZE,
+        after.as_ref(),
+    )
+    .await?;
+    Ok(page.view(after.is_some()))
 }
 
 /// One of the signed-in resident's requests.
@@ -120,21 +132,31 @@ pub async fn reply_to_office(id: String, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in resident's notifications, newest first.
+/// One page of the signed-in resident's notifications, newest first: their requests' and
+/// the register's merged, after `cursor` (a `NOTICE_CURSOR`; none or empty: the first
+/// page), names in `lang`; with how many notifications of every kind are unread.
 #[server(prefix = "/fn", endpoint = "notifications/list")]
-pub async fn my_notifications() -> Result<Vec<domain::requests::Notification>, AppError> {
+pub async fn my_notifications(
+    lang: Lang,
+    cursor: Option<String>,
+) -> Result<domain::requests::NoticesPage, AppError> {
     let session = ssr::require_session()?;
+    let shape = domain::requests::NOTICE_CURSOR;
+    let after = shape.decode_opt(cursor.as_deref().filter(|c| !c.is_empty()))?;
     let pool = ssr::backend()?.pool;
-    Ok(store::requests::notifications(&pool, &session.user.id).await?)
-}
-
-/// The signed-in resident's notices of changes to systems they follow or hold data in,
-/// newest first, names in `lang`.
-#[server(prefix = "/fn", endpoint = "notifications/register")]
-pub async fn my_register_notices(lang: Lang) -> Result<Vec<domain::register::SystemNotice>, AppError> {
-    let session = ssr::require_session()?;
-    let pool = ssr::backend()?.pool;
-    Ok(store::register::notices(&pool, &session.user.id, lang).await?)
+    let user = &session.user.id;
+    let page = store::requests::notices_page(
+        &pool,
+        user,
+        lang,
+        domain::paging::RESIDENT_PAGE_SIZE,
+        after.as_ref(),
+    )
+    .await?;
+    Ok(domain::requests::NoticesPage {
+        notices: page.view(after.is_some()),
+        unread: unread_count(&pool, user).await?,
+    })
 }
 
 /// The signed-in person's notices about their account (wrong passwords tried, a sign-up with
@@ -150,27 +172,36 @@ pub async fn my_account_notices() -> Result<Vec<domain::account::AccountNotice>,
 #[server(prefix = "/fn", endpoint = "notifications/unread")]
 pub async fn unread_notifications() -> Result<i64, AppError> {
     match ssr::session() {
-        Some(session) => {
-            let pool = ssr::backend()?.pool;
-            let requests = store::requests::unread(&pool, &session.user.id).await?;
-            let register = store::register::unread_notices(&pool, &session.user.id).await?;
-            let account = store::account_notices::unread(&pool, &session.user.id).await?;
-            Ok(requests + register + account)
-        }
+        Some(session) => unread_count(&ssr::backend()?.pool, &session.user.id).await,
         None => Ok(0),
     }
 }
 
-/// Marks one notification read, or all of them when `id` is empty.
+/// How many of `user_id`'s notifications of every kind are unread.
+#[cfg(feature = "ssr")]
+async fn unread_count(pool: &store::Pool, user_id: &str) -> Result<i64, AppError> {
+    let requests = store::requests::unread(pool, user_id).await?;
+    let register = store::register::unread_notices(pool, user_id).await?;
+    let account = store::account_notices::unread(pool, user_id).await?;
+    Ok(requests + register + account)
+}
+
+/// Marks one notification read, or all of them when `id` is empty, and goes back to the
+/// page of the list it was marked on (`cursor`; a cursor of another shape: the first page).
 #[server(prefix = "/fn", endpoint = "notifications/read")]
-pub async fn mark_notifications_read(id: Option<String>) -> Result<(), AppError> {
+pub async fn mark_notifications_read(id: Option<String>, cursor: Option<String>) -> Result<(), AppError> {
     let session = ssr::require_session()?;
     let id = id.filter(|i| !i.is_empty());
     let pool = ssr::backend()?.pool;
     store::requests::mark_read(&pool, &session.user.id, id.as_deref()).await?;
     store::register::mark_notices_read(&pool, &session.user.id, id.as_deref()).await?;
     store::account_notices::mark_read(&pool, &session.user.id, id.as_deref()).await?;
-    leptos_axum::redirect("/my/notifications");
+    // Only a cursor of the list's shape goes into the address (it holds no `&`, `#` or space).
+    let back = cursor.filter(|c| domain::requests::NOTICE_CURSOR.decode(c).is_ok());
+    match back {
+        Some(c) => leptos_axum::redirect(&format!("/my/notifications?cursor={c}")),
+        None => leptos_axum::redirect("/my/notifications"),
+    }
     Ok(())
 }
 

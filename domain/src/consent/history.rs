@@ -3,6 +3,11 @@
 use super::action::{Channel, ConsentAction};
 use serde::{Deserialize, Serialize};
 
+/// A page of a resident's consent history starts after an event's (time in microseconds,
+/// id): newest first.
+pub const HISTORY_CURSOR: crate::paging::Shape =
+    crate::paging::Shape(&[crate::paging::Part::Number, crate::paging::Part::Text]);
+
 /// One consent event in the resident's history, in their language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsentEventView {

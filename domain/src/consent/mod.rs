@@ -23,7 +23,7 @@ pub use enrollment::{
     EnrollmentEventView, EnrollmentRefused, may_confirm,
 };
 pub use facts::ReceiptFacts;
-pub use history::ConsentEventView;
+pub use history::{ConsentEventView, HISTORY_CURSOR};
 pub use receipt::{
     KANTARA_VERSION, PiiController, RECEIPT_SCHEMA, Receipt, ReceiptEvent, ReceiptNotice, ReceiptProcessing,
     ReceiptPurpose, ReceiptService,

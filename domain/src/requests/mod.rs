@@ -26,7 +26,10 @@ pub use console_view::{AssistedResident, CaseFile, ConsoleError, reason};
 pub use detail::{MessageView, RequestDetail, RequestSummary, TimelineEntry};
 pub use input::{MAX_DETAILS_CHARS, NewRequest, RequestInputError, SystemChoice};
 pub use kind::{RequestChannel, RequestKind};
-pub use notifications::{Notification, NotificationKind};
+pub use notifications::{
+    NOTICE_CURSOR, Notice, NoticeList, NoticesPage, Notification, NotificationKind, Placed, Resume,
+    SameInstant, merge_notices,
+};
 pub use package::{
     AccessPackage, AgencyReport, EnrollmentRecord, PACKAGE_FORMAT, PackageParts, PackageSummary,
     PackageWriter,
@@ -37,6 +40,11 @@ pub use records::RequestRecord;
 pub use stats::{RequestStats, WeekCount, week_start, weekly_counts};
 pub use status::{IllegalTransition, RequestStatus};
 pub use task::{TaskOutcome, TaskView};
+
+/// A page of a resident's own requests starts after a request's (creation time in
+/// microseconds, id): newest first.
+pub const MY_REQUESTS_CURSOR: crate::paging::Shape =
+    crate::paging::Shape(&[crate::paging::Part::Number, crate::paging::Part::Text]);
 
 /// A page of an agency's tasks starts after a (due date, task id): the most urgent first.
 pub const TASK_CURSOR: crate::paging::Shape =

@@ -14,9 +14,10 @@ use domain::account::Profile;
 use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
 use domain::decision::AccessPage;
 use domain::ledger::EntryProof;
+use domain::paging::PageView;
 use domain::requests::{
-    AccessPackage, AuditPage, CaseFile, Notification, PackageSummary, QueuePage, RequestDetail, RequestStats,
-    RequestSummary,
+    AccessPackage, AuditPage, CaseFile, Notice, NoticesPage, Notification, PackageSummary, QueuePage,
+    RequestDetail, RequestStats, RequestSummary,
 };
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -705,9 +706,15 @@ impl ApiClient {
         self.call("/fn/consent/record", &form).await
     }
 
-    /// Every consent event of the resident, newest first.
-    pub async fn consent_history(&self) -> Answer<Vec<ConsentEventView>> {
+    /// The first page of the resident's consent events, newest first.
+    pub async fn consent_history(&self) -> Answer<PageView<ConsentEventView>> {
         self.call("/fn/consent/history", &[("lang", "en")]).await
+    }
+
+    /// The page of the resident's consent events after `cursor`.
+    pub async fn consent_history_after(&self, cursor: &str) -> Answer<PageView<ConsentEventView>> {
+        self.call("/fn/consent/history", &[("lang", "en"), ("cursor", cursor)])
+            .await
     }
 
     pub async fn consent_receipt(&self, id: &str) -> Answer<Receipt> {
@@ -738,9 +745,14 @@ impl ApiClient {
         self.call("/fn/requests/file", &filing.form()).await
     }
 
-    /// The resident's requests, newest first.
-    pub async fn my_requests(&self) -> Answer<Vec<RequestSummary>> {
+    /// The first page of the resident's requests, newest first.
+    pub async fn my_requests(&self) -> Answer<PageView<RequestSummary>> {
         self.call("/fn/requests/mine", &[]).await
+    }
+
+    /// The page of the resident's requests after `cursor`.
+    pub async fn my_requests_after(&self, cursor: &str) -> Answer<PageView<RequestSummary>> {
+        self.call("/fn/requests/mine", &[("cursor", cursor)]).await
     }
 
     /// One of the resident's requests (in English).
@@ -770,8 +782,28 @@ impl ApiClient {
         self.get(&format!("/my/requests/{id}/package.json")).await
     }
 
-    pub async fn notifications(&self) -> Answer<Vec<Notification>> {
-        self.call("/fn/notifications/list", &[]).await
+    /// The first page of the resident's notifications (requests' and the register's,
+    /// merged newest first), in English.
+    pub async fn notifications(&self) -> Answer<NoticesPage> {
+        self.call("/fn/notifications/list", &[("lang", "en")]).await
+    }
+
+    /// The page of the resident's notifications after `cursor`.
+    pub async fn notifications_after(&self, cursor: &str) -> Answer<NoticesPage> {
+        self.call("/fn/notifications/list", &[("lang", "en"), ("cursor", cursor)])
+            .await
+    }
+
+    /// The request notifications of the first page of notifications.
+    pub async fn request_notifications(&self) -> Vec<Notification> {
+        let page = self.notifications().await.ok();
+        let notices = page.notices.items.into_iter();
+        notices
+            .filter_map(|n| match n {
+                Notice::Request(n) => Some(n),
+                Notice::Register(_) => None,
+            })
+            .collect()
     }
 
     /// Notices about the account itself (wrong passwords tried, a sign-up with its email).
@@ -790,9 +822,26 @@ impl ApiClient {
             .await
     }
 
-    /// Notices of changes to systems followed or holding the resident's data.
-    pub async fn register_notices(&self) -> Answer<Vec<domain::register::SystemNotice>> {
-        self.call("/fn/notifications/register", &[("lang", "en")]).await
+    /// Marks notification `id` read from the page of the list at `cursor`, as a form posted
+    /// without JavaScript (the answer redirects back to that page).
+    pub async fn mark_notification_read_on_page(&self, id: &str, cursor: &str) -> Answer<()> {
+        self.clone()
+            .with_header("accept", "text/html")
+            .call("/fn/notifications/read", &[("id", id), ("cursor", cursor)])
+            .await
+    }
+
+    /// The notices of changes to systems followed or holding the resident's data, of the
+    /// first page of notifications.
+    pub async fn register_notices(&self) -> Vec<domain::register::SystemNotice> {
+        let page = self.notifications().await.ok();
+        let notices = page.notices.items.into_iter();
+        notices
+            .filter_map(|n| match n {
+                Notice::Register(n) => Some(n),
+                Notice::Request(_) => None,
+            })
+            .collect()
     }
 
     /// Follows (or stops following) system `slug`.

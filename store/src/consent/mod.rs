@@ -92,4 +92,4 @@ pub use enrollments::{
 };
 pub use facts::{CheckRow, TargetFacts, check_facts, consent_state, target};
 pub use mine::my_systems;
-pub use receipts::{history, receipt};
+pub use receipts::{history, history_page, receipt};

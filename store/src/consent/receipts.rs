@@ -1,8 +1,10 @@
 //! A resident's consent history and the receipt of each event.
 
 use super::*;
+use domain::paging::{Cursor, Page, fetch_limit};
 
-/// Every consent event of the resident, newest first.
+/// Every consent event of the resident, newest first (for the package, which holds them all;
+/// the history page reads `history_page`).
 #[tracing::instrument(skip(pool))]
 pub async fn history(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<ConsentEventView>, StoreError> {
     let rows: Vec<EventRow> = sqlx::query_as(concat!(
@@ -17,6 +19,40 @@ pub async fn history(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<Co
         .map(|r| r.into_view(lang))
         .collect::<Result<_, _>>()?;
     Ok(events)
+}
+
+/// One page of the resident's consent events, newest first: at most `limit`, after `after`
+/// (a `HISTORY_CURSOR`) if given. Only `user_id`'s own events, whatever the cursor names.
+#[tracing::instrument(skip(pool))]
+pub async fn history_page(
+    pool: &AnyPool,
+    user_id: &str,
+    lang: Lang,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<ConsentEventView>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(concat!(
+        event_select!(),
+        "WHERE e.user_id = $1 AND ($2 = 0 OR e.at_us < $3 OR (e.at_us = $3 AND e.id < $4)) ",
+        "ORDER BY e.at_us DESC, e.id DESC LIMIT $5"
+    ))
+    .bind(user_id)
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(fetch_limit(limit))
+    .fetch_all(pool)
+    .await?;
+    let page = Page::from_rows(rows, limit, |r| Cursor::after(&[&r.at_us.to_string(), &r.id]));
+    let items = page
+        .items
+        .into_iter()
+        .map(|r| r.into_view(lang))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next: page.next,
+    })
 }
 
 #[derive(FromRow)]

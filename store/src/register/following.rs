@@ -4,6 +4,7 @@
 use super::*;
 use domain::lang::Lang;
 use domain::register::SystemNotice;
+use domain::requests::{Notice, Placed, Resume};
 
 /// Follows (or stops following) system `slug` for `user_id`. Returns `false` when there is
 /// no such system.
@@ -79,22 +80,35 @@ struct NoticeRow {
     read_at_us: Option<i64>,
 }
 
-/// The resident's notices of register changes, newest first (at most 100), names in `lang`.
-pub async fn notices(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<SystemNotice>, StoreError> {
+/// The resident's notices of register changes after `resume`, newest first (the id
+/// breaking ties), at most `fetch_limit(limit)`, names in `lang`: one list of the merged
+/// notifications.
+pub(crate) async fn notices_after(
+    pool: &AnyPool,
+    user_id: &str,
+    lang: Lang,
+    resume: &Resume,
+    limit: u32,
+) -> Result<Vec<Placed>, StoreError> {
     let rows: Vec<NoticeRow> = sqlx::query_as(concat!(
         "SELECT n.id, s.slug, v.record, n.version, v.kind, n.at_us, n.read_at_us FROM register_notifications n ",
         "JOIN systems s ON s.id = n.system_id ",
         "JOIN system_versions v ON v.system_id = n.system_id AND v.version = n.version ",
-        "WHERE n.user_id = $1 ORDER BY n.at_us DESC, n.id DESC LIMIT 100"
+        "WHERE n.user_id = $1 AND (n.at_us < $2 OR (n.at_us = $2 AND ($3 = 2 OR ($3 = 1 AND n.id < $4)))) ",
+        "ORDER BY n.at_us DESC, n.id DESC LIMIT $5"
     ))
     .bind(user_id)
+    .bind(resume.at_us)
+    .bind(resume.mode())
+    .bind(&resume.id)
+    .bind(fetch_limit(limit))
     .fetch_all(pool)
     .await?;
     rows.into_iter()
         .map(|r| {
             let record: domain::register::SystemRecord =
                 serde_json::from_str(&r.record).map_err(|e| decode_err("system_versions.record", e))?;
-            Ok(SystemNotice {
+            let notice = SystemNotice {
                 id: r.id,
                 system_slug: r.slug,
                 system_name: record.name.get(lang).to_owned(),
@@ -102,6 +116,10 @@ pub async fn notices(pool: &AnyPool, user_id: &str, lang: Lang) -> Result<Vec<Sy
                 kind: code("system_versions.kind", &r.kind)?,
                 at: crate::rfc3339_us(r.at_us),
                 read: r.read_at_us.is_some(),
+            };
+            Ok(Placed {
+                at_us: r.at_us,
+                notice: Notice::Register(notice),
             })
         })
         .collect::<Result<_, sqlx::Error>>()

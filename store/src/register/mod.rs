@@ -71,7 +71,8 @@ mod terms;
 mod versions;
 mod writing;
 
-pub use following::{follow, is_following, mark_notices_read, notices, unread_notices};
+pub(crate) use following::notices_after;
+pub use following::{follow, is_following, mark_notices_read, unread_notices};
 pub use import::{apply, apply_system, export, import};
 pub use notices::revise_purpose_text;
 pub use problem_reports::{answer_problem_report, file_problem_report, problem_reports};

@@ -4,7 +4,11 @@
 use crate::{StoreError, code, new_event_id, now_us, rfc3339_us};
 use domain::calendar::Date;
 use domain::console::Case;
-use domain::requests::{Clock, Notification, NotificationKind, RequestStatus};
+use domain::lang::Lang;
+use domain::paging::{Cursor, Page, fetch_limit};
+use domain::requests::{
+    Clock, Notice, NoticeList, Notification, NotificationKind, Placed, RequestStatus, Resume, merge_notices,
+};
 use sqlx::AnyPool;
 
 /// Tells the resident `user_id` that request `id` changed (`kind` "status") or that the
@@ -148,20 +152,51 @@ impl NotificationRow {
     }
 }
 
-/// The resident's notifications, newest first (at most 100).
-pub async fn notifications(pool: &AnyPool, user_id: &str) -> Result<Vec<Notification>, StoreError> {
+/// The resident's request notifications after `resume`, newest first (the id breaking
+/// ties), at most `fetch_limit(limit)`: one list of the merged notifications.
+async fn notifications_after(
+    pool: &AnyPool,
+    user_id: &str,
+    resume: &Resume,
+    limit: u32,
+) -> Result<Vec<Placed>, StoreError> {
     let rows: Vec<NotificationRow> = sqlx::query_as(concat!(
         "SELECT n.id, n.request_id, r.kind AS request_kind, n.at_us, n.kind, n.status, n.read_at_us ",
         "FROM notifications n JOIN privacy_requests r ON r.id = n.request_id ",
-        "WHERE n.user_id = $1 ORDER BY n.at_us DESC, n.id DESC LIMIT 100"
+        "WHERE n.user_id = $1 AND (n.at_us < $2 OR (n.at_us = $2 AND ($3 = 2 OR ($3 = 1 AND n.id < $4)))) ",
+        "ORDER BY n.at_us DESC, n.id DESC LIMIT $5"
     ))
     .bind(user_id)
+    .bind(resume.at_us)
+    .bind(resume.mode())
+    .bind(&resume.id)
+    .bind(fetch_limit(limit))
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(NotificationRow::into_notification)
+        .map(|row| {
+            let at_us = row.at_us;
+            let notice = Notice::Request(row.into_notification()?);
+            Ok(Placed { at_us, notice })
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
+}
+
+/// One page of the resident's notifications, newest first: their requests' and the
+/// register's merged by time, at most `limit`, after `after` (a `NOTICE_CURSOR`) if given,
+/// names in `lang`. Only `user_id`'s own, whatever the cursor names.
+pub async fn notices_page(
+    pool: &AnyPool,
+    user_id: &str,
+    lang: Lang,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<Notice>, StoreError> {
+    let requests = notifications_after(pool, user_id, &Resume::of(after, NoticeList::Request), limit).await?;
+    let resume = Resume::of(after, NoticeList::Register);
+    let register = crate::register::notices_after(pool, user_id, lang, &resume, limit).await?;
+    Ok(merge_notices(requests, register, limit))
 }
 
 /// How many of the resident's notifications are unread.

@@ -21,8 +21,8 @@ mod tasks;
 
 pub use case::{ApplyError, apply, case};
 pub use filing::{FileError, Filing, file};
-pub use messages::{ReplyError, add_message, mark_read, notifications, notify, reply, unread};
-pub use resident::{detail, mine};
+pub use messages::{ReplyError, add_message, mark_read, notices_page, notify, reply, unread};
+pub use resident::{detail, mine, mine_page};
 pub use tasks::{AgencyTask, Completion, TaskError, TaskFilter, agency_tasks, complete_task};
 
 use crate::{StoreError, code, new_event_id, now_us};

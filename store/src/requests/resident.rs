@@ -5,15 +5,25 @@ use super::SummaryRow;
 use crate::{StoreError, code, rfc3339_us, text};
 use domain::calendar::Date;
 use domain::lang::Lang;
+use domain::paging::{Cursor, Page, fetch_limit};
 use domain::requests::{MessageView, RequestDetail, RequestSummary, TaskOutcome, TaskView, TimelineEntry};
 use sqlx::AnyPool;
 
-/// The resident's requests, newest first.
+/// A request's list entry with its sort key.
+#[derive(sqlx::FromRow)]
+struct MineRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    created_at_us: i64,
+}
+
+/// Every request of the resident, newest first (for the package, which holds them all; the
+/// list page reads `mine_page`).
 pub async fn mine(pool: &AnyPool, user_id: &str, today: Date) -> Result<Vec<RequestSummary>, StoreError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
         "SELECT ",
         summary_columns!(),
-        " FROM privacy_requests r WHERE r.user_id = $1 ORDER BY r.created_at_us DESC"
+        " FROM privacy_requests r WHERE r.user_id = $1 ORDER BY r.created_at_us DESC, r.id DESC"
     ))
     .bind(user_id)
     .fetch_all(pool)
@@ -22,6 +32,43 @@ pub async fn mine(pool: &AnyPool, user_id: &str, today: Date) -> Result<Vec<Requ
         .map(|row| row.into_summary(today))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
+}
+
+/// One page of the resident's requests, newest first: at most `limit`, after `after` (a
+/// `MY_REQUESTS_CURSOR`) if given. Only `user_id`'s own requests, whatever the cursor names.
+pub async fn mine_page(
+    pool: &AnyPool,
+    user_id: &str,
+    today: Date,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<RequestSummary>, StoreError> {
+    let rows: Vec<MineRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        summary_columns!(),
+        ", r.created_at_us FROM privacy_requests r WHERE r.user_id = $1 ",
+        "AND ($2 = 0 OR r.created_at_us < $3 OR (r.created_at_us = $3 AND r.id < $4)) ",
+        "ORDER BY r.created_at_us DESC, r.id DESC LIMIT $5"
+    ))
+    .bind(user_id)
+    .bind(i64::from(after.is_some()))
+    .bind(after.map_or(0, |c| c.number(0)))
+    .bind(after.map_or("", |c| c.part(1)))
+    .bind(fetch_limit(limit))
+    .fetch_all(pool)
+    .await?;
+    let page = Page::from_rows(rows, limit, |r| {
+        Cursor::after(&[&r.created_at_us.to_string(), &r.summary.id])
+    });
+    let items = page
+        .items
+        .into_iter()
+        .map(|row| row.summary.into_summary(today))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Page {
+        items,
+        next: page.next,
+    })
 }
 
 /// A request's own columns, for its detail.
