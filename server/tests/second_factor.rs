@@ -437,11 +437,11 @@ async fn plain_secrets_are_sealed_when_the_server_starts(backend: Backend) {
 async fn a_pending_sign_in_starts_one_session_only(backend: Backend) {
     let app = app(backend).await;
     let (secret, recovery, _) = enrolled_staff(&app, "pat@riverton.example").await;
-    // With the authenticator: once used, the same pending sign-in is refused, even with a
-    // newer code, and its page says the sign-in is over.
+    // With the authenticator: once used, the same pending sign-in is refused, even with
+    // another good code (a recovery code), and its page says the sign-in is over.
     let pending = password_step(&app, "pat@riverton.example").await;
     pending.complete_sign_in(&code(&secret, 30)).await.session();
-    let replayed = pending.complete_sign_in(&code(&secret, 60)).await;
+    let replayed = pending.complete_sign_in(&recovery[0]).await;
     assert_eq!(replayed.status, 401, "{}", replayed.body);
     assert_eq!(replayed.error(), AppError::Auth(AuthError::SignInExpired));
     assert_eq!(replayed.cookie(), None);
@@ -451,15 +451,15 @@ async fn a_pending_sign_in_starts_one_session_only(backend: Backend) {
     );
     // With a recovery code: the same.
     let pending = password_step(&app, "pat@riverton.example").await;
-    pending.complete_sign_in(&recovery[0]).await.session();
+    pending.complete_sign_in(&recovery[1]).await.session();
     assert_eq!(
-        pending.complete_sign_in(&recovery[1]).await.error(),
+        pending.complete_sign_in(&recovery[2]).await.error(),
         AppError::Auth(AuthError::SignInExpired)
     );
-    // The refused replay used nothing up: that recovery code still works once.
+    // The refused replays used nothing up: those recovery codes still work, once each.
     password_step(&app, "pat@riverton.example")
         .await
-        .complete_sign_in(&recovery[1])
+        .complete_sign_in(&recovery[0])
         .await
         .session();
     // The record is in the database, so every app server refuses the replay.
@@ -467,7 +467,10 @@ async fn a_pending_sign_in_starts_one_session_only(backend: Backend) {
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
-    assert_eq!(used, 5, "enrolment's code, the confirmation, and three sign-ins");
+    assert_eq!(
+        used, 5,
+        "the enrolment code's, the confirmation's, and three sign-ins'"
+    );
     // Forgotten once the tokens would have expired anyway.
     let later = store::now() + 3600;
     assert_eq!(
