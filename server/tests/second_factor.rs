@@ -502,7 +502,16 @@ async fn an_enrolment_code_makes_staff_enrol_where_it_is_optional(backend: Backe
     assert_eq!(signed_in.set_cookie(SECOND_FACTOR_COOKIE), None);
     // ...until an operator issues them an enrolment code: then they enrol at the next sign-in.
     let enrolment_code = issue_code(&app, "dev@riverton.example").await;
-    let (secret, _, _) = enrol_with(&app, "dev@riverton.example", &enrolment_code).await;
+    let pending = password_step(&app, "dev@riverton.example").await;
+    let enrolling = redeem(&app, &pending, &enrolment_code).await;
+    // While that enrolment is under way, the password alone still opens nothing.
+    let other = password_step(&app, "dev@riverton.example").await;
+    assert_eq!(
+        other.second_factor_step().await.ok().step,
+        PendingStepView::EnrolmentCode
+    );
+    let secret = secret_of(&enrolling.second_factor_step().await.ok());
+    enrolling.complete_sign_in(&code(&secret, 0)).await.session();
     // Enrolled, they need the authenticator from then on.
     let pending = password_step(&app, "dev@riverton.example").await;
     assert_eq!(

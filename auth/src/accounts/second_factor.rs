@@ -176,7 +176,11 @@ impl Accounts {
             .await
             .map_err(unavailable)?;
         let enrolled = factor.as_ref().is_some_and(|f| f.confirmed_at.is_some());
-        let code_issued = role.is_staff() && !enrolled && self.enrolment_code_issued(&user.id).await?;
+        // The operator asked this account to enrol: a code still good, or one redeemed for an
+        // enrolment under way (an unconfirmed authenticator).
+        let code_issued = role.is_staff()
+            && !enrolled
+            && (factor.is_some() || self.enrolment_code_issued(&user.id).await?);
         match domain::account::after_password(role, enrolled, self.policy.second_factor, code_issued) {
             domain::account::AfterPassword::Session => Ok(SignedIn::Session(
                 self.start_session(&user.id, &user.password_hash).await?,

@@ -28,8 +28,8 @@ pub enum AfterPassword {
 
 /// The step after a right password: residents are signed in; staff enter a code when they have
 /// an authenticator, and must enrol one first when the rule requires it, or when an operator
-/// has issued them an enrolment code that is still good (`code_issued`: the operator asked
-/// for it, even where the rule leaves it optional). Officers open every resident's requests:
+/// has issued them an enrolment code (`code_issued`: still good, or redeemed for an enrolment
+/// not yet confirmed; the operator asked for it, even where the rule leaves it optional). Officers open every resident's requests:
 /// a stolen password alone must not be enough.
 pub fn after_password(
     role: Role,
