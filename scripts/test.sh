@@ -108,6 +108,10 @@ if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1 &&
     E2E_OFFICER_PASSWORD=$(awk '/^password: / { sub(/^password: /, ""); print }' "$E2E_DIR/officer.log")
     export E2E_OFFICER_EMAIL=e2e.officer@example.org E2E_OFFICER_PASSWORD
   fi
+  # The second-factor spec makes staff of its own, as an operator does, through the command
+  # line on the server's database (each test its own officer and enrolment code).
+  E2E_GLASSHOUSE_BIN=$(realpath "$TARGET_DIR/debug/glasshouse")
+  export E2E_GLASSHOUSE_BIN E2E_DATABASE_URL=$DATABASE_URL E2E_DATA_DIR=$E2E_DIR
   "$TARGET_DIR/debug/glasshouse" serve >"$E2E_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done

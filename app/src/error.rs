@@ -142,7 +142,11 @@ impl AppError {
             AppError::Auth(auth) => match auth {
                 AuthError::EmailTaken => 409,
                 AuthError::InvalidCredentials | AuthError::NotSignedIn | AuthError::SignInExpired => 401,
-                AuthError::WrongPassword | AuthError::WrongCode | AuthError::Input(_) => 422,
+                AuthError::WrongPassword
+                | AuthError::WrongCode
+                | AuthError::WrongEnrolmentCode
+                | AuthError::EnrolmentCodeSpent
+                | AuthError::Input(_) => 422,
                 AuthError::Disabled => 403,
                 AuthError::RateLimited { .. } | AuthError::BackingOff { .. } => 429,
                 AuthError::Forbidden => 403,

@@ -4,11 +4,13 @@
 mod second_factor;
 
 pub use second_factor::{
-    Enrolment, PendingSignIn, SECOND_FACTOR_COOKIE, SignedIn, current_code, matching_step,
+    Enrolment, IssuedEnrolmentCode, PendingSignIn, PendingStep, SECOND_FACTOR_COOKIE, SignedIn, current_code,
+    matching_step,
 };
 
 use crate::address::ClientAddress;
 use crate::password::PasswordHashing;
+use crate::sealing::SealingKeys;
 use crate::tokens::{ISSUER, SESSION_AUDIENCE, SESSION_TYP, SessionClaims, TokenKeys};
 use base64::Engine;
 use domain::account::{
@@ -85,6 +87,8 @@ pub struct Accounts {
     pool: AnyPool,
     hashing: PasswordHashing,
     keys: TokenKeys,
+    /// Seals authenticator secrets; digests enrolment codes.
+    sealing: SealingKeys,
     policy: SessionPolicy,
     /// Sign-in attempts per account (the per-IP limit is a layer on the routes).
     per_account: Arc<DefaultKeyedRateLimiter<String>>,
@@ -121,13 +125,20 @@ pub fn digest(session_id: &str) -> String {
 }
 
 impl Accounts {
-    /// The service; `attempts_per_minute` bounds sign-ins per account.
-    pub fn new(pool: AnyPool, hashing: PasswordHashing, keys: TokenKeys, policy: SessionPolicy) -> Self {
+    /// The service: five sign-in attempts a minute per account.
+    pub fn new(
+        pool: AnyPool,
+        hashing: PasswordHashing,
+        keys: TokenKeys,
+        sealing: SealingKeys,
+        policy: SessionPolicy,
+    ) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
         Self {
             pool,
             hashing,
             keys,
+            sealing,
             policy,
             per_account: Arc::new(RateLimiter::keyed(quota)),
         }

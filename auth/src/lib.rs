@@ -6,5 +6,6 @@ pub mod accounts;
 pub mod address;
 pub mod clients;
 pub mod password;
+pub mod sealing;
 pub mod strength;
 pub mod tokens;

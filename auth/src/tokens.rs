@@ -63,10 +63,14 @@ pub struct SecondFactorClaims {
     pub typ: String,
     pub iat: i64,
     pub exp: i64,
+    /// The pending sign-in's random id: the server records it once it is used (to start a
+    /// session, or to redeem an enrolment code), and refuses it after that.
+    pub jti: String,
     /// A digest of the password hash it was issued under: a password change voids it.
     pub pwh: String,
-    /// While enrolling: a digest of the authenticator secret shown to this sign-in (a later
-    /// password step makes a new secret, and voids this sign-in). Empty once enrolled.
+    /// While enrolling: a digest of the sealed authenticator secret this sign-in redeemed an
+    /// enrolment code for (another redemption makes a new secret, and this sign-in no longer
+    /// sees it). Empty otherwise.
     #[serde(default)]
     pub sfh: String,
 }

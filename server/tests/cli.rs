@@ -171,6 +171,46 @@ async fn admin_commands_create_staff_and_api_clients(backend: Backend) {
         .find_map(|l| l.strip_prefix("password: "))
         .expect("a generated password is printed once");
     assert!(password.len() >= 20);
+    // Development leaves staff's second factor optional: no enrolment code (it would make
+    // them enrol at once).
+    assert!(out.contains("no enrolment code"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("enrolment code: ")), "{out}");
+
+    // Where it is required, the operator gets the one-time code to hand over; the database
+    // keeps only its keyed digest.
+    let required = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("GLASSHOUSE_STAFF_SECOND_FACTOR", "required"),
+    ];
+    let staff = glasshouse(
+        &[
+            "admin",
+            "create-user",
+            "--role",
+            "admin",
+            "--email",
+            "new.admin@example.org",
+        ],
+        &required,
+    );
+    assert!(staff.status.success(), "{}", text(&staff.stderr));
+    let out = text(&staff.stdout);
+    let code = out
+        .lines()
+        .find_map(|l| l.strip_prefix("enrolment code: "))
+        .expect("an enrolment code is printed once");
+    let code = domain::account::EnrolmentCode::parse(code).expect("the shape of an enrolment code");
+    assert!(out.contains("good until "), "{out}");
+    let pool = store::db::connect(&db.url).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT c.code_hash FROM second_factor_enrolment_codes c JOIN users u ON u.id = c.user_id \
+         WHERE u.email = 'new.admin@example.org'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(code.as_str()) && stored[0].len() == 64);
 
     let again = glasshouse(
         &[
@@ -328,6 +368,13 @@ async fn admin_commands_disable_accounts_reset_second_factors_and_rotate_clients
     let reset = run(&["admin", "reset-second-factor", "--email", officer]);
     assert!(reset.status.success(), "{}", text(&reset.stderr));
     assert!(text(&reset.stdout).contains("enrols a new authenticator"));
+    let code = text(&reset.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("enrolment code: ").map(str::to_owned))
+        .expect("the reset prints the enrolment code");
+    assert!(domain::account::EnrolmentCode::parse(&code).is_some(), "{code}");
+    let nobody = run(&["admin", "reset-second-factor", "--email", "nobody@example.org"]);
+    assert!(!nobody.status.success());
 
     let client = text(&demo.stdout)
         .lines()
@@ -368,6 +415,13 @@ async fn admin_commands_disable_accounts_reset_second_factors_and_rotate_clients
             "rotate_client"
         ]
     );
+    let issued: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM admin_audit WHERE actor_id = 'operator' AND action = 'issue_enrolment_code'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(issued, 1, "the reset's code, in the reset's transaction");
 }
 
 /// `glasshouse serve` in production with exactly `vars` besides the database and address:

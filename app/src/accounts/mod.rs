@@ -67,12 +67,23 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     }
 }
 
-/// A staff sign-in's second step as its page shows it: the account, and while an
-/// authenticator is being enrolled, what to put into the app and the recovery codes.
+/// A staff sign-in's second step as its page shows it: the account, and what it asks for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingSignInView {
     pub email: String,
-    pub enrolment: Option<EnrolmentView>,
+    pub step: PendingStepView,
+}
+
+/// What a pending sign-in asks for next.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PendingStepView {
+    /// A code from the authenticator app, or a recovery code.
+    Code,
+    /// The operator's one-time enrolment code (nothing of an authenticator is shown before).
+    EnrolmentCode,
+    /// An authenticator being enrolled: what to put into the app and the recovery codes,
+    /// then its first code.
+    Enrol(EnrolmentView),
 }
 
 /// An authenticator being enrolled.
@@ -92,9 +103,10 @@ pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
     let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
         .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
     let pending = backend.accounts.pending_sign_in(&token).await?;
-    Ok(PendingSignInView {
-        email: pending.email,
-        enrolment: pending.enrolment.map(|e| EnrolmentView {
+    let step = match pending.step {
+        auth::accounts::PendingStep::Code => PendingStepView::Code,
+        auth::accounts::PendingStep::EnrolmentCode => PendingStepView::EnrolmentCode,
+        auth::accounts::PendingStep::Enrol(e) => PendingStepView::Enrol(EnrolmentView {
             secret: e
                 .secret
                 .as_bytes()
@@ -105,7 +117,25 @@ pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
             qr_code: ssr::qr_code_data_url(&e.uri),
             recovery_codes: e.recovery_codes,
         }),
+    };
+    Ok(PendingSignInView {
+        email: pending.email,
+        step,
     })
+}
+
+/// Redeems the operator's enrolment code for the pending sign-in, then goes back to the
+/// second step, which now shows the authenticator to set up.
+#[server(prefix = "/fn", endpoint = "auth/redeem_enrolment_code")]
+pub async fn redeem_enrolment_code(enrolment_code: String) -> Result<(), AppError> {
+    let backend = ssr::backend()?;
+    let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
+        .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
+    let outcome = backend
+        .accounts
+        .redeem_enrolment_code(&token, &enrolment_code)
+        .await;
+    ssr::answer(outcome, "/login/second-factor")
 }
 
 /// Checks the code of the second step and signs in.

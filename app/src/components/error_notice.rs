@@ -144,6 +144,8 @@ fn auth_message(error: AuthError) -> impl IntoView {
         }
         .into_any(),
         AuthError::Disabled => t!(i18n, auth_errors.disabled).into_any(),
+        AuthError::WrongEnrolmentCode => t!(i18n, auth_errors.wrong_enrolment_code).into_any(),
+        AuthError::EnrolmentCodeSpent => t!(i18n, auth_errors.enrolment_code_spent).into_any(),
         AuthError::Input(AccountInputError::Email) => t!(i18n, auth_errors.email).into_any(),
         AuthError::Input(AccountInputError::DisplayName) => t!(i18n, auth_errors.display_name).into_any(),
         AuthError::Input(AccountInputError::PasswordTooShort) => {

@@ -1,14 +1,23 @@
 //! The staff second factor: after a right password, a short-lived token (its own cookie)
 //! stands for the half-finished sign-in; the session starts only once a code from the
 //! authenticator (RFC 6238 TOTP, six digits, 30-second steps) or a one-time recovery code is
-//! right. Enrolment happens inside the first such sign-in: the page shows the secret, its QR
-//! code and the recovery codes, and the first right code confirms them.
+//! right, and the pending sign-in is used up with it. Enrolment happens inside the first
+//! such sign-in, once the operator's enrolment code is entered (`enrolment.rs`): only then
+//! does the page show the secret, its QR code and the recovery codes, and the first right
+//! code confirms them. Secrets are stored sealed (`crate::sealing`).
+
+mod enrolment;
+
+pub use enrolment::IssuedEnrolmentCode;
 
 use super::{Accounts, SetCookie, current_user, digest, unavailable};
+use crate::sealing::Sealed;
 use crate::tokens::{ISSUER, SECOND_FACTOR_TYP, SESSION_AUDIENCE, SecondFactorClaims};
-use domain::account::{AuthError, RECOVERY_CODES, SecondFactorCode, recovery_code};
+use base64::Engine;
+use domain::account::{AuthError, SecondFactorCode};
 use store::accounts::UserRow;
 use store::audit::Actor;
+use store::second_factor::{PendingUse, SecondFactorRow, StepOutcome};
 use store::{now, second_factor};
 use totp_rs::{Builder, Secret, Totp};
 
@@ -32,8 +41,27 @@ pub enum SignedIn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSignIn {
     pub email: String,
-    /// Present while the account enrols its authenticator.
-    pub enrolment: Option<Enrolment>,
+    pub step: PendingStep,
+}
+
+/// What the pending sign-in asks for next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingStep {
+    /// A code from the enrolled authenticator, or a recovery code.
+    Code,
+    /// The operator's enrolment code: nothing of an authenticator is shown before it.
+    EnrolmentCode,
+    /// Enrolling (the enrolment code was right): what to put into the app, then its first code.
+    Enrol(Enrolment),
+}
+
+/// Where a pending sign-in stands with the account's authenticator.
+enum Factor {
+    Enrolled(SecondFactorRow),
+    /// No authenticator this sign-in may see: it needs the operator's enrolment code.
+    NeedsCode,
+    /// The unconfirmed authenticator this sign-in redeemed an enrolment code for.
+    Enrolling(SecondFactorRow),
 }
 
 /// An authenticator being enrolled: what to put into the app, and the recovery codes to keep.
@@ -92,9 +120,10 @@ fn password_mark(password_hash: &str) -> String {
     digest(password_hash).chars().take(16).collect()
 }
 
-/// A short digest of an authenticator secret being enrolled, carried by the pending sign-in.
-fn secret_mark(secret: &str) -> String {
-    digest(&format!("second-factor:{secret}"))
+/// A short digest of a sealed authenticator secret being enrolled, carried by the pending
+/// sign-in (of the sealed value: the token says nothing about the secret itself).
+fn secret_mark(sealed_secret: &str) -> String {
+    digest(&format!("second-factor:{sealed_secret}"))
         .chars()
         .take(16)
         .collect()
@@ -119,58 +148,61 @@ impl Accounts {
         self.second_factor_cookie("", 0)
     }
 
-    /// After a right password: a session, or (for staff) the pending sign-in, starting the
-    /// enrolment of an authenticator when the account has none and the rule requires one.
+    /// A new pending sign-in for `user` (with a fresh id and lifetime); `sfh`: the mark of the
+    /// secret it is enrolling, or empty.
+    fn pending_cookie(&self, user: &UserRow, sfh: String) -> Result<SetCookie, AuthError> {
+        let issued = now();
+        let claims = SecondFactorClaims {
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            sub: user.id.clone(),
+            typ: SECOND_FACTOR_TYP.into(),
+            iat: issued,
+            exp: issued + PENDING_SECS,
+            jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()),
+            pwh: password_mark(&user.password_hash),
+            sfh,
+        };
+        let token = self.keys.sign(&claims).map_err(unavailable)?;
+        Ok(self.second_factor_cookie(&token, PENDING_SECS))
+    }
+
+    /// After a right password: a session, or (for staff) the pending sign-in, which enrols
+    /// an authenticator when the account has none and the rule (or an operator's enrolment
+    /// code) asks for one.
     pub(super) async fn after_password(&self, user: &UserRow) -> Result<SignedIn, AuthError> {
         let role = current_user(user.clone()).role;
         let factor = second_factor::find(&self.pool, &user.id)
             .await
             .map_err(unavailable)?;
         let enrolled = factor.as_ref().is_some_and(|f| f.confirmed_at.is_some());
-        match domain::account::after_password(role, enrolled, self.policy.second_factor) {
+        // The operator asked this account to enrol: a code still good, or one redeemed for an
+        // enrolment under way (an unconfirmed authenticator).
+        let code_issued = role.is_staff()
+            && !enrolled
+            && (factor.is_some() || self.enrolment_code_issued(&user.id).await?);
+        match domain::account::after_password(role, enrolled, self.policy.second_factor, code_issued) {
             domain::account::AfterPassword::Session => Ok(SignedIn::Session(
                 self.start_session(&user.id, &user.password_hash).await?,
             )),
-            step => {
-                let mut sfh = String::new();
-                if step == domain::account::AfterPassword::Enrol {
-                    let codes: Vec<String> = (0..RECOVERY_CODES)
-                        .map(|_| recovery_code(rand::random()).1)
-                        .collect();
-                    let factor =
-                        second_factor::start_enrolment(&self.pool, &user.id, &new_secret(), &codes.join(" "))
-                            .await
-                            .map_err(unavailable)?;
-                    if factor.confirmed_at.is_none() {
-                        sfh = secret_mark(&factor.secret);
-                    }
-                }
-                let issued = now();
-                let claims = SecondFactorClaims {
-                    iss: ISSUER.into(),
-                    aud: SESSION_AUDIENCE.into(),
-                    sub: user.id.clone(),
-                    typ: SECOND_FACTOR_TYP.into(),
-                    iat: issued,
-                    exp: issued + PENDING_SECS,
-                    pwh: password_mark(&user.password_hash),
-                    sfh,
-                };
-                let token = self.keys.sign(&claims).map_err(unavailable)?;
-                Ok(SignedIn::SecondFactor(
-                    self.second_factor_cookie(&token, PENDING_SECS),
-                ))
-            }
+            _ => Ok(SignedIn::SecondFactor(self.pending_cookie(user, String::new())?)),
         }
     }
 
-    /// The account a pending sign-in's token stands for, if the token is valid, the password
-    /// unchanged and the account enabled.
+    /// The account a pending sign-in's token stands for, if the token is valid and unused,
+    /// the password unchanged and the account enabled.
     async fn pending_user(&self, token: &str) -> Result<(UserRow, SecondFactorClaims), AuthError> {
         let claims = self
             .keys
             .verify_second_factor(token)
             .map_err(|_| AuthError::SignInExpired)?;
+        let used = second_factor::pending_used(&self.pool, &claims.jti)
+            .await
+            .map_err(unavailable)?;
+        if used {
+            tracing::warn!(outcome = "replayed", user = %claims.sub, "second factor");
+            return Err(AuthError::SignInExpired);
+        }
         let user = store::accounts::find_user(&self.pool, &claims.sub)
             .await
             .map_err(unavailable)?
@@ -182,49 +214,72 @@ impl Accounts {
         Ok((user, claims))
     }
 
-    /// The account's authenticator, if it is the one this pending sign-in was shown: an
-    /// enrolment whose secret was replaced by a later password step ends this sign-in.
-    async fn pending_factor(
-        &self,
-        user: &UserRow,
-        claims: &SecondFactorClaims,
-    ) -> Result<store::second_factor::SecondFactorRow, AuthError> {
+    /// Where this pending sign-in stands with the account's authenticator. An unconfirmed one
+    /// is this sign-in's only if it redeemed the enrolment code for it: a right password alone
+    /// never sees a secret.
+    async fn pending_factor(&self, user: &UserRow, claims: &SecondFactorClaims) -> Result<Factor, AuthError> {
         let factor = second_factor::find(&self.pool, &user.id)
             .await
-            .map_err(unavailable)?
-            .ok_or(AuthError::SignInExpired)?;
-        if factor.confirmed_at.is_none() && secret_mark(&factor.secret) != claims.sfh {
-            return Err(AuthError::SignInExpired);
-        }
-        Ok(factor)
+            .map_err(unavailable)?;
+        Ok(match factor {
+            Some(f) if f.confirmed_at.is_some() => Factor::Enrolled(f),
+            Some(f) if !claims.sfh.is_empty() && secret_mark(&f.secret) == claims.sfh => Factor::Enrolling(f),
+            _ => Factor::NeedsCode,
+        })
+    }
+
+    /// A sealed value of `user_id`'s row, opened; one that does not open is a fault (logged):
+    /// the server's secret changed, or the row was altered or copied from another account.
+    fn open(&self, what: Sealed, user_id: &str, sealed: &str) -> Result<String, AuthError> {
+        self.sealing.open(what, user_id, sealed).map_err(|e| {
+            tracing::error!(user = %user_id, error = %e, "a second-factor value does not open");
+            AuthError::Unavailable
+        })
+    }
+
+    /// The recovery codes of an enrolment under way, as shown.
+    fn pending_recovery_codes(
+        &self,
+        user_id: &str,
+        factor: &SecondFactorRow,
+    ) -> Result<Vec<String>, AuthError> {
+        let Some(sealed) = factor.pending_recovery_codes.as_deref() else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .open(Sealed::RecoveryCodes, user_id, sealed)?
+            .split(' ')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 
     /// What the second-factor page shows for the pending sign-in `token`.
     pub async fn pending_sign_in(&self, token: &str) -> Result<PendingSignIn, AuthError> {
         let (user, claims) = self.pending_user(token).await?;
-        let factor = self.pending_factor(&user, &claims).await?;
-        let enrolment = factor.confirmed_at.is_none().then(|| Enrolment {
-            uri: otpauth_uri(&factor.secret, &user.email),
-            recovery_codes: factor
-                .pending_recovery_codes
-                .as_deref()
-                .unwrap_or_default()
-                .split(' ')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            secret: factor.secret,
-        });
+        let step = match self.pending_factor(&user, &claims).await? {
+            Factor::Enrolled(_) => PendingStep::Code,
+            Factor::NeedsCode => PendingStep::EnrolmentCode,
+            Factor::Enrolling(factor) => {
+                let secret = self.open(Sealed::Secret, &user.id, &factor.secret)?;
+                PendingStep::Enrol(Enrolment {
+                    uri: otpauth_uri(&secret, &user.email),
+                    recovery_codes: self.pending_recovery_codes(&user.id, &factor)?,
+                    secret,
+                })
+            }
+        };
         Ok(PendingSignIn {
             email: user.email,
-            enrolment,
+            step,
         })
     }
 
     #[tracing::instrument(skip_all)]
     /// The second step: checks `code` (an authenticator's code, or a recovery code once
     /// enrolled) for the pending sign-in `token` and starts the session. Five tries a minute
-    /// per account; a code is accepted once, and never one older than the last accepted.
+    /// per account; a code is accepted once, and never one older than the last accepted; the
+    /// pending sign-in is used up in the same transaction, so it cannot start another session.
     /// Returns the session cookie and the one that clears the pending sign-in.
     pub async fn complete_sign_in(&self, token: &str, code: &str) -> Result<Vec<SetCookie>, AuthError> {
         let (user, claims) = self.pending_user(token).await?;
@@ -232,50 +287,76 @@ impl Accounts {
             tracing::warn!(outcome = "rate_limited", user = %user.id, "second factor");
             return Err(e);
         }
-        let factor = self.pending_factor(&user, &claims).await?;
-        let staff = current_user(user.clone());
-        let accepted = match SecondFactorCode::parse(code) {
-            Some(SecondFactorCode::Totp(code)) => match matching_step(&factor.secret, &code, now()) {
-                None => false,
-                Some(step) if factor.confirmed_at.is_none() => {
-                    let digests: Vec<String> = factor
-                        .pending_recovery_codes
-                        .as_deref()
-                        .unwrap_or_default()
-                        .split(' ')
-                        .filter_map(|shown| match SecondFactorCode::parse(shown) {
-                            Some(SecondFactorCode::Recovery(code)) => Some(digest(&code)),
-                            _ => None,
-                        })
-                        .collect();
-                    second_factor::confirm_enrolment(
-                        &self.pool,
-                        &user.id,
-                        step,
-                        &digests,
-                        Actor::Staff(&staff),
-                    )
-                    .await
-                    .map_err(unavailable)?
-                }
-                Some(step) => second_factor::accept_step(&self.pool, &user.id, step)
-                    .await
-                    .map_err(unavailable)?,
-            },
-            Some(SecondFactorCode::Recovery(code)) if factor.confirmed_at.is_some() => {
-                second_factor::use_recovery_code(&self.pool, &user.id, &digest(&code), Actor::Staff(&staff))
-                    .await
-                    .map_err(unavailable)?
-            }
-            _ => false,
+        let pending = PendingUse {
+            jti: &claims.jti,
+            expires_at: claims.exp,
         };
-        if !accepted {
-            tracing::warn!(outcome = "failure", user = %user.id, "second factor");
-            return Err(AuthError::WrongCode);
+        let staff = current_user(user.clone());
+        let factor = self.pending_factor(&user, &claims).await?;
+        let outcome = match (factor, SecondFactorCode::parse(code)) {
+            (Factor::Enrolling(factor), Some(SecondFactorCode::Totp(code))) => {
+                let secret = self.open(Sealed::Secret, &user.id, &factor.secret)?;
+                match matching_step(&secret, &code, now()) {
+                    None => StepOutcome::Refused,
+                    Some(step) => {
+                        let digests: Vec<String> = self
+                            .pending_recovery_codes(&user.id, &factor)?
+                            .iter()
+                            .filter_map(|shown| match SecondFactorCode::parse(shown) {
+                                Some(SecondFactorCode::Recovery(code)) => Some(digest(&code)),
+                                _ => None,
+                            })
+                            .collect();
+                        second_factor::confirm_enrolment(
+                            &self.pool,
+                            &user.id,
+                            step,
+                            &digests,
+                            pending,
+                            Actor::Staff(&staff),
+                        )
+                        .await
+                        .map_err(unavailable)?
+                    }
+                }
+            }
+            (Factor::Enrolled(factor), Some(SecondFactorCode::Totp(code))) => {
+                let secret = self.open(Sealed::Secret, &user.id, &factor.secret)?;
+                match matching_step(&secret, &code, now()) {
+                    None => StepOutcome::Refused,
+                    Some(step) => second_factor::accept_step(&self.pool, &user.id, step, pending)
+                        .await
+                        .map_err(unavailable)?,
+                }
+            }
+            (Factor::Enrolled(_), Some(SecondFactorCode::Recovery(code))) => {
+                second_factor::use_recovery_code(
+                    &self.pool,
+                    &user.id,
+                    &digest(&code),
+                    pending,
+                    Actor::Staff(&staff),
+                )
+                .await
+                .map_err(unavailable)?
+            }
+            _ => StepOutcome::Refused,
+        };
+        match outcome {
+            StepOutcome::Accepted => {
+                tracing::info!(outcome = "success", user = %user.id, "second factor");
+                let session = self.start_session(&user.id, &user.password_hash).await?;
+                Ok(vec![session, self.clearing_second_factor_cookie()])
+            }
+            StepOutcome::Refused => {
+                tracing::warn!(outcome = "failure", user = %user.id, "second factor");
+                Err(AuthError::WrongCode)
+            }
+            StepOutcome::SignInUsed => {
+                tracing::warn!(outcome = "replayed", user = %user.id, "second factor");
+                Err(AuthError::SignInExpired)
+            }
         }
-        tracing::info!(outcome = "success", user = %user.id, "second factor");
-        let session = self.start_session(&user.id, &user.password_hash).await?;
-        Ok(vec![session, self.clearing_second_factor_cookie()])
     }
 }
 

@@ -64,4 +64,10 @@ pub enum AuthError {
     /// An operator disabled the account (said only once the password was right).
     #[error("this account is disabled")]
     Disabled,
+    /// The operator's enrolment code was not right (or not the account's latest).
+    #[error("that enrolment code is not right")]
+    WrongEnrolmentCode,
+    /// The enrolment code was right but has expired or was used: the operator issues a new one.
+    #[error("that enrolment code has expired or was used")]
+    EnrolmentCodeSpent,
 }

@@ -25,8 +25,8 @@ pub use profile::{Profile, ProfileFields};
 pub use resident_number::ResidentNumber;
 pub use role::{ApiScope, Role};
 pub use second_factor::{
-    AfterPassword, RECOVERY_CODE_CHARS, RECOVERY_CODES, SecondFactorCode, SecondFactorRule, after_password,
-    recovery_code,
+    AfterPassword, ENROLMENT_CODE_CHARS, ENROLMENT_CODE_SECS, EnrolmentCode, RECOVERY_CODE_CHARS,
+    RECOVERY_CODES, SecondFactorCode, SecondFactorRule, after_password, recovery_code,
 };
 pub use user::{CurrentUser, SessionView};
 

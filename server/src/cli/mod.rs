@@ -86,7 +86,9 @@ pub enum AuditCommand {
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create an officer or admin account; the password is read from standard input, or
-    /// generated and printed once when none is piped in.
+    /// generated and printed once when none is piped in. Where staff must use a second factor,
+    /// also prints the one-time enrolment code (good for 72 hours) to give them out of band:
+    /// their first sign-in asks for it before it shows an authenticator's secret.
     CreateUser {
         #[arg(long, value_parser = ["officer", "admin"])]
         role: String,
@@ -137,7 +139,8 @@ pub enum AdminCommand {
         email: String,
     },
     /// Remove a staff member's authenticator and recovery codes (a lost phone): their
-    /// sessions end, and their next sign-in enrols a new authenticator.
+    /// sessions end, and their next sign-in enrols a new authenticator with the one-time
+    /// enrolment code printed here (good for 72 hours; it replaces any earlier one).
     ResetSecondFactor {
         #[arg(long)]
         email: String,

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::demo::{self, DemoError};
 
 use auth::clients;
-use domain::account::{ApiScope, Role};
+use domain::account::{ApiScope, Role, SecondFactorRule};
 use sqlx::AnyPool;
 use store::db::{self, DbError};
 
@@ -183,6 +183,18 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
             if generated {
                 println!("password: {password}");
             }
+            if config.staff_second_factor == SecondFactorRule::Required {
+                let code = accounts
+                    .issue_enrolment_code(&user.id, store::audit::Actor::Operator)
+                    .await
+                    .map_err(|e| admin_err(&e))?
+                    .ok_or_else(|| RunError::Admin(format!("no account {}", user.email)))?;
+                print_enrolment_code(&code);
+            } else {
+                println!(
+                    "no enrolment code: staff sign in with a password alone here (GLASSHOUSE_STAFF_SECOND_FACTOR=optional); `admin reset-second-factor` issues one"
+                );
+            }
         }
         AdminCommand::CreateClient { agency, scopes } => {
             let scopes = clients::parse_scopes(&scopes).map_err(|e| admin_err(&e))?;
@@ -262,16 +274,29 @@ pub async fn admin(config: &Config, command: AdminCommand) -> Result<(), RunErro
         AdminCommand::EnableUser { email } => set_disabled(&pool, &email, false).await?,
         AdminCommand::ResetSecondFactor { email } => {
             let user = find_account(&pool, &email).await?;
-            store::second_factor::reset(&pool, &user.id, store::audit::Actor::Operator)
+            let code = accounts
+                .reset_second_factor(&user.id, store::audit::Actor::Operator)
                 .await
-                .map_err(|e| admin_err(&e))?;
+                .map_err(|e| admin_err(&e))?
+                .ok_or_else(|| RunError::Admin(format!("no account {}", user.email)))?;
             println!(
-                "reset the second factor of {}: their sessions ended; the next sign-in enrols a new authenticator",
+                "reset the second factor of {}: their sessions ended; the next sign-in enrols a new authenticator with this code",
                 user.email
             );
+            print_enrolment_code(&code);
         }
     }
     Ok(())
+}
+
+/// An enrolment code for the operator to give the staff member out of band (in person, by
+/// phone): never by the email that could carry a phished password.
+fn print_enrolment_code(code: &auth::accounts::IssuedEnrolmentCode) {
+    println!("enrolment code: {}", code.code);
+    println!(
+        "good until {}, once; give it to them in person or by phone, not by email",
+        store::rfc3339_us(code.expires_at.saturating_mul(1_000_000))
+    );
 }
 
 /// The account with `email`, or the operator's error naming it.

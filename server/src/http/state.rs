@@ -9,6 +9,7 @@ use app::backend::Backend;
 use auth::accounts::Accounts;
 use auth::accounts::SessionPolicy;
 use auth::password::{HashError, PasswordHashing};
+use auth::sealing::SealingKeys;
 use auth::tokens::TokenKeys;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -69,6 +70,8 @@ pub enum BuildError {
     ShortSecret,
     #[error(transparent)]
     CheckpointKey(#[from] crate::auth::checkpoint_key::KeyError),
+    #[error("cannot seal the authenticator secrets stored in plain text: {0}")]
+    Seal(#[source] store::StoreError),
 }
 
 /// The largest request body accepted (forms and API calls are small).
@@ -76,7 +79,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The account service alone, as the command line needs it (no web state, no timers).
 pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildError> {
-    let keys = TokenKeys::from_secret(&secret::load(config)?).ok_or(BuildError::ShortSecret)?;
+    let secret = secret::load(config)?;
+    let keys = TokenKeys::from_secret(&secret).ok_or(BuildError::ShortSecret)?;
+    let sealing = SealingKeys::from_secret(&secret).ok_or(BuildError::ShortSecret)?;
     let hashing = PasswordHashing::new(std::thread::available_parallelism().map_or(2, |n| n.get())).await?;
     let policy = SessionPolicy {
         idle_secs: i64::from(config.session_idle_minutes) * 60,
@@ -84,12 +89,14 @@ pub async fn accounts(config: &Config, pool: AnyPool) -> Result<Accounts, BuildE
         secure_cookie: config.is_tls(),
         second_factor: config.staff_second_factor,
     };
-    Ok(Accounts::new(pool, hashing, keys, policy))
+    Ok(Accounts::new(pool, hashing, keys, sealing, policy))
 }
 
 /// Builds the shared state: storage, account service, limits.
 pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<AppState, BuildError> {
     let accounts = accounts(config, pool.clone()).await?;
+    // Before anyone is served: no authenticator secret stays readable in the database.
+    accounts.seal_stored_secrets().await.map_err(BuildError::Seal)?;
     let backend = Backend {
         pool: pool.clone(),
         accounts: accounts.clone(),
@@ -129,7 +136,8 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
 
 /// Removes erased accounts' evidence once its retention period is over (at start, then
 /// hourly). Each account's purge is its own transaction; one that fails is retried next hour.
-/// The same hour forgets sign-in back-off streaks over a day old.
+/// The same hour forgets sign-in back-off streaks over a day old, and the used pending
+/// sign-ins whose tokens have expired.
 fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -148,6 +156,9 @@ fn purge_expired_evidence_every_hour(pool: sqlx::AnyPool, retention_days: u32) {
             }
             if let Err(e) = store::sign_in_failures::forget_old(&pool, store::now_us()).await {
                 tracing::warn!(error = %e, "could not forget old sign-in failures");
+            }
+            if let Err(e) = store::second_factor::forget_used_pending(&pool, store::now()).await {
+                tracing::warn!(error = %e, "could not forget used pending sign-ins");
             }
         }
     });

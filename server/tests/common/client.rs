@@ -463,6 +463,13 @@ impl ApiClient {
         self.call("/fn/auth/complete_sign_in", &[("code", code)]).await
     }
 
+    /// Enters the operator's enrolment code in a pending sign-in (the answer carries the
+    /// pending sign-in's new cookie).
+    pub async fn redeem_enrolment_code(&self, code: &str) -> Answer<()> {
+        self.call("/fn/auth/redeem_enrolment_code", &[("enrolment_code", code)])
+            .await
+    }
+
     pub async fn sign_out(&self) -> Answer<()> {
         self.call("/fn/auth/sign_out", &[]).await
     }
