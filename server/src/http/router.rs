@@ -138,7 +138,11 @@ mod tests {
     }
 
     async fn answer(path: &str) -> (StatusCode, String, String) {
-        let app: Router = guarded(Router::new().route("/api/v1/boom", get(boom)).route("/boom", get(boom)));
+        let app: Router = guarded(
+            Router::new()
+                .route("/api/v1/boom", get(boom))
+                .route("/boom", get(boom)),
+        );
         let response = app
             .oneshot(
                 axum::extract::Request::get(path)
