@@ -405,6 +405,10 @@ test.describe("Your data", () => {
     page,
     request,
   }) => {
+    // The longest journey of the file (desktop-js 1.6 min on CI's two cores, and sign-up now
+    // signs in as a step of its own): three times the file's limit, so a busy machine slows it
+    // without failing it; a hang still fails.
+    test.slow();
     const errors = watchPageErrors(page);
     const { resident, number } = await freshSignedUpResident(page);
 
