@@ -16,7 +16,7 @@ run:
 ## The optimised build (installs wasm-opt first, which builds binaryen: ~20 minutes once).
 release:
 	bash scripts/install-tools.sh --release
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 ## Serve the optimised build.
 serve-release: release

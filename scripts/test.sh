@@ -5,6 +5,7 @@
 #   fmt and clippy (ssr and hydrate)     one check each
 #   unit + integration tests             every Rust test, on SQLite and PostgreSQL (cargo-nextest)
 #   the site build                       one check
+#   page-weight budgets                  one check (scripts/budgets.sh)
 #   API fuzzing                          one check: schemathesis over the OpenAPI document
 #   Playwright                           every end-to-end test, in Chromium
 set -uo pipefail
@@ -78,6 +79,9 @@ PASSED=$((PASSED + T_PASSED)); FAILED=$((FAILED + T_FAILED)); SKIPPED=$((SKIPPED
 echo "rust tests: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped ($(elapsed "$TEST_START"))"
 
 check "site build (cargo leptos build)" cargo leptos build
+
+# WebAssembly ≤ 150 KB brotli; first load of / and /systems ≤ 100 KB (the optimised bundle).
+check "page-weight budgets (scripts/budgets.sh)" bash scripts/budgets.sh
 
 # The whole OpenAPI document fuzzed with schemathesis, every check, over 1 000+ cases: its own
 # server and temporary database (fuzzing writes), never Playwright's. Prints the case count.

@@ -1,10 +1,11 @@
-//! Glasshouse's web app: pages, components and server functions, rendered on the server
-//! and hydrated in the browser.
+//! Glasshouse's web app: pages, components and server functions, rendered on the server.
+//! Only islands (`#[island]`, components/in_place.rs) run in the browser.
 
 #![recursion_limit = "256"]
 
 pub mod access_log;
 pub mod accounts;
+pub mod bundle;
 pub mod components;
 pub mod consent;
 pub mod console;
@@ -27,10 +28,11 @@ mod i18n_generated {
 }
 pub use i18n_generated::i18n;
 
+use crate::bundle::{BundleStylesheet, IslandLoader};
 use crate::components::layout::Layout;
 use crate::i18n::I18nContextProvider;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -46,11 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // No favicon request: the page needs no image.
                 <link rel="icon" href="data:," />
                 {content_security_policy()}
-                <HydrationScripts options />
+                <BundleStylesheet options=options.clone() />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <IslandLoader options />
             </body>
         </html>
     }
@@ -103,7 +106,6 @@ pub fn App() -> impl IntoView {
         leptos_i18n::context::I18nContextOptions::<i18n::Locale>::default().cookie_options(cookie_options),
     );
     view! {
-        <Stylesheet id="leptos" href="/pkg/glasshouse.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Glasshouse".to_owned() } else { format!("{text} · Glasshouse") }
         } />

@@ -11,6 +11,7 @@ on_both_databases!(
     a_new_resident_sees_their_resident_number,
     an_email_can_register_only_once,
     sign_up_leads_to_sign_in_with_its_note,
+    a_form_sent_in_place_gets_its_redirect_handed_over,
     weak_passwords_are_refused_with_a_reason,
     a_wrong_password_and_an_unknown_email_get_the_same_answer,
     signing_out_ends_the_session_for_real,
@@ -86,6 +87,47 @@ async fn an_email_can_register_only_once(backend: Backend) {
     // A new email gets no notice anywhere, and nobody else sees Ana's.
     let bo = sign_up(&app, "bo@example.org").await;
     assert!(app.as_user(&bo).account_notices().await.ok().is_empty());
+}
+
+/// The in-place island's sign-in: the redirect to the account page comes back as 204 with the
+/// address, so the browser loads that page once; a wrong password is the sign-in page again,
+/// as a plain form gets it; a plain form still gets its 302.
+async fn a_form_sent_in_place_gets_its_redirect_handed_over(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let in_place = app
+        .anonymous()
+        .with_header("accept", "text/html")
+        .with_header("referer", &app.url("/login"))
+        .with_header("glasshouse-in-place", "1");
+    let answer = in_place.sign_in("ana@example.org", GOOD_PASSWORD).await;
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.header("glasshouse-location"), Some("/account"));
+    assert_eq!(answer.header("location"), None);
+    assert!(
+        answer.cookie().is_some(),
+        "the session cookie still comes with the answer"
+    );
+    let wrong = in_place
+        .sign_in("ana@example.org", "not the password at all")
+        .await;
+    assert_eq!(wrong.status, 204);
+    assert!(
+        wrong
+            .header("glasshouse-location")
+            .is_some_and(|l| l.contains("/login")),
+        "{:?}",
+        wrong.header("glasshouse-location")
+    );
+    assert!(wrong.cookie().is_none());
+    let plain = app
+        .anonymous()
+        .with_header("accept", "text/html")
+        .with_header("referer", &app.url("/login"))
+        .sign_in("ana@example.org", GOOD_PASSWORD)
+        .await;
+    assert_eq!(plain.status, 302);
+    assert_eq!(plain.header("location"), Some("/account"));
 }
 
 /// Sign-up says where to go next: the sign-in page, with its note (in the resident's language).

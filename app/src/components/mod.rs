@@ -2,9 +2,9 @@
 
 pub mod auth_form;
 pub mod error_notice;
+pub mod in_place;
 pub mod lang_switch;
 pub mod layout;
-pub mod live_form;
 pub mod messages;
 pub mod not_found;
 pub mod page_title;

@@ -86,6 +86,9 @@ pub async fn confirm_enrollment(code: String, lang: Lang) -> Result<EnrollmentEv
     let by = store::consent::Confirmer::Resident(&session.user.id);
     let event = store::consent::confirm(&ssr::backend()?.pool, &code, by, lang).await?;
     tracing::info!(user = %session.user.id, system = %event.system_slug, "confirmed an enrollment");
+    // Back to /my, which says so: the confirmation is rendered by the server, so it shows
+    // with or without JavaScript.
+    leptos_axum::redirect(&format!("/my?enrolled={}", event.system_slug));
     Ok(event)
 }
 

@@ -3,6 +3,7 @@
 //! the legal basis that makes consent unnecessary.
 
 use crate::components::error_notice::ErrorNotice;
+use crate::components::in_place::InPlace;
 use crate::components::page_title::PageTitle;
 use crate::components::signed_in::{MyNav, refused};
 use crate::consent::{ConfirmEnrollment, RecordConsent, my_systems};
@@ -21,35 +22,50 @@ pub fn MyPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let confirm = ServerAction::<ConfirmEnrollment>::new();
-    let systems = Resource::new(
-        move || (lang.get(), confirm.version().get()),
-        |(lang, _)| my_systems(lang),
-    );
+    let systems = Resource::new(move || lang.get(), my_systems);
+    // The system just enrolled in, named by the enrolment's redirect (`?enrolled=slug`).
+    let query = leptos_router::hooks::use_query_map();
+    let enrolled_now = move || query.read().get("enrolled");
     view! {
         <PageTitle text=|l| td_string!(l, my.title) />
         <h1>{t!(i18n, my.title)}</h1>
         <MyNav />
         <p>{t!(i18n, my.intro)}</p>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match systems.await {
-                    Ok(systems) => view! { <Systems systems confirm lang=lang.get_untracked() /> }.into_any(),
-                    Err(error) => refused(error),
-                }
-            })}
-        </Suspense>
+        // With JavaScript, entering a code and each consent choice update the page in place.
+        <InPlace region="my".to_owned() live=false>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match systems.await {
+                        Ok(systems) => view! {
+                            <Systems systems confirm lang=lang.get_untracked() enrolled_now=enrolled_now() />
+                        }
+                        .into_any(),
+                        Err(error) => refused(error),
+                    }
+                })}
+            </Suspense>
+        </InPlace>
     }
 }
 
 #[component]
-fn Systems(systems: Vec<MySystem>, confirm: ServerAction<ConfirmEnrollment>, lang: Lang) -> impl IntoView {
+fn Systems(
+    systems: Vec<MySystem>,
+    confirm: ServerAction<ConfirmEnrollment>,
+    lang: Lang,
+    enrolled_now: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let (enrolled, public): (Vec<MySystem>, Vec<MySystem>) = systems.into_iter().partition(|s| s.enrolled);
+    // Told only for a system the resident is enrolled in, whatever the address says.
+    let enrolled_now = enrolled_now
+        .and_then(|slug| enrolled.iter().find(|s| s.slug == slug))
+        .map(|s| (s.name.clone(), s.agency_name.clone()));
     view! {
         <section aria-labelledby="enrolled-heading">
             <h2 id="enrolled-heading">{t!(i18n, my.enrolled_heading)}</h2>
             <p>{t!(i18n, my.enrolled_intro)}</p>
-            <EnrollmentCodeForm confirm lang />
+            <EnrollmentCodeForm confirm lang enrolled_now />
             {if enrolled.is_empty() {
                 view! { <p class="empty">{t!(i18n, my.none_enrolled)}</p> }.into_any()
             } else {
@@ -230,24 +246,33 @@ fn ConsentChoice(system: String, purpose: MyPurpose, lang: Lang, described_by: S
 
 /// Where a resident enters the one-time code an agency gave them; only this enrols them.
 #[component]
-fn EnrollmentCodeForm(confirm: ServerAction<ConfirmEnrollment>, lang: Lang) -> impl IntoView {
+fn EnrollmentCodeForm(
+    confirm: ServerAction<ConfirmEnrollment>,
+    lang: Lang,
+    /// The system (and its agency) the resident has just enrolled in.
+    enrolled_now: Option<(String, String)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let pending = confirm.pending();
+    let done = enrolled_now.map(|(system, agency)| {
+        view! {
+            <p class="notice notice-ok" role="status" data-testid="enrolled-now">
+                {t!(i18n, my.enrolled_now, system = move || system.clone(), agency = move || agency.clone())}
+            </p>
+        }
+    });
     let outcome = move || {
-        confirm.value().get().map(|answer| match answer {
-            Ok(event) => view! {
-                <p class="notice notice-ok" role="status" data-testid="enrolled-now">
-                    {t!(i18n, my.enrolled_now, system = move || event.system_name.clone(), agency = move || event.agency_name.clone())}
-                </p>
-            }
-            .into_any(),
-            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-        })
+        confirm
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorNotice error /> })
     };
     view! {
         <section class="card enrol" aria-labelledby="enrol-heading">
             <h3 id="enrol-heading">{t!(i18n, my.enrol_heading)}</h3>
             <p id="enrol-intro">{t!(i18n, my.enrol_intro)}</p>
+            {done}
             {outcome}
             <ActionForm action=confirm>
                 <input type="hidden" name="lang" value=lang.code() />

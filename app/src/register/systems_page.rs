@@ -1,8 +1,9 @@
 //! `/systems`: the public register, searchable and filterable. A GET form rendered on the
-//! server works without JavaScript; with it, results follow the form as the resident types.
+//! server works without JavaScript; with it, results follow the form as the resident types
+//! (the `InPlace` island, live: the server renders the results, the island swaps them in).
 
 use crate::components::error_notice::ErrorNotice;
-use crate::components::live_form::submit_after;
+use crate::components::in_place::InPlace;
 use crate::components::page_title::PageTitle;
 use crate::error::AppError;
 use crate::i18n::{Locale, t, td_string, use_i18n};
@@ -10,7 +11,7 @@ use crate::i18n_support::{basis_name, category_name, status_name, technology_nam
 use crate::register::{FilterForm, list_agencies, search_systems};
 use domain::register::{AgencyOption, DataCategory, LegalBasis, SystemSummary, Technology};
 use leptos::prelude::*;
-use leptos_router::components::{A, Form};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The register page.
@@ -38,27 +39,30 @@ pub fn SystemsPage() -> impl IntoView {
         <PageTitle text=|l| td_string!(l, register.title) />
         <h1>{t!(i18n, register.title)}</h1>
         <p class="lead">{t!(i18n, register.intro)}</p>
-        <FilterPanel initial=form.get_untracked() />
-        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(systems) => view! { <Results systems /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <InPlace region="register".to_owned() live=true>
+            <FilterPanel initial=form.get_untracked() />
+            <div data-in-place-target="">
+                <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match results.await {
+                            Ok(systems) => view! { <Results systems /> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </InPlace>
     }
 }
 
-/// The search and filter form. Rendered once (so typing keeps focus); with JavaScript,
-/// changes submit it, debounced for typing, and results update without a page load.
+/// The search and filter form. With JavaScript, changes submit it (typing after a pause) and
+/// only the results are replaced, so typing keeps its focus.
 #[component]
 fn FilterPanel(initial: FilterForm) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     // Created here, before the form, so the server and the browser number it alike.
     let agencies = Resource::new(move || lang.get(), list_agencies);
-    let pending = StoredValue::new(None::<TimeoutHandle>);
     let FilterForm {
         q,
         agency,
@@ -68,7 +72,7 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
     } = initial;
     view! {
         <div role="search">
-            <Form method="GET" action="" attr:class="filters" replace=true>
+            <form method="get" action="/systems" class="filters">
                 <div class="field field-wide">
                     <label for="q">{t!(i18n, register.search_label)}</label>
                     <input
@@ -77,10 +81,9 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                         type="search"
                         value=q
                         maxlength="200"
-                        on:input=move |ev| submit_after(&ev, 300, pending)
                     />
                 </div>
-                <AgencySelect agencies selected=agency pending=pending />
+                <AgencySelect agencies selected=agency />
                 <CodeSelect
                     id="technology"
                     label=move |l| td_string!(l, register.technology_label)
@@ -88,7 +91,6 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                     options=Technology::ALL.iter().map(|t| (t.code(), *t)).collect()
                     name_of=technology_name
                     selected=technology
-                    pending=pending
                 />
                 <CodeSelect
                     id="basis"
@@ -97,7 +99,6 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                     options=LegalBasis::ALL.iter().map(|b| (b.code(), *b)).collect()
                     name_of=basis_name
                     selected=basis
-                    pending=pending
                 />
                 <CodeSelect
                     id="category"
@@ -106,30 +107,25 @@ fn FilterPanel(initial: FilterForm) -> impl IntoView {
                     options=DataCategory::ALL.iter().map(|c| (c.code(), *c)).collect()
                     name_of=category_name
                     selected=category
-                    pending=pending
                 />
                 <div class="actions">
                     <button type="submit">{t!(i18n, register.apply)}</button>
                     <A href="/systems">{t!(i18n, register.clear)}</A>
                 </div>
-            </Form>
+            </form>
         </div>
     }
 }
 
 /// The agency `<select>`, filled with the register's agencies in the page's language.
 #[component]
-fn AgencySelect(
-    agencies: Resource<Result<Vec<AgencyOption>, AppError>>,
-    selected: String,
-    pending: StoredValue<Option<TimeoutHandle>>,
-) -> impl IntoView {
+fn AgencySelect(agencies: Resource<Result<Vec<AgencyOption>, AppError>>, selected: String) -> impl IntoView {
     let i18n = use_i18n();
     let agency = selected;
     view! {
         <div class="field">
             <label for="agency">{t!(i18n, register.agency_label)}</label>
-            <select id="agency" name="agency" on:change=move |ev| submit_after(&ev, 0, pending)>
+            <select id="agency" name="agency">
                 <option value="">{t!(i18n, register.any_agency)}</option>
                 <Suspense fallback=|| ()>
                     {
@@ -166,13 +162,12 @@ fn CodeSelect<T: Copy + Send + Sync + 'static>(
     options: Vec<(&'static str, T)>,
     name_of: fn(Locale, T) -> &'static str,
     selected: String,
-    pending: StoredValue<Option<TimeoutHandle>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="field">
             <label for=id>{move || label(i18n.get_locale())}</label>
-            <select id=id name=id on:change=move |ev| submit_after(&ev, 0, pending)>
+            <select id=id name=id>
                 <option value="">{move || any(i18n.get_locale())}</option>
                 {options
                     .into_iter()

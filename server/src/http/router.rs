@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/requests.csv", get(super::downloads::requests_csv))
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
+        .layer(middleware::from_fn(super::layers::in_place_redirects))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth_mw::resolve_session,
@@ -62,8 +63,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/register/changes.atom", get(super::feeds::register_changes_atom))
         .merge(api::router())
-        // Static files never go through Leptos, so no page's context can reach them.
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        // Static files never go through Leptos, so no page's context can reach them. A
+        // release build precompresses them (`cargo leptos build --release --precompress`):
+        // the `.br` or `.gz` copy is sent to a browser that accepts it, at no cost per request.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
+        )
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
