@@ -137,6 +137,9 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", lang.code()));
         }
         let err = "fr".parse::<Lang>().unwrap_err();
-        assert_eq!(err.to_string(), "unsupported language \"fr\"; supported: en, es, ar");
+        assert_eq!(
+            err.to_string(),
+            "unsupported language \"fr\"; supported: en, es, ar"
+        );
     }
 }

@@ -46,26 +46,39 @@ pub fn declared_languages(codes: &[String]) -> Result<Vec<Lang>, Vec<Problem>> {
             ),
         });
     }
-    if problems.is_empty() { Ok(declared) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(declared)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The problems of one text: `owner` names whose text it is (`system tram-cameras`,
 /// `agency transit`, `purpose safety of system tram-cameras`), `field` which of its texts,
 /// `path` where it is in the file. A text given in no language at all (an optional text
 /// left out) has no gap.
-pub fn text_problems(owner: &str, field: &str, path: &str, text: &LocalizedText, declared: &[Lang]) -> Vec<Problem> {
+pub fn text_problems(
+    owner: &str,
+    field: &str,
+    path: &str,
+    text: &LocalizedText,
+    declared: &[Lang],
+) -> Vec<Problem> {
     if text.is_empty() {
         return Vec::new();
     }
     let listed = || declared.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
-    let missing = declared.iter().filter(|lang| !text.has(**lang)).map(|lang| Problem {
-        path: path.to_owned(),
-        message: format!(
-            "{owner}: the {field} has no {} translation, and the city declares {}",
-            lang.code(),
-            lang.code()
-        ),
-    });
+    let missing = declared
+        .iter()
+        .filter(|lang| !text.has(**lang))
+        .map(|lang| Problem {
+            path: path.to_owned(),
+            message: format!(
+                "{owner}: the {field} has no {} translation, and the city declares {}",
+                lang.code(),
+                lang.code()
+            ),
+        });
     let undeclared = text
         .iter()
         .filter(|(lang, _)| !declared.contains(lang))
@@ -86,7 +99,13 @@ pub fn translation_gaps(file: &RegisterFile, declared: &[Lang]) -> Vec<Problem> 
     for (i, agency) in file.agencies.iter().enumerate() {
         let owner = format!("agency {}", agency.slug);
         for (field, text) in [("name", &agency.name), ("description", &agency.description)] {
-            problems.extend(text_problems(&owner, field, &format!("agencies[{i}].{field}"), text, declared));
+            problems.extend(text_problems(
+                &owner,
+                field,
+                &format!("agencies[{i}].{field}"),
+                text,
+                declared,
+            ));
         }
     }
     for (i, system) in file.systems.iter().enumerate() {
@@ -105,7 +124,13 @@ pub fn translation_gaps(file: &RegisterFile, declared: &[Lang]) -> Vec<Problem> 
         ];
         for (field, text) in texts {
             if let Some(text) = text {
-                problems.extend(text_problems(&owner, field, &format!("systems[{i}].{field}"), text, declared));
+                problems.extend(text_problems(
+                    &owner,
+                    field,
+                    &format!("systems[{i}].{field}"),
+                    text,
+                    declared,
+                ));
             }
         }
         for (j, purpose) in system.purposes.iter().enumerate() {
@@ -168,11 +193,22 @@ mod tests {
     fn an_unknown_a_repeated_or_a_regional_code_and_a_missing_default_are_problems() {
         let problems = declared_languages(&codes(&["es", "fr", "es", "ar-EG"])).unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["languages[1]", "languages[2]", "languages[3]", "languages"]);
-        assert!(problems[0].message.contains("\"fr\" is not a language"), "{}", problems[0]);
+        assert_eq!(
+            paths,
+            ["languages[1]", "languages[2]", "languages[3]", "languages"]
+        );
+        assert!(
+            problems[0].message.contains("\"fr\" is not a language"),
+            "{}",
+            problems[0]
+        );
         assert!(problems[0].message.contains("en, es, ar"), "{}", problems[0]);
         assert!(problems[1].message.contains("twice"), "{}", problems[1]);
-        assert!(problems[3].message.contains("default language en"), "{}", problems[3]);
+        assert!(
+            problems[3].message.contains("default language en"),
+            "{}",
+            problems[3]
+        );
     }
 
     #[test]
@@ -187,7 +223,10 @@ mod tests {
         f.systems[0].purposes[0].name = text(&[(Lang::En, "Safety")]);
         f.agencies[0].name = text(&[(Lang::En, "Transit"), (Lang::Ar, "النقل")]);
         let gaps = translation_gaps(&f, &Lang::ALL);
-        let found: Vec<(&str, &str)> = gaps.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect();
+        let found: Vec<(&str, &str)> = gaps
+            .iter()
+            .map(|p| (p.path.as_str(), p.message.as_str()))
+            .collect();
         assert_eq!(
             found,
             [
@@ -218,7 +257,13 @@ mod tests {
         assert!(!gaps.is_empty());
         assert!(gaps.iter().all(|p| p.path.ends_with(".ar")), "{gaps:?}");
         assert_eq!(gaps[0].path, "city.ar");
-        assert!(gaps[0].message.contains("not among the city's languages (en, es)"), "{}", gaps[0]);
+        assert!(
+            gaps[0]
+                .message
+                .contains("not among the city's languages (en, es)"),
+            "{}",
+            gaps[0]
+        );
         // `data_subjects`, `access`… are left out entirely: no gap.
         assert!(!gaps.iter().any(|p| p.path.contains("data_subjects")));
     }
