@@ -122,16 +122,9 @@ pub fn translation_gaps(file: &RegisterFile, declared: &[Lang]) -> Vec<Problem> 
             ("transfers", Some(&system.transfers)),
             ("security", Some(&system.security)),
         ];
-        for (field, text) in texts {
-            if let Some(text) = text {
-                problems.extend(text_problems(
-                    &owner,
-                    field,
-                    &format!("systems[{i}].{field}"),
-                    text,
-                    declared,
-                ));
-            }
+        for (field, text) in texts.into_iter().filter_map(|(field, text)| Some((field, text?))) {
+            let path = format!("systems[{i}].{field}");
+            problems.extend(text_problems(&owner, field, &path, text, declared));
         }
         for (j, purpose) in system.purposes.iter().enumerate() {
             let owner = format!("purpose {} of system {}", purpose.key, system.slug);
