@@ -52,9 +52,9 @@ fn AccountDetails(user: CurrentUser, retention_days: Option<u32>) -> impl IntoVi
             <dt>{t!(i18n, account.name)}</dt>
             <dd>{user.display_name.clone()}</dd>
             <dt>{t!(i18n, signup.email)}</dt>
-            <dd>{user.email.clone()}</dd>
+            <dd><bdi dir="ltr">{user.email.clone()}</bdi></dd>
             <dt>{t!(i18n, account.resident_number)}</dt>
-            <dd><strong class="resident-number" data-testid="resident-number">{user.resident_number.clone()}</strong>
+            <dd><strong class="resident-number" dir="ltr" data-testid="resident-number">{user.resident_number.clone()}</strong>
                 <br /><small>{t!(i18n, account.resident_number_explained)}</small></dd>
         </dl>
         {user.role.is_staff().then(|| view! { <p><A href="/admin">{t!(i18n, nav.admin)}</A></p> })}

@@ -47,11 +47,11 @@ fn ProfileForm(profile: Profile) -> impl IntoView {
             <dt>{t!(i18n, account.name)} " " <Category c=DataCategory::Identity /></dt>
             <dd>{profile.display_name.clone()}</dd>
             <dt>{t!(i18n, signup.email)} " " <Category c=DataCategory::Contact /></dt>
-            <dd>{profile.email.clone()}</dd>
+            <dd><bdi dir="ltr">{profile.email.clone()}</bdi></dd>
             <dt>{t!(i18n, signup.lang)} " " <Category c=DataCategory::Contact /></dt>
             <dd lang=profile.lang.code()>{profile.lang.endonym()}</dd>
             <dt>{t!(i18n, account.resident_number)}</dt>
-            <dd>{profile.resident_number.clone()}</dd>
+            <dd><bdi dir="ltr">{profile.resident_number.clone()}</bdi></dd>
         </dl>
         {move || update.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action=update attr:class="stack-form">

@@ -26,7 +26,7 @@ pub fn SecondFactorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match step.await {
                     Ok(pending) => view! {
-                        <p>{t!(i18n, second_factor.signing_in_as)} " " <strong>{pending.email.clone()}</strong></p>
+                        <p>{t!(i18n, second_factor.signing_in_as)} " " <strong><bdi dir="ltr">{pending.email.clone()}</bdi></strong></p>
                         {match pending.step {
                             PendingStepView::EnrolmentCode => view! { <EnrolmentCodeForm redeem /> }.into_any(),
                             PendingStepView::Enrol(enrolment) => view! {

@@ -28,6 +28,7 @@ pub fn LangSwitch() -> impl IntoView {
                                     href=href
                                     hreflang=lang.code()
                                     lang=lang.code()
+                                    dir=lang.direction().code()
                                     rel="external"
                                     aria-current=move || (current.get() == lang).then_some("true")
                                 >
@@ -70,6 +71,19 @@ mod tests {
         assert_eq!(with_query("/systems", "q=wifi"), "/systems?q=wifi");
         assert_eq!(with_query("/systems", "?q=wifi"), "/systems?q=wifi");
         assert_eq!(with_query("/systems", ""), "/systems");
+    }
+
+    #[test]
+    fn every_language_has_its_switch_link() {
+        let links: Vec<String> = Lang::ALL.iter().map(|l| switch_href(*l, "/my")).collect();
+        assert_eq!(
+            links,
+            [
+                "/lang/en?next=%2Fmy",
+                "/lang/es?next=%2Fmy",
+                "/lang/ar?next=%2Fmy"
+            ]
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <dt>{t!(i18n, receipt.when)}</dt>
                 <dd><time datetime=receipt.event.time.clone()>{receipt.event.time.clone()}</time></dd>
                 <dt>{t!(i18n, receipt.who)}</dt>
-                <dd>{receipt.pii_principal_id.clone()}</dd>
+                <dd><bdi dir="ltr">{receipt.pii_principal_id.clone()}</bdi></dd>
                 <dt>{t!(i18n, receipt.purpose)}</dt>
                 <dd>{receipt.notice.title.clone()} <br /> <small>{receipt.notice.text.clone()}</small></dd>
                 <dt>{t!(i18n, receipt.notice_version)}</dt>
@@ -79,7 +79,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <dt>{t!(i18n, receipt.system)}</dt>
                 <dd><a href=receipt.policy_url.clone()>{receipt.services.first().map(|s| s.service.clone()).unwrap_or_default()}</a></dd>
                 <dt>{t!(i18n, receipt.controller)}</dt>
-                <dd>{controller.map(|c| view! { {c.pii_controller} " · " <a href=format!("mailto:{}", c.email)>{c.email.clone()}</a> })}</dd>
+                <dd>{controller.map(|c| view! { {c.pii_controller} " · " <a href=format!("mailto:{}", c.email) dir="ltr">{c.email.clone()}</a> })}</dd>
                 <dt>{t!(i18n, system.legal_basis)}</dt>
                 <dd>{move || basis_name(l(), basis)}</dd>
                 <dt>{t!(i18n, receipt.categories)}</dt>

@@ -57,7 +57,7 @@ fn Case(case: CaseFile) -> impl IntoView {
         <h1>{move || kind_name(l(), kind)} " — " {summary.id.clone()}</h1>
         <dl class="facts" data-testid="case-facts" data-status=status.code()>
             <dt>{t!(i18n, console.resident)}</dt>
-            <dd>{case.resident_name.clone()} " · " {case.resident_number.clone()} " · " {case.resident_email.clone()}</dd>
+            <dd>{case.resident_name.clone()} " · " <bdi dir="ltr">{case.resident_number.clone()}</bdi> " · " <bdi dir="ltr">{case.resident_email.clone()}</bdi></dd>
             <dt>{t!(i18n, console.verified)}</dt>
             <dd data-testid="resident-verified" data-verified=case.resident_verified.to_string()>
                 {if case.resident_verified {

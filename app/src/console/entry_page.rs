@@ -87,7 +87,9 @@ fn problem_of(problems: &[(String, String)], name: &str) -> Option<String> {
     let parent = name.rsplit_once('.').map(|(p, _)| p).unwrap_or(name);
     problems
         .iter()
-        .filter(|(field, _)| field == name || (field == parent && !name.ends_with(".es")))
+        .filter(|(field, _)| {
+            field == name || (field == parent && name.ends_with(&format!(".{}", Lang::default().code())))
+        })
         .map(|(_, message)| message.clone())
         .reduce(|a, b| format!("{a}; {b}"))
 }
@@ -131,10 +133,11 @@ fn Fields(
             let label = format!("{label} ({})", lang.code());
             let form_name = format!("fields[{full}]");
             let code = lang.code();
+            let dir = lang.direction().code();
             field_wrap(&full, label, problem, move |id, described| if multiline {
-                view! { <textarea id=id name=form_name rows="2" maxlength="4000" lang=code aria-describedby=described>{current}</textarea> }.into_any()
+                view! { <textarea id=id name=form_name rows="2" maxlength="4000" lang=code dir=dir aria-describedby=described>{current}</textarea> }.into_any()
             } else {
-                view! { <input id=id name=form_name type="text" maxlength="300" lang=code value=current aria-describedby=described /> }.into_any()
+                view! { <input id=id name=form_name type="text" maxlength="300" lang=code dir=dir value=current aria-describedby=described /> }.into_any()
             })
         }).collect_view()
     };

@@ -219,7 +219,7 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
                         view! {
                             <tr data-status=status.code() data-kind=kind.code()>
                                 <th scope="row"><A href=href>{move || kind_name(l(), kind)}</A></th>
-                                <td>{row.resident_number.clone()}</td>
+                                <td><bdi dir="ltr">{row.resident_number.clone()}</bdi></td>
                                 <td>{move || status_name(l(), status)}</td>
                                 <td><time datetime=row.summary.due.to_string()>{row.summary.due.to_string()}</time></td>
                                 <td><DaysBadge row=row.clone() /></td>

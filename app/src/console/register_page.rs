@@ -87,7 +87,7 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
             <ul class="plain-list">
                 {staff.into_iter().map(|s| view! {
                     <li data-staff=s.email.clone() data-editor=s.editor.to_string()>
-                        {s.name.clone()} " (" {s.email.clone()} ") · "
+                        {s.name.clone()} " (" <bdi dir="ltr">{s.email.clone()}</bdi> ") · "
                         {if s.admin {
                             t!(i18n, editor.admin_always).into_any()
                         } else {

@@ -117,7 +117,7 @@ pub fn SystemDetails(system: SystemView, preview: bool) -> impl IntoView {
                 <p><strong>{summary.agency_name}</strong> " — " {system.agency_description.clone()}</p>
                 <p>
                     {t!(i18n, system.contact_dpo)} " "
-                    <a href=format!("mailto:{}", system.dpo_email)>{system.dpo_email.clone()}</a>
+                    <a href=format!("mailto:{}", system.dpo_email) dir="ltr">{system.dpo_email.clone()}</a>
                 </p>
                 <p>
                     <a href=system.agency_website.clone() rel="external">{t!(i18n, system.website)}</a>

@@ -68,8 +68,8 @@ fn Package(summary: PackageSummary) -> impl IntoView {
             <h2>{t!(i18n, package.profile)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, package.name)}</dt><dd>{p.display_name}</dd>
-                <dt>{t!(i18n, package.email)}</dt><dd>{p.email}</dd>
-                <dt>{t!(i18n, package.number)}</dt><dd>{p.resident_number}</dd>
+                <dt>{t!(i18n, package.email)}</dt><dd><bdi dir="ltr">{p.email}</bdi></dd>
+                <dt>{t!(i18n, package.number)}</dt><dd><bdi dir="ltr">{p.resident_number}</bdi></dd>
                 <dt>{t!(i18n, package.address)}</dt><dd>{p.postal_address.unwrap_or_else(dash)}</dd>
                 <dt>{t!(i18n, package.phone)}</dt><dd>{p.phone.unwrap_or_else(dash)}</dd>
                 <dt>{t!(i18n, package.birth)}</dt><dd>{p.date_of_birth.unwrap_or_else(dash)}</dd>

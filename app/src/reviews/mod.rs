@@ -219,10 +219,14 @@ pub async fn answer_comments(
     id: String,
     answer_en: String,
     answer_es: Option<String>,
+    answer_ar: Option<String>,
 ) -> Result<(), AppError> {
     let session = require_register_editor().await?;
-    let answer =
-        domain::text::LocalizedText::new([(Lang::En, answer_en), (Lang::Es, answer_es.unwrap_or_default())]);
+    let answer = domain::text::LocalizedText::new([
+        (Lang::En, answer_en),
+        (Lang::Es, answer_es.unwrap_or_default()),
+        (Lang::Ar, answer_ar.unwrap_or_default()),
+    ]);
     let pool = ssr::backend()?.pool;
     store::register::answer_review(&pool, &session.user, &id, &answer, store::requests::today()).await??;
     back_to(&id, "answer");
@@ -238,6 +242,7 @@ pub async fn decide_review(
     on: String,
     reasoning_en: String,
     reasoning_es: Option<String>,
+    reasoning_ar: Option<String>,
 ) -> Result<(), AppError> {
     use domain::register::{Decision, Outcome};
     let session = require_register_editor().await?;
@@ -252,6 +257,7 @@ pub async fn decide_review(
         reasoning: domain::text::LocalizedText::new([
             (Lang::En, reasoning_en),
             (Lang::Es, reasoning_es.unwrap_or_default()),
+            (Lang::Ar, reasoning_ar.unwrap_or_default()),
         ]),
     };
     let pool = ssr::backend()?.pool;

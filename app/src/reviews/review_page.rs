@@ -281,9 +281,10 @@ fn OfficeSteps(page: ReviewPage) -> impl IntoView {
                                 let id = format!("report-{}-{}", section.code(), lang.code());
                                 let current = value(&name);
                                 let lang_code = lang.code();
+                                let dir = lang.direction().code();
                                 view! {
                                     <label for=id.clone()>{move || section_name(l(), section)} " (" {lang_code} ")"</label>
-                                    <textarea id=id name=format!("fields[{name}]") rows="3" maxlength="8000" lang=lang_code>{current}</textarea>
+                                    <textarea id=id name=format!("fields[{name}]") rows="3" maxlength="8000" lang=lang_code dir=dir>{current}</textarea>
                                 }
                             }).collect_view()
                         }).collect_view()}
@@ -300,6 +301,8 @@ fn OfficeSteps(page: ReviewPage) -> impl IntoView {
                         <textarea id="answer-en" name="answer_en" rows="4" required=true maxlength="8000" lang="en">{review.answer.clone().unwrap_or_default()}</textarea>
                         <label for="answer-es">{t!(i18n, reviews.answer)} " (es)"</label>
                         <textarea id="answer-es" name="answer_es" rows="4" maxlength="8000" lang="es"></textarea>
+                        <label for="answer-ar">{t!(i18n, reviews.answer)} " (ar)"</label>
+                        <textarea id="answer-ar" name="answer_ar" rows="4" maxlength="8000" lang="ar" dir="rtl"></textarea>
                         <button type="submit" class="button-secondary">{t!(i18n, reviews.publish_answer)}</button>
                     </ActionForm>
                     {action_error(decide)}
@@ -318,6 +321,8 @@ fn OfficeSteps(page: ReviewPage) -> impl IntoView {
                         <textarea id="reasoning-en" name="reasoning_en" rows="4" required=true maxlength="8000" lang="en"></textarea>
                         <label for="reasoning-es">{t!(i18n, reviews.reasoning)} " (es)"</label>
                         <textarea id="reasoning-es" name="reasoning_es" rows="4" maxlength="8000" lang="es"></textarea>
+                        <label for="reasoning-ar">{t!(i18n, reviews.reasoning)} " (ar)"</label>
+                        <textarea id="reasoning-ar" name="reasoning_ar" rows="4" maxlength="8000" lang="ar" dir="rtl"></textarea>
                         <button type="submit" class="button-primary">{t!(i18n, reviews.record_decision)}</button>
                     </ActionForm>
                 }.into_any() },

@@ -210,4 +210,22 @@ mod tests {
         );
         assert_eq!(receipt.event.validity, "hasta que se retire");
     }
+
+    #[test]
+    fn an_arabic_receipt_speaks_arabic_and_keeps_the_address_whole() {
+        let mut f = facts(ConsentAction::Grant, vec![DataCategory::Contact]);
+        f.language = "ar".into();
+        let receipt = Receipt::build(f);
+        assert_eq!(receipt.language, "ar");
+        assert!(
+            receipt
+                .processing
+                .withdrawal_method
+                .starts_with("سجّل الدخول في https://glasshouse.example/my "),
+            "{}",
+            receipt.processing.withdrawal_method
+        );
+        assert_eq!(receipt.event.validity, "إلى أن تُسحب");
+        assert_eq!(receipt.pii_controllers[0].contact, "مسؤول حماية البيانات");
+    }
 }

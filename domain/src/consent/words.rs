@@ -1,6 +1,7 @@
 //! The receipt's own sentences, in each language a receipt can be written in.
 
 use super::action::Channel;
+use crate::lang::Lang;
 
 /// The receipt's own sentences, in the receipt's language.
 pub(super) struct Words {
@@ -14,10 +15,10 @@ pub(super) struct Words {
 }
 
 impl Words {
-    /// The sentences of `language`; English for any language without its own.
+    /// The sentences of `language` (a code); English for a code Glasshouse does not speak.
     pub(super) fn of(language: &str) -> Words {
-        match language {
-            "es" => Words {
+        match Lang::from_code(language).unwrap_or_default() {
+            Lang::Es => Words {
                 web: "formulario web con sesión iniciada",
                 assisted: "con la ayuda de un delegado de protección de datos",
                 api: "sistema de un organismo a través de la API de consentimiento",
@@ -26,7 +27,16 @@ impl Words {
                 until_withdrawn: "hasta que se retire",
                 until_granted: "hasta que se vuelva a dar",
             },
-            _ => Words {
+            Lang::Ar => Words {
+                web: "نموذج إلكتروني بعد تسجيل الدخول",
+                assisted: "بمساعدة موظف حماية البيانات",
+                api: "نظام تابع لجهة حكومية عبر واجهة برمجة الموافقات",
+                contact: "مسؤول حماية البيانات",
+                withdrawal: "سجّل الدخول في {url} واضغط «سحب الموافقة» بجانب الغرض: إجراء واحد يسري فورًا.",
+                until_withdrawn: "إلى أن تُسحب",
+                until_granted: "إلى أن تُمنح من جديد",
+            },
+            Lang::En => Words {
                 web: "signed-in web form",
                 assisted: "assisted by a privacy officer",
                 api: "agency system through the consent API",

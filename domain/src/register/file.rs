@@ -4,7 +4,9 @@
 //! Systems have exactly the fields of `GET /api/v1/register/systems`, with two differences
 //! that make the file complete: every text carries all its languages (`{"en": …, "es": …}`),
 //! and a system names its agency by slug, the agencies being described once beside the
-//! systems. Checking a file lists every problem (with its path) before anything is written.
+//! systems. A file may declare the city's languages (`"languages": ["en", "es", "ar"]`);
+//! its texts are then held to them (`super::languages`). Checking a file lists every problem
+//! (with its path) before anything is written.
 
 use super::{Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology};
 use crate::lang::Lang;
@@ -23,6 +25,12 @@ pub struct RegisterFile {
     pub format: String,
     /// The city's name.
     pub city: LocalizedText,
+    /// The languages the city publishes its register in (codes, the default among them).
+    /// A file that declares them gives every text in each of them and in no other; a file
+    /// without them (an export, a file from before languages were declared) is held only
+    /// to the default language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
     pub agencies: Vec<AgencyRecord>,
     pub systems: Vec<SystemRecord>,
 }
@@ -105,6 +113,7 @@ impl RegisterFile {
         RegisterFile {
             format: REGISTER_FORMAT.to_owned(),
             city: city.clone(),
+            languages: None,
             agencies: agencies.iter().map(AgencyRecord::of).collect(),
             systems: systems.iter().map(SystemRecord::of).collect(),
         }
@@ -141,6 +150,14 @@ impl RegisterFile {
             );
         }
         problems.required("city", &self.city);
+        if let Some(codes) = &self.languages {
+            match super::languages::declared_languages(codes) {
+                Ok(declared) => problems
+                    .0
+                    .extend(super::languages::translation_gaps(self, &declared)),
+                Err(wrong) => problems.0.extend(wrong),
+            }
+        }
         let mut agencies = Vec::with_capacity(self.agencies.len());
         let mut agency_slugs = BTreeSet::new();
         for (i, record) in self.agencies.iter().enumerate() {

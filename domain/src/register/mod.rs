@@ -12,6 +12,7 @@ mod file;
 mod form;
 mod history;
 mod import_plan;
+mod languages;
 mod review;
 mod slug;
 mod system;
@@ -28,6 +29,7 @@ pub use form::{
 };
 pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_changes};
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
+pub use languages::{declared_languages, text_problems, translation_gaps};
 pub use review::{
     CommentView, DEFAULT_COMMENT_DAYS, Decision, DecisionView, ImpactReport, MAX_REPORTS_PER_DAY,
     MAX_REVIEW_TEXT, Outcome, PROBLEM_REPORT_CURSOR, PROBLEM_REPORTS_PAGE_SIZE, ProblemReport, REVIEW_CURSOR,

@@ -18,7 +18,10 @@ pub async fn register(config: &Config, command: RegisterCommand) -> Result<(), R
             let is_csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             let checked = if is_csv {
                 let lang: Lang = lang.parse().map_err(|_| {
-                    RunError::Admin(format!("{lang:?} is not a language of this city (en, es)"))
+                    RunError::Admin(format!(
+                        "{lang:?} is not a language Glasshouse speaks ({})",
+                        Lang::codes()
+                    ))
                 })?;
                 let pool = open(config).await?;
                 let stored = store::register::export(&pool).await?;

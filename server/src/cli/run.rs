@@ -102,9 +102,15 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 store::register::grant_register(&pool, store::audit::Actor::Operator, &officer.id, true)
                     .await
                     .map_err(|e| RunError::Admin(e.to_string()))?;
-                let reviews = crate::demo::reviews::load(&pool, &accounts, officer, store::requests::today())
-                    .await
-                    .map_err(|e| RunError::Admin(format!("demo reviews: {e}")))?;
+                let reviews = crate::demo::reviews::load(
+                    &pool,
+                    &accounts,
+                    officer,
+                    &city.languages,
+                    store::requests::today(),
+                )
+                .await
+                .map_err(|e| RunError::Admin(format!("demo reviews: {e}")))?;
                 println!(
                     "demo public reviews: {reviews} (open for comment, awaiting the office, rejected, in force)"
                 );

@@ -67,12 +67,16 @@ pub struct DemoAccount {
 #[serde(deny_unknown_fields)]
 pub struct CityEntry {
     pub name: LocalizedText,
+    /// The languages the city publishes its register in; every text is given in each.
+    pub languages: Vec<String>,
 }
 
 /// The city, validated and in domain types.
 #[derive(Debug)]
 pub struct City {
     pub name: LocalizedText,
+    /// The languages the city declares, every text given in each.
+    pub languages: Vec<domain::lang::Lang>,
     pub agencies: Vec<Agency>,
     pub systems: Vec<System>,
     pub accounts: Vec<DemoAccount>,
@@ -88,9 +92,11 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
             file.version
         )));
     }
+    let languages = domain::register::declared_languages(&file.city.languages).unwrap_or_default();
     let register = RegisterFile {
         format: REGISTER_FORMAT.to_owned(),
         city: file.city.name,
+        languages: Some(file.city.languages),
         agencies: file.agencies,
         systems: file.systems,
     }
@@ -104,6 +110,7 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
     }
     Ok(City {
         name: register.city,
+        languages,
         agencies: register.agencies,
         systems: register.systems,
         accounts: file.demo_accounts,
@@ -224,25 +231,52 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_city_speaks_english_and_spanish_everywhere() {
+    fn the_demo_city_declares_three_languages_and_speaks_each_everywhere() {
         use domain::lang::Lang;
+        // `parse` runs the register import's check, translation gaps included.
         let city = parse(CITY_TOML).expect("the demo city parses");
+        assert_eq!(city.languages, [Lang::En, Lang::Es, Lang::Ar]);
         for s in &city.systems {
-            let texts = [
-                &s.name,
-                &s.description,
-                &s.location,
-                &s.retention,
-                &s.access,
-                &s.security,
-            ];
-            for t in texts
+            for t in [&s.name, &s.description, &s.retention]
                 .into_iter()
                 .chain(s.purposes.iter().flat_map(|p| [&p.name, &p.description]))
             {
-                assert!(t.has(Lang::En) && t.has(Lang::Es), "{}: {t:?}", s.slug);
+                assert!(Lang::ALL.iter().all(|l| t.has(*l)), "{}: {t:?}", s.slug);
             }
         }
+    }
+
+    #[test]
+    fn a_missing_arabic_text_or_an_undeclared_language_stops_the_demo_city() {
+        let first_arabic = CITY_TOML.find(", ar = \"").expect("an Arabic text");
+        let end = first_arabic + CITY_TOML[first_arabic..].find("\" }").expect("its end") + 1;
+        let gap = format!("{}{}", &CITY_TOML[..first_arabic], &CITY_TOML[end..]);
+        let err = parse(&gap).unwrap_err().to_string();
+        assert!(
+            err.contains("has no ar translation, and the city declares ar"),
+            "{err}"
+        );
+        assert!(err.contains("city: the city: the name"), "{err}");
+        let undeclared = CITY_TOML.replacen(
+            "languages = [\"en\", \"es\", \"ar\"]",
+            "languages = [\"en\", \"es\"]",
+            1,
+        );
+        let err = parse(&undeclared).unwrap_err().to_string();
+        assert!(
+            err.contains("translated into ar, which is not among the city's languages"),
+            "{err}"
+        );
+        let unknown = CITY_TOML.replacen(
+            "languages = [\"en\", \"es\", \"ar\"]",
+            "languages = [\"en\", \"xx\"]",
+            1,
+        );
+        let err = parse(&unknown).unwrap_err().to_string();
+        assert!(
+            err.contains("languages[1]: \"xx\" is not a language Glasshouse speaks"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::DemoError;
 use auth::accounts::Accounts;
 use domain::account::{CurrentUser, Role};
 use domain::calendar::Date;
+use domain::lang::Lang;
 use domain::register::{Decision, ImpactReport, Outcome, ReportSection, ReviewRefused, SystemRecord};
 use domain::text::LocalizedText;
 use serde::Deserialize;
@@ -54,6 +55,60 @@ struct DemoComment {
     hidden: Option<String>,
 }
 
+impl ReviewsFile {
+    /// Every text of the reviews missing a language the city declares, or given in one it
+    /// does not, named by the review's system, the field and the language.
+    fn translation_problems(&self, declared: &[Lang]) -> Vec<domain::register::Problem> {
+        let mut problems = Vec::new();
+        for (i, review) in self.reviews.iter().enumerate() {
+            let slug = match (&review.system, &review.goes_live) {
+                (Some(record), _) => record.slug.as_str(),
+                (None, Some(slug)) => slug.as_str(),
+                (None, None) => "(none)",
+            };
+            let owner = format!("review of system {slug}");
+            let at = format!("reviews[{i}]");
+            let mut texts: Vec<(String, &LocalizedText)> = Vec::new();
+            texts.extend(review.name.as_ref().map(|t| ("name".to_owned(), t)));
+            texts.extend(review.answer.as_ref().map(|t| ("answer".to_owned(), t)));
+            texts.extend(review.reasoning.as_ref().map(|t| ("reasoning".to_owned(), t)));
+            texts.extend(
+                review
+                    .report
+                    .iter()
+                    .map(|(section, t)| (format!("report.{}", section.code()), t)),
+            );
+            for (field, text) in texts {
+                problems.extend(domain::register::text_problems(
+                    &owner,
+                    &field,
+                    &format!("{at}.{field}"),
+                    text,
+                    declared,
+                ));
+            }
+            if let Some(record) = &review.system {
+                let file = domain::register::RegisterFile {
+                    format: domain::register::REGISTER_FORMAT.to_owned(),
+                    city: LocalizedText::default(),
+                    languages: None,
+                    agencies: Vec::new(),
+                    systems: vec![record.clone()],
+                };
+                problems.extend(
+                    domain::register::translation_gaps(&file, declared)
+                        .into_iter()
+                        .map(|p| domain::register::Problem {
+                            path: p.path.replacen("systems[0]", &format!("{at}.system"), 1),
+                            message: p.message,
+                        }),
+                );
+            }
+        }
+        problems
+    }
+}
+
 fn invalid(message: impl std::fmt::Display) -> DemoError {
     DemoError::Invalid(format!("demo reviews: {message}"))
 }
@@ -68,11 +123,17 @@ pub async fn load(
     pool: &AnyPool,
     accounts: &Accounts,
     officer: &CurrentUser,
+    languages: &[Lang],
     today: Date,
 ) -> Result<usize, DemoError> {
     let file: ReviewsFile = toml::from_str(REVIEWS_TOML).map_err(invalid)?;
     if file.version != 1 {
         return Err(invalid(format!("version {} is not 1", file.version)));
+    }
+    let problems = file.translation_problems(languages);
+    if !problems.is_empty() {
+        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(invalid(listed.join("; ")));
     }
     let commenters = file
         .reviews
@@ -214,5 +275,26 @@ mod tests {
                 "a new system or one going live"
             );
         }
+    }
+
+    #[test]
+    fn the_shipped_reviews_speak_every_language_the_city_declares() {
+        let city = super::super::parse(super::super::CITY_TOML).expect("the demo city parses");
+        let file: ReviewsFile = toml::from_str(REVIEWS_TOML).expect("the demo reviews parse");
+        let problems = file.translation_problems(&city.languages);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_review_text_without_a_declared_language_is_named() {
+        let mut file: ReviewsFile = toml::from_str(REVIEWS_TOML).expect("the demo reviews parse");
+        let review = &mut file.reviews[0];
+        review.name = Some(LocalizedText::new([(Lang::En, "Pilot".to_owned())]));
+        let problems = file.translation_problems(&[Lang::En, Lang::Ar]);
+        assert_eq!(
+            problems[0].to_string(),
+            "reviews[0].name: review of system central-station-facial-recognition: \
+             the name has no ar translation, and the city declares ar"
+        );
     }
 }
