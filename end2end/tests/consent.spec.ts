@@ -95,6 +95,9 @@ async function pressConsentButton(page: Page, press: "grant" | "withdraw", expec
 
 test.describe("Your data", () => {
   test("the demo resident sees the systems that hold their data, in English and Spanish", async ({ page }) => {
+    // Seven page loads, each compiling the WebAssembly bundle anew with JavaScript (phone-js
+    // ran out of the 2-minute limit on its last page on a busy two-core machine).
+    test.slow();
     const errors = watchPageErrors(page);
     // Exactly one sign-in with the shared demo resident per project. Read-only.
     await signIn(page, ANA.email, ANA.password);
