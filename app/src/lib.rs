@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/profile") view=accounts::profile_page::ProfilePage ssr=SsrMode::Async />
                         <Route path=path!("/account/sessions") view=accounts::sessions_page::SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/my") view=consent::my_page::MyPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/systems/:slug") view=consent::system_consents_page::SystemConsentsPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/history") view=consent::history_page::ConsentHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/my/consents/:id") view=consent::receipt_page::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/my/access-log") view=access_log::page::AccessLogPage ssr=SsrMode::Async />

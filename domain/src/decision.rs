@@ -134,6 +134,9 @@ pub struct AccessPage {
 /// Entries per page of the access log.
 pub const ACCESS_PAGE_SIZE: usize = 25;
 
+/// Entries of the access log the resident's summary shows: the latest few.
+pub const RECENT_ACCESS: usize = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,7 +96,7 @@ export async function open(page: Page, path: string): Promise<void> {
 
 /**
  * The signed-in resident enters an agency's enrollment `code` on /my, by keyboard, and the
- * system's card appears among their enrolled systems.
+ * system's line appears among their enrolled systems.
  */
 export async function enterEnrollmentCode(page: Page, code: string, system: string): Promise<void> {
   await open(page, "/my");
@@ -104,7 +104,7 @@ export async function enterEnrollmentCode(page: Page, code: string, system: stri
   await field.fill(code);
   await field.press("Enter");
   const enrolled = page.getByRole("region", { name: "Systems you are enrolled with", exact: true });
-  await expect(enrolled.locator(`article.my-system[data-system="${system}"]`)).toHaveCount(1);
+  await expect(enrolled.locator(`li.system-line[data-system="${system}"]`)).toHaveCount(1);
   // The server renders the confirmation, with or without JavaScript.
   await expect(page.getByTestId("enrolled-now")).toContainText("You are now enrolled with");
 }
@@ -141,15 +141,17 @@ export function watchPageErrors(page: Page): string[] {
 }
 
 // ---------------------------------------------------------------------------
-// /my
+// /my and /my/systems/{slug}
 // ---------------------------------------------------------------------------
 
-export function systemCard(page: Page, slug: string): Locator {
-  return page.locator(`article.my-system[data-system="${slug}"]`);
+/** A system's line on the summary, /my. */
+export function systemLine(page: Page, slug: string): Locator {
+  return page.locator(`li.system-line[data-system="${slug}"]`);
 }
 
+/** One purpose, with its consent choice, on the system's page /my/systems/{slug}. */
 export function purposeItem(page: Page, system: string, purpose: string): Locator {
-  return systemCard(page, system).locator(`li.purpose[data-purpose="${purpose}"]`);
+  return page.locator(`.my-system[data-system="${system}"] li.purpose[data-purpose="${purpose}"]`);
 }
 
 // ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use domain::account::{AccountInputError, ApiScope, AuthError};
 use domain::consent::{
     Channel, ConsentAction, ConsentEventView, EnrollmentAction, EnrollmentChannel, EnrollmentRefused,
 };
-use domain::decision::Reason;
+use domain::decision::{ConsentState, Reason};
 use domain::register::{DataCategory, LegalBasis, Scope};
 
 on_both_databases!(
@@ -23,6 +23,8 @@ on_both_databases!(
     a_register_edit_makes_a_new_notice_version,
     a_material_change_pauses_consent_until_the_resident_chooses_again,
     residents_see_only_their_own_entries_and_receipts,
+    a_system_page_shows_only_a_system_that_holds_the_residents_data,
+    the_summary_counts_each_system_and_the_latest_questions,
     an_agency_enrols_a_resident_only_with_a_code_they_enter,
     codes_are_issued_only_for_the_agencys_active_enrollment_systems,
     bad_input_gets_a_clear_error_and_no_decision,
@@ -501,6 +503,9 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
     // Signed out, every resident server function refuses before doing any work.
     for (name, called) in [
         ("my/systems", anonymous.my_systems().await.erased()),
+        ("my/summary", anonymous.my_summary().await.erased()),
+        ("my/system", anonymous.my_system(SYSTEM).await.erased()),
+        ("my/access_log/recent", anonymous.recent_access().await.erased()),
         (
             "my/access_log",
             anonymous.access_log(&AccessLogQuery::default()).await.erased(),
@@ -530,6 +535,105 @@ async fn residents_see_only_their_own_entries_and_receipts(backend: Backend) {
             called.body
         );
     }
+}
+
+/// A system in public space whose one consent purpose anyone passing may be asked about.
+const WIFI: &str = "public-wifi";
+const FOOTFALL: &str = "footfall-analytics";
+
+async fn a_system_page_shows_only_a_system_that_holds_the_residents_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (kai, _) = enrolled_resident(&app, "kai@example.org", &[SYSTEM]).await;
+    let (lou, _) = unenrolled_resident(&app, "lou@example.org").await;
+    let (kai, lou) = (app.as_user(&kai), app.as_user(&lou));
+    kai.record_consent(SYSTEM, NEWSLETTER, "grant").await.ok();
+    kai.record_consent(WIFI, FOOTFALL, "grant").await.ok();
+
+    let account = kai.my_system(SYSTEM).await.ok();
+    assert!(account.enrolled);
+    let newsletter = account.purposes.iter().find(|p| p.key == NEWSLETTER).unwrap();
+    assert_eq!(newsletter.consent, ConsentState::Given);
+
+    // Another resident, not enrolled with it, is told it is not found: never Kai's choices.
+    for slug in [SYSTEM, "no-such-system", "Not a slug!"] {
+        let refused = lou.my_system(slug).await;
+        assert_eq!(
+            (refused.status, refused.error()),
+            (404, AppError::NotFound),
+            "{slug}"
+        );
+    }
+    let page = lou.page(&format!("/my/systems/{SYSTEM}")).await;
+    assert_eq!(page.status, 404);
+    assert!(
+        page.body.contains("There is no such system among yours"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("City newsletter"), "{}", page.body);
+    let own = kai.page(&format!("/my/systems/{SYSTEM}")).await;
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("City newsletter"), "{}", own.body);
+
+    // A system in public space is anyone's to open, each with their own consent only.
+    let wifi = lou.my_system(WIFI).await.ok();
+    assert!(!wifi.enrolled);
+    let footfall = wifi.purposes.iter().find(|p| p.key == FOOTFALL).unwrap();
+    assert_eq!(footfall.consent, ConsentState::NeverAsked, "Kai's grant is Kai's");
+    let theirs = kai.my_system(WIFI).await.ok();
+    let footfall = theirs.purposes.iter().find(|p| p.key == FOOTFALL).unwrap();
+    assert_eq!(footfall.consent, ConsentState::Given);
+
+    // Signed out, the page sends the visitor to sign in and shows nothing.
+    let anonymous = app.anonymous().page(&format!("/my/systems/{SYSTEM}")).await;
+    assert_eq!(anonymous.status, 302, "{}", anonymous.body);
+    assert_eq!(anonymous.header("location"), Some("/login"));
+    assert!(!anonymous.body.contains("City newsletter"));
+}
+
+async fn the_summary_counts_each_system_and_the_latest_questions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agency = all_scopes(&app).await;
+    let (mia, mia_number) = enrolled_resident(&app, "mia@example.org", &[SYSTEM]).await;
+    let (ned, _) = unenrolled_resident(&app, "ned@example.org").await;
+    let (mia, ned) = (app.as_user(&mia), app.as_user(&ned));
+    mia.record_consent(SYSTEM, NEWSLETTER, "grant").await.ok();
+    for _ in 0..4 {
+        agency.decide(&mia_number, SYSTEM, NEWSLETTER).await;
+    }
+    agency.decide(&mia_number, SYSTEM, ACCOUNT).await;
+
+    let summary = mia.my_summary().await.ok();
+    let line = &summary.systems[0];
+    assert_eq!(
+        (line.slug.as_str(), line.enrolled),
+        (SYSTEM, true),
+        "enrolled systems first"
+    );
+    // The account: newsletter and analytics ask for consent, sign-in and logging do not.
+    assert_eq!(
+        (line.tally.choices, line.tally.allowed, line.tally.by_law),
+        (2, 1, 2)
+    );
+    assert!(summary.systems[1..].iter().all(|s| !s.enrolled));
+    assert_eq!(summary.overall.allowed, 1);
+    assert_eq!(summary.allowed.len(), 1);
+    assert_eq!(summary.allowed[0].system_slug, SYSTEM);
+    assert_eq!(summary.allowed[0].purpose_name, "City newsletter");
+
+    let recent = mia.recent_access().await.ok();
+    assert_eq!(recent.len(), domain::decision::RECENT_ACCESS);
+    assert_eq!(recent[0].purpose_key, ACCOUNT, "newest first");
+    let full = mia.access_log(&AccessLogQuery::default()).await.ok();
+    assert_eq!(full.entries.len(), 5);
+    assert_eq!(recent, full.entries[..recent.len()]);
+
+    // Another resident's summary holds nothing of Mia's.
+    let theirs = ned.my_summary().await.ok();
+    assert!(theirs.systems.iter().all(|s| !s.enrolled));
+    assert_eq!(theirs.overall.allowed, 0);
+    assert!(theirs.allowed.is_empty());
+    assert!(ned.recent_access().await.ok().is_empty());
 }
 
 async fn an_agency_enrols_a_resident_only_with_a_code_they_enter(backend: Backend) {

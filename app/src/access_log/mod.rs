@@ -5,7 +5,7 @@ pub mod page;
 pub mod proof_page;
 
 use crate::error::AppError;
-use domain::decision::{AccessPage, Decision};
+use domain::decision::{AccessEntry, AccessPage, Decision};
 use domain::lang::Lang;
 use leptos::prelude::*;
 
@@ -27,6 +27,18 @@ pub async fn access_log(
     let pool = crate::backend::backend()?.pool;
     let page = store::decision_log::page(&pool, &session.user.id, &filter, lang).await;
     Ok(page?)
+}
+
+/// The latest few entries of the signed-in resident's access log, newest first (the
+/// summary on `/my`).
+#[server(prefix = "/fn", endpoint = "my/access_log/recent")]
+pub async fn recent_access(lang: Lang) -> Result<Vec<AccessEntry>, AppError> {
+    let session = crate::backend::require_session()?;
+    let pool = crate::backend::backend()?.pool;
+    let filter = domain::decision::AccessFilter::default();
+    let size = domain::decision::RECENT_ACCESS;
+    let (entries, _) = store::decision_log::entries(&pool, &session.user.id, &filter, size, lang).await?;
+    Ok(entries)
 }
 
 /// The proof that entry `index` of the ledger, one of the signed-in resident's own (a

@@ -128,10 +128,7 @@ fn Entry(entry: AccessEntry) -> impl IntoView {
     view! {
         <li class="card log-entry" data-decision=decision.code() data-reason=reason.code() data-decision-id=entry.decision_id.clone()>
             <p class="log-head">
-                <strong class=format!("decision decision-{}", decision.code())>{move || match decision {
-                    Decision::Permit => td_string!(l(), access.permitted),
-                    Decision::Deny => td_string!(l(), access.denied),
-                }}</strong>
+                <strong class=format!("decision decision-{}", decision.code())>{move || decision_name(l(), decision)}</strong>
                 " · " <Time at=entry.at.clone() />
             </p>
             <dl class="facts compact">
@@ -222,12 +219,20 @@ pub fn LedgerLink(index: Option<i64>) -> impl IntoView {
 
 /// A UTC time to the second, machine-readable in `datetime`.
 #[component]
-fn Time(at: String) -> impl IntoView {
+pub fn Time(at: String) -> impl IntoView {
     let shown = format!(
         "{} UTC",
         at.replace('T', " ").chars().take(19).collect::<String>()
     );
     view! { <time datetime=at>{shown}</time> }
+}
+
+/// "Permitted" or "Denied".
+pub fn decision_name(l: Locale, decision: Decision) -> &'static str {
+    match decision {
+        Decision::Permit => td_string!(l, access.permitted),
+        Decision::Deny => td_string!(l, access.denied),
+    }
 }
 
 /// A decision's reason in plain words.

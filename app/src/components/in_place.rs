@@ -127,6 +127,8 @@ mod browser {
             let number = self.latest.get_value().wrapping_add(1);
             self.latest.set_value(number);
             let submitter = ev.submitter();
+            // Taken before the buttons are disabled, which moves the focus away.
+            let focused = focus_position(&region);
             leptos::task::spawn_local(async move {
                 let busy = Busy::start(&region, &form);
                 let outcome = round_trip(&form, submitter.as_ref()).await;
@@ -135,7 +137,7 @@ mod browser {
                     return; // a newer request is on its way; its answer counts
                 }
                 match outcome {
-                    Ok(Answer::Page(url, html)) => show(&region, &url, &html, !is_post(&form)),
+                    Ok(Answer::Page(url, html)) => show(&region, &url, &html, !is_post(&form), focused),
                     Ok(Answer::Elsewhere(url)) => {
                         if let Some(window) = web_sys::window() {
                             let _ = window.location().assign(&url);
@@ -300,7 +302,7 @@ mod browser {
 
     /// Puts the answer on the page: the region's new content if the answer is this page,
     /// otherwise the browser goes to the answer's page.
-    fn show(region: &Element, url: &str, html: &str, from_get: bool) {
+    fn show(region: &Element, url: &str, html: &str, from_get: bool, focused: Option<usize>) {
         let Some(window) = web_sys::window() else { return };
         let Some(document) = window.document() else { return };
         let here = window.location().pathname().unwrap_or_default();
@@ -333,14 +335,42 @@ mod browser {
         }
         // After a post, an error or a confirmation the answer brought is read out and
         // focused (a live filter's count is not: the resident is still typing).
-        let alert = old.query_selector("[role=alert], [role=status]").ok().flatten();
-        if let (false, Some(alert)) = (from_get, alert) {
+        if from_get {
+            return;
+        }
+        let alert = ["[role=alert]", ".notice[role=status]"]
+            .iter()
+            .find_map(|selector| old.query_selector(selector).ok().flatten());
+        if let Some(alert) = alert {
             if !alert.has_attribute("tabindex") {
                 let _ = alert.set_attribute("tabindex", "-1");
             }
             if let Ok(alert) = alert.dyn_into::<HtmlElement>() {
                 let _ = alert.focus();
             }
+        } else if let Some(control) = focused.and_then(|i| controls(region).get(i).cloned()) {
+            // Otherwise the keyboard stays where it was: the control at the same place (the
+            // consent button that now offers the opposite choice).
+            let _ = control.focus();
         }
+    }
+
+    /// The controls a keyboard reaches in `container`, in order.
+    fn controls(container: &Element) -> Vec<HtmlElement> {
+        let Ok(list) = container.query_selector_all("a[href], button, input, select, textarea") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()))
+            .collect()
+    }
+
+    /// Where the focused control is among `container`'s, if it is inside.
+    fn focus_position(container: &Element) -> Option<usize> {
+        let active = web_sys::window()?.document()?.active_element()?;
+        controls(container).iter().position(|c| {
+            let c: &Element = c.as_ref();
+            *c == active
+        })
     }
 }

@@ -54,14 +54,18 @@ pub fn WeekChart(weeks: Vec<WeekCount>) -> impl IntoView {
                 <span class="legend legend-received">{t!(i18n, console.chart_received)}</span> ", "
                 <span class="legend legend-closed">{t!(i18n, console.chart_closed)}</span>
             </figcaption>
-            <table class="visually-hidden">
-                <caption>{t!(i18n, console.chart_title)}</caption>
-                <tbody>
-                    {weeks.into_iter().map(|w| view! {
-                        <tr><th scope="row">{w.week_start.to_string()}</th><td>{w.received}</td><td>{w.closed}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            // Hidden in a box of its own: a table grows to its content whatever its width
+            // says, and would widen a phone's page.
+            <div class="visually-hidden">
+                <table>
+                    <caption>{t!(i18n, console.chart_title)}</caption>
+                    <tbody>
+                        {weeks.into_iter().map(|w| view! {
+                            <tr><th scope="row">{w.week_start.to_string()}</th><td>{w.received}</td><td>{w.closed}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </figure>
     }
 }

@@ -1,13 +1,14 @@
-//! Server functions of the resident's consents: the systems that hold their data, grant
-//! and withdraw (one server function, so both are exactly as easy), history and receipts.
-//! Each one works on the signed-in resident only.
+//! Server functions of the resident's consents: the systems that hold their data (all of
+//! them, their summary, one of them), grant and withdraw (one server function, so both are
+//! exactly as easy), history and receipts. Each one works on the signed-in resident only.
 
 pub mod history_page;
 pub mod my_page;
 pub mod receipt_page;
+pub mod system_consents_page;
 
 use crate::error::AppError;
-use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
+use domain::consent::{ConsentEventView, EnrollmentEventView, MySummary, MySystem, Receipt};
 use leptos::prelude::*;
 
 use domain::lang::Lang;
@@ -20,6 +21,27 @@ use crate::backend as ssr;
 pub async fn my_systems(lang: Lang) -> Result<Vec<MySystem>, AppError> {
     let session = ssr::require_session()?;
     Ok(store::consent::my_systems(&ssr::backend()?.pool, &session.user.id, lang).await?)
+}
+
+/// The signed-in resident's systems in one line each, and what they allow over all of them.
+#[server(prefix = "/fn", endpoint = "my/summary")]
+pub async fn my_data_summary(lang: Lang) -> Result<MySummary, AppError> {
+    let session = ssr::require_session()?;
+    let systems = store::consent::my_systems(&ssr::backend()?.pool, &session.user.id, lang).await?;
+    Ok(MySummary::of(&systems))
+}
+
+/// One of the systems that hold the signed-in resident's data (`my_systems`' list: those
+/// they are enrolled with, and those in public space), with what applies to each purpose.
+/// Any other system is not found, like a slug that names none.
+#[server(prefix = "/fn", endpoint = "my/system")]
+pub async fn system_consents(slug: String, lang: Lang) -> Result<MySystem, AppError> {
+    let session = ssr::require_session()?;
+    let systems = store::consent::my_systems(&ssr::backend()?.pool, &session.user.id, lang).await?;
+    systems
+        .into_iter()
+        .find(|s| s.slug == slug)
+        .ok_or(AppError::NotFound)
 }
 
 /// Grants (`action=grant`) or withdraws (`action=withdraw`) consent for one purpose.

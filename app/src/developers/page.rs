@@ -54,6 +54,8 @@ fn EndpointDoc(endpoint: Endpoint) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{}-h", endpoint.anchor);
     let labelled_by = heading.clone();
+    let heading_for_example = heading.clone();
+    let example_heading = format!("{}-example", endpoint.anchor);
     let parameters: Vec<_> = endpoint
         .parameters
         .into_iter()
@@ -84,11 +86,14 @@ fn EndpointDoc(endpoint: Endpoint) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             })}
-            // The example is focusable: a wide one scrolls sideways on a phone, and a keyboard
-            // must reach it (axe: scrollable-region-focusable).
+            // A wide example scrolls sideways on a phone: its scrolling box is a labelled region
+            // a keyboard can reach and scroll (axe: scrollable-region-focusable), named after
+            // its heading so a screen reader says what it holds.
             {endpoint.body_example.map(|example| view! {
-                <h3>{t!(i18n, developers.example)}</h3>
-                <pre tabindex="0"><code>{example}</code></pre>
+                <h3 id=example_heading.clone()>{t!(i18n, developers.example)}</h3>
+                <div class="example" role="region" tabindex="0" aria-labelledby=format!("{example_heading} {heading_for_example}")>
+                    <pre><code>{example}</code></pre>
+                </div>
             })}
             <h3>{t!(i18n, developers.responses)}</h3>
             <dl class="facts">

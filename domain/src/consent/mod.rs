@@ -12,6 +12,7 @@ mod enrollment;
 mod facts;
 mod history;
 mod receipt;
+mod summary;
 mod systems;
 mod terms;
 mod words;
@@ -28,5 +29,6 @@ pub use receipt::{
     KANTARA_VERSION, PiiController, RECEIPT_SCHEMA, Receipt, ReceiptEvent, ReceiptNotice, ReceiptProcessing,
     ReceiptPurpose, ReceiptService,
 };
+pub use summary::{AllowedPurpose, ConsentTally, MySummary, MySystemLine};
 pub use systems::{MyPurpose, MySystem};
 pub use terms::{MaterialChange, Terms, grant_stands, material_changes};

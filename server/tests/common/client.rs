@@ -11,8 +11,8 @@ use super::TestApp;
 use app::console::ConsoleSummary;
 use app::error::AppError;
 use domain::account::Profile;
-use domain::consent::{ConsentEventView, EnrollmentEventView, MySystem, Receipt};
-use domain::decision::AccessPage;
+use domain::consent::{ConsentEventView, EnrollmentEventView, MySummary, MySystem, Receipt};
+use domain::decision::{AccessEntry, AccessPage};
 use domain::ledger::EntryProof;
 use domain::paging::PageView;
 use domain::requests::{
@@ -650,6 +650,27 @@ impl ApiClient {
     /// The systems that hold the resident's data (in English).
     pub async fn my_systems(&self) -> Answer<Vec<MySystem>> {
         self.call("/fn/my/systems", &[("lang", "en")]).await
+    }
+
+    /// The resident's summary: each system in one line, what they allow over all.
+    pub async fn my_summary(&self) -> Answer<MySummary> {
+        self.call("/fn/my/summary", &[("lang", "en")]).await
+    }
+
+    /// One system that holds the resident's data, with their choices (in English).
+    pub async fn my_system(&self, slug: &str) -> Answer<MySystem> {
+        self.call("/fn/my/system", &[("slug", slug), ("lang", "en")])
+            .await
+    }
+
+    /// The latest few entries of the resident's access log, newest first.
+    pub async fn recent_access(&self) -> Answer<Vec<AccessEntry>> {
+        self.call("/fn/my/access_log/recent", &[("lang", "en")]).await
+    }
+
+    /// A page as a browser without JavaScript GETs it: status, headers and HTML.
+    pub async fn page(&self, path: &str) -> Answer<Text> {
+        self.get(path).await
     }
 
     /// Enrols the signed-in resident with an agency's one-time `code`; the history event.
