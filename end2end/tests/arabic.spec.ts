@@ -148,17 +148,18 @@ test("a resident reads the register, signs up and gets a consent receipt, all in
   await field.fill(code);
   await field.press("Enter");
   const enrolled = page.getByRole("region", { name: AR.enrolledRegion, exact: true });
-  const card = enrolled.locator(`article.my-system[data-system="${SYSTEM}"]`);
-  await expect(card).toHaveCount(1);
-  await expect(card.getByRole("heading", { level: 3 })).toHaveText(SYSTEM_NAME);
+  const line = enrolled.locator(`li.system-line[data-system="${SYSTEM}"]`);
+  await expect(line).toHaveCount(1);
+  await expect(line.getByRole("link", { name: SYSTEM_NAME, exact: true })).toHaveCount(1);
+  await expect(page.getByTestId("enrolled-now")).toContainText(SYSTEM_NAME);
 
-  // The resident gives consent, in Arabic.
-  await open(page, "/my");
+  // The resident gives consent, in Arabic, on the system's own page.
+  await open(page, `/my/systems/${SYSTEM}`);
   const item = purposeItem(page, SYSTEM, PURPOSE);
-  await expect(item.getByRole("heading", { level: 4 })).toHaveText(PURPOSE_NAME);
+  await expect(item.getByRole("heading", { level: 2 })).toHaveText(PURPOSE_NAME);
   await expectArabicPage(page);
   await item.getByRole("button", { name: AR.grant, exact: true }).click();
-  if (!jsEnabled()) await expect(page).toHaveURL(/\/my\??$/);
+  if (!jsEnabled()) await expect(page).toHaveURL(new RegExp(`/my/systems/${SYSTEM}\\??$`));
   await expect(item.locator("p.consent-state")).toHaveAttribute("data-state", "given");
   await expect(item.locator("p.consent-state")).toHaveText(AR.given);
   const granted = await agency.check(number, SYSTEM, PURPOSE);
