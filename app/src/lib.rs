@@ -38,6 +38,12 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document every page is rendered into.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: what a page's resources load is rendered into its HTML and never sent
+    // to the browser as data as well (Leptos' own hydration scripts say so; our island
+    // loader replaces them). Islands get what they need as props.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html>

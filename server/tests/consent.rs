@@ -377,7 +377,10 @@ async fn a_material_change_pauses_consent_until_the_resident_chooses_again(backe
     let shown = newsletter(me.my_systems().await.ok());
     assert_eq!(shown.changed_since_consent, [MaterialChange::NewCategories]);
     assert_eq!(shown.categories_added, [DataCategory::Location]);
-    let (_, html) = app.get_as("/my", &session).await;
+    // The summary counts it as paused; the system's page says what changed.
+    let (_, summary) = app.get_as("/my", &session).await;
+    assert!(summary.contains("Paused until you choose again"), "{summary}");
+    let (_, html) = app.get_as(&format!("/my/systems/{SYSTEM}"), &session).await;
     assert!(
         html.contains("data-testid=\"reconsent\"") && html.contains("data-state=\"stale\""),
         "{html}"
