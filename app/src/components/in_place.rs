@@ -333,6 +333,7 @@ mod browser {
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
         }
+        follow_address(&document, url);
         // After a post, an error or a confirmation the answer brought is read out and
         // focused (a live filter's count is not: the resident is still typing).
         if from_get {
@@ -352,6 +353,30 @@ mod browser {
             // Otherwise the keyboard stays where it was: the control at the same place (the
             // consent button that now offers the opposite choice).
             let _ = control.focus();
+        }
+    }
+
+    /// Links that carry the page's address (`data-here`: the language switch's `next`)
+    /// follow the address a live filter gave the page, so switching language keeps the filters.
+    fn follow_address(document: &web_sys::Document, url: &str) {
+        let Ok(address) = web_sys::Url::new(url) else {
+            return;
+        };
+        let here = format!("{}{}", address.pathname(), address.search());
+        let Ok(links) = document.query_selector_all("a[data-here]") else {
+            return;
+        };
+        for i in 0..links.length() {
+            let Some(link) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let Some(href) = link.get_attribute("href") else {
+                continue;
+            };
+            if let Ok(target) = web_sys::Url::new_with_base(&href, url) {
+                target.search_params().set("next", &here);
+                let _ = link.set_attribute("href", &format!("{}{}", target.pathname(), target.search()));
+            }
         }
     }
 

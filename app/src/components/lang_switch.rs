@@ -30,6 +30,9 @@ pub fn LangSwitch() -> impl IntoView {
                                     lang=lang.code()
                                     dir=lang.direction().code()
                                     rel="external"
+                                    // Its `next` is this page's address: the `InPlace`
+                                    // island keeps it current when a live filter changes it.
+                                    data-here=""
                                     aria-current=move || (current.get() == lang).then_some("true")
                                 >
                                     {lang.endonym()}
