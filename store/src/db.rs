@@ -26,8 +26,40 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = O
      PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456;";
 
 /// Opens a connection pool for `url` (`sqlite://path` or `postgres://...`).
-#[tracing::instrument(skip_all)]
 pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
+    open_pool(url, false).await
+}
+
+/// Opens the pool of a serving process. On SQLite, checkpoints (copying the write-ahead log
+/// back into the database) no longer run inside whichever commit crosses the log's
+/// threshold — often the decision log's, with agencies waiting on it — but once a second in
+/// a task of their own. Other processes (the CLI) keep SQLite's automatic checkpoints.
+pub async fn connect_serving(url: &str) -> Result<AnyPool, DbError> {
+    let pool = open_pool(url, true).await?;
+    if url.starts_with("sqlite:") {
+        let checkpoints = pool.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if checkpoints.is_closed() {
+                    break;
+                }
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&checkpoints)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+                }
+            }
+        });
+    }
+    Ok(pool)
+}
+
+#[tracing::instrument(skip_all)]
+async fn open_pool(url: &str, background_checkpoints: bool) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
     let url = if sqlite {
@@ -45,6 +77,9 @@ pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
             Box::pin(async move {
                 if sqlite {
                     conn.execute(SQLITE_PRAGMAS).await?;
+                    if background_checkpoints {
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    }
                 }
                 Ok(())
             })

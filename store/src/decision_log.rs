@@ -284,10 +284,22 @@ async fn settle(
     Ok((redecided, refusals))
 }
 
-/// Writes `entries` in one transaction: one statement for up to 1 000 rows, one for their
-/// leaves.
-/// Returns the sequence number of the first, and how long the log's lock was held.
+/// Writes `entries` in one transaction. Returns the sequence number of the first, and how
+/// long the log's lock was held (from taking it to commit).
 async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<(i64, std::time::Duration), sqlx::Error> {
+    let postgres = pool.connect_options().database_url.scheme() != "sqlite";
+    if postgres && entries.len() <= ROWS_PER_INSERT {
+        write_in_two_statements(pool, entries).await
+    } else {
+        write_step_by_step(pool, entries).await
+    }
+}
+
+/// Any database, any number of entries: the head, the rows (1 000 per statement), the leaves.
+async fn write_step_by_step(
+    pool: &AnyPool,
+    entries: &[&LogEntry],
+) -> Result<(i64, std::time::Duration), sqlx::Error> {
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
     let mut tx = crate::db::begin(pool).await?;
     // SQLite's BEGIN IMMEDIATE took the write lock; PostgreSQL takes the head row's here.
@@ -301,7 +313,9 @@ async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<(i64, std::time:
     let first = last - count + 1;
     let rows: Vec<DecisionRow> = (first..).zip(entries).map(|(seq, e)| e.row(seq)).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        insert_rows(&mut tx, chunk).await?;
+        bind_rows(sqlx::query(sqlx::AssertSqlSafe(insert_sql(chunk.len()))), chunk)
+            .execute(&mut *tx)
+            .await?;
     }
     let leaves: Vec<_> = rows.into_iter().map(decision_entry).collect();
     // The leaves commit with the rows: a decision is never stored without its proof.
@@ -310,22 +324,73 @@ async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<(i64, std::time:
     Ok((first, locked.elapsed()))
 }
 
-/// One INSERT of `rows`.
-async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[DecisionRow]) -> Result<(), sqlx::Error> {
-    let values: Vec<String> = (0..rows.len())
+/// PostgreSQL: one statement takes both heads' locks and reads them, one writes the rows,
+/// their leaves and the new ledger head (data-modifying CTEs), then the commit: the locks are
+/// held for two round trips and the commit, whatever the batch's size (up to 1 000 rows:
+/// 20 bound parameters each, under PostgreSQL's 65 535).
+async fn write_in_two_statements(
+    pool: &AnyPool,
+    entries: &[&LogEntry],
+) -> Result<(i64, std::time::Duration), sqlx::Error> {
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let mut tx = crate::db::begin(pool).await?;
+    let locked = std::time::Instant::now();
+    let (last, size, frontier, root): (i64, i64, String, String) = sqlx::query_as(concat!(
+        "WITH d AS (UPDATE decision_log_head SET seq = seq + $1 WHERE id = 'head' RETURNING seq), ",
+        "l AS (UPDATE ledger_head SET size = size WHERE id = 'head' RETURNING size, frontier, root) ",
+        "SELECT d.seq, l.size, l.frontier, l.root FROM d, l"
+    ))
+    .bind(count)
+    .fetch_one(&mut *tx)
+    .await?;
+    let first = last - count + 1;
+    let rows: Vec<DecisionRow> = (first..).zip(entries).map(|(seq, e)| e.row(seq)).collect();
+    let leaves: Vec<_> = rows.iter().cloned().map(decision_entry).collect();
+    let growth = ledger::Growth::of(ledger::head_of(size, frontier, root)?, &leaves)?;
+    let after_rows = rows.len() * 16 + 1;
+    let after_leaves = after_rows + growth.leaves.len() * 4;
+    let sql = format!(
+        "WITH r AS ({}), v AS (INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES {}) \
+         UPDATE ledger_head SET size = ${}, frontier = ${}, root = ${} WHERE id = 'head'",
+        insert_sql(rows.len()),
+        ledger::Growth::placeholders(growth.leaves.len(), after_rows),
+        after_leaves,
+        after_leaves + 1,
+        after_leaves + 2,
+    );
+    let query = bind_rows(sqlx::query(sqlx::AssertSqlSafe(sql)), &rows);
+    ledger::Growth::bind_leaves(query, &growth.leaves)
+        .bind(growth.size)
+        .bind(growth.frontier.clone())
+        .bind(growth.root.clone())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((first, locked.elapsed()))
+}
+
+/// `INSERT INTO decision_log ... VALUES` for `rows` rows, parameters from `$1`.
+fn insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
         .map(|i| {
             let params: Vec<String> = (1..=16).map(|c| format!("${}", i * 16 + c)).collect();
             format!("({})", params.join(", "))
         })
         .collect();
-    let sql = format!(
+    format!(
         "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, \
          subject_salt, subject_digest, system, purpose, user_id, decision, reason, legal_basis) VALUES {}",
         values.join(", ")
-    );
-    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    )
+}
+
+/// Binds `rows` in order.
+fn bind_rows<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    rows: &[DecisionRow],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     for row in rows {
-        insert = insert
+        query = query
             .bind(row.seq)
             .bind(row.id.clone())
             .bind(row.request_id.clone())
@@ -343,8 +408,7 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[DecisionRow]) -> Re
             .bind(row.reason.clone())
             .bind(row.legal_basis.clone());
     }
-    insert.execute(conn).await?;
-    Ok(())
+    query
 }
 
 impl LogEntry {

@@ -425,7 +425,8 @@ pub async fn serve(config: &Config) -> Result<(), RunError> {
             "development mode: for a developer's machine only (set GLASSHOUSE_MODE=production to deploy)"
         );
     }
-    let pool = open(config).await?;
+    let pool = db::connect_serving(&config.database_url).await?;
+    db::migrate(&pool).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| RunError::Bind {

@@ -80,45 +80,91 @@ pub async fn append(conn: &mut AnyConnection, entries: &[LedgerEntry]) -> Result
         sqlx::query_as("UPDATE ledger_head SET size = size WHERE id = 'head' RETURNING size, frontier, root")
             .fetch_one(&mut *conn)
             .await?;
-    let mut head = row.into_head()?;
-    let first = head.size;
+    let growth = Growth::of(row.into_head()?, entries)?;
     if entries.is_empty() {
-        return Ok(first);
-    }
-    let mut values = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let leaf = entry.leaf_hash();
-        let idx = i64::try_from(head.frontier.size()).map_err(|_| corrupt("size"))?;
-        values.push((idx, entry.source().code(), entry.id().to_owned(), to_hex(&leaf)));
-        head.frontier.push(leaf);
+        return Ok(growth.first);
     }
     // Bound parameters per statement are limited (SQLite: 32 766): at most 1 000 rows each.
-    for chunk in values.chunks(1000) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4))
-            .collect();
+    for chunk in growth.leaves.chunks(1000) {
         let sql = format!(
             "INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES {}",
-            rows.join(", ")
+            Growth::placeholders(chunk.len(), 1)
         );
-        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (idx, source, id, leaf) in chunk {
-            insert = insert
-                .bind(*idx)
-                .bind(*source)
-                .bind(id.clone())
-                .bind(leaf.clone());
-        }
-        insert.execute(&mut *conn).await?;
+        Growth::bind_leaves(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
+            .execute(&mut *conn)
+            .await?;
     }
-    let frontier: Vec<String> = head.frontier.peaks().iter().map(to_hex).collect();
     sqlx::query("UPDATE ledger_head SET size = $1, frontier = $2, root = $3 WHERE id = 'head'")
-        .bind(i64::try_from(head.frontier.size()).map_err(|_| corrupt("size"))?)
-        .bind(frontier.join(","))
-        .bind(to_hex(&head.frontier.root()))
+        .bind(growth.size)
+        .bind(growth.frontier.clone())
+        .bind(growth.root.clone())
         .execute(&mut *conn)
         .await?;
-    Ok(first)
+    Ok(growth.first)
+}
+
+/// One leaf's row: index, source, entry id, leaf hash.
+pub type LeafValues = (i64, &'static str, String, String);
+
+/// What appending some entries to a head makes: their leaf rows and the new head.
+#[derive(Debug, Clone)]
+pub struct Growth {
+    /// The index of the first new leaf.
+    pub first: u64,
+    pub leaves: Vec<LeafValues>,
+    pub size: i64,
+    /// The new head's frontier and root, as stored.
+    pub frontier: String,
+    pub root: String,
+}
+
+impl Growth {
+    /// `entries` appended to `head`.
+    pub fn of(mut head: Head, entries: &[LedgerEntry]) -> Result<Growth, sqlx::Error> {
+        let first = head.size;
+        let mut leaves = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let leaf = entry.leaf_hash();
+            let idx = i64::try_from(head.frontier.size()).map_err(|_| corrupt("size"))?;
+            leaves.push((idx, entry.source().code(), entry.id().to_owned(), to_hex(&leaf)));
+            head.frontier.push(leaf);
+        }
+        let frontier: Vec<String> = head.frontier.peaks().iter().map(to_hex).collect();
+        Ok(Growth {
+            first,
+            leaves,
+            size: i64::try_from(head.frontier.size()).map_err(|_| corrupt("size"))?,
+            frontier: frontier.join(","),
+            root: to_hex(&head.frontier.root()),
+        })
+    }
+
+    /// `($from, ...), ...` for `rows` leaf rows, numbered from `$from`.
+    pub fn placeholders(rows: usize, from: usize) -> String {
+        (0..rows)
+            .map(|i| {
+                let b = from + i * 4;
+                format!("(${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Binds `leaves` in order.
+    pub fn bind_leaves<'q>(
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+        leaves: &[LeafValues],
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for (idx, source, id, leaf) in leaves {
+            query = query.bind(*idx).bind(*source).bind(id.clone()).bind(leaf.clone());
+        }
+        query
+    }
+}
+
+/// The head from its stored columns.
+pub fn head_of(size: i64, frontier: String, root: String) -> Result<Head, sqlx::Error> {
+    HeadRow { size, frontier, root }.into_head()
 }
 
 /// One leaf as stored.
