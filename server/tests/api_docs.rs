@@ -12,6 +12,7 @@ on_both_databases!(every_api_route_is_in_the_document_and_answers);
 /// Every route the API serves (method and path template).
 const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/consent/check"),
+    ("post", "/api/v1/consent/check-batch"),
     ("post", "/api/v1/subjects/query"),
     ("post", "/api/v1/enrollments/codes"),
     ("get", "/api/v1/enrollments/codes/{code}"),
