@@ -30,6 +30,8 @@ server_env() {
     export LEPTOS_SITE_ROOT=$TARGET_DIR/site
     # warn, and the decision-log writer's info line with its batch statistics at shutdown.
     export RUST_LOG=${BENCH_SERVER_LOG:-warn,store::decision_log=info,server::decisions=info}
+    # Plain log lines (tracing's fmt writes colour codes otherwise), parsed at shutdown.
+    export NO_COLOR=1
 }
 
 # Sets DATABASE_URL (and DB_KIND) for BENCH_DATABASE=sqlite|postgres. PostgreSQL: a fresh
@@ -126,7 +128,7 @@ stop_servers() {
 # The value of field $2 in the last line of file $1 that has it, whether the line is plain
 # (`field=12`) or JSON (`"field":12`); empty when none.
 log_field() {
-    grep -E "(^|[^a-z_])\"?$2\"?[=:]" "$1" 2>/dev/null | tail -1 |
+    sed 's/\x1b\[[0-9;]*m//g' "$1" 2>/dev/null | grep -E "(^|[^a-z_])\"?$2\"?[=:]" | tail -1 |
         sed -E "s/.*(^|[^a-z_])\"?$2\"?[=:] *\"?([0-9.]+).*/\2/"
 }
 

@@ -12,7 +12,7 @@ use clap::Parser;
 use glasshouse_bench::{Population, Target};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 use sqlx::{Connection, Executor};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
