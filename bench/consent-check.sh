@@ -138,7 +138,7 @@ loadgen_once() {
     if [[ -n $ticks ]]; then
         result+=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v a="$start" -v b="$stop" -v r="$rps" 'BEGIN {
             s = b - a; cpu = t / hz
-            printf " cpu_us_per_req=%.1f cpus=%.2f", (r > 0 && s > 0) ? 1e6 * cpu / (r * s) : 0, s > 0 ? cpu / s : 0 }')
+            printf " cpu_us_per_req=%.1f cpus=%.2f", ((r > 0 && s > 0) ? 1e6 * cpu / (r * s) : 0), (s > 0 ? cpu / s : 0) }')
     fi
     echo "$result"
 }

@@ -60,13 +60,15 @@ run_variant() {
     local peak rate out
     peak=$(field rps "$("${load[@]}" "$LOADGEN" --addr "$addr" --target /api/v1/status --connections 32 --duration 5 --warmup 1 | grep '^RESULT')")
     rate=$(awk -v r="$peak" -v f="$fraction" 'BEGIN { printf "%.0f", r * f }')
+    local perf_pid=
     if [[ $name == pinned && -n ${PERF_SCHED:-} ]]; then
         (sleep 3; perf sched record -a -o "$DIR/perf-sched.data" -- sleep 3 >/dev/null 2>&1) &
+        perf_pid=$!
     fi
     out=$("${load[@]}" "$LOADGEN" --addr "$addr" --target /api/v1/status --connections "$CONNECTIONS" \
         --duration "$DURATION" --warmup 2 --rate "$rate" --timeline 1000 --label "$name")
     echo "$out" >"$DIR/loadgen-$name.log"
-    wait 2>/dev/null || true
+    [[ -n $perf_pid ]] && { wait "$perf_pid" 2>/dev/null || true; }
     kill -INT "$pid" 2>/dev/null || true
     wait "$sub" 2>/dev/null || true
     local r

@@ -12,7 +12,7 @@
 local token = os.getenv("WRK_TOKEN")
 local residents, targets = {}, {}
 local threads = {}
-local ok = 0
+ok = 0
 
 local function lines(path)
   local out = {}
