@@ -216,13 +216,17 @@ pub async fn fetch_token(addr: SocketAddr, client_id: &str, secret: &str) -> Res
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let mut conn = Conn::open(addr)
-        .await
-        .map_err(|e| TokenRefused { status: 0, body: e.to_string() })?;
+    let mut conn = Conn::open(addr).await.map_err(|e| TokenRefused {
+        status: 0,
+        body: e.to_string(),
+    })?;
     let response = conn
         .roundtrip(request.as_bytes())
         .await
-        .map_err(|e| TokenRefused { status: 0, body: e.to_string() })?;
+        .map_err(|e| TokenRefused {
+            status: 0,
+            body: e.to_string(),
+        })?;
     if response.status != 200 {
         return Err(TokenRefused {
             status: response.status,

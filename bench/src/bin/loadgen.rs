@@ -522,7 +522,11 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
         not_sent + total.late_dropped,
         total.all_ok,
         total.all_decisions,
-        if statuses.is_empty() { "-".to_owned() } else { statuses.join(",").replace(": ", ":") },
+        if statuses.is_empty() {
+            "-".to_owned()
+        } else {
+            statuses.join(",").replace(": ", ":")
+        },
     );
 }
 
@@ -609,7 +613,11 @@ impl RequestMaker {
         if total_weight == 0 {
             return Err("the request mix is empty".into());
         }
-        let path = if args.batch > 0 { CHECK_BATCH_PATH } else { CHECK_PATH };
+        let path = if args.batch > 0 {
+            CHECK_BATCH_PATH
+        } else {
+            CHECK_PATH
+        };
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: "

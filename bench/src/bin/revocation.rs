@@ -166,23 +166,47 @@ async fn run(args: Args) -> Result<u8, Error> {
             ("display_name", &format!("Revocation {i}")),
             ("lang", "en"),
         ]);
-        let r = conn.send("POST", "/fn/auth/sign_up", &headers, body.as_bytes()).await?;
+        let r = conn
+            .send("POST", "/fn/auth/sign_up", &headers, body.as_bytes())
+            .await?;
         if !(200..300).contains(&r.status) {
-            return Err(format!("sign-up of {email}: HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)).into());
+            return Err(format!(
+                "sign-up of {email}: HTTP {}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )
+            .into());
         }
         let body = form(&[("email", &email), ("password", PASSWORD)]);
-        let r = conn.send("POST", "/fn/auth/sign_in", &headers, body.as_bytes()).await?;
+        let r = conn
+            .send("POST", "/fn/auth/sign_in", &headers, body.as_bytes())
+            .await?;
         let cookie = r
             .headers("set-cookie")
             .find_map(|v| v.strip_prefix("gh_session="))
             .map(|v| v.split(';').next().unwrap_or_default().to_owned())
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("sign-in of {email}: HTTP {} set no session: {}", r.status, String::from_utf8_lossy(&r.body)))?;
+            .ok_or_else(|| {
+                format!(
+                    "sign-in of {email}: HTTP {} set no session: {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                )
+            })?;
         let cookie_header = format!("gh_session={cookie}");
-        let me_headers = [("Content-Type", FORM), ("Accept", "application/json"), ("Cookie", cookie_header.as_str())];
+        let me_headers = [
+            ("Content-Type", FORM),
+            ("Accept", "application/json"),
+            ("Cookie", cookie_header.as_str()),
+        ];
         let r = conn.send("POST", "/fn/auth/me", &me_headers, b"").await?;
-        let me: serde_json::Value = serde_json::from_slice(&r.body)
-            .map_err(|e| format!("/fn/auth/me: HTTP {}: {e}: {}", r.status, String::from_utf8_lossy(&r.body)))?;
+        let me: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| {
+            format!(
+                "/fn/auth/me: HTTP {}: {e}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )
+        })?;
         let number = me
             .get("resident_number")
             .and_then(|v| v.as_str())
@@ -191,10 +215,14 @@ async fn run(args: Args) -> Result<u8, Error> {
         residents.push(Resident { cookie, number });
     }
     let residents = Arc::new(residents);
-    eprintln!("revocation: {} residents signed up and in over {n} server(s)", residents.len());
+    eprintln!(
+        "revocation: {} residents signed up and in over {n} server(s)",
+        residents.len()
+    );
 
     let token = fetch_token(args.addr[0], &args.client_id, &args.client_secret).await?;
-    let revoked_token = fetch_token(args.addr[0], &args.revoked_client_id, &args.revoked_client_secret).await?;
+    let revoked_token =
+        fetch_token(args.addr[0], &args.revoked_client_id, &args.revoked_client_secret).await?;
 
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(args.duration);
@@ -221,16 +249,27 @@ async fn run(args: Args) -> Result<u8, Error> {
                     ("action", action),
                     ("lang", "en"),
                 ]);
-                let headers = [("Content-Type", FORM), ("Accept", "application/json"), ("Cookie", cookie.as_str())];
+                let headers = [
+                    ("Content-Type", FORM),
+                    ("Accept", "application/json"),
+                    ("Cookie", cookie.as_str()),
+                ];
                 let c = rng.random_range(0..conns.len());
                 let sent = Instant::now();
-                match conns[c].send("POST", "/fn/consent/record", &headers, body.as_bytes()).await {
+                match conns[c]
+                    .send("POST", "/fn/consent/record", &headers, body.as_bytes())
+                    .await
+                {
                     Ok(r) if (200..300).contains(&r.status) => {
                         changes.events.push((sent, Instant::now(), grant));
                     }
                     Ok(r) => {
                         changes.failed += 1;
-                        eprintln!("revocation: {action} answered HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body));
+                        eprintln!(
+                            "revocation: {action} answered HTTP {}: {}",
+                            r.status,
+                            String::from_utf8_lossy(&r.body)
+                        );
                         // The outcome is unknown: treat it as a grant sent (never a withdrawal).
                         changes.events.push((sent, Instant::now(), true));
                     }
@@ -288,7 +327,9 @@ async fn run(args: Args) -> Result<u8, Error> {
                     }
                     Ok(a) => {
                         errors += 1;
-                        first_error.get_or_insert_with(|| format!("HTTP {}: {}", a.status, String::from_utf8_lossy(&a.body)));
+                        first_error.get_or_insert_with(|| {
+                            format!("HTTP {}: {}", a.status, String::from_utf8_lossy(&a.body))
+                        });
                         0
                     }
                     Err(e) => {
@@ -300,7 +341,12 @@ async fn run(args: Args) -> Result<u8, Error> {
                 if answer.as_ref().map_or(true, |a| a.close) {
                     conn.reopen().await?;
                 }
-                checks.push(Check { resident: r, sent, done, decision });
+                checks.push(Check {
+                    resident: r,
+                    sent,
+                    done,
+                    decision,
+                });
             }
             Ok::<_, Error>((checks, errors, first_error))
         }));
@@ -325,11 +371,16 @@ async fn run(args: Args) -> Result<u8, Error> {
                 if c == 0 && last_token.elapsed() >= Duration::from_millis(200) {
                     last_token = Instant::now();
                     let sent = Instant::now();
-                    let status = match fetch_token(addr, &args.revoked_client_id, &args.revoked_client_secret).await {
-                        Ok(_) => 200,
-                        Err(e) => e.status,
-                    };
-                    calls.push(RevokedCall { sent, status, token_request: true });
+                    let status =
+                        match fetch_token(addr, &args.revoked_client_id, &args.revoked_client_secret).await {
+                            Ok(_) => 200,
+                            Err(e) => e.status,
+                        };
+                    calls.push(RevokedCall {
+                        sent,
+                        status,
+                        token_request: true,
+                    });
                 }
                 i += 1;
                 let body = format!(
@@ -352,7 +403,11 @@ async fn run(args: Args) -> Result<u8, Error> {
                         0
                     }
                 };
-                calls.push(RevokedCall { sent, status, token_request: false });
+                calls.push(RevokedCall {
+                    sent,
+                    status,
+                    token_request: false,
+                });
                 if status != 0 && !(200..300).contains(&status) {
                     // Refused: no need to hammer the server with refusals.
                     tokio::time::sleep(Duration::from_millis(2)).await;
@@ -367,8 +422,10 @@ async fn run(args: Args) -> Result<u8, Error> {
     tokio::time::sleep_until(revoke_at.into()).await;
     let command = args.revoke_command.clone();
     let revoke_sent = Instant::now();
-    let output = tokio::task::spawn_blocking(move || std::process::Command::new("sh").arg("-c").arg(&command).output())
-        .await??;
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh").arg("-c").arg(&command).output()
+    })
+    .await??;
     let revoke_ack = Instant::now();
     if !output.status.success() {
         return Err(format!(
@@ -444,11 +501,20 @@ async fn run(args: Args) -> Result<u8, Error> {
             });
         }
     }
-    let withdrawals: usize = changes.iter().map(|c| c.events.iter().filter(|e| !e.2).count()).sum();
-    let grants: usize = changes.iter().map(|c| c.events.iter().filter(|e| e.2).count()).sum();
+    let withdrawals: usize = changes
+        .iter()
+        .map(|c| c.events.iter().filter(|e| !e.2).count())
+        .sum();
+    let grants: usize = changes
+        .iter()
+        .map(|c| c.events.iter().filter(|e| e.2).count())
+        .sum();
     let failed_changes: u64 = changes.iter().map(|c| c.failed).sum();
     let after_revocation: Vec<&RevokedCall> = revoked_calls.iter().filter(|c| c.sent > revoke_ack).collect();
-    let ok_after_revocation = after_revocation.iter().filter(|c| (200..300).contains(&c.status)).count();
+    let ok_after_revocation = after_revocation
+        .iter()
+        .filter(|c| (200..300).contains(&c.status))
+        .count();
     let ok_before = revoked_calls
         .iter()
         .filter(|c| c.sent < revoke_sent && (200..300).contains(&c.status))
@@ -502,7 +568,9 @@ async fn run(args: Args) -> Result<u8, Error> {
         return Ok(1);
     }
     if after_withdrawal == 0 || after_revocation.is_empty() || ok_before == 0 {
-        println!("the run tested nothing: no check after a withdrawal, or no call of the revoked client around its revocation");
+        println!(
+            "the run tested nothing: no check after a withdrawal, or no call of the revoked client around its revocation"
+        );
         return Ok(2);
     }
     Ok(0)
