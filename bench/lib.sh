@@ -29,7 +29,8 @@ server_env() {
     export GLASSHOUSE_AUTH_REQUESTS_PER_MINUTE=1000000
     export LEPTOS_SITE_ROOT=$TARGET_DIR/site
     # warn, and the decision-log writer's info line with its batch statistics at shutdown.
-    export RUST_LOG=${BENCH_SERVER_LOG:-warn,store::decision_log=info,server::decisions=info}
+    # (`server::cli::run` logs it as `serve` returns, after SIGINT.)
+    export RUST_LOG=${BENCH_SERVER_LOG:-warn,server::cli::run=info}
     # Plain log lines (tracing's fmt writes colour codes otherwise), parsed at shutdown.
     export NO_COLOR=1
 }
@@ -135,14 +136,15 @@ log_field() {
 # The decision-log writer's shutdown line in server log $1, as one line of text; empty if
 # the server did not log one (a build before issue 15).
 writer_stats() {
-    local f=$1 batches entries p50 p99 max
+    local f=$1 batches entries redecided p50 p99 max
     batches=$(log_field "$f" batches)
     [[ -n $batches ]] || return 0
     entries=$(log_field "$f" entries)
+    redecided=$(log_field "$f" redecided)
     p50=$(log_field "$f" lock_held_us_p50)
     p99=$(log_field "$f" lock_held_us_p99)
     max=$(log_field "$f" lock_held_us_max)
-    echo "batches=$batches entries=$entries lock_held_us_p50=$p50 lock_held_us_p99=$p99 lock_held_us_max=$max"
+    echo "batches=$batches entries=$entries${redecided:+ redecided=$redecided} lock_held_us_p50=$p50 lock_held_us_p99=$p99 lock_held_us_max=$max$(awk -v b="$batches" -v e="$entries" -v l="$p50" -v m="$p99" 'BEGIN { if (b > 0 && l > 0) printf " → %.1f entries/batch; log ceiling E/L: %.0f decisions/s at p50 hold, %.0f at p99", e / b, 1e6 * e / b / l, (m > 0 ? 1e6 * e / b / m : 0) }')"
 }
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
