@@ -1,6 +1,8 @@
 //! Shared by the benchmark's binaries: the population file `populate` writes and `loadgen`
 //! draws its consent checks from.
 
+pub mod http;
+
 use serde::{Deserialize, Serialize};
 
 /// What the load generator needs to know about the generated population.

@@ -14,8 +14,8 @@
 //!
 //! The last line of output is machine-readable: `RESULT key=value ...`.
 
-use base64::Engine;
 use clap::Parser;
+use glasshouse_bench::http::{Conn, Response, fetch_token, find};
 use glasshouse_bench::{Population, Target};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -25,16 +25,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 use tokio::sync::{Mutex, mpsc};
 
 /// Drive one endpoint of a Glasshouse server and report throughput and latency.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "loadgen", about)]
 struct Args {
-    /// The server's address (loopback).
-    #[arg(long, default_value = "127.0.0.1:3000")]
-    addr: SocketAddr,
+    /// The server's address (loopback); several, comma-separated, spread the connections over
+    /// several app servers (connection i goes to address i mod n).
+    #[arg(long, default_value = "127.0.0.1:3000", value_delimiter = ',')]
+    addr: Vec<SocketAddr>,
     /// `check` for consent checks, or a path to GET (e.g. /api/v1/status).
     #[arg(long, default_value = "check")]
     target: String,
@@ -78,6 +78,10 @@ struct Args {
     /// Percent of checks naming a resident number nobody has.
     #[arg(long, default_value_t = 0)]
     unknown_subject: u32,
+    /// Checks per request: 0 sends single checks (`POST /api/v1/consent/check`); 1..=100
+    /// sends that many per `POST /api/v1/consent/check-batch`.
+    #[arg(long, default_value_t = 0)]
+    batch: usize,
     /// Seed of the request mix.
     #[arg(long, default_value_t = 7)]
     seed: u64,
@@ -118,8 +122,11 @@ async fn run(args: Args) -> Result<(), Error> {
     let requests = Arc::new(RequestMaker::new(&args).await?);
     // Every connection is open before the clock starts.
     let mut conns = Vec::with_capacity(args.connections);
-    for _ in 0..args.connections.max(1) {
-        conns.push(Conn::open(args.addr).await?);
+    if args.addr.is_empty() {
+        return Err("--addr names no server".into());
+    }
+    for i in 0..args.connections.max(1) {
+        conns.push(Conn::open(args.addr[i % args.addr.len()]).await?);
     }
     let start = Instant::now() + Duration::from_millis(20);
     let measure_from = start + Duration::from_secs_f64(args.warmup);
@@ -242,6 +249,7 @@ impl Worker {
             Ok(response) => {
                 if (200..300).contains(&response.status) {
                     self.stats.all_ok += 1;
+                    self.stats.all_decisions += self.requests.decisions_in(&response.body);
                 }
                 if counted {
                     let in_window = done <= self.window.end;
@@ -280,8 +288,13 @@ struct Stats {
     ok: u64,
     /// Successes that completed before the end of the measured window (the throughput).
     ok_in_window: u64,
-    /// Successes of the whole run, warm-up and drain included (each one a logged decision).
+    /// Successes of the whole run, warm-up and drain included.
     all_ok: u64,
+    /// Decisions in the successes of the whole run (each one a logged decision): one per
+    /// single check, one per item of a batch.
+    all_decisions: u64,
+    /// Decisions in the successes counted in the window's throughput.
+    decisions_in_window: u64,
     http_errors: u64,
     io_errors: u64,
     late_dropped: u64,
@@ -298,8 +311,13 @@ impl Stats {
         if (200..300).contains(&response.status) {
             self.ok += 1;
             self.ok_in_window += u64::from(in_window);
-            if let Some(outcome) = outcome_of(&response.body) {
+            let mut decisions = 0;
+            for outcome in outcomes_of(&response.body) {
                 bump_str(&mut self.outcomes, &outcome);
+                decisions += 1;
+            }
+            if in_window {
+                self.decisions_in_window += decisions;
             }
         } else {
             self.http_errors += 1;
@@ -326,6 +344,8 @@ impl Stats {
         self.ok += other.ok;
         self.ok_in_window += other.ok_in_window;
         self.all_ok += other.all_ok;
+        self.all_decisions += other.all_decisions;
+        self.decisions_in_window += other.decisions_in_window;
         self.http_errors += other.http_errors;
         self.io_errors += other.io_errors;
         self.late_dropped += other.late_dropped;
@@ -361,11 +381,18 @@ fn bump_str(counts: &mut Vec<(String, u64)>, key: &str) {
     }
 }
 
-/// `decision/reason` of a check's answer, if the body is one.
-fn outcome_of(body: &[u8]) -> Option<String> {
-    let decision = json_string_field(body, b"\"decision\"")?;
-    let reason = json_string_field(body, b"\"reason\"").unwrap_or("?");
-    Some(format!("{decision}/{reason}"))
+/// `decision/reason` of every decision in a check's (or a batch's) answer, in order.
+fn outcomes_of(body: &[u8]) -> Vec<String> {
+    let mut outcomes = Vec::new();
+    let mut rest = body;
+    while let Some(at) = find(rest, b"\"decision\"") {
+        let item = &rest[at..];
+        let decision = json_string_field(item, b"\"decision\"").unwrap_or("?");
+        let reason = json_string_field(item, b"\"reason\"").unwrap_or("?");
+        outcomes.push(format!("{decision}/{reason}"));
+        rest = &rest[at + 10..];
+    }
+    outcomes
 }
 
 /// The value of a top-level string field in compact or spaced JSON, without a full parse.
@@ -378,10 +405,6 @@ fn json_string_field<'a>(body: &'a [u8], key: &[u8]) -> Option<&'a str> {
     let rest = &rest[open + 1..];
     let close = rest.iter().position(|b| *b == b'"')?;
     std::str::from_utf8(&rest[..close]).ok()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn percentile(sorted: &[u32], p: f64) -> u32 {
@@ -429,6 +452,7 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
     let answered = total.ok + total.http_errors;
     let errors = total.http_errors + total.io_errors;
     let rps = total.ok_in_window as f64 / args.duration;
+    let dps = total.decisions_in_window as f64 / args.duration;
     let mode = match args.rate {
         Some(rate) => format!("open loop at {rate:.0} req/s"),
         None => "closed loop".to_owned(),
@@ -442,6 +466,9 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
         args.duration,
         args.warmup
     );
+    if args.batch > 0 {
+        println!("  {dps:.0} decisions/s in batches of {}", args.batch);
+    }
     println!(
         "  {rps:.0} successful req/s; latency p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
         ms(percentile(l, 50.0)),
@@ -483,7 +510,8 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
     }
     println!(
         "RESULT label={} mode={} rps={rps:.1} p50_us={} p90_us={} p99_us={} p999_us={} max_us={} \
-         answers={answered} errors={errors} not_sent={} all_ok={}",
+         answers={answered} errors={errors} not_sent={} all_ok={} dps={dps:.1} all_decisions={} \
+         statuses={}",
         args.label,
         if args.rate.is_some() { "open" } else { "closed" },
         percentile(l, 50.0),
@@ -493,6 +521,12 @@ fn report(args: &Args, requests: &RequestMaker, total: &mut Stats, not_sent: u64
         l.last().copied().unwrap_or(0),
         not_sent + total.late_dropped,
         total.all_ok,
+        total.all_decisions,
+        if statuses.is_empty() {
+            "-".to_owned()
+        } else {
+            statuses.join(",").replace(": ", ":")
+        },
     );
 }
 
@@ -513,16 +547,21 @@ enum RequestKind {
         /// (weight, targets) per class of check.
         classes: Vec<(u32, Vec<Target>, bool)>,
         total_weight: u32,
+        /// 0: single checks; n: n checks per check-batch request.
+        batch: usize,
     },
 }
 
 const CHECK_PATH: &str = "/api/v1/consent/check";
+const CHECK_BATCH_PATH: &str = "/api/v1/consent/check-batch";
+/// The most checks one check-batch request may carry.
+const MAX_BATCH: usize = 100;
 /// The characters of a resident number after `GH-` (domain::account::ResidentNumber).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 impl RequestMaker {
     async fn new(args: &Args) -> Result<RequestMaker, Error> {
-        let host = args.addr.to_string();
+        let host = args.addr[0].to_string();
         if args.target != "check" {
             if !args.target.starts_with('/') {
                 return Err(format!("--target is `check` or a path, not {:?}", args.target).into());
@@ -543,6 +582,9 @@ impl RequestMaker {
                     bytes,
                 },
             });
+        }
+        if args.batch > MAX_BATCH {
+            return Err(format!("--batch is at most {MAX_BATCH}").into());
         }
         let token = token(args).await?;
         let text = std::fs::read(&args.population)
@@ -571,8 +613,13 @@ impl RequestMaker {
         if total_weight == 0 {
             return Err("the request mix is empty".into());
         }
+        let path = if args.batch > 0 {
+            CHECK_BATCH_PATH
+        } else {
+            CHECK_PATH
+        };
         let head = format!(
-            "POST {CHECK_PATH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
         )
         .into_bytes();
@@ -582,8 +629,19 @@ impl RequestMaker {
                 residents: population.residents,
                 classes,
                 total_weight,
+                batch: args.batch,
             },
         })
+    }
+
+    /// How many decisions a successful answer carries: one for a single check, one per result
+    /// of a batch, none for a GET.
+    fn decisions_in(&self, body: &[u8]) -> u64 {
+        match &self.kind {
+            RequestKind::Get { .. } => 0,
+            RequestKind::Check { batch: 0, .. } => 1,
+            RequestKind::Check { .. } => outcomes_of(body).len() as u64,
+        }
     }
 
     fn method(&self) -> &'static str {
@@ -596,7 +654,8 @@ impl RequestMaker {
     fn path(&self) -> &str {
         match &self.kind {
             RequestKind::Get { path, .. } => path,
-            RequestKind::Check { .. } => CHECK_PATH,
+            RequestKind::Check { batch: 0, .. } => CHECK_PATH,
+            RequestKind::Check { .. } => CHECK_BATCH_PATH,
         }
     }
 
@@ -608,40 +667,71 @@ impl RequestMaker {
                 residents,
                 classes,
                 total_weight,
+                batch,
             } => {
-                let mut w = rng.random_range(0..*total_weight);
-                let mut class = &classes[0];
-                for c in classes {
-                    if w < c.0 {
-                        class = c;
-                        break;
-                    }
-                    w -= c.0;
-                }
-                let target = &class.1[rng.random_range(0..class.1.len())];
-                let unknown;
-                let subject = if class.2 {
-                    // A well-formed number drawn at random: one of 30^8, so it names nobody
-                    // (a population of 100 000 makes a hit a one-in-6-million chance).
-                    let mut n = *b"GH-0000-0000";
-                    for i in [3, 4, 5, 6, 8, 9, 10, 11] {
-                        n[i] = ALPHABET[rng.random_range(0..ALPHABET.len())];
-                    }
-                    unknown = String::from_utf8_lossy(&n).into_owned();
-                    unknown.as_str()
+                let mut body = String::with_capacity(96 * (*batch).max(1) + 16);
+                if *batch == 0 {
+                    write_check(rng, residents, classes, *total_weight, None, &mut body);
                 } else {
-                    residents[rng.random_range(0..residents.len())].as_str()
-                };
-                let body = format!(
-                    r#"{{"subject":"{subject}","system":"{}","purpose":"{}"}}"#,
-                    target.system, target.purpose
-                );
+                    body.push_str(r#"{"checks":["#);
+                    for i in 0..*batch {
+                        if i > 0 {
+                            body.push(',');
+                        }
+                        write_check(rng, residents, classes, *total_weight, Some(i), &mut body);
+                    }
+                    body.push_str("]}");
+                }
                 out.extend_from_slice(head);
                 let _ = write!(Utf8Vec(out), "{}\r\n\r\n", body.len());
                 out.extend_from_slice(body.as_bytes());
             }
         }
     }
+}
+
+/// One check's JSON object (with a `correlation_id` inside a batch), drawn from the mix.
+fn write_check(
+    rng: &mut SmallRng,
+    residents: &[String],
+    classes: &[(u32, Vec<Target>, bool)],
+    total_weight: u32,
+    correlation: Option<usize>,
+    body: &mut String,
+) {
+    let mut w = rng.random_range(0..total_weight);
+    let mut class = &classes[0];
+    for c in classes {
+        if w < c.0 {
+            class = c;
+            break;
+        }
+        w -= c.0;
+    }
+    let target = &class.1[rng.random_range(0..class.1.len())];
+    let unknown;
+    let subject = if class.2 {
+        // A well-formed number drawn at random: one of 30^8, so it names nobody
+        // (a population of 100 000 makes a hit a one-in-6-million chance).
+        let mut n = *b"GH-0000-0000";
+        for i in [3, 4, 5, 6, 8, 9, 10, 11] {
+            n[i] = ALPHABET[rng.random_range(0..ALPHABET.len())];
+        }
+        unknown = String::from_utf8_lossy(&n).into_owned();
+        unknown.as_str()
+    } else {
+        residents[rng.random_range(0..residents.len())].as_str()
+    };
+    if let Some(i) = correlation {
+        let _ = write!(body, r#"{{"correlation_id":"c-{i}","#);
+    } else {
+        body.push('{');
+    }
+    let _ = write!(
+        body,
+        r#""subject":"{subject}","system":"{}","purpose":"{}"}}"#,
+        target.system, target.purpose
+    );
 }
 
 /// `fmt::Write` into a byte buffer.
@@ -658,163 +748,7 @@ impl std::fmt::Write for Utf8Vec<'_> {
 async fn token(args: &Args) -> Result<String, Error> {
     match (&args.token, &args.client_id, &args.client_secret) {
         (Some(t), _, _) => Ok(t.clone()),
-        (None, Some(id), Some(secret)) => fetch_token(args.addr, id, secret).await,
+        (None, Some(id), Some(secret)) => Ok(fetch_token(args.addr[0], id, secret).await?),
         _ => Err("a bearer token is needed: --token, or --client-id and --client-secret".into()),
-    }
-}
-
-/// `POST /api/v1/oauth/token` with the client-credentials grant; returns the access token.
-async fn fetch_token(addr: SocketAddr, client_id: &str, secret: &str) -> Result<String, Error> {
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
-    let body = "grant_type=client_credentials";
-    let request = format!(
-        "POST /api/v1/oauth/token HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {basic}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut conn = Conn::open(addr).await?;
-    let response = conn.roundtrip(request.as_bytes()).await?;
-    if response.status != 200 {
-        return Err(format!(
-            "the token request failed: HTTP {}: {}",
-            response.status,
-            String::from_utf8_lossy(&response.body)
-        )
-        .into());
-    }
-    let value: serde_json::Value = serde_json::from_slice(&response.body)?;
-    value
-        .get("access_token")
-        .and_then(|t| t.as_str())
-        .map(str::to_owned)
-        .ok_or_else(|| "the token answer has no access_token".into())
-}
-
-/// One keep-alive HTTP/1.1 connection, one request at a time.
-struct Conn {
-    addr: SocketAddr,
-    stream: TcpStream,
-    buf: Vec<u8>,
-}
-
-/// An answer: its status, its (de-chunked) body, and whether the server closes the connection.
-struct Response {
-    status: u16,
-    body: Vec<u8>,
-    close: bool,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> io::Result<Conn> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
-            addr,
-            stream,
-            buf: Vec::with_capacity(4096),
-        })
-    }
-
-    async fn reopen(&mut self) -> io::Result<()> {
-        *self = Conn::open(self.addr).await?;
-        Ok(())
-    }
-
-    async fn roundtrip(&mut self, request: &[u8]) -> io::Result<Response> {
-        let mut rest = request;
-        while !rest.is_empty() {
-            match self.stream.try_write(rest) {
-                Ok(n) => rest = &rest[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.stream.writable().await?,
-                Err(e) => return Err(e),
-            }
-        }
-        self.buf.clear();
-        let mut chunk = [0u8; 8192];
-        loop {
-            self.stream.readable().await?;
-            match self.stream.try_read(&mut chunk) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the server closed the connection",
-                    ));
-                }
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
-            }
-            match parse_response(&self.buf) {
-                Ok(Some(response)) => return Ok(response),
-                Ok(None) => {}
-                Err(message) => return Err(io::Error::new(io::ErrorKind::InvalidData, message)),
-            }
-        }
-    }
-}
-
-/// Parses a complete response from `buf`, or `None` when more bytes are needed.
-fn parse_response(buf: &[u8]) -> Result<Option<Response>, String> {
-    let Some(head_end) = find(buf, b"\r\n\r\n") else {
-        return Ok(None);
-    };
-    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| "a non-UTF-8 response head")?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status: u16 = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
-    let mut content_length = None;
-    let mut chunked = false;
-    let mut close = false;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
-            content_length = Some(value.parse::<usize>().map_err(|_| "bad content-length")?);
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value.to_ascii_lowercase().contains("chunked");
-        } else if name.eq_ignore_ascii_case("connection") {
-            close = value.eq_ignore_ascii_case("close");
-        }
-    }
-    let body_start = head_end + 4;
-    let body = &buf[body_start..];
-    if chunked {
-        return Ok(dechunk(body).map(|body| Response { status, body, close }));
-    }
-    let length = content_length.unwrap_or(0);
-    if body.len() < length {
-        return Ok(None);
-    }
-    Ok(Some(Response {
-        status,
-        body: body[..length].to_vec(),
-        close,
-    }))
-}
-
-/// The body of a complete chunked encoding, or `None` while it is incomplete.
-fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = find(data, b"\r\n")?;
-        let size_text = std::str::from_utf8(&data[..line_end]).ok()?;
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16).ok()?;
-        data = &data[line_end + 2..];
-        if size == 0 {
-            // Trailers (none expected) end with an empty line.
-            return find(data, b"\r\n").map(|_| body);
-        }
-        if data.len() < size + 2 {
-            return None;
-        }
-        body.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
     }
 }

@@ -4,25 +4,26 @@
 //! load generator draws its checks from (resident numbers, the agency whose client checks,
 //! every purpose with its system and legal basis).
 //!
-//! One transaction, multi-row prepared inserts, `synchronous = OFF` for this connection only
-//! (the load is either complete or absent; the server's own connections stay `FULL`).
+//! One transaction, multi-row prepared inserts, `synchronous = OFF` (SQLite) or
+//! `synchronous_commit = off` (PostgreSQL) for this connection only (the load is either
+//! complete or absent; the server's own connections keep their durability).
 
 use clap::Parser;
 use glasshouse_bench::{Population, Target};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use sqlx::AnyConnection;
+use sqlx::{Connection, Executor};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Fill a demo database with a benchmark population.
 #[derive(Debug, Parser)]
 #[command(name = "populate", about)]
 struct Args {
-    /// The SQLite database, e.g. sqlite:///tmp/bench/glasshouse.db (migrated, demo loaded).
+    /// The database, e.g. sqlite:///tmp/bench/glasshouse.db or postgres://... (migrated,
+    /// demo loaded).
     #[arg(long, env = "DATABASE_URL")]
     database: String,
     /// Residents to create.
@@ -47,7 +48,8 @@ struct Args {
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Residents per insert batch; each batch carries its residents' events and consents.
 const RESIDENTS_PER_BATCH: usize = 500;
-/// Rows per multi-row INSERT statement (well under SQLite's 32 766 bound variables).
+/// Rows per multi-row INSERT statement (well under SQLite's 32 766 and PostgreSQL's 65 535
+/// bound variables).
 const ROWS_PER_STATEMENT: usize = 1000;
 /// Consent events are spread over this many years before now.
 const HISTORY_YEARS: i64 = 3;
@@ -81,14 +83,21 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Error> {
-    let options = SqliteConnectOptions::from_str(&args.database)?
-        .create_if_missing(false)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Off)
-        .foreign_keys(true)
-        .pragma("cache_size", "-262144")
-        .pragma("temp_store", "MEMORY");
-    let mut conn = options.connect().await?;
+    sqlx::any::install_default_drivers();
+    let sqlite = args.database.starts_with("sqlite:");
+    let mut conn = AnyConnection::connect(&args.database).await?;
+    if sqlite {
+        for pragma in [
+            "PRAGMA synchronous = OFF",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA cache_size = -262144",
+            "PRAGMA temp_store = MEMORY",
+        ] {
+            conn.execute(pragma).await?;
+        }
+    } else {
+        conn.execute("SET synchronous_commit = off").await?;
+    }
 
     let purposes = read_purposes(&mut conn).await?;
     if purposes.is_empty() {
@@ -242,9 +251,13 @@ async fn run(args: Args) -> Result<(), Error> {
     batch.flush(&mut tx, now_s, &mut counts).await?;
     tx.commit().await?;
     let loaded = started.elapsed();
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut conn)
-        .await?;
+    if sqlite {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await?;
+    } else {
+        conn.execute("ANALYZE").await?;
+    }
     conn.close().await?;
     let total = started.elapsed();
     println!(
@@ -277,7 +290,7 @@ async fn run(args: Args) -> Result<(), Error> {
     Ok(())
 }
 
-async fn read_purposes(conn: &mut SqliteConnection) -> Result<Vec<PurposeRow>, sqlx::Error> {
+async fn read_purposes(conn: &mut AnyConnection) -> Result<Vec<PurposeRow>, sqlx::Error> {
     #[allow(clippy::type_complexity)]
     let rows: Vec<(String, String, String, i64, String, String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.key, p.legal_basis, p.notice_version, s.slug, a.slug, s.id, s.scope \
@@ -390,13 +403,21 @@ struct Batch {
     consents: Vec<ConsentRow>,
 }
 
-/// `INSERT INTO table (cols) VALUES (?, ...), ...` for `rows` rows.
+/// `INSERT INTO table (cols) VALUES ($1, ...), ...` for `rows` rows (numbered placeholders:
+/// PostgreSQL's, which SQLite reads too).
 fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let one = format!("({})", vec!["?"; columns.len()].join(", "));
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let one: Vec<String> = (1..=columns.len())
+                .map(|c| format!("${}", r * columns.len() + c))
+                .collect();
+            format!("({})", one.join(", "))
+        })
+        .collect();
     format!(
         "INSERT INTO {table} ({}) VALUES {}",
         columns.join(", "),
-        vec![one; rows].join(", ")
+        values.join(", ")
     )
 }
 
@@ -428,7 +449,7 @@ impl Batch {
     /// Inserts the batch (users, then events, then consents: the foreign-key order).
     async fn flush(
         &mut self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         now_s: i64,
         counts: &mut Counts,
     ) -> Result<(), sqlx::Error> {
