@@ -31,13 +31,7 @@ impl FromRequestParts<AppState> for AgencyCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_owned();
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-        // The scheme name is case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
-        let token = header
-            .and_then(|h| h.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let Some(token) = token else {
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(unauthorized(&path, "no bearer token"));
         };
         let verified = clients::verify_caller(&state.pool, state.accounts.keys(), token)
@@ -50,6 +44,16 @@ impl FromRequestParts<AppState> for AgencyCaller {
             scopes: caller.scopes,
         })
     }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // The scheme name is case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
+    header
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 impl AgencyCaller {
