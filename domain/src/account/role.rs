@@ -44,7 +44,11 @@ impl ApiScope {
             scopes.extend([ApiScope::ConsentCheck, ApiScope::RequestsWork]);
         }
         if systems.contains(&Scope::Enrollment) {
-            scopes.extend([ApiScope::SubjectsRead, ApiScope::EnrollmentWrite, ApiScope::ConsentChanges]);
+            scopes.extend([
+                ApiScope::SubjectsRead,
+                ApiScope::EnrollmentWrite,
+                ApiScope::ConsentChanges,
+            ]);
         }
         scopes.sort();
         scopes

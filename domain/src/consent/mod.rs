@@ -20,8 +20,8 @@ mod words;
 
 pub use action::{Channel, ConsentAction};
 pub use changes::{
-    CONSENT_CHANGE_CURSOR, ConsentChange, ConsentChangeKind, ConsentChangePage, LedgerChange, READ_WINDOW, cursor_after,
-    page as change_page, read_until,
+    CONSENT_CHANGE_CURSOR, ConsentChange, ConsentChangeKind, ConsentChangePage, LedgerChange, READ_WINDOW,
+    cursor_after, page as change_page, read_until,
 };
 pub use choice::{ChoiceRefused, may_choose};
 pub use enrollment::{

@@ -311,7 +311,9 @@ impl ChangeTicker {
                     Ok(entry) => {
                         ticker.send_if_modified(|seen| std::mem::replace(seen, entry) != entry);
                     }
-                    Err(e) => tracing::warn!(error = %e, "the consent change ticker could not read the ledger"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the consent change ticker could not read the ledger")
+                    }
                 }
             }
         });
@@ -358,7 +360,11 @@ impl StreamSlots {
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        let mut open = self.slots.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut open = self
+            .slots
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(count) = open.get_mut(&self.client_id) {
             *count = count.saturating_sub(1);
             if *count == 0 {

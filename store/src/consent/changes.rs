@@ -40,7 +40,15 @@ macro_rules! purpose_owner {
 }
 
 /// A change as read: entry, resident number, erased, system, purpose, time, consent action.
-type Row = (i64, String, Option<i64>, String, Option<String>, i64, Option<String>);
+type Row = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+);
 
 /// Consent events of the agency's enrolled residents in entries `[$1, $2)`.
 const CONSENT_SQL: &str = concat!(
@@ -110,8 +118,16 @@ pub async fn consent_changes(
             .fetch_all(pool)
             .await?;
         rows.extend(consent);
-        rows.extend(objections.into_iter().map(|(i, n, x, s, p, t)| (i, n, x, s, Some(p), t, None)));
-        rows.extend(ended.into_iter().map(|(i, n, x, s, t)| (i, n, x, s, None, t, None)));
+        rows.extend(
+            objections
+                .into_iter()
+                .map(|(i, n, x, s, p, t)| (i, n, x, s, Some(p), t, None)),
+        );
+        rows.extend(
+            ended
+                .into_iter()
+                .map(|(i, n, x, s, t)| (i, n, x, s, None, t, None)),
+        );
     }
     let changes = rows.into_iter().map(into_change).collect::<Result<Vec<_>, _>>()?;
     Ok(change_page(changes, limit, until, size))
@@ -149,5 +165,9 @@ pub async fn latest_change_entry(pool: &AnyPool) -> Result<i64, StoreError> {
     ))
     .fetch_one(pool)
     .await?;
-    Ok([consent, enrollment, audit].into_iter().flatten().max().unwrap_or(-1))
+    Ok([consent, enrollment, audit]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(-1))
 }
