@@ -179,6 +179,8 @@ pub struct VerifiedCaller {
     pub client_id: String,
     pub agency: String,
     pub scopes: Vec<ApiScope>,
+    /// The secret generation the token was issued under.
+    pub secret_generation: i64,
 }
 
 /// Checks an access token and that its client still exists, unrevoked, for the same agency.
@@ -203,6 +205,7 @@ pub async fn verify_caller(
         // refused at once, not when its tokens expire.
         let current = parse_scopes(&client.scopes).unwrap_or_default();
         VerifiedCaller {
+            secret_generation: claims.secret_generation,
             client_id: claims.sub,
             agency: claims.agency,
             scopes: claims

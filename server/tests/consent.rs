@@ -33,6 +33,8 @@ on_both_databases!(
     the_access_log_pages_newest_first,
     a_broken_read_never_fails_open,
     racing_choices_leave_the_latest_event_in_force,
+    a_batch_answers_as_single_checks_do_and_logs_every_item,
+    a_bad_batch_is_refused_whole_and_logs_nothing,
 );
 
 const AGENCY: &str = "riverton-digital-services";
@@ -864,7 +866,9 @@ async fn a_broken_read_never_fails_open(backend: Backend) {
     let agency = all_scopes(&app).await;
     let (_, number) = resident(&app, "lou@example.org").await;
     assert_eq!(agency.decide(&number, SYSTEM, ACCOUNT).await.0, "permit");
-    sqlx::query("DROP TABLE enrollments")
+    // Decisions come from memory, but none is answered before the log has read the facts
+    // version (whether the memory is current): when that read fails, nothing is answered.
+    sqlx::query("DROP TABLE facts_head")
         .execute(&app.state.pool)
         .await
         .unwrap();
@@ -1028,4 +1032,121 @@ async fn the_access_log_pages_newest_first(backend: Backend) {
     let entries = &transit_only.entries;
     assert_eq!(entries.len(), 3);
     assert!(entries.iter().all(|e| e.reason == Reason::ConsentNotGiven));
+}
+
+async fn a_batch_answers_as_single_checks_do_and_logs_every_item(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agency = all_scopes(&app).await;
+    let (session, ana) = resident(&app, "ana@example.org").await;
+    let (_, ben) = unenrolled_resident(&app, "ben@example.org").await;
+    choose(&app, &session, SYSTEM, NEWSLETTER, "grant").await;
+    // Every kind of answer: a permit, another basis, not enrolled, unknown subject, system
+    // and purpose, another agency's system.
+    let questions = [
+        (ana.as_str(), SYSTEM, NEWSLETTER),
+        (ana.as_str(), SYSTEM, ACCOUNT),
+        (ben.as_str(), SYSTEM, NEWSLETTER),
+        ("GH-2222-2222", SYSTEM, NEWSLETTER),
+        (ana.as_str(), "no-such-system", NEWSLETTER),
+        (ana.as_str(), SYSTEM, "no-such-purpose"),
+        (ana.as_str(), "riverpass-fare-card", "service-alerts"),
+        (ana.as_str(), SYSTEM, NEWSLETTER),
+    ];
+    let singles: Vec<(String, String, Option<String>)> = {
+        let mut singles = Vec::new();
+        for (subject, system, purpose) in questions {
+            let answer = agency.check(subject, system, purpose).await.ok();
+            singles.push((answer.decision, answer.reason, answer.legal_basis));
+        }
+        singles
+    };
+    let before = log_count(&app).await;
+    let batch = agency.check_batch(&questions).await;
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    let results = batch.ok()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), questions.len());
+    for (i, (result, single)) in results.iter().zip(&singles).enumerate() {
+        assert_eq!(result["correlation_id"], format!("q{i}"), "answered in order");
+        assert_eq!(result["decision"], single.0.as_str(), "question {i}");
+        assert_eq!(result["reason"], single.1.as_str(), "question {i}");
+        assert_eq!(
+            result["legal_basis"].as_str(),
+            single.2.as_deref(),
+            "question {i}"
+        );
+    }
+    assert!(singles.iter().any(|s| s.0 == "permit") && singles.iter().any(|s| s.0 == "deny"));
+    // Every item is logged, numbered in order, under the id the agency received.
+    assert_eq!(
+        log_count(&app).await,
+        before + i64::try_from(questions.len()).unwrap()
+    );
+    let ids: Vec<String> = results
+        .iter()
+        .map(|r| r["decision_id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut seqs = Vec::new();
+    for id in &ids {
+        let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM decision_log WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+        seqs.push(seq);
+    }
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "one append, in order: {seqs:?}"
+    );
+    // The resident sees the batch's questions in their access log like any other.
+    let mine = app
+        .as_user(&session)
+        .access_log(&AccessLogQuery::default())
+        .await
+        .ok();
+    assert!(mine.entries.iter().any(|e| e.decision_id == ids[0]));
+    // A withdrawal is in force for the next batch at once.
+    choose(&app, &session, SYSTEM, NEWSLETTER, "withdraw").await;
+    let after = agency.check_batch(&questions[..1]).await.ok();
+    assert_eq!(after["results"][0]["reason"], "consent_withdrawn");
+}
+
+async fn a_bad_batch_is_refused_whole_and_logs_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let agency = all_scopes(&app).await;
+    let (_, ana) = resident(&app, "ana@example.org").await;
+    let item = |id: &str, subject: &str| serde_json::json!({"correlation_id": id, "subject": subject, "system": SYSTEM, "purpose": NEWSLETTER});
+    let before = log_count(&app).await;
+    let too_many: Vec<_> = (0..101).map(|i| item(&format!("q{i}"), &ana)).collect();
+    let cases = [
+        (serde_json::json!({"checks": []}), "1 to 100"),
+        (serde_json::json!({ "checks": too_many }), "1 to 100"),
+        (
+            serde_json::json!({"checks": [item("a", &ana), item("a", &ana)]}),
+            "used twice",
+        ),
+        (
+            serde_json::json!({"checks": [item("a", &ana), item("b", "not a number")]}),
+            "checks[1]",
+        ),
+        (
+            serde_json::json!({"checks": [item("a b", &ana)]}),
+            "correlation_id",
+        ),
+    ];
+    for (body, says) in cases {
+        let answer = agency.check_batch_raw(&body).await;
+        assert_eq!(answer.status, 422, "{}", answer.body);
+        assert!(answer.error().message.contains(says), "{}", answer.body);
+    }
+    let full: Vec<_> = (0..100).map(|i| item(&format!("q{i}"), &ana)).collect();
+    let answer = agency
+        .check_batch_raw(&serde_json::json!({ "checks": full }))
+        .await;
+    assert_eq!(answer.status, 200, "a batch of 100 is answered: {}", answer.body);
+    // Without the scope: 403 before the body is read.
+    let reader = app.as_agency(&bearer(&app, AGENCY, &[ApiScope::SubjectsRead]).await);
+    let refused = reader.check_batch(&[(ana.as_str(), SYSTEM, NEWSLETTER)]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(log_count(&app).await, before + 100);
 }

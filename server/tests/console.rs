@@ -502,16 +502,24 @@ async fn logged_checks(app: &TestApp, number: &str, count: usize) -> Vec<String>
             kind: DecisionKind::Check,
             agency: "riverton-transit".to_owned(),
             client_id: "test-client".to_owned(),
-            subject: number.to_owned(),
+            secret_generation: 0,
+            scope: domain::account::ApiScope::ConsentCheck,
+            subject: domain::account::ResidentNumber::parse(number).unwrap(),
             system: FARE_CARD.to_owned(),
             purpose: "service-alerts".to_owned(),
-            user_id: Some(user_id.clone()),
-            decision,
-            reason,
-            legal_basis: Some(domain::register::LegalBasis::Consent),
+            outcome: domain::decision::index::Outcome {
+                decision,
+                reason,
+                legal_basis: Some(domain::register::LegalBasis::Consent),
+                user_id: Some(user_id.clone()),
+                purpose_id: None,
+                by_enrollment: true,
+            },
+            // Written as decided: newer than any facts, so the log never decides it again.
+            facts_version: i64::MAX,
         };
         let log = app.state.decision_log.clone();
-        appends.spawn(async move { (log.append(entry.clone()).await.unwrap(), entry.id) });
+        appends.spawn(async move { (log.append(entry.clone()).await.unwrap().seq, entry.id) });
     }
     let mut logged = appends.join_all().await;
     logged.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));

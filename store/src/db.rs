@@ -168,6 +168,36 @@ async fn guard_logs(pool: &AnyPool) -> Result<(), crate::StoreError> {
     Ok(())
 }
 
+/// The tables whose rows are facts of a decision: (table, kind of change, the column that
+/// names what changed — empty for the register, which is reloaded whole —, the columns whose
+/// update matters). An update of other columns (a client's last use, an account's name)
+/// changes no decision and bumps nothing.
+const FACT_TABLES: [(&str, &str, &str, &str); 8] = [
+    ("agencies", "register", "", "slug"),
+    ("systems", "register", "", "slug, agency_id, status, scope"),
+    (
+        "purposes",
+        "register",
+        "",
+        "key, system_id, legal_basis, material_version",
+    ),
+    ("users", "resident", "id", "id, role, resident_number"),
+    (
+        "consents",
+        "resident",
+        "user_id",
+        "user_id, purpose_id, state, event_id",
+    ),
+    ("enrollments", "resident", "user_id", "user_id, system_id"),
+    ("upheld_objections", "resident", "user_id", "user_id, purpose_id"),
+    (
+        "api_clients",
+        "client",
+        "client_id",
+        "client_id, agency_id, scopes, revoked_at, secret_rotated_at",
+    ),
+];
+
 fn sqlite_guards() -> Vec<String> {
     let refuse = |table: &str| format!("BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END");
     let mut statements = Vec::new();
@@ -199,6 +229,25 @@ fn sqlite_guards() -> Vec<String> {
         DECISION_ERASURE.replace("{same}", "IS"),
         refuse("decision_log")
     ));
+    for (table, kind, key, columns) in FACT_TABLES {
+        for (op, row, of) in [
+            ("INSERT", "NEW", String::new()),
+            ("UPDATE", "NEW", format!(" OF {columns}")),
+            ("DELETE", "OLD", String::new()),
+        ] {
+            let key = if key.is_empty() {
+                "''".to_owned()
+            } else {
+                format!("{row}.{key}")
+            };
+            statements.push(format!(
+                "CREATE TRIGGER IF NOT EXISTS {table}_fact_{op} AFTER {op}{of} ON {table} BEGIN \
+                 UPDATE facts_head SET version = version + 1 WHERE id = 'head'; \
+                 INSERT INTO fact_changes (version, kind, key) \
+                 SELECT version, '{kind}', {key} FROM facts_head WHERE id = 'head'; END"
+            ));
+        }
+    }
     statements
 }
 
@@ -212,6 +261,11 @@ fn postgres_guard_names() -> Vec<String> {
             PURGE_ONLY
                 .iter()
                 .map(|(t, _)| format!("{t}_no_unrecorded_delete")),
+        )
+        .chain(
+            FACT_TABLES
+                .iter()
+                .flat_map(|(t, ..)| [format!("{t}_fact_change"), format!("{t}_fact_update")]),
         )
         .collect()
 }
@@ -253,6 +307,28 @@ fn postgres_guards() -> Vec<String> {
          FOR EACH ROW WHEN (NOT ({})) EXECUTE FUNCTION glasshouse_append_only()",
         DECISION_ERASURE.replace("{same}", "IS NOT DISTINCT FROM")
     ));
+    // The facts version: the head row's lock orders the writers of facts, so versions are
+    // gapless and follow commit order.
+    statements.push(
+        "CREATE OR REPLACE FUNCTION glasshouse_fact_changed() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ DECLARE v BIGINT; changed JSONB; BEGIN \
+         IF TG_OP = 'DELETE' THEN changed := to_jsonb(OLD); ELSE changed := to_jsonb(NEW); END IF; \
+         UPDATE facts_head SET version = version + 1 WHERE id = 'head' RETURNING version INTO v; \
+         INSERT INTO fact_changes (version, kind, key) \
+         VALUES (v, TG_ARGV[0], COALESCE(changed ->> TG_ARGV[1], '')); \
+         RETURN NULL; END $$"
+            .to_owned(),
+    );
+    for (table, kind, key, columns) in FACT_TABLES {
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER {table}_fact_change AFTER INSERT OR DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION glasshouse_fact_changed('{kind}', '{key}')"
+        ));
+        statements.push(format!(
+            "CREATE OR REPLACE TRIGGER {table}_fact_update AFTER UPDATE OF {columns} ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION glasshouse_fact_changed('{kind}', '{key}')"
+        ));
+    }
     statements
 }
 

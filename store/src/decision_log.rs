@@ -8,16 +8,18 @@
 use super::{code, rfc3339_us, text};
 use crate::StoreError;
 use crate::ledger::{self, DecisionRow, decision_entry};
-use domain::decision::{
-    ACCESS_PAGE_SIZE, AccessEntry, AccessFilter, AccessPage, Decision, DecisionKind, Reason,
-};
+use crate::live_facts::LiveFacts;
+use domain::account::{ApiScope, ResidentNumber};
+use domain::decision::index::{ClientRefusal, Outcome, TokenClaims};
+use domain::decision::{ACCESS_PAGE_SIZE, AccessEntry, AccessFilter, AccessPage, DecisionKind};
 use domain::lang::Lang;
 use domain::ledger::subject_digest;
-use domain::register::{AgencyOption, LegalBasis};
+use domain::register::AgencyOption;
 use sqlx::{AnyPool, FromRow};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
-/// One decision, as recorded.
+/// One decision, as the calling agency asked it and as it was decided.
 #[derive(Debug, Clone)]
 pub struct LogEntry {
     /// The `decision_id` the agency receives.
@@ -25,18 +27,27 @@ pub struct LogEntry {
     pub request_id: String,
     pub at_us: i64,
     pub kind: DecisionKind,
-    /// The calling agency's slug and API client.
+    /// The calling agency's slug and API client, and what its token claims.
     pub agency: String,
     pub client_id: String,
+    pub secret_generation: i64,
+    /// The scope the call needs (checked again if the facts changed since it was decided).
+    pub scope: ApiScope,
     /// What was asked about, as asked.
-    pub subject: String,
+    pub subject: ResidentNumber,
     pub system: String,
     pub purpose: String,
-    /// The resident the subject named, if any.
-    pub user_id: Option<String>,
-    pub decision: Decision,
-    pub reason: Reason,
-    pub legal_basis: Option<LegalBasis>,
+    /// The outcome, decided on the facts of version `facts_version`.
+    pub outcome: Outcome,
+    pub facts_version: i64,
+}
+
+/// A decision as recorded: its number in the log, and its outcome, which is the one
+/// decided on facts at least as new as any change acknowledged before the question arrived.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub seq: i64,
+    pub outcome: Outcome,
 }
 
 /// Why an entry was not recorded. The decision must then not be given.
@@ -46,27 +57,96 @@ pub enum LogError {
     Storage(#[from] sqlx::Error),
     #[error("the decision log writer has stopped")]
     Stopped,
+    /// The client was revoked, rotated or narrowed before the question arrived (found once the
+    /// facts were brought up to date): no decision, and nothing logged.
+    #[error("the API client may no longer make this call")]
+    Refused(ClientRefusal),
 }
 
-type Pending = (LogEntry, oneshot::Sender<Result<i64, String>>);
+/// Entries appended together (one question, or an agency's batch of them) and who waits.
+type Pending = (Vec<LogEntry>, oneshot::Sender<Result<Vec<Recorded>, Failure>>);
 
-/// Entries committed together at most (bounds a transaction's size and latency).
+/// What the writer tells a waiting caller that got no decision.
+#[derive(Debug, Clone)]
+enum Failure {
+    Storage(String),
+    Refused(ClientRefusal),
+}
+
+/// Appends committed together at most (bounds a transaction's size and latency).
 const MAX_BATCH: usize = 256;
+/// Rows per INSERT statement (16 bound parameters each; SQLite allows 32 766 per statement).
+const ROWS_PER_INSERT: usize = 1000;
 /// Entries that may wait for the writer before appends wait for room.
 const QUEUE: usize = 4096;
+/// Lock hold times kept for the statistics (the newest overwrite the oldest).
+const KEPT_HOLDS: usize = 100_000;
 
 /// The appending side of the decision log; cheap to clone.
 #[derive(Clone)]
 pub struct DecisionLog {
     sender: mpsc::Sender<Pending>,
+    facts: Arc<LiveFacts>,
+    stats: Arc<Mutex<WriterStats>>,
+}
+
+/// What the writer measured: batches, entries, and how long each batch held the log's lock
+/// (from taking the head row to commit), in microseconds.
+#[derive(Debug, Default, Clone)]
+pub struct WriterStats {
+    pub batches: u64,
+    pub entries: u64,
+    /// Entries decided again because the facts changed after they were decided.
+    pub redecided: u64,
+    holds_us: Vec<u32>,
+}
+
+impl WriterStats {
+    fn note(&mut self, entries: usize, redecided: usize, held: std::time::Duration) {
+        self.batches += 1;
+        self.entries += entries as u64;
+        self.redecided += redecided as u64;
+        let micros = u32::try_from(held.as_micros()).unwrap_or(u32::MAX);
+        if self.holds_us.len() < KEPT_HOLDS {
+            self.holds_us.push(micros);
+        } else {
+            let slot = usize::try_from(self.batches).unwrap_or(0) % KEPT_HOLDS;
+            self.holds_us[slot] = micros;
+        }
+    }
+
+    /// The lock hold time at quantile `q` (0.0–1.0), in microseconds.
+    pub fn hold_us(&self, q: f64) -> u32 {
+        let mut sorted = self.holds_us.clone();
+        sorted.sort_unstable();
+        let last = sorted.len().saturating_sub(1);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let at = ((last as f64) * q.clamp(0.0, 1.0)).round() as usize;
+        sorted.get(at).copied().unwrap_or(0)
+    }
 }
 
 impl DecisionLog {
-    /// Starts the writer task over `pool`.
-    pub fn start(pool: AnyPool) -> DecisionLog {
+    /// Starts the writer task over `pool`, deciding again from `facts` when they changed.
+    pub fn start(pool: AnyPool, facts: Arc<LiveFacts>) -> DecisionLog {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(pool, receiver));
-        DecisionLog { sender }
+        let stats = Arc::new(Mutex::new(WriterStats::default()));
+        tokio::spawn(write_batches(pool, facts.clone(), stats.clone(), receiver));
+        DecisionLog { sender, facts, stats }
+    }
+
+    /// The facts this log's writer keeps current, to decide from.
+    pub fn facts(&self) -> &LiveFacts {
+        &self.facts
+    }
+
+    /// What the writer measured so far.
+    pub fn stats(&self) -> WriterStats {
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Whether the writer task still runs (if it stopped, every decision fails: closed).
@@ -74,46 +154,144 @@ impl DecisionLog {
         !self.sender.is_closed()
     }
 
-    /// Appends `entry` and returns its sequence number once it is durably stored.
-    pub async fn append(&self, entry: LogEntry) -> Result<i64, LogError> {
+    /// Appends `entry` and returns it as recorded once it is durably stored.
+    pub async fn append(&self, entry: LogEntry) -> Result<Recorded, LogError> {
+        let mut recorded = self.append_all(vec![entry]).await?;
+        recorded.pop().ok_or(LogError::Stopped)
+    }
+
+    /// Appends `entries` together (in one transaction, numbered in order) and returns them as
+    /// recorded once they are durably stored. They must share one client: if it is refused,
+    /// none is recorded.
+    pub async fn append_all(&self, entries: Vec<LogEntry>) -> Result<Vec<Recorded>, LogError> {
         let (done, answer) = oneshot::channel();
         self.sender
-            .send((entry, done))
+            .send((entries, done))
             .await
             .map_err(|_| LogError::Stopped)?;
         match answer.await {
-            Ok(Ok(seq)) => Ok(seq),
-            Ok(Err(message)) => Err(LogError::Storage(sqlx::Error::Protocol(message))),
+            Ok(Ok(recorded)) => Ok(recorded),
+            Ok(Err(Failure::Storage(message))) => Err(LogError::Storage(sqlx::Error::Protocol(message))),
+            Ok(Err(Failure::Refused(why))) => Err(LogError::Refused(why)),
             Err(_) => Err(LogError::Stopped),
         }
     }
 }
 
-async fn write_batches(pool: AnyPool, mut receiver: mpsc::Receiver<Pending>) {
+async fn write_batches(
+    pool: AnyPool,
+    facts: Arc<LiveFacts>,
+    stats: Arc<Mutex<WriterStats>>,
+    mut receiver: mpsc::Receiver<Pending>,
+) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let entries: Vec<&LogEntry> = batch.iter().map(|(e, _)| e).collect();
-        match write(&pool, &entries).await {
-            Ok(first_seq) => {
-                for (offset, (_, done)) in (0_i64..).zip(batch.drain(..)) {
-                    let _ = done.send(Ok(first_seq + offset));
-                }
-            }
+        // Every entry of the batch arrived before this read, so deciding on facts at least
+        // this new decides after every change acknowledged before any of them arrived.
+        let (redecided, refusals) = match settle(&pool, &facts, &mut batch).await {
+            Ok(settled) => settled,
             Err(e) => {
-                tracing::error!(error = %e, entries = batch.len(), "could not write the decision log");
-                let message = e.to_string();
-                for (_, done) in batch.drain(..) {
-                    let _ = done.send(Err(message.clone()));
+                fail(&mut batch, &e.to_string());
+                continue;
+            }
+        };
+        let kept: Vec<Pending> = batch
+            .drain(..)
+            .zip(refusals)
+            .filter_map(|((entries, done), refusal)| match refusal {
+                Some(why) => {
+                    let _ = done.send(Err(Failure::Refused(why)));
+                    None
+                }
+                None => Some((entries, done)),
+            })
+            .collect();
+        batch = kept;
+        if batch.is_empty() {
+            continue;
+        }
+        let entries: Vec<&LogEntry> = batch.iter().flat_map(|(e, _)| e).collect();
+        match write(&pool, &entries).await {
+            Ok((first_seq, held)) => {
+                if let Ok(mut s) = stats.lock() {
+                    s.note(entries.len(), redecided, held);
+                }
+                let mut seq = first_seq;
+                for (entries, done) in batch.drain(..) {
+                    let recorded = entries
+                        .into_iter()
+                        .map(|entry| {
+                            seq += 1;
+                            Recorded {
+                                seq: seq - 1,
+                                outcome: entry.outcome,
+                            }
+                        })
+                        .collect();
+                    let _ = done.send(Ok(recorded));
                 }
             }
+            Err(e) => fail(&mut batch, &e.to_string()),
         }
     }
 }
 
-/// Writes `entries` in one transaction; returns the sequence number of the first.
-async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<i64, sqlx::Error> {
+fn fail(batch: &mut Vec<Pending>, message: &str) {
+    tracing::error!(error = %message, entries = batch.len(), "could not write the decision log");
+    for (_, done) in batch.drain(..) {
+        let _ = done.send(Err(Failure::Storage(message.to_owned())));
+    }
+}
+
+/// Brings `facts` up to the facts version now and decides again every entry decided on an
+/// older version, its client checked again too. Returns how many were decided again, and
+/// for each entry whether its client is now refused.
+async fn settle(
+    pool: &AnyPool,
+    facts: &LiveFacts,
+    batch: &mut [Pending],
+) -> Result<(usize, Vec<Option<ClientRefusal>>), StoreError> {
+    let version = {
+        let mut conn = pool.acquire().await?;
+        crate::consent::facts_version(&mut conn).await?
+    };
+    let mut refusals = vec![None; batch.len()];
+    if batch
+        .iter()
+        .flat_map(|(e, _)| e)
+        .all(|e| e.facts_version >= version)
+    {
+        return Ok((0, refusals));
+    }
+    facts.catch_up(pool, version).await?;
+    let index = facts.read();
+    let mut redecided = 0;
+    for ((entries, _), refusal) in batch.iter_mut().zip(refusals.iter_mut()) {
+        for entry in entries.iter_mut().filter(|e| e.facts_version < version) {
+            redecided += 1;
+            let token = TokenClaims {
+                client_id: &entry.client_id,
+                agency: &entry.agency,
+                secret_generation: entry.secret_generation,
+            };
+            if let Err(why) = index.client_allows(token, entry.scope) {
+                *refusal = Some(why);
+            }
+            entry.outcome = index.decide(&entry.agency, &entry.subject, &entry.system, &entry.purpose);
+            entry.facts_version = index.version;
+        }
+    }
+    Ok((redecided, refusals))
+}
+
+/// Writes `entries` in one transaction: one statement for up to 1 000 rows, one for their
+/// leaves.
+/// Returns the sequence number of the first, and how long the log's lock was held.
+async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<(i64, std::time::Duration), sqlx::Error> {
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
     let mut tx = crate::db::begin(pool).await?;
+    // SQLite's BEGIN IMMEDIATE took the write lock; PostgreSQL takes the head row's here.
+    let locked = std::time::Instant::now();
     // Taking the head row's lock first orders appends across app servers.
     let (last,): (i64,) =
         sqlx::query_as("UPDATE decision_log_head SET seq = seq + $1 WHERE id = 'head' RETURNING seq")
@@ -121,38 +299,52 @@ async fn write(pool: &AnyPool, entries: &[&LogEntry]) -> Result<i64, sqlx::Error
             .fetch_one(&mut *tx)
             .await?;
     let first = last - count + 1;
-    let mut leaves = Vec::with_capacity(entries.len());
-    for (seq, entry) in (first..).zip(entries) {
-        let row = entry.row(seq);
-        sqlx::query(concat!(
-            "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, ",
-            "subject_salt, subject_digest, system, purpose, user_id, decision, reason, legal_basis) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        ))
-        .bind(row.seq)
-        .bind(&row.id)
-        .bind(&row.request_id)
-        .bind(row.at_us)
-        .bind(&row.kind)
-        .bind(&row.agency)
-        .bind(&row.client_id)
-        .bind(&row.subject)
-        .bind(&row.subject_salt)
-        .bind(&row.subject_digest)
-        .bind(&row.system)
-        .bind(&row.purpose)
-        .bind(&row.user_id)
-        .bind(&row.decision)
-        .bind(&row.reason)
-        .bind(&row.legal_basis)
-        .execute(&mut *tx)
-        .await?;
-        leaves.push(decision_entry(row));
+    let rows: Vec<DecisionRow> = (first..).zip(entries).map(|(seq, e)| e.row(seq)).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        insert_rows(&mut tx, chunk).await?;
     }
+    let leaves: Vec<_> = rows.into_iter().map(decision_entry).collect();
     // The leaves commit with the rows: a decision is never stored without its proof.
     ledger::append(&mut tx, &leaves).await?;
     tx.commit().await?;
-    Ok(first)
+    Ok((first, locked.elapsed()))
+}
+
+/// One INSERT of `rows`.
+async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[DecisionRow]) -> Result<(), sqlx::Error> {
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let params: Vec<String> = (1..=16).map(|c| format!("${}", i * 16 + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, \
+         subject_salt, subject_digest, system, purpose, user_id, decision, reason, legal_basis) VALUES {}",
+        values.join(", ")
+    );
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for row in rows {
+        insert = insert
+            .bind(row.seq)
+            .bind(row.id.clone())
+            .bind(row.request_id.clone())
+            .bind(row.at_us)
+            .bind(row.kind.clone())
+            .bind(row.agency.clone())
+            .bind(row.client_id.clone())
+            .bind(row.subject.clone())
+            .bind(row.subject_salt.clone())
+            .bind(row.subject_digest.clone())
+            .bind(row.system.clone())
+            .bind(row.purpose.clone())
+            .bind(row.user_id.clone())
+            .bind(row.decision.clone())
+            .bind(row.reason.clone())
+            .bind(row.legal_basis.clone());
+    }
+    insert.execute(conn).await?;
+    Ok(())
 }
 
 impl LogEntry {
@@ -160,6 +352,7 @@ impl LogEntry {
     /// stands for the resident number in the ledger.
     fn row(&self, seq: i64) -> DecisionRow {
         let salt = super::new_id();
+        let subject = self.subject.as_str();
         DecisionRow {
             seq,
             id: self.id.clone(),
@@ -168,15 +361,15 @@ impl LogEntry {
             kind: self.kind.code().to_owned(),
             agency: self.agency.clone(),
             client_id: self.client_id.clone(),
-            subject_digest: Some(subject_digest(&salt, &self.subject)),
-            subject: Some(self.subject.clone()),
+            subject_digest: Some(subject_digest(&salt, subject)),
+            subject: Some(subject.to_owned()),
             subject_salt: Some(salt),
             system: self.system.clone(),
             purpose: self.purpose.clone(),
-            user_id: self.user_id.clone(),
-            decision: self.decision.code().to_owned(),
-            reason: self.reason.code().to_owned(),
-            legal_basis: self.legal_basis.map(|b| b.code().to_owned()),
+            user_id: self.outcome.user_id.clone(),
+            decision: self.outcome.decision.code().to_owned(),
+            reason: self.outcome.reason.code().to_owned(),
+            legal_basis: self.outcome.legal_basis.map(|b| b.code().to_owned()),
         }
     }
 }

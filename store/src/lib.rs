@@ -19,6 +19,7 @@ pub mod console;
 pub mod db;
 pub mod decision_log;
 pub mod ledger;
+pub mod live_facts;
 mod notices;
 pub mod package;
 pub mod register;

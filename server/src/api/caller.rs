@@ -8,6 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::account::ApiScope;
+use domain::decision::index::TokenClaims;
 
 /// The agency client calling the API.
 #[derive(Debug, Clone)]
@@ -16,6 +17,52 @@ pub struct AgencyCaller {
     /// The slug of the agency that owns the client.
     pub agency: String,
     pub scopes: Vec<ApiScope>,
+    /// The secret generation its token was issued under.
+    pub secret_generation: i64,
+}
+
+/// The agency client calling a decision route (`/consent/check`, `/consent/check-batch`),
+/// checked against the facts held in memory instead of the database: the decision log's
+/// append checks the client again on facts at least as new as the call, so a client revoked
+/// (or rotated, or narrowed) before the call is refused there, by any server.
+#[derive(Debug, Clone)]
+pub struct DecidingCaller(pub AgencyCaller);
+
+impl FromRequestParts<AppState> for DecidingCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path();
+        let Some(token) = bearer_token(&parts.headers) else {
+            return Err(unauthorized(path, "no bearer token"));
+        };
+        let Ok(claims) = state.accounts.keys().verify_agency(token) else {
+            return Err(unauthorized(path, "invalid or expired token"));
+        };
+        let index = state.decision_log.facts().read();
+        let held = TokenClaims {
+            client_id: &claims.sub,
+            agency: &claims.agency,
+            secret_generation: claims.secret_generation,
+        };
+        let Some(current) = index.client_scopes(held) else {
+            return Err(unauthorized(path, "unknown, revoked or rotated client"));
+        };
+        // The token's scopes as the client holds them now.
+        let scopes = claims
+            .scope
+            .split(' ')
+            .filter_map(|s| s.parse().ok())
+            .filter(|scope| current.contains(scope))
+            .collect();
+        drop(index);
+        Ok(DecidingCaller(AgencyCaller {
+            client_id: claims.sub,
+            agency: claims.agency,
+            scopes,
+            secret_generation: claims.secret_generation,
+        }))
+    }
 }
 
 fn unauthorized(path: &str, why: &str) -> ApiError {
@@ -42,6 +89,7 @@ impl FromRequestParts<AppState> for AgencyCaller {
             client_id: caller.client_id,
             agency: caller.agency,
             scopes: caller.scopes,
+            secret_generation: caller.secret_generation,
         })
     }
 }

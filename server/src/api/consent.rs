@@ -1,16 +1,17 @@
 //! `POST /api/v1/consent/check`: may this agency process this resident's data for this purpose?
 
-use super::caller::{AgencyCaller, request_id};
+use super::caller::{AgencyCaller, DecidingCaller, request_id};
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use super::quota::Metered;
-use crate::decisions::{self, Asker, Evaluation, Question};
+use crate::decisions::{self, Asker, DecisionError, Evaluation, Question};
 use crate::http::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use domain::account::{ApiScope, ResidentNumber};
 use domain::decision::DecisionKind;
+use domain::decision::index::ClientRefusal;
 use domain::register::Slug;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +20,9 @@ use utoipa_axum::routes;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(check))
+    OpenApiRouter::new()
+        .routes(routes!(check))
+        .routes(routes!(check_batch))
 }
 
 /// What an agency asks about: one resident, one system of its own, one purpose.
@@ -107,19 +110,207 @@ pub struct CheckResponse {
     )
 )]
 pub async fn check(
-    caller: AgencyCaller,
+    DecidingCaller(caller): DecidingCaller,
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<ApiJson<DecisionRequest>, ApiError>,
 ) -> Result<Json<CheckResponse>, ApiError> {
     let (_, evaluation) = answer(&caller, &state, &headers, body, DecisionKind::Check).await?;
-    Ok(Json(CheckResponse {
-        decision: evaluation.decision.code().to_owned(),
-        reason: evaluation.reason.code().to_owned(),
-        legal_basis: evaluation.legal_basis.map(|b| b.code().to_owned()),
-        decision_id: evaluation.decision_id,
-        evaluated_at: store::rfc3339_us(evaluation.at_us),
-    }))
+    Ok(Json(CheckResponse::from(evaluation)))
+}
+
+impl From<Evaluation> for CheckResponse {
+    fn from(evaluation: Evaluation) -> Self {
+        CheckResponse {
+            decision: evaluation.decision.code().to_owned(),
+            reason: evaluation.reason.code().to_owned(),
+            legal_basis: evaluation.legal_basis.map(|b| b.code().to_owned()),
+            decision_id: evaluation.decision_id,
+            evaluated_at: store::rfc3339_us(evaluation.at_us),
+        }
+    }
+}
+
+/// Questions in one batch at most.
+pub const MAX_BATCH_CHECKS: usize = 100;
+
+/// One question of a batch, with the agency's own id for it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchItem {
+    /// The agency's id for this question, returned with its answer (1 to 64 letters, digits,
+    /// `.`, `_`, `-`; unique within the batch).
+    #[schema(
+        example = "row-17",
+        pattern = "^[A-Za-z0-9._-]{1,64}$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub correlation_id: String,
+    #[schema(
+        example = "GH-7K3M-Q9TX",
+        pattern = "^([Gg][Hh]-?)?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}-?[2-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}$"
+    )]
+    pub subject: String,
+    #[schema(
+        example = "riverpass-fare-card",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub system: String,
+    #[schema(
+        example = "journey-offers",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub purpose: String,
+}
+
+/// Up to 100 questions asked at once.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    #[schema(min_items = 1, max_items = 100)]
+    pub checks: Vec<BatchItem>,
+}
+
+/// The answer to one question of a batch.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// The question's `correlation_id`.
+    pub correlation_id: String,
+    #[serde(flatten)]
+    pub answer: CheckResponse,
+}
+
+/// The answers of a batch, in the order of its questions.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}
+
+impl BatchRequest {
+    /// Validates every question (422 naming the first one wrong).
+    fn questions(&self) -> Result<Vec<Question>, ApiError> {
+        if self.checks.is_empty() || self.checks.len() > MAX_BATCH_CHECKS {
+            return Err(ApiError::invalid(format!(
+                "checks must hold 1 to {MAX_BATCH_CHECKS} questions (it holds {})",
+                self.checks.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        self.checks
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let id = &item.correlation_id;
+                let sane = !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+                if !sane {
+                    return Err(ApiError::invalid(format!(
+                        "checks[{i}].correlation_id must be 1 to 64 letters, digits, '.', '_' or '-'"
+                    )));
+                }
+                if !seen.insert(id.as_str()) {
+                    return Err(ApiError::invalid(format!(
+                        "checks[{i}].correlation_id {id} is used twice in the batch"
+                    )));
+                }
+                DecisionRequest {
+                    subject: item.subject.clone(),
+                    system: item.system.clone(),
+                    purpose: item.purpose.clone(),
+                }
+                .question()
+                .map_err(|e| ApiError::invalid(format!("checks[{i}]: {e}")))
+            })
+            .collect()
+    }
+}
+
+/// Asks up to 100 consent checks at once; answers them in order.
+///
+/// Needs the scope `consent:check`. Each question is decided exactly as `POST
+/// /api/v1/consent/check` would decide it, and all of them are recorded in the decision log
+/// together, in order, before the answer is sent; each counts against the client's quota
+/// of checks. One malformed question refuses the whole batch (422), naming it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/consent/check-batch",
+    tag = "consent",
+    request_body = BatchRequest,
+    security(("agency_token" = ["consent:check"])),
+    responses(
+        (status = 200, description = "The decisions, in the order of the questions", body = BatchResponse),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope consent:check", body = ErrorBody),
+        (status = 422, description = "A question is missing, malformed or repeated, or the batch is empty or over 100", body = ErrorBody),
+        (status = 429, description = "The client used up its quota of checks (per second or per day); see Retry-After", body = ErrorBody),
+        (status = 500, description = "No decision could be made or recorded", body = ErrorBody),
+    )
+)]
+pub async fn check_batch(
+    DecidingCaller(caller): DecidingCaller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<ApiJson<BatchRequest>, ApiError>,
+) -> Result<Json<BatchResponse>, ApiError> {
+    caller.require(ApiScope::ConsentCheck)?;
+    let ApiJson(body) = body?;
+    let questions = body.questions()?;
+    state
+        .client_quotas
+        .spend_many(&caller.client_id, Metered::Check, questions.len())?;
+    let request_id = request_id(&headers);
+    let evaluations = decisions::evaluate_all(
+        &state.decision_log,
+        &asker(&caller, &request_id),
+        DecisionKind::Check,
+        &questions,
+    )
+    .await
+    .map_err(refused_or_internal)?;
+    let results = body
+        .checks
+        .into_iter()
+        .zip(evaluations)
+        .map(|(item, evaluation)| BatchResult {
+            correlation_id: item.correlation_id,
+            answer: CheckResponse::from(evaluation),
+        })
+        .collect();
+    Ok(Json(BatchResponse { results }))
+}
+
+fn asker<'a>(caller: &'a AgencyCaller, request_id: &'a str) -> Asker<'a> {
+    Asker {
+        agency: &caller.agency,
+        client_id: &caller.client_id,
+        secret_generation: caller.secret_generation,
+        request_id,
+    }
+}
+
+/// A client found refused at the log's append is refused as at the door; anything else is
+/// a 500 (never a permit).
+fn refused_or_internal(e: DecisionError) -> ApiError {
+    match e {
+        DecisionError::Refused(ClientRefusal::InvalidToken) => ApiError::Unauthorized {
+            code: "invalid_token",
+            message: "A valid bearer token is required: get one from POST /api/v1/oauth/token.".to_owned(),
+        },
+        DecisionError::Refused(ClientRefusal::MissingScope) => ApiError::Forbidden {
+            code: "insufficient_scope",
+            message: "This client no longer holds the scope this call needs.".to_owned(),
+        },
+        other => ApiError::internal(other),
+    }
 }
 
 /// What checks and data queries share: the route's scope (before the body, so a token
@@ -131,10 +322,7 @@ pub async fn answer(
     body: Result<ApiJson<DecisionRequest>, ApiError>,
     kind: DecisionKind,
 ) -> Result<(Question, Evaluation), ApiError> {
-    caller.require(match kind {
-        DecisionKind::Check => ApiScope::ConsentCheck,
-        DecisionKind::Query => ApiScope::SubjectsRead,
-    })?;
+    caller.require(decisions::scope_of(kind))?;
     state.client_quotas.spend(
         &caller.client_id,
         match kind {
@@ -145,13 +333,8 @@ pub async fn answer(
     let ApiJson(body) = body?;
     let question = body.question()?;
     let request_id = request_id(headers);
-    let asker = Asker {
-        agency: &caller.agency,
-        client_id: &caller.client_id,
-        request_id: &request_id,
-    };
-    let evaluation = decisions::evaluate(&state.pool, &state.decision_log, &asker, kind, &question)
+    let evaluation = decisions::evaluate(&state.decision_log, &asker(caller, &request_id), kind, &question)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(refused_or_internal)?;
     Ok((question, evaluation))
 }

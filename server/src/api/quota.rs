@@ -67,6 +67,12 @@ impl ClientQuotas {
     /// Counts one call of `what` by `client_id`, or refuses it: the burst of the second first,
     /// then the day's allowance.
     pub fn spend(&self, client_id: &str, what: Metered) -> Result<(), ApiError> {
+        self.spend_many(client_id, what, 1)
+    }
+
+    /// Counts `n` calls of `what` by `client_id` at once (a batch), or refuses them all: a
+    /// batch larger than the quota of a second is refused whatever the client did before.
+    pub fn spend_many(&self, client_id: &str, what: Metered, n: usize) -> Result<(), ApiError> {
         let key = (client_id.to_owned(), what);
         let refused = |window: Window, limit: NonZeroU32, wait: u64| {
             // Debug, not warn: a client hammering past its quota must not flood the log too.
@@ -77,15 +83,23 @@ impl ClientQuotas {
                 retry_after_secs: wait,
             }
         };
-        if let Err(not_until) = self.per_second.check_key(&key) {
-            let wait = auth::accounts::retry_after_secs(&not_until);
-            return Err(refused(Window::Second, self.per_second_limit, wait));
+        let n = NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+        match self.per_second.check_key_n(&key, n) {
+            Ok(Ok(())) => {}
+            Ok(Err(not_until)) => {
+                let wait = auth::accounts::retry_after_secs(&not_until);
+                return Err(refused(Window::Second, self.per_second_limit, wait));
+            }
+            Err(_) => return Err(refused(Window::Second, self.per_second_limit, 1)),
         }
-        if let Err(not_until) = self.per_day.check_key(&key) {
-            let wait = auth::accounts::retry_after_secs(&not_until);
-            return Err(refused(Window::Day, self.per_day_limit, wait));
+        match self.per_day.check_key_n(&key, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = auth::accounts::retry_after_secs(&not_until);
+                Err(refused(Window::Day, self.per_day_limit, wait))
+            }
+            Err(_) => Err(refused(Window::Day, self.per_day_limit, Window::Day.secs())),
         }
-        Ok(())
     }
 
     /// The `RateLimit-Policy` header value: both quotas, each `limit;w=seconds`.

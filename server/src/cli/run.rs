@@ -433,13 +433,26 @@ pub async fn serve(config: &Config) -> Result<(), RunError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(RunError::Serve)?;
-    let router = crate::http::router(crate::http::state(config, pool, addr).await?);
+    let state = crate::http::state(config, pool, addr).await?;
+    let log = state.decision_log.clone();
+    let router = crate::http::router(state);
     println!("Glasshouse is ready at http://{addr}");
     tracing::info!(%addr, "serving");
-    tokio::select! {
+    let served = tokio::select! {
         served = crate::http::serve(listener, router) => served.map_err(RunError::Serve),
         () = shutdown_signal() => Ok(()),
-    }
+    };
+    let stats = log.stats();
+    tracing::info!(
+        batches = stats.batches,
+        entries = stats.entries,
+        redecided = stats.redecided,
+        lock_held_us_p50 = stats.hold_us(0.5),
+        lock_held_us_p99 = stats.hold_us(0.99),
+        lock_held_us_max = stats.hold_us(1.0),
+        "decision log writer"
+    );
+    served
 }
 
 async fn shutdown_signal() {

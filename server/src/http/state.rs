@@ -17,6 +17,7 @@ use sqlx::AnyPool;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::decision_log::DecisionLog;
+use store::live_facts::LiveFacts;
 
 /// Shared, cheap-to-clone application state.
 #[derive(Clone, FromRef)]
@@ -74,6 +75,8 @@ pub enum BuildError {
     CheckpointKey(#[from] crate::auth::checkpoint_key::KeyError),
     #[error("cannot seal the authenticator secrets stored in plain text: {0}")]
     Seal(#[source] store::StoreError),
+    #[error("cannot load the facts decisions are made on: {0}")]
+    Facts(#[source] store::StoreError),
 }
 
 /// The largest request body accepted (forms and API calls are small).
@@ -122,10 +125,18 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         client_quotas.clone(),
     );
     purge_expired_evidence_every_hour(pool.clone(), config.retention_days);
+    let facts = Arc::new(LiveFacts::load(&pool).await.map_err(BuildError::Facts)?);
+    tracing::info!(
+        residents = facts.read().residents(),
+        version = facts.version(),
+        "loaded the facts decisions need"
+    );
+    let decision_log = DecisionLog::start(pool.clone(), facts);
+    keep_facts_current(pool.clone(), decision_log.clone());
     Ok(AppState {
         leptos_options: leptos_options(config, addr),
         backend,
-        decision_log: DecisionLog::start(pool.clone()),
+        decision_log,
         change_ticker: api::changes::ChangeTicker::start(pool.clone()),
         pool,
         accounts,
@@ -135,6 +146,27 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         tls: config.is_tls(),
     })
+}
+
+/// Keeps this server's facts current while no decision asks for it (every second), so answers
+/// are rarely decided twice, and forgets old fact changes (every ten minutes; a server that
+/// far behind reloads everything).
+fn keep_facts_current(pool: AnyPool, log: DecisionLog) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        for n in 0_u64.. {
+            tick.tick().await;
+            if let Err(e) = log.facts().catch_up_now(&pool).await {
+                tracing::warn!(error = %e, "could not bring the decision facts up to date");
+            }
+            if n % 600 == 599
+                && let Err(e) = store::consent::prune_fact_changes(&pool, 100_000).await
+            {
+                tracing::warn!(error = %e, "could not forget old fact changes");
+            }
+        }
+    });
 }
 
 /// Removes erased accounts' evidence once its retention period is over (at start, then

@@ -1021,6 +1021,27 @@ impl ApiClient {
         self.post_json("/api/v1/consent/check", &question).await
     }
 
+    /// Asks `questions` (subject, system, purpose) at once, numbered `q0`, `q1`, ...
+    pub async fn check_batch(&self, questions: &[(&str, &str, &str)]) -> ApiAnswer<serde_json::Value> {
+        let checks: Vec<serde_json::Value> = questions
+            .iter()
+            .enumerate()
+            .map(|(i, (subject, system, purpose))| {
+                serde_json::json!({"correlation_id": format!("q{i}"), "subject": subject, "system": system, "purpose": purpose})
+            })
+            .collect();
+        self.post_json(
+            "/api/v1/consent/check-batch",
+            &serde_json::json!({ "checks": checks }),
+        )
+        .await
+    }
+
+    /// Sends `body` as a batch of checks.
+    pub async fn check_batch_raw(&self, body: &serde_json::Value) -> ApiAnswer<serde_json::Value> {
+        self.post_json("/api/v1/consent/check-batch", body).await
+    }
+
     /// A check whose answer must be 200: its decision and reason.
     pub async fn decide(&self, subject: &str, system: &str, purpose: &str) -> (String, String) {
         let answer = self.check(subject, system, purpose).await.ok();

@@ -146,6 +146,26 @@ async fn spawn_configured(backend: Backend, with_demo: bool, extra: &[(&str, &st
     }
 }
 
+/// Starts a second server on `first`'s database (already migrated and loaded), as a city
+/// runs several app servers in front of one database. It lives no longer than `first`.
+pub async fn spawn_beside(first: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let config = config_with(&first.database.url, extra);
+    let pool = db::connect(&config.database_url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = web::state(&config, pool, addr).await.unwrap();
+    tokio::spawn(web::serve(listener, web::router(state.clone())));
+    TestApp {
+        base: format!("http://{addr}"),
+        state,
+        client: first.client.clone(),
+        database: TestDatabase {
+            url: first.database.url.clone(),
+            _dir: None,
+        },
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -73,22 +73,43 @@ pub async fn lock_head(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
 }
 
 /// Appends `entries` as the next leaves, on `conn` (inside the caller's transaction, which
-/// commits them with the rows they stand for); returns the index of the first.
+/// commits them with the rows they stand for); returns the index of the first. Three
+/// statements for up to 1 000 entries: lock and read the head, insert the leaves, move the head.
 pub async fn append(conn: &mut AnyConnection, entries: &[LedgerEntry]) -> Result<u64, sqlx::Error> {
-    lock_head(conn).await?;
-    let mut head = read_head(conn).await?;
+    let row: HeadRow =
+        sqlx::query_as("UPDATE ledger_head SET size = size WHERE id = 'head' RETURNING size, frontier, root")
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut head = row.into_head()?;
     let first = head.size;
+    if entries.is_empty() {
+        return Ok(first);
+    }
+    let mut values = Vec::with_capacity(entries.len());
     for entry in entries {
         let leaf = entry.leaf_hash();
         let idx = i64::try_from(head.frontier.size()).map_err(|_| corrupt("size"))?;
-        sqlx::query("INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES ($1, $2, $3, $4)")
-            .bind(idx)
-            .bind(entry.source().code())
-            .bind(entry.id())
-            .bind(to_hex(&leaf))
-            .execute(&mut *conn)
-            .await?;
+        values.push((idx, entry.source().code(), entry.id().to_owned(), to_hex(&leaf)));
         head.frontier.push(leaf);
+    }
+    // Bound parameters per statement are limited (SQLite: 32 766): at most 1 000 rows each.
+    for chunk in values.chunks(1000) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (idx, source, id, leaf) in chunk {
+            insert = insert
+                .bind(*idx)
+                .bind(*source)
+                .bind(id.clone())
+                .bind(leaf.clone());
+        }
+        insert.execute(&mut *conn).await?;
     }
     let frontier: Vec<String> = head.frontier.peaks().iter().map(to_hex).collect();
     sqlx::query("UPDATE ledger_head SET size = $1, frontier = $2, root = $3 WHERE id = 'head'")

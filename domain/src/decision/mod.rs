@@ -2,6 +2,8 @@
 //! answers, and why. One pure function, so the rule lives in exactly one place
 //! (GDPR Art. 6(1), 7(3) and 21, as summarised in shared/DOMAIN.md).
 
+pub mod index;
+
 use super::register::LegalBasis;
 use crate::vocabulary;
 
