@@ -17,7 +17,7 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET_DIR/debug/glasshouse"
 VENV=${GLASSHOUSE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/glasshouse/venv}
 # Examples per operation in the fuzzing phase; with the examples, coverage and stateful
-# phases over the 18 operations, 50 make about 1 400 cases.
+# phases over the 19 operations fuzzed, 50 make about 1 400 cases.
 MAX_EXAMPLES=${GH_FUZZ_MAX_EXAMPLES:-50}
 MIN_CASES=${GH_FUZZ_MIN_CASES:-1000}
 SEED=${GH_FUZZ_SEED:-}
@@ -45,7 +45,7 @@ export DATABASE_URL="sqlite://$WORK/glasshouse.db" GLASSHOUSE_ADDR="127.0.0.1:$P
   GLASSHOUSE_MODE=development LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} RUST_LOG=${RUST_LOG:-warn}
 if ! "$BIN" demo >"$WORK/demo.log" 2>&1; then echo "api-fuzz: loading the demo city failed:"; cat "$WORK/demo.log"; exit 1; fi
 if ! "$BIN" admin create-client --agency riverton-digital-services \
-  --scopes consent:check,subjects:read,enrollment:write,requests:work >"$WORK/client.log" 2>&1; then
+  --scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes >"$WORK/client.log" 2>&1; then
   echo "api-fuzz: creating the API client failed:"; cat "$WORK/client.log"; exit 1
 fi
 GH_FUZZ_CLIENT_ID=$(awk '/^client_id:/ { print $2 }' "$WORK/client.log")
@@ -59,8 +59,13 @@ if ! curl -fs "$BASE_URL/healthz" >/dev/null; then echo "api-fuzz: the server di
 # The token comes from the hooks (scripts/api-fuzz/hooks.py), renewed before it expires.
 export GH_FUZZ_BASE_URL="$BASE_URL" GH_FUZZ_CLIENT_ID GH_FUZZ_CLIENT_SECRET
 export SCHEMATHESIS_HOOKS="$PWD/scripts/api-fuzz/hooks.py"
+# The consent change stream (server-sent events) never ends while its token holds: a case
+# that reaches it would wait out the request timeout and fail. It is left out here; its
+# refusals and events are tested in server/tests/changes.rs, and the JSON feed beside it,
+# which reads the same changes, is fuzzed.
 ARGS=(run "$BASE_URL/api/v1/openapi.json" --checks all --max-examples "$MAX_EXAMPLES"
   --workers 2 --request-timeout 30 --suppress-health-check all --no-color
+  --exclude-path /api/v1/consent/changes/stream
   --report ndjson --report-ndjson-path "$WORK/events.ndjson")
 [ -n "$SEED" ] && ARGS+=(--seed "$SEED")
 echo "api-fuzz: schemathesis $("$VENV/bin/schemathesis" --version | awk '{ print $NF }') ${ARGS[*]}"

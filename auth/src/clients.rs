@@ -12,7 +12,9 @@ use store::{new_id, now};
 /// Why a client could not be created or authenticated.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("unknown scope {0:?}; scopes are consent:check, subjects:read, enrollment:write, requests:work")]
+    #[error(
+        "unknown scope {0:?}; scopes are consent:check, subjects:read, enrollment:write, requests:work, consent:changes"
+    )]
     UnknownScope(String),
     #[error("a client needs at least one scope")]
     NoScope,

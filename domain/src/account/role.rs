@@ -28,13 +28,15 @@ vocabulary! {
         SubjectsRead => "subjects:read",
         EnrollmentWrite => "enrollment:write",
         RequestsWork => "requests:work",
+        ConsentChanges => "consent:changes",
     }
 }
 
 impl ApiScope {
     /// The least an agency's client needs, given the scopes of the systems the agency runs:
     /// any system is checked and has its privacy-request tasks; only a system of enrolled
-    /// residents issues enrollment codes and reads residents' data.
+    /// residents issues enrollment codes, reads residents' data and follows their consent
+    /// changes (the feed lists enrolled residents only).
     pub fn needed_by(systems: &[crate::register::Scope]) -> Vec<ApiScope> {
         use crate::register::Scope;
         let mut scopes = Vec::new();
@@ -42,7 +44,11 @@ impl ApiScope {
             scopes.extend([ApiScope::ConsentCheck, ApiScope::RequestsWork]);
         }
         if systems.contains(&Scope::Enrollment) {
-            scopes.extend([ApiScope::SubjectsRead, ApiScope::EnrollmentWrite]);
+            scopes.extend([
+                ApiScope::SubjectsRead,
+                ApiScope::EnrollmentWrite,
+                ApiScope::ConsentChanges,
+            ]);
         }
         scopes.sort();
         scopes

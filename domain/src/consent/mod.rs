@@ -7,6 +7,7 @@
 
 mod action;
 mod build;
+mod changes;
 mod choice;
 mod enrollment;
 mod facts;
@@ -18,6 +19,10 @@ mod terms;
 mod words;
 
 pub use action::{Channel, ConsentAction};
+pub use changes::{
+    CONSENT_CHANGE_CURSOR, ConsentChange, ConsentChangeKind, ConsentChangePage, LedgerChange, READ_WINDOW,
+    cursor_after, page as change_page, read_until,
+};
 pub use choice::{ChoiceRefused, may_choose};
 pub use enrollment::{
     CODE_VALID_DAYS, CodeFacts, CodeState, EnrollmentAction, EnrollmentChannel, EnrollmentCode,

@@ -28,21 +28,12 @@ pub struct AgencyCaller {
 #[derive(Debug, Clone)]
 pub struct DecidingCaller(pub AgencyCaller);
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    // The scheme name is case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
-    header
-        .and_then(|h| h.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-}
-
 impl FromRequestParts<AppState> for DecidingCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path();
-        let Some(token) = bearer(parts) else {
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(unauthorized(path, "no bearer token"));
         };
         let Ok(claims) = state.accounts.keys().verify_agency(token) else {
@@ -87,7 +78,7 @@ impl FromRequestParts<AppState> for AgencyCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_owned();
-        let Some(token) = bearer(parts) else {
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(unauthorized(&path, "no bearer token"));
         };
         let verified = clients::verify_caller(&state.pool, state.accounts.keys(), token)
@@ -101,6 +92,16 @@ impl FromRequestParts<AppState> for AgencyCaller {
             secret_generation: caller.secret_generation,
         })
     }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // The scheme name is case-insensitive (RFC 6750 §2.1, RFC 9110 §11.1).
+    header
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 impl AgencyCaller {

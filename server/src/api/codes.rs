@@ -77,6 +77,12 @@ code_schema!(
     domain::account::ApiScope::ALL.iter().map(|c| c.code())
 );
 code_schema!(
+    /// What changed for a resident, in the agencies' consent change feed.
+    ConsentChangeKindCode,
+    "What changed: a consent withdrawn or granted, an objection upheld, an enrollment ended.",
+    domain::consent::ConsentChangeKind::ALL.iter().map(|c| c.code())
+);
+code_schema!(
     /// A language of the register's texts.
     LangCode,
     "A language of the register's texts.",

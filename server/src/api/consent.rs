@@ -139,7 +139,8 @@ pub const MAX_BATCH_CHECKS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct BatchItem {
     /// The agency's id for this question, returned with its answer (1 to 64 letters, digits,
-    /// `.`, `_`, `-`; unique within the batch).
+    /// `.`, `_`, `-`). Answers come in the order of the questions, so the ids need not be
+    /// unique; the agency's own bookkeeping is best served if they are.
     #[schema(
         example = "row-17",
         pattern = "^[A-Za-z0-9._-]{1,64}$",
@@ -200,7 +201,6 @@ impl BatchRequest {
                 self.checks.len()
             )));
         }
-        let mut seen = std::collections::HashSet::new();
         self.checks
             .iter()
             .enumerate()
@@ -214,11 +214,6 @@ impl BatchRequest {
                 if !sane {
                     return Err(ApiError::invalid(format!(
                         "checks[{i}].correlation_id must be 1 to 64 letters, digits, '.', '_' or '-'"
-                    )));
-                }
-                if !seen.insert(id.as_str()) {
-                    return Err(ApiError::invalid(format!(
-                        "checks[{i}].correlation_id {id} is used twice in the batch"
                     )));
                 }
                 DecisionRequest {
@@ -250,7 +245,7 @@ impl BatchRequest {
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 403, description = "The token lacks the scope consent:check", body = ErrorBody),
-        (status = 422, description = "A question is missing, malformed or repeated, or the batch is empty or over 100", body = ErrorBody),
+        (status = 422, description = "A question is missing or malformed, or the batch is empty or over 100", body = ErrorBody),
         (status = 429, description = "The client used up its quota of checks (per second or per day); see Retry-After", body = ErrorBody),
         (status = 500, description = "No decision could be made or recorded", body = ErrorBody),
     )

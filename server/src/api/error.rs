@@ -36,6 +36,9 @@ pub enum ApiError {
         window_secs: u64,
         retry_after_secs: u64,
     },
+    /// 429: the client already holds its most open change streams.
+    #[error("This client already holds {limit} open consent change streams: close one first.")]
+    TooManyStreams { limit: usize },
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
@@ -100,6 +103,7 @@ impl ApiError {
             ApiError::Denied { .. } => (StatusCode::FORBIDDEN, "denied"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::QuotaExceeded { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
+            ApiError::TooManyStreams { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")

@@ -2,6 +2,7 @@
 //! with its OpenAPI description (utoipa), so the published document cannot miss a route.
 
 pub mod caller;
+pub mod changes;
 pub mod codes;
 pub mod consent;
 pub mod enrollments;
@@ -52,9 +53,10 @@ use utoipa_axum::router::OpenApiRouter;
         paging::CheckpointCursor,
         paging::SystemCursor,
         paging::ChangeCursor,
+        paging::ConsentChangeCursor,
     )),
     tags(
-        (name = "consent", description = "Consent checks"),
+        (name = "consent", description = "Consent checks, and the feed of residents' consent changes"),
         (name = "subjects", description = "Residents' data and enrollments"),
         (name = "privacy requests", description = "The agency's part of residents' privacy requests"),
         (name = "register", description = "The public register as open data"),
@@ -81,6 +83,10 @@ impl utoipa::Modify for AgencyToken {
                 "Issue enrollment codes for the agency's systems and end enrollments",
             ),
             ("requests:work", "Work the agency's part of privacy requests"),
+            (
+                "consent:changes",
+                "Follow the consent changes of residents enrolled with the agency's systems",
+            ),
         ]);
         let flow = Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes));
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -92,6 +98,7 @@ impl utoipa::Modify for AgencyToken {
 pub fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(consent::router())
+        .merge(changes::router())
         .merge(subjects::router())
         .merge(enrollments::router())
         .merge(ledger::router())

@@ -86,6 +86,11 @@ cursor_schema!(
     ChangeCursor,
     domain::register::CHANGE_CURSOR
 );
+cursor_schema!(
+    /// Where a read of the agencies' consent change feed starts (a ledger position).
+    ConsentChangeCursor,
+    domain::consent::CONSENT_CHANGE_CURSOR
+);
 
 #[cfg(test)]
 mod tests {

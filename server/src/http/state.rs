@@ -42,6 +42,8 @@ pub struct AppState {
     pub decision_log: DecisionLog,
     /// Whether residents reach the app over TLS (HSTS, Secure cookies).
     pub tls: bool,
+    /// Wakes the consent change streams when the ledger moves; counts each client's streams.
+    pub change_ticker: api::changes::ChangeTicker,
 }
 
 /// The name the WASM bundle, JS and CSS are published under (`[[workspace.metadata.leptos]] name`).
@@ -135,6 +137,7 @@ pub async fn state(config: &Config, pool: AnyPool, addr: SocketAddr) -> Result<A
         leptos_options: leptos_options(config, addr),
         backend,
         decision_log,
+        change_ticker: api::changes::ChangeTicker::start(pool.clone()),
         pool,
         accounts,
         ip_limits,

@@ -21,6 +21,7 @@ use domain::requests::{
 };
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
+use server::api::changes::ConsentChangesDocument;
 use server::api::consent::CheckResponse;
 use server::api::enrollments::CodeResponse;
 use server::api::ledger::{CheckpointList, CheckpointResponse, ConsistencyResponse, InclusionResponse};
@@ -1106,6 +1107,26 @@ impl ApiClient {
     /// Where one of the agency's codes stands.
     pub async fn enrollment_code_status(&self, code: &str) -> ApiAnswer<CodeResponse> {
         self.get(&format!("/api/v1/enrollments/codes/{code}")).await
+    }
+
+    /// One read of the agency's consent change feed, with exactly `query` (`after=...&limit=...`).
+    pub async fn consent_changes(&self, query: &str) -> ApiAnswer<ConsentChangesDocument> {
+        self.get(&format!("/api/v1/consent/changes?{query}")).await
+    }
+
+    /// Opens the consent change stream with exactly `query`, and `Last-Event-ID` if given:
+    /// the response as it starts, its body still arriving.
+    pub async fn consent_change_stream(&self, query: &str, last_event_id: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .get(self.url(&format!("/api/v1/consent/changes/stream?{query}")));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        request.send().await.unwrap()
     }
 
     /// Ends an enrollment (204).

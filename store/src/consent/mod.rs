@@ -78,6 +78,7 @@ macro_rules! event_select {
     };
 }
 
+mod changes;
 mod choice;
 mod codes;
 mod enrollments;
@@ -85,6 +86,7 @@ mod facts;
 mod mine;
 mod receipts;
 
+pub use changes::{consent_changes, latest_change_entry};
 pub use choice::{ConsentTarget, consent_target, record};
 pub use codes::{CodeStatus, code_status, issue_code};
 pub use enrollments::{
