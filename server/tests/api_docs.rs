@@ -26,7 +26,6 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/register/systems.csv"),
     ("get", "/api/v1/register/export"),
     ("get", "/api/v1/register/changes"),
-    ("post", "/api/v1/consent/check-batch"),
     ("get", "/api/v1/consent/changes"),
     ("get", "/api/v1/consent/changes/stream"),
     ("get", "/api/v1/privacy-requests/tasks"),
