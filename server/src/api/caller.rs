@@ -39,23 +39,34 @@ impl FromRequestParts<AppState> for DecidingCaller {
         let Ok(claims) = state.accounts.keys().verify_agency(token) else {
             return Err(unauthorized(path, "invalid or expired token"));
         };
-        let index = state.decision_log.facts().read();
         let held = TokenClaims {
             client_id: &claims.sub,
             agency: &claims.agency,
             secret_generation: claims.secret_generation,
         };
-        let Some(current) = index.client_scopes(held) else {
+        let claimed: Vec<ApiScope> = claims.scope.split(' ').filter_map(|s| s.parse().ok()).collect();
+        // The token's scopes as the client holds them in memory, if the client is live there.
+        let current = |facts: &store::live_facts::LiveFacts| {
+            let index = facts.read();
+            index.client_scopes(held).map(|current| {
+                let held: Vec<ApiScope> = claimed.iter().copied().filter(|s| current.contains(s)).collect();
+                held
+            })
+        };
+        let facts = state.decision_log.facts();
+        let mut scopes = current(facts);
+        // Memory may be behind (a client created or widened a moment ago): a refusal is only
+        // given on facts as new as the call. An acceptance is checked again at the log's append.
+        if scopes.as_ref().is_none_or(|s| s.len() < claimed.len()) {
+            facts
+                .catch_up_now(&state.pool)
+                .await
+                .map_err(ApiError::internal)?;
+            scopes = current(facts);
+        }
+        let Some(scopes) = scopes else {
             return Err(unauthorized(path, "unknown, revoked or rotated client"));
         };
-        // The token's scopes as the client holds them now.
-        let scopes = claims
-            .scope
-            .split(' ')
-            .filter_map(|s| s.parse().ok())
-            .filter(|scope| current.contains(scope))
-            .collect();
-        drop(index);
         Ok(DecidingCaller(AgencyCaller {
             client_id: claims.sub,
             agency: claims.agency,
