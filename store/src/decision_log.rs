@@ -313,9 +313,15 @@ async fn write_step_by_step(
     let first = last - count + 1;
     let rows: Vec<DecisionRow> = (first..).zip(entries).map(|(seq, e)| e.row(seq)).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        bind_rows(sqlx::query(sqlx::AssertSqlSafe(insert_sql(chunk.len()))), chunk)
-            .execute(&mut *tx)
-            .await?;
+        bind_rows(
+            sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+                chunk.len(),
+                crate::db::is_sqlite(&tx),
+            ))),
+            chunk,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     let leaves: Vec<_> = rows.into_iter().map(decision_entry).collect();
     // The leaves commit with the rows: a decision is never stored without its proof.
@@ -352,8 +358,8 @@ async fn write_in_two_statements(
     let sql = format!(
         "WITH r AS ({}), v AS (INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES {}) \
          UPDATE ledger_head SET size = ${}, frontier = ${}, root = ${} WHERE id = 'head'",
-        insert_sql(rows.len()),
-        ledger::Growth::placeholders(growth.leaves.len(), after_rows),
+        insert_sql(rows.len(), false),
+        ledger::Growth::placeholders(growth.leaves.len(), after_rows, false),
         after_leaves,
         after_leaves + 1,
         after_leaves + 2,
@@ -369,18 +375,13 @@ async fn write_in_two_statements(
     Ok((first, locked.elapsed()))
 }
 
-/// `INSERT INTO decision_log ... VALUES` for `rows` rows, parameters from `$1`.
-fn insert_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|i| {
-            let params: Vec<String> = (1..=16).map(|c| format!("${}", i * 16 + c)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
+/// `INSERT INTO decision_log ... VALUES` for `rows` rows, parameters from `$1` (positional on
+/// SQLite).
+fn insert_sql(rows: usize, positional: bool) -> String {
     format!(
         "INSERT INTO decision_log (seq, id, request_id, at_us, kind, agency, client_id, subject, \
          subject_salt, subject_digest, system, purpose, user_id, decision, reason, legal_basis) VALUES {}",
-        values.join(", ")
+        crate::db::values_list(rows, 16, 1, positional)
     )
 }
 

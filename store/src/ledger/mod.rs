@@ -88,7 +88,7 @@ pub async fn append(conn: &mut AnyConnection, entries: &[LedgerEntry]) -> Result
     for chunk in growth.leaves.chunks(1000) {
         let sql = format!(
             "INSERT INTO ledger (idx, source, entry_id, leaf_hash) VALUES {}",
-            Growth::placeholders(chunk.len(), 1)
+            Growth::placeholders(chunk.len(), 1, crate::db::is_sqlite(conn))
         );
         Growth::bind_leaves(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .execute(&mut *conn)
@@ -139,15 +139,9 @@ impl Growth {
         })
     }
 
-    /// `($from, ...), ...` for `rows` leaf rows, numbered from `$from`.
-    pub fn placeholders(rows: usize, from: usize) -> String {
-        (0..rows)
-            .map(|i| {
-                let b = from + i * 4;
-                format!("(${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3)
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+    /// The `VALUES` list of `rows` leaf rows, numbered from `$from` (positional on SQLite).
+    pub fn placeholders(rows: usize, from: usize, positional: bool) -> String {
+        crate::db::values_list(rows, 4, from, positional)
     }
 
     /// Binds `leaves` in order.
