@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for DecidingCaller {
     }
 }
 
-fn unauthorized(path: &str, why: &str) -> ApiError {
+pub(super) fn unauthorized(path: &str, why: &str) -> ApiError {
     tracing::warn!(%path, why, "refused an API call");
     ApiError::Unauthorized {
         code: "invalid_token",

@@ -296,10 +296,9 @@ fn asker<'a>(caller: &'a AgencyCaller, request_id: &'a str) -> Asker<'a> {
 /// a 500 (never a permit).
 fn refused_or_internal(e: DecisionError) -> ApiError {
     match e {
-        DecisionError::Refused(ClientRefusal::InvalidToken) => ApiError::Unauthorized {
-            code: "invalid_token",
-            message: "A valid bearer token is required: get one from POST /api/v1/oauth/token.".to_owned(),
-        },
+        DecisionError::Refused(ClientRefusal::InvalidToken) => {
+            super::caller::unauthorized("/api/v1/consent", "client refused at the log's append")
+        }
         DecisionError::Refused(ClientRefusal::MissingScope) => ApiError::Forbidden {
             code: "insufficient_scope",
             message: "This client no longer holds the scope this call needs.".to_owned(),

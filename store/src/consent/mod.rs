@@ -93,8 +93,8 @@ pub use enrollments::{
     ConfirmError, Confirmer, confirm, end, end_all, enrollment_history, import, user_by_number,
 };
 pub use facts::{
-    CheckRow, ResidentEntry, TargetFacts, check_facts, client_facts, consent_state, fact_changes_since,
-    facts_version, prune_fact_changes, register_facts, resident_facts, target,
+    ResidentEntry, TargetFacts, client_facts, fact_changes_since, facts_version, prune_fact_changes,
+    register_facts, resident_facts, target,
 };
 pub use mine::my_systems;
 pub use receipts::{history, history_page, receipt};
