@@ -15,6 +15,7 @@ pub mod i18n_support;
 pub mod register;
 pub mod requests;
 pub mod reviews;
+pub mod street;
 
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -143,6 +144,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=console::audit_page::AuditLogPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
+                        <Route path=path!("/map") view=street::map_page::MapPage ssr=SsrMode::Async />
+                        <Route path=path!("/s/:code") view=street::device_page::DevicePage ssr=SsrMode::Async />
                         <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
                         <Route path=path!("/register/reports") view=register::reports::ReportsPage ssr=SsrMode::Async />
                         <Route path=path!("/reviews") view=reviews::reviews_page::ReviewsPage ssr=SsrMode::Async />
@@ -153,6 +156,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/register/agencies/new") view=console::agency_page::AgencyPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/agencies/:slug") view=console::agency_page::AgencyPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/new") view=console::entry_page::EntryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/devices") view=console::devices::DevicesDeskPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/register/devices/:code") view=console::devices::DevicePage ssr=SsrMode::Async />
                         <Route path=path!("/admin/register/systems/:slug") view=console::entry_page::EntryPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/systems/:slug/history")

@@ -13,5 +13,7 @@ pub mod paging;
 pub mod register;
 pub mod requests;
 pub mod search;
+pub mod stats;
+pub mod street;
 pub mod text;
 pub mod vocabulary;

@@ -51,6 +51,15 @@ async fn export_then_import_into_an_empty_database_gives_the_same_file(backend: 
     let file: Value = serde_json::from_str(&exported).unwrap();
     assert_eq!(file["format"], "glasshouse-register/1");
     let systems = file["systems"].as_array().unwrap().len();
+    assert!(
+        file["devices"].as_array().unwrap().len() >= 40,
+        "the devices travel with the register"
+    );
+    assert_eq!(
+        file["districts"].as_array().unwrap().len(),
+        7,
+        "and the districts"
+    );
     assert!(systems >= 30, "the demo city's systems: {systems}");
     assert!(
         file["systems"][0]["name"]["es"].is_string(),

@@ -21,6 +21,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <li>
                         <A href="/systems">{t!(i18n, nav.register)}</A>
                     </li>
+                    <li>
+                        <A href="/map">{t!(i18n, street.nav_map)}</A>
+                    </li>
                     <AccountLinks />
                 </ul>
             </nav>

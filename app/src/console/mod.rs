@@ -7,6 +7,7 @@ pub mod agency_page;
 pub mod audit_page;
 pub mod case_page;
 pub mod clients;
+pub mod devices;
 pub mod entry_page;
 pub mod home_page;
 pub mod queue_page;

@@ -62,6 +62,7 @@ fn Desk(desk: RegisterDesk) -> impl IntoView {
                 <li data-agency=slug.clone()><a href=format!("/admin/register/agencies/{slug}")>{name}</a></li>
             }).collect_view()}
         </ul>
+        <p><a href="/admin/register/devices" data-testid="devices-desk">{t!(i18n, devices.title)}</a></p>
         <h2 id="systems">{t!(i18n, editor.systems)}</h2>
         <ul class="plain-list columns">
             {desk.systems.into_iter().map(|(slug, name, status)| {

@@ -167,6 +167,7 @@ fn Reports(desk: ReportsDesk, chosen: String) -> impl IntoView {
                                 <p class="muted">
                                     <time datetime=r.at.clone()>{r.at.get(..10).unwrap_or_default().to_owned()}</time>
                                     {r.system.clone().map(|(slug, name)| view! { " · " <a href=format!("/systems/{slug}")>{name}</a> })}
+                                    {r.device.clone().map(|code| view! { " · " <a href=format!("/s/{code}")><code>{code.clone()}</code></a> })}
                                 </p>
                                 <p class="pre-wrap">{r.body.clone()}</p>
                                 {match r.answer.clone() {

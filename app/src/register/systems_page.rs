@@ -155,7 +155,7 @@ fn AgencySelect(agencies: Resource<Result<Vec<AgencyOption>, AppError>>, selecte
 
 /// A labelled `<select>` over one of the register's vocabularies.
 #[component]
-fn CodeSelect<T: Copy + Send + Sync + 'static>(
+pub(crate) fn CodeSelect<T: Copy + Send + Sync + 'static>(
     id: &'static str,
     label: fn(Locale) -> &'static str,
     any: fn(Locale) -> &'static str,

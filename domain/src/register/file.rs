@@ -10,6 +10,7 @@
 
 use super::{Agency, DataCategory, LegalBasis, Purpose, Scope, Slug, System, SystemStatus, Technology};
 use crate::lang::Lang;
+use crate::street::{Device, District, Geometry, Position};
 use crate::text::LocalizedText;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -33,6 +34,33 @@ pub struct RegisterFile {
     pub languages: Option<Vec<String>>,
     pub agencies: Vec<AgencyRecord>,
     pub systems: Vec<SystemRecord>,
+    /// The city's districts, whose outlines the map is drawn from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub districts: Vec<DistrictRecord>,
+    /// The located devices of public-space systems, each with its sign's short code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<DeviceRecord>,
+}
+
+/// A district, as in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictRecord {
+    pub slug: String,
+    pub name: LocalizedText,
+    /// `[longitude, latitude]` positions of a closed ring, the first not repeated.
+    pub outline: Vec<Position>,
+}
+
+/// A device, as in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRecord {
+    pub code: String,
+    /// The slug of a public-space system of the file.
+    pub system: String,
+    pub label: LocalizedText,
+    pub geometry: Geometry,
 }
 
 /// An agency, as in the file.
@@ -105,6 +133,8 @@ pub struct Register {
     pub city: LocalizedText,
     pub agencies: Vec<Agency>,
     pub systems: Vec<System>,
+    pub districts: Vec<District>,
+    pub devices: Vec<Device>,
 }
 
 impl RegisterFile {
@@ -116,7 +146,16 @@ impl RegisterFile {
             languages: None,
             agencies: agencies.iter().map(AgencyRecord::of).collect(),
             systems: systems.iter().map(SystemRecord::of).collect(),
+            districts: Vec::new(),
+            devices: Vec::new(),
         }
+    }
+
+    /// The file with the stored districts and devices beside the register.
+    pub fn with_street(mut self, districts: &[District], devices: &[Device]) -> RegisterFile {
+        self.districts = districts.iter().map(DistrictRecord::of).collect();
+        self.devices = devices.iter().map(DeviceRecord::of).collect();
+        self
     }
 
     /// Reads a file's JSON; a file that does not parse is one problem, at its line and column.
@@ -193,10 +232,131 @@ impl RegisterFile {
                 systems.push(system);
             }
         }
+        let districts = self.check_districts(&mut problems);
+        let devices = self.check_devices(&mut problems);
         problems.finish(Register {
             city: self.city.clone(),
             agencies,
             systems,
+            districts,
+            devices,
+        })
+    }
+
+    fn check_districts(&self, problems: &mut Problems) -> Vec<District> {
+        let mut districts: Vec<District> = Vec::with_capacity(self.districts.len());
+        for (i, record) in self.districts.iter().enumerate() {
+            let at = format!("districts[{i}]");
+            let slug = problems.slug(&format!("{at}.slug"), &record.slug);
+            problems.required(&format!("{at}.name"), &record.name);
+            if let Some(problem) = crate::street::outline_problem(&record.outline) {
+                problems.add(&format!("{at}.outline"), problem);
+            }
+            let Some(slug) = slug else { continue };
+            if districts.iter().any(|d| d.slug == slug) {
+                problems.add(&format!("{at}.slug"), format!("district {slug} appears twice"));
+            }
+            districts.push(District {
+                slug,
+                name: record.name.clone(),
+                outline: record.outline.clone(),
+            });
+        }
+        districts
+    }
+
+    fn check_devices(&self, problems: &mut Problems) -> Vec<Device> {
+        // Against the file's systems as written, so a system with a problem of its own does
+        // not make each of its devices a problem too.
+        let systems: Vec<(&str, &str)> = self
+            .systems
+            .iter()
+            .map(|s| (s.slug.as_str(), s.scope.as_str()))
+            .collect();
+        let mut devices: Vec<Device> = Vec::with_capacity(self.devices.len());
+        for (i, record) in self.devices.iter().enumerate() {
+            let at = format!("devices[{i}]");
+            if let Some(device) = record.check(&at, &systems, problems) {
+                if devices.iter().any(|d| d.code == device.code) {
+                    problems.add(
+                        &format!("{at}.code"),
+                        format!("device {} appears twice", device.code),
+                    );
+                }
+                devices.push(device);
+            }
+        }
+        devices
+    }
+}
+
+impl DistrictRecord {
+    /// The record of a district as stored.
+    pub fn of(d: &District) -> DistrictRecord {
+        DistrictRecord {
+            slug: d.slug.to_string(),
+            name: d.name.clone(),
+            outline: d.outline.clone(),
+        }
+    }
+}
+
+impl DeviceRecord {
+    /// The record of a device as stored.
+    pub fn of(d: &Device) -> DeviceRecord {
+        DeviceRecord {
+            code: d.code.to_string(),
+            system: d.system.to_string(),
+            label: d.label.clone(),
+            geometry: d.geometry.clone(),
+        }
+    }
+
+    /// Checks one device (an officer's form) against the stored systems: every problem,
+    /// with paths relative to the device (`code`, `label.en`, `geometry`).
+    pub fn check_one(&self, systems: &[System]) -> Result<Device, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let systems: Vec<(&str, &str)> = systems
+            .iter()
+            .map(|s| (s.slug.as_str(), s.scope.code()))
+            .collect();
+        match self.check("", &systems, &mut problems) {
+            Some(device) => problems.finish(device),
+            None => Err(problems.0),
+        }
+    }
+
+    /// Checks the device against `systems`: each one's slug and scope code.
+    fn check(&self, at: &str, systems: &[(&str, &str)], problems: &mut Problems) -> Option<Device> {
+        let p = |field: &str| {
+            if at.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{at}.{field}")
+            }
+        };
+        let code = crate::street::DeviceCode::parse(&self.code)
+            .map_err(|e| problems.add(&p("code"), e.to_string()))
+            .ok();
+        let system = systems.iter().find(|(slug, _)| *slug == self.system);
+        match system {
+            None => problems.add(&p("system"), format!("no system has the slug {:?}", self.system)),
+            Some((slug, scope)) if *scope != Scope::PublicSpace.code() => problems.add(
+                &p("system"),
+                format!("system {slug} is not in public space: only public-space systems have devices"),
+            ),
+            Some(_) => {}
+        }
+        let system = system.and_then(|(slug, _)| Slug::parse(slug).ok());
+        problems.required(&p("label"), &self.label);
+        if let Some(problem) = self.geometry.problem() {
+            problems.add(&p("geometry"), problem);
+        }
+        Some(Device {
+            code: code?,
+            system: system?,
+            label: self.label.clone(),
+            geometry: self.geometry.clone(),
         })
     }
 }

@@ -134,6 +134,16 @@ pub fn translation_gaps(file: &RegisterFile, declared: &[Lang]) -> Vec<Problem> 
             }
         }
     }
+    for (i, district) in file.districts.iter().enumerate() {
+        let owner = format!("district {}", district.slug);
+        let path = format!("districts[{i}].name");
+        problems.extend(text_problems(&owner, "name", &path, &district.name, declared));
+    }
+    for (i, device) in file.devices.iter().enumerate() {
+        let owner = format!("device {}", device.code);
+        let path = format!("devices[{i}].label");
+        problems.extend(text_problems(&owner, "label", &path, &device.label, declared));
+    }
     problems
 }
 
@@ -280,5 +290,51 @@ mod tests {
         let mut legacy = gap;
         legacy.languages = None;
         assert!(legacy.check().is_ok());
+    }
+
+    #[test]
+    fn devices_and_districts_are_checked_and_held_to_the_languages() {
+        let mut f = file();
+        f.districts = serde_json::from_value(serde_json::json!([
+            {"slug": "old-town", "name": {"en": "Old Town", "es": "Casco Antiguo", "ar": "البلدة القديمة"},
+             "outline": [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]}
+        ]))
+        .unwrap();
+        f.devices = serde_json::from_value(serde_json::json!([
+            {"code": "TRAM-01", "system": "tram-cameras", "geometry": {"point": [0.5, 0.2]},
+             "label": {"en": "Stop A", "es": "Parada A", "ar": "المحطة أ"}}
+        ]))
+        .unwrap();
+        let register = f.check().unwrap();
+        assert_eq!(register.devices[0].code.as_str(), "tram-01");
+        assert_eq!(register.districts[0].slug.as_str(), "old-town");
+        let round_trip = RegisterFile::from_json(&f.to_json()).unwrap();
+        assert_eq!(round_trip.devices, f.devices);
+
+        let mut wrong = f.clone();
+        wrong.devices[0].label = text(&[(Lang::En, "Stop A")]);
+        wrong.devices[0].geometry = crate::street::Geometry::Line(vec![[0.5, 0.2]]);
+        wrong.devices.push(wrong.devices[0].clone());
+        wrong.devices[1].system = "nowhere".to_owned();
+        wrong.districts[0].outline.truncate(2);
+        let paths: Vec<String> = wrong.check().unwrap_err().into_iter().map(|p| p.path).collect();
+        for expected in [
+            "devices[0].label",
+            "devices[0].geometry",
+            "devices[1].system",
+            "districts[0].outline",
+        ] {
+            assert!(paths.iter().any(|p| p == expected), "{expected} in {paths:?}");
+        }
+
+        let mut enrolment = f.clone();
+        enrolment.systems[0].scope = "enrolment".to_owned();
+        let problems = enrolment.check().unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path == "devices[0].system" && p.message.contains("not in public space")),
+            "{problems:?}"
+        );
     }
 }

@@ -22,7 +22,10 @@ mod view;
 pub use super::vocabulary::UnknownCode;
 pub use agency::{Agency, AgencyOption};
 pub use csv_import::{CSV_COLUMNS, CsvRow, missing_columns, on_csv_line};
-pub use file::{AgencyRecord, Problem, PurposeRecord, REGISTER_FORMAT, Register, RegisterFile, SystemRecord};
+pub use file::{
+    AgencyRecord, DeviceRecord, DistrictRecord, Problem, PurposeRecord, REGISTER_FORMAT, Register,
+    RegisterFile, SystemRecord,
+};
 pub use form::{
     FormFields, SYSTEM_TEXTS, agency_from_form, field_of_problem, form_from_agency, form_from_record,
     record_from_form,

@@ -360,6 +360,8 @@ pub struct ProblemReport {
     pub id: String,
     /// The entry it is about, if the reporter named one: slug and name.
     pub system: Option<(String, String)>,
+    /// The device it is about, if it was sent from a device's page: its code.
+    pub device: Option<String>,
     pub body: String,
     pub at: String,
     pub answer: Option<String>,

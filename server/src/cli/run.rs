@@ -75,7 +75,7 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
         ));
     }
     let pool = open(config).await?;
-    let city = demo::parse(demo::CITY_TOML)?;
+    let city = demo::parse(demo::CITY_TOML, demo::STREETS_TOML)?;
     match demo::load(&pool, &city).await {
         Ok(loaded) => {
             println!(

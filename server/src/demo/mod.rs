@@ -4,9 +4,10 @@ pub mod requests;
 pub mod reviews;
 
 use domain::register::{
-    Agency, AgencyRecord, ImportPlan, LegalBasis, REGISTER_FORMAT, Register, RegisterFile, Scope, Slug,
-    System, SystemRecord,
+    Agency, AgencyRecord, DeviceRecord, DistrictRecord, ImportPlan, LegalBasis, REGISTER_FORMAT, Register,
+    RegisterFile, Scope, Slug, System, SystemRecord,
 };
+use domain::street::{Device, District};
 use domain::text::LocalizedText;
 use serde::Deserialize;
 use sqlx::AnyPool;
@@ -14,6 +15,9 @@ use store::register;
 
 /// The demo city shipped with the binary.
 pub const CITY_TOML: &str = include_str!("../../demo/city.toml");
+
+/// The demo city's districts and located devices, beside its register.
+pub const STREETS_TOML: &str = include_str!("../../demo/streets.toml");
 
 /// The data-file format version this loader reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -79,13 +83,27 @@ pub struct City {
     pub languages: Vec<domain::lang::Lang>,
     pub agencies: Vec<Agency>,
     pub systems: Vec<System>,
+    pub districts: Vec<District>,
+    pub devices: Vec<Device>,
     pub accounts: Vec<DemoAccount>,
+}
+
+/// The districts and devices file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreetsFile {
+    #[serde(default)]
+    pub districts: Vec<DistrictRecord>,
+    #[serde(default)]
+    pub devices: Vec<DeviceRecord>,
 }
 
 /// Parses and validates a city data file: its register through the same checks as
 /// `glasshouse register import`, then the demo accounts against it.
-pub fn parse(toml_text: &str) -> Result<City, DemoError> {
+pub fn parse(toml_text: &str, streets_toml: &str) -> Result<City, DemoError> {
     let file: CityFile = toml::from_str(toml_text).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let streets: StreetsFile =
+        toml::from_str(streets_toml).map_err(|e| DemoError::Invalid(format!("streets: {e}")))?;
     if file.version != FORMAT_VERSION {
         return Err(invalid(format!(
             "version {} is not the supported version {FORMAT_VERSION}",
@@ -99,6 +117,8 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
         languages: Some(file.city.languages),
         agencies: file.agencies,
         systems: file.systems,
+        districts: streets.districts,
+        devices: streets.devices,
     }
     .check()
     .map_err(|problems| {
@@ -113,6 +133,8 @@ pub fn parse(toml_text: &str) -> Result<City, DemoError> {
         languages,
         agencies: register.agencies,
         systems: register.systems,
+        districts: register.districts,
+        devices: register.devices,
         accounts: file.demo_accounts,
     })
 }
@@ -200,8 +222,12 @@ pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
         city: city.name.clone(),
         agencies: city.agencies.clone(),
         systems: city.systems.clone(),
+        districts: Vec::new(),
+        devices: Vec::new(),
     };
     register::apply(&mut tx, &city.name, &ImportPlan::new(&register, &[], &[])).await?;
+    store::street::save_districts(&mut tx, &city.districts).await?;
+    store::street::save_devices(&mut tx, &city.devices).await?;
     tx.commit().await?;
     Ok(Loaded {
         agencies: city.agencies.len(),
@@ -217,7 +243,7 @@ mod tests {
 
     #[test]
     fn the_shipped_demo_city_is_valid_and_big_enough() {
-        let city = parse(CITY_TOML).expect("the demo city parses");
+        let city = parse(CITY_TOML, STREETS_TOML).expect("the demo city parses");
         assert!(city.agencies.len() >= 8, "agencies: {}", city.agencies.len());
         assert!(city.systems.len() >= 30, "systems: {}", city.systems.len());
         let purposes: Vec<&Purpose> = city.systems.iter().flat_map(|s| &s.purposes).collect();
@@ -234,7 +260,7 @@ mod tests {
     fn the_demo_city_declares_three_languages_and_speaks_each_everywhere() {
         use domain::lang::Lang;
         // `parse` runs the register import's check, translation gaps included.
-        let city = parse(CITY_TOML).expect("the demo city parses");
+        let city = parse(CITY_TOML, STREETS_TOML).expect("the demo city parses");
         assert_eq!(city.languages, [Lang::En, Lang::Es, Lang::Ar]);
         for s in &city.systems {
             for t in [&s.name, &s.description, &s.retention]
@@ -251,7 +277,7 @@ mod tests {
         let first_arabic = CITY_TOML.find(", ar = \"").expect("an Arabic text");
         let end = first_arabic + CITY_TOML[first_arabic..].find("\" }").expect("its end") + 1;
         let gap = format!("{}{}", &CITY_TOML[..first_arabic], &CITY_TOML[end..]);
-        let err = parse(&gap).unwrap_err().to_string();
+        let err = parse(&gap, "").unwrap_err().to_string();
         assert!(
             err.contains("has no ar translation, and the city declares ar"),
             "{err}"
@@ -262,7 +288,7 @@ mod tests {
             "languages = [\"en\", \"es\"]",
             1,
         );
-        let err = parse(&undeclared).unwrap_err().to_string();
+        let err = parse(&undeclared, "").unwrap_err().to_string();
         assert!(
             err.contains("translated into ar, which is not among the city's languages"),
             "{err}"
@@ -272,7 +298,7 @@ mod tests {
             "languages = [\"en\", \"xx\"]",
             1,
         );
-        let err = parse(&unknown).unwrap_err().to_string();
+        let err = parse(&unknown, "").unwrap_err().to_string();
         assert!(
             err.contains("languages[1]: \"xx\" is not a language Glasshouse speaks"),
             "{err}"
@@ -281,13 +307,33 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_dangling_agencies_are_refused() {
-        let err = parse("version = 1\nsurprise = true\n").unwrap_err();
+        let err = parse("version = 1\nsurprise = true\n", "").unwrap_err();
         assert!(err.to_string().contains("surprise"), "{err}");
         let dangling = CITY_TOML.replacen("agency = \"", "agency = \"nobody-", 1);
-        let err = parse(&dangling).unwrap_err();
+        let err = parse(&dangling, "").unwrap_err();
         assert!(
             err.to_string().contains("no agency of the file has the slug"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_demo_city_places_its_devices_inside_its_districts() {
+        let city = parse(CITY_TOML, STREETS_TOML).expect("the demo city parses");
+        assert!(city.districts.len() >= 5, "districts: {}", city.districts.len());
+        assert!(city.devices.len() >= 40, "devices: {}", city.devices.len());
+        for device in &city.devices {
+            for p in device.geometry.positions() {
+                let inside = city
+                    .districts
+                    .iter()
+                    .filter(|d| domain::street::ring_contains(&d.outline, *p))
+                    .count();
+                assert_eq!(inside, 1, "{} at {p:?} lies in exactly one district", device.code);
+            }
+        }
+        let kinds: std::collections::BTreeSet<&str> =
+            city.devices.iter().map(|d| d.geometry.kind()).collect();
+        assert_eq!(kinds.len(), 3, "points, lines and areas");
     }
 }

@@ -94,6 +94,8 @@ impl ReviewsFile {
                     languages: None,
                     agencies: Vec::new(),
                     systems: vec![record.clone()],
+                    districts: Vec::new(),
+                    devices: Vec::new(),
                 };
                 problems.extend(
                     domain::register::translation_gaps(&file, declared)
@@ -279,7 +281,8 @@ mod tests {
 
     #[test]
     fn the_shipped_reviews_speak_every_language_the_city_declares() {
-        let city = super::super::parse(super::super::CITY_TOML).expect("the demo city parses");
+        let city = super::super::parse(super::super::CITY_TOML, super::super::STREETS_TOML)
+            .expect("the demo city parses");
         let file: ReviewsFile = toml::from_str(REVIEWS_TOML).expect("the demo reviews parse");
         let problems = file.translation_problems(&city.languages);
         assert!(problems.is_empty(), "{problems:#?}");

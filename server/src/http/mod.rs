@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod language;
 pub mod layers;
 pub mod router;
+pub mod signs;
 pub mod state;
 
 pub use router::{router, serve};

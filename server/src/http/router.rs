@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/s/{code}/sign.svg", get(super::signs::sign_svg))
         .route("/register/changes.atom", get(super::feeds::register_changes_atom))
         .merge(api::router())
         // Static files never go through Leptos, so no page's context can reach them. A

@@ -1174,3 +1174,23 @@ impl ApiClient {
         self.send(self.http.request(method, self.url(path))).await
     }
 }
+
+// --- Street: device reports and the officers' device desk (server functions) ---
+
+impl ApiClient {
+    /// Reports a problem with device `code` (signed in or not).
+    pub async fn report_device(&self, code: &str, body: &str) -> Answer<()> {
+        self.call("/fn/street/report", &[("code", code), ("body", body)])
+            .await
+    }
+
+    /// Register staff: saves a device from the desk's form fields.
+    pub async fn save_device(&self, fields: &[(&str, &str)]) -> Answer<()> {
+        self.call("/fn/console/save_device", fields).await
+    }
+
+    /// Register staff: removes device `code`.
+    pub async fn remove_device(&self, code: &str) -> Answer<()> {
+        self.call("/fn/console/remove_device", &[("code", code)]).await
+    }
+}

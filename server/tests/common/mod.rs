@@ -124,7 +124,7 @@ async fn spawn_configured(backend: Backend, with_demo: bool, extra: &[(&str, &st
     let pool = db::connect(&config.database_url).await.unwrap();
     db::migrate(&pool).await.unwrap();
     if with_demo {
-        demo::load(&pool, &demo::parse(demo::CITY_TOML).unwrap())
+        demo::load(&pool, &demo::parse(demo::CITY_TOML, demo::STREETS_TOML).unwrap())
             .await
             .unwrap();
     }
@@ -196,7 +196,7 @@ impl TestApp {
 
 /// The demo city as the data file describes it.
 pub fn city() -> demo::City {
-    demo::parse(demo::CITY_TOML).unwrap()
+    demo::parse(demo::CITY_TOML, demo::STREETS_TOML).unwrap()
 }
 
 /// The system slugs linked from a register page, in page order.

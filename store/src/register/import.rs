@@ -12,11 +12,12 @@ use domain::register::{Change, ImportPlan, PurposePlan, RegisterFile, SystemPlan
 /// The register as stored, as a file (the export).
 pub async fn export(pool: &AnyPool) -> Result<RegisterFile, StoreError> {
     let city = city_name(pool).await?.unwrap_or_default();
-    Ok(RegisterFile::of(
-        &city,
-        &agencies(pool).await?,
-        &systems(pool).await?,
-    ))
+    Ok(
+        RegisterFile::of(&city, &agencies(pool).await?, &systems(pool).await?).with_street(
+            &crate::street::districts(pool).await?,
+            &crate::street::devices(pool).await?,
+        ),
+    )
 }
 
 /// Imports a checked register: compares it with what is stored, then applies the plan and
@@ -29,7 +30,9 @@ pub async fn import(
     let plan = ImportPlan::new(register, &agencies(pool).await?, &systems(pool).await?);
     let mut tx = crate::db::begin(pool).await?;
     apply(&mut tx, &register.city, &plan).await?;
-    let detail = plan
+    crate::street::save_districts(&mut tx, &register.districts).await?;
+    crate::street::save_devices(&mut tx, &register.devices).await?;
+    let mut detail = plan
         .tally()
         .iter()
         .map(|(what, [created, updated, same])| {
@@ -37,6 +40,10 @@ pub async fn import(
         })
         .collect::<Vec<_>>()
         .join("; ");
+    if !register.districts.is_empty() || !register.devices.is_empty() {
+        let (d, v) = (register.districts.len(), register.devices.len());
+        detail.push_str(&format!("; districts: {d} saved; devices: {v} saved"));
+    }
     let entry = crate::audit::AuditEntry {
         actor,
         action: "register_import",

@@ -7,8 +7,16 @@ use domain::account::CurrentUser;
 use domain::paging::{Cursor, Page, fetch_limit};
 use domain::register::{PROBLEM_REPORTS_PAGE_SIZE, ProblemReport, ReviewRefused};
 
-/// id, system slug, body, created_at, answer, answered_at.
-type ReportRow = (String, Option<String>, String, i64, Option<String>, Option<i64>);
+/// id, system slug, device code, body, created_at, answer, answered_at.
+type ReportRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+);
 
 type Refusable<T> = Result<Result<T, ReviewRefused>, StoreError>;
 
@@ -60,7 +68,7 @@ pub async fn problem_reports(
     after: Option<&Cursor>,
 ) -> Result<Page<ProblemReport>, StoreError> {
     let rows: Vec<ReportRow> = sqlx::query_as(
-        "SELECT id, system_slug, body, created_at, answer, answered_at FROM register_reports \
+        "SELECT id, system_slug, device_code, body, created_at, answer, answered_at FROM register_reports \
          WHERE ($1 = 0 OR created_at < $2 OR (created_at = $2 AND id < $3)) \
          ORDER BY created_at DESC, id DESC LIMIT $4",
     )
@@ -70,13 +78,13 @@ pub async fn problem_reports(
     .bind(fetch_limit(PROBLEM_REPORTS_PAGE_SIZE))
     .fetch_all(pool)
     .await?;
-    let page = Page::from_rows(rows, PROBLEM_REPORTS_PAGE_SIZE, |(id, _, _, created, _, _)| {
+    let page = Page::from_rows(rows, PROBLEM_REPORTS_PAGE_SIZE, |(id, _, _, _, created, _, _)| {
         Cursor::after(&[&created.to_string(), id])
     });
     let systems = systems(pool).await?;
     let at = |secs: i64| crate::rfc3339_us(secs.saturating_mul(1_000_000));
-    Ok(
-        page.map(|(id, slug, body, created, answer, answered)| ProblemReport {
+    Ok(page.map(
+        |(id, slug, device, body, created, answer, answered)| ProblemReport {
             id,
             system: slug.map(|slug| {
                 let name = systems
@@ -86,12 +94,13 @@ pub async fn problem_reports(
                     .unwrap_or_else(|| slug.clone());
                 (slug, name)
             }),
+            device,
             body,
             at: at(created),
             answer,
             answered_at: answered.map(at),
-        }),
-    )
+        },
+    ))
 }
 
 /// An officer's public answer to report `id` (replacing an earlier one), audited with it.
