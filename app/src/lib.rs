@@ -15,6 +15,7 @@ pub mod i18n_support;
 pub mod register;
 pub mod requests;
 pub mod reviews;
+pub mod stats;
 pub mod street;
 
 #[cfg(feature = "ssr")]
@@ -145,6 +146,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/requests/:id") view=console::case_page::CasePage ssr=SsrMode::Async />
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
                         <Route path=path!("/map") view=street::map_page::MapPage ssr=SsrMode::Async />
+                        <Route path=path!("/stats") view=stats::stats_page::StatsPage ssr=SsrMode::Async />
                         <Route path=path!("/s/:code") view=street::device_page::DevicePage ssr=SsrMode::Async />
                         <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
                         <Route path=path!("/register/reports") view=register::reports::ReportsPage ssr=SsrMode::Async />

@@ -42,6 +42,8 @@ const ROUTES: Route[] = [
   { role: "public", path: `/systems/${SYSTEM}/history` },
   { role: "public", path: "/register/changes" },
   { role: "public", path: "/register/reports" },
+  { role: "public", path: "/map" },
+  { role: "public", path: "/s/dt-cam-01" },
   { role: "public", path: "/reviews" },
   { role: "public", path: "{}", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },
   { role: "public", path: "{}/preview", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },

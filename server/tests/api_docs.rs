@@ -26,6 +26,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/register/systems.csv"),
     ("get", "/api/v1/register/export"),
     ("get", "/api/v1/register/changes"),
+    ("get", "/api/v1/stats"),
+    ("get", "/api/v1/stats.csv"),
     ("get", "/api/v1/consent/changes"),
     ("get", "/api/v1/consent/changes/stream"),
     ("get", "/api/v1/privacy-requests/tasks"),

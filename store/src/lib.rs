@@ -27,6 +27,7 @@ pub mod requests;
 pub mod retention;
 pub mod second_factor;
 pub mod sign_in_failures;
+pub mod stats;
 pub mod street;
 
 mod error;

@@ -24,6 +24,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <li>
                         <A href="/map">{t!(i18n, street.nav_map)}</A>
                     </li>
+                    <li>
+                        <A href="/stats">{t!(i18n, stats.nav)}</A>
+                    </li>
                     <AccountLinks />
                 </ul>
             </nav>

@@ -90,8 +90,14 @@ impl Page {
     /// Writes `text` wrapped to the column, in `lang`'s direction, at `size` (points at A4).
     fn text(&mut self, lang: Lang, text: &str, size: f64, bold: bool) {
         let size = size * self.scale;
-        // About half an em per character on average, for the column's width in characters.
-        let width = (((self.right - self.left) / (size * 0.5)) as usize).max(8);
+        // About half an em per character on average (more in bold and in Arabic script), for
+        // the column's width in characters.
+        let em = if bold || lang.direction() == Direction::RightToLeft {
+            0.62
+        } else {
+            0.52
+        };
+        let width = (((self.right - self.left) / (size * em)) as usize).max(8);
         let (x, dir) = match lang.direction() {
             Direction::LeftToRight => (self.left, "ltr"),
             Direction::RightToLeft => (self.right, "rtl"),
@@ -165,9 +171,10 @@ pub fn draw(device: &Device, system: &System, url: &str, size: SignSize, langs: 
         };
         page.text(lang, identifies, 4.6 * 2.0, true);
         let purposes: Vec<&str> = system.purposes.iter().map(|p| p.name.get(lang)).collect();
+        let comma = if lang == Lang::Ar { "، " } else { ", " };
         page.text(
             lang,
-            &format!("{}: {}", td_string!(l, street.sign_why), purposes.join(", ")),
+            &format!("{}: {}", td_string!(l, street.sign_why), purposes.join(comma)),
             4.2 * 2.0,
             false,
         );
@@ -213,7 +220,9 @@ pub fn draw(device: &Device, system: &System, url: &str, size: SignSize, langs: 
     page.gap(2.0);
     page.left = text_left;
     let address = url.trim_start_matches("https://").trim_start_matches("http://");
-    page.text(Lang::En, address, 5.0 * 2.0, true);
+    // The address on one line: as large as fits, never larger than the texts' headings.
+    let fits = (page.right - page.left) / (address.chars().count().max(1) as f64 * 0.62) / scale;
+    page.text(Lang::En, address, fits.min(5.0 * 2.0), true);
     format!(
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{height}mm" viewBox="0 0 {width} {height}" font-family="Noto Sans, DejaVu Sans, Arial, sans-serif" fill="#111111" role="img" aria-label="{}"><rect width="{width}" height="{height}" fill="#ffffff"/>{}</svg>

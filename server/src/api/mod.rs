@@ -16,6 +16,7 @@ pub mod quota;
 pub mod reference;
 pub mod register;
 pub mod requests;
+pub mod stats;
 pub mod status;
 pub mod subjects;
 pub mod whoami;
@@ -54,12 +55,14 @@ use utoipa_axum::router::OpenApiRouter;
         paging::SystemCursor,
         paging::ChangeCursor,
         paging::ConsentChangeCursor,
+        stats::StatsTable,
     )),
     tags(
         (name = "consent", description = "Consent checks, and the feed of residents' consent changes"),
         (name = "subjects", description = "Residents' data and enrollments"),
         (name = "privacy requests", description = "The agency's part of residents' privacy requests"),
         (name = "register", description = "The public register as open data"),
+        (name = "statistics", description = "The city's statistics from its own logs, open data, small counts hidden"),
         (name = "ledger", description = "The verifiable log: signed checkpoints and Merkle proofs (RFC 9162), public"),
         (name = "auth", description = "Tokens for agency clients"),
         (name = "service", description = "The service itself"),
@@ -103,6 +106,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(enrollments::router())
         .merge(ledger::router())
         .merge(register::router())
+        .merge(stats::router())
         .merge(requests::router())
         .merge(oauth::router())
         .merge(whoami::router())
