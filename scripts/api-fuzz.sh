@@ -45,7 +45,7 @@ export DATABASE_URL="sqlite://$WORK/glasshouse.db" GLASSHOUSE_ADDR="127.0.0.1:$P
   GLASSHOUSE_MODE=development LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} RUST_LOG=${RUST_LOG:-warn}
 if ! "$BIN" demo >"$WORK/demo.log" 2>&1; then echo "api-fuzz: loading the demo city failed:"; cat "$WORK/demo.log"; exit 1; fi
 if ! "$BIN" admin create-client --agency riverton-digital-services \
-  --scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes >"$WORK/client.log" 2>&1; then
+  --scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes,incidents:write >"$WORK/client.log" 2>&1; then
   echo "api-fuzz: creating the API client failed:"; cat "$WORK/client.log"; exit 1
 fi
 GH_FUZZ_CLIENT_ID=$(awk '/^client_id:/ { print $2 }' "$WORK/client.log")

@@ -101,7 +101,7 @@ SERVER_PID=""
 # The consent specs call the agency API as a client of the agency that runs myriverton-account.
 if "$TARGET_DIR/debug/glasshouse" demo >"$E2E_DIR/demo.log" 2>&1 &&
   "$TARGET_DIR/debug/glasshouse" admin create-client --agency riverton-digital-services \
-    --scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes >"$E2E_DIR/client.log" 2>&1; then
+    --scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes,incidents:write >"$E2E_DIR/client.log" 2>&1; then
   E2E_CLIENT_ID=$(awk '/^client_id:/ { print $2 }' "$E2E_DIR/client.log")
   E2E_CLIENT_SECRET=$(awk '/^client_secret:/ { print $2 }' "$E2E_DIR/client.log")
   export E2E_CLIENT_ID E2E_CLIENT_SECRET

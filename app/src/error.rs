@@ -31,6 +31,9 @@ pub enum AppError {
     /// A step of a public review (or a register edit it blocks) was refused; nothing changed.
     #[error(transparent)]
     Review(#[from] domain::register::ReviewRefused),
+    /// A step of a breach incident was refused; nothing changed.
+    #[error(transparent)]
+    Breach(#[from] domain::breaches::BreachRefused),
     /// An officer's register entry has problems: each beside its field, with what was sent,
     /// so a form without JavaScript loses nothing.
     #[error("the entry has {} problems", problems.len())]
@@ -104,6 +107,14 @@ impl AppError {
             AppError::RequestClosed => 409,
             AppError::BadCursor => 422,
             AppError::RegisterForm { .. } => 422,
+            AppError::Breach(refused) => {
+                use domain::breaches::BreachRefused as B;
+                match refused {
+                    B::NotFound => 404,
+                    B::Stage(_) | B::CountMismatch { .. } => 409,
+                    B::Required(_) | B::TooLong(..) | B::Window | B::NoScope | B::ReasonsRequired => 422,
+                }
+            }
             AppError::Review(refused) => {
                 use domain::register::ReviewRefused as R;
                 match refused {

@@ -16,6 +16,15 @@ pub fn lang_of(locale: Locale) -> Lang {
     Lang::from_code(locale.as_str()).unwrap_or_default()
 }
 
+/// The generated locale of a domain language.
+pub fn locale_of(lang: Lang) -> Locale {
+    match lang {
+        Lang::En => Locale::en,
+        Lang::Es => Locale::es,
+        Lang::Ar => Locale::ar,
+    }
+}
+
 /// The current interface language, tracked.
 pub fn use_lang() -> Signal<Lang> {
     let i18n = use_i18n();

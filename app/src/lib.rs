@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod breaches;
 pub mod bundle;
 pub mod components;
 pub mod consent;
@@ -147,6 +148,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/systems") view=register::systems_page::SystemsPage ssr=SsrMode::Async />
                         <Route path=path!("/map") view=street::map_page::MapPage ssr=SsrMode::Async />
                         <Route path=path!("/stats") view=stats::stats_page::StatsPage ssr=SsrMode::Async />
+                        <Route path=path!("/breaches") view=breaches::public_page::BreachesPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/breaches") view=breaches::console_page::BreachDeskPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/breaches/:id") view=breaches::console_page::BreachCasePage ssr=SsrMode::Async />
                         <Route path=path!("/s/:code") view=street::device_page::DevicePage ssr=SsrMode::Async />
                         <Route path=path!("/register/changes") view=register::changes_page::ChangesPage ssr=SsrMode::Async />
                         <Route path=path!("/register/reports") view=register::reports::ReportsPage ssr=SsrMode::Async />

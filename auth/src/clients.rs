@@ -13,7 +13,7 @@ use store::{new_id, now};
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error(
-        "unknown scope {0:?}; scopes are consent:check, subjects:read, enrollment:write, requests:work, consent:changes"
+        "unknown scope {0:?}; scopes are consent:check, subjects:read, enrollment:write, requests:work, consent:changes, incidents:write"
     )]
     UnknownScope(String),
     #[error("a client needs at least one scope")]

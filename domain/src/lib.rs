@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api_reference;
+pub mod breaches;
 pub mod calendar;
 pub mod consent;
 pub mod console;

@@ -170,7 +170,7 @@ export function apiClient(): ApiClient | null {
 export const NO_CLIENT_MESSAGE =
   "E2E_CLIENT_ID and E2E_CLIENT_SECRET are not set: scripts/test.sh creates an agency client " +
   "(glasshouse admin create-client --agency riverton-digital-services " +
-  "--scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes) and exports them";
+  "--scopes consent:check,subjects:read,enrollment:write,requests:work,consent:changes,incidents:write) and exports them";
 
 // Token requests are limited to 5 a minute per client and address, and tokens last 15
 // minutes: each worker asks once and reuses its token (re-asking shortly before expiry).

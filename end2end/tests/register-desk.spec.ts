@@ -16,7 +16,7 @@ import { expectAccessible, freshSignedUpResident, h1, open, signIn, watchPageErr
 const ADMIN = { email: "admin@riverton.example", password: "riverton demo admin" };
 const OFFICER = { email: "privacy.officer@riverton.example", password: "riverton demo officer" };
 
-const SCOPES = ["consent:check", "subjects:read", "enrollment:write", "requests:work", "consent:changes"] as const;
+const SCOPES = ["consent:check", "subjects:read", "enrollment:write", "requests:work", "consent:changes", "incidents:write"] as const;
 
 /** The project's name as a slug part (desktop-nojs, phone-js…). */
 function projectTag(): string {

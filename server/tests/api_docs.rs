@@ -28,6 +28,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/register/changes"),
     ("get", "/api/v1/stats"),
     ("get", "/api/v1/stats.csv"),
+    ("post", "/api/v1/incidents"),
     ("get", "/api/v1/consent/changes"),
     ("get", "/api/v1/consent/changes/stream"),
     ("get", "/api/v1/privacy-requests/tasks"),

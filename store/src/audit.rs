@@ -16,6 +16,8 @@ pub enum Actor<'a> {
     Operator,
     /// The server itself, on a schedule (the retention purge).
     Scheduler,
+    /// An agency's API client (e.g. reporting an incident): its id and agency slug.
+    Agency { client_id: &'a str, agency: &'a str },
 }
 
 impl Actor<'_> {
@@ -24,6 +26,9 @@ impl Actor<'_> {
             Actor::Staff(user) => (user.id.clone(), user.display_name.clone()),
             Actor::Operator => ("operator".to_owned(), "Operator (command line)".to_owned()),
             Actor::Scheduler => ("scheduler".to_owned(), "Retention schedule".to_owned()),
+            Actor::Agency { client_id, agency } => {
+                (format!("client:{client_id}"), format!("API client of {agency}"))
+            }
         }
     }
 }

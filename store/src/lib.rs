@@ -14,6 +14,7 @@ macro_rules! closed_statuses {
 pub mod account_notices;
 pub mod accounts;
 pub mod audit;
+pub mod breaches;
 pub mod consent;
 pub mod console;
 pub mod db;

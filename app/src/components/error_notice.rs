@@ -27,6 +27,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Console(error) => console_message(error).into_any(),
         AppError::Enrollment(error) => enrollment_message(error).into_any(),
         AppError::Review(error) => review_message(error).into_any(),
+        AppError::Breach(error) => breach_message(error).into_any(),
         AppError::RegisterForm { .. } => t!(i18n, review_errors.form).into_any(),
         AppError::Quota(quota) => quota_message(quota).into_any(),
     };
@@ -34,6 +35,27 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         <div class="notice notice-error" role="alert">
             <p>{message}</p>
         </div>
+    }
+}
+
+/// Why a step of a breach incident was refused.
+fn breach_message(error: domain::breaches::BreachRefused) -> impl IntoView {
+    use domain::breaches::BreachRefused as B;
+    let i18n = use_i18n();
+    match error {
+        B::Required(_) | B::TooLong(..) => t!(i18n, breach_errors.text).into_any(),
+        B::Window => t!(i18n, breach_errors.window).into_any(),
+        B::NoScope => t!(i18n, breach_errors.no_scope).into_any(),
+        B::ReasonsRequired => t!(i18n, breach_errors.reasons).into_any(),
+        B::CountMismatch { confirmed, computed } => t!(
+            i18n,
+            breach_errors.count,
+            confirmed = move || confirmed,
+            computed = move || computed
+        )
+        .into_any(),
+        B::Stage(_) => t!(i18n, breach_errors.stage).into_any(),
+        B::NotFound => t!(i18n, errors.not_found).into_any(),
     }
 }
 

@@ -43,6 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 " · "
                 <a href="/api/v1/register/systems.csv" rel="external">"CSV"</a>
             </p>
+            <p><A href="/breaches">{t!(i18n, breaches.public_title)}</A></p>
             <p><A href="/developers/api">{t!(i18n, layout.api_for_agencies)}</A></p>
         </footer>
     }

@@ -26,6 +26,7 @@ pub fn MyPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmEnrollment>::new();
     let summary = Resource::new(move || lang.get(), my_data_summary);
     let recent = Resource::new(move || lang.get(), recent_access);
+    let breaches = Resource::new(move || lang.get(), crate::breaches::my_breaches);
     // The system just enrolled in, named by the enrolment's redirect (`?enrolled=slug`).
     let query = leptos_router::hooks::use_query_map();
     let enrolled_slug = move || query.read().get("enrolled");
@@ -34,6 +35,17 @@ pub fn MyPage() -> impl IntoView {
         <h1>{t!(i18n, my.title)}</h1>
         <MyNav />
         <p>{t!(i18n, my.intro)}</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let cards = breaches.await.unwrap_or_default();
+                (!cards.is_empty()).then(|| view! {
+                    <section class="notice notice-warning" aria-labelledby="breach-heading" data-testid="breach-cards">
+                        <h2 id="breach-heading">{t!(i18n, breaches.card_title)}</h2>
+                        {cards.into_iter().map(|breach| view! { <crate::breaches::public_page::BreachCard breach public=false /> }).collect_view()}
+                    </section>
+                })
+            })}
+        </Suspense>
         // With JavaScript, entering a code updates the page in place.
         <InPlace region="my".to_owned() live=false>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>

@@ -42,6 +42,7 @@ fn Console(user: CurrentUser) -> impl IntoView {
             <ul>
                 <li><A href="/admin/requests">{t!(i18n, console.queue_link)}</A></li>
                 <li><A href="/admin/register">{t!(i18n, editor.desk_link)}</A></li>
+                <li><A href="/admin/breaches">{t!(i18n, breaches.desk_title)}</A></li>
                 {is_admin.then(|| view! { <li><A href="/admin/audit">{t!(i18n, console.audit_link)}</A></li> })}
                 {is_admin.then(|| view! { <li><A href="/admin/clients">{t!(i18n, clients.title)}</A></li> })}
                 <li><A href="/systems">{t!(i18n, nav.register)}</A></li>

@@ -3,8 +3,8 @@
 //! data is kept, a QR code of its page and the short address under it, in one or more
 //! languages (each block in each language, Arabic set right to left).
 
-use crate::i18n::{Locale, td_string};
-use crate::i18n_support::technology_name;
+use crate::i18n::td_string;
+use crate::i18n_support::{locale_of, technology_name};
 use domain::lang::{Direction, Lang};
 use domain::register::System;
 use domain::street::Device;
@@ -39,15 +39,6 @@ impl SignSize {
             SignSize::A4 => (210.0, 297.0),
             SignSize::A6 => (105.0, 148.0),
         }
-    }
-}
-
-/// The generated locale of a language.
-pub fn locale_of(lang: Lang) -> Locale {
-    match lang {
-        Lang::En => Locale::en,
-        Lang::Es => Locale::es,
-        Lang::Ar => Locale::ar,
     }
 }
 

@@ -29,19 +29,24 @@ vocabulary! {
         EnrollmentWrite => "enrollment:write",
         RequestsWork => "requests:work",
         ConsentChanges => "consent:changes",
+        IncidentsWrite => "incidents:write",
     }
 }
 
 impl ApiScope {
     /// The least an agency's client needs, given the scopes of the systems the agency runs:
-    /// any system is checked and has its privacy-request tasks; only a system of enrolled
+    /// any system is checked, has its privacy-request tasks and may have an incident to report; only a system of enrolled
     /// residents issues enrollment codes, reads residents' data and follows their consent
     /// changes (the feed lists enrolled residents only).
     pub fn needed_by(systems: &[crate::register::Scope]) -> Vec<ApiScope> {
         use crate::register::Scope;
         let mut scopes = Vec::new();
         if !systems.is_empty() {
-            scopes.extend([ApiScope::ConsentCheck, ApiScope::RequestsWork]);
+            scopes.extend([
+                ApiScope::ConsentCheck,
+                ApiScope::RequestsWork,
+                ApiScope::IncidentsWrite,
+            ]);
         }
         if systems.contains(&Scope::Enrollment) {
             scopes.extend([
@@ -65,7 +70,11 @@ mod tests {
         assert_eq!(ApiScope::needed_by(&[]), Vec::<ApiScope>::new());
         assert_eq!(
             ApiScope::needed_by(&[Scope::PublicSpace]),
-            [ApiScope::ConsentCheck, ApiScope::RequestsWork]
+            [
+                ApiScope::ConsentCheck,
+                ApiScope::RequestsWork,
+                ApiScope::IncidentsWrite
+            ]
         );
         assert_eq!(
             ApiScope::needed_by(&[Scope::PublicSpace, Scope::Enrollment]),

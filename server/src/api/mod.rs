@@ -8,6 +8,7 @@ pub mod consent;
 pub mod enrollments;
 pub mod error;
 pub mod extract;
+pub mod incidents;
 pub mod json;
 pub mod ledger;
 pub mod oauth;
@@ -62,6 +63,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "subjects", description = "Residents' data and enrollments"),
         (name = "privacy requests", description = "The agency's part of residents' privacy requests"),
         (name = "register", description = "The public register as open data"),
+        (name = "incidents", description = "Agencies report incidents into the city's breach register"),
         (name = "statistics", description = "The city's statistics from its own logs, open data, small counts hidden"),
         (name = "ledger", description = "The verifiable log: signed checkpoints and Merkle proofs (RFC 9162), public"),
         (name = "auth", description = "Tokens for agency clients"),
@@ -90,6 +92,10 @@ impl utoipa::Modify for AgencyToken {
                 "consent:changes",
                 "Follow the consent changes of residents enrolled with the agency's systems",
             ),
+            (
+                "incidents:write",
+                "Report incidents into the city's breach register",
+            ),
         ]);
         let flow = Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes));
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -107,6 +113,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(ledger::router())
         .merge(register::router())
         .merge(stats::router())
+        .merge(incidents::router())
         .merge(requests::router())
         .merge(oauth::router())
         .merge(whoami::router())

@@ -102,7 +102,7 @@ pub enum AdminCommand {
         /// The agency's slug in the register.
         #[arg(long)]
         agency: String,
-        /// Comma-separated: consent:check, subjects:read, enrollment:write, requests:work, consent:changes.
+        /// Comma-separated: consent:check, subjects:read, enrollment:write, requests:work, consent:changes, incidents:write.
         #[arg(long)]
         scopes: String,
     },

@@ -116,6 +116,7 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 );
             }
             let mut first = None;
+            let mut demo_clients = Vec::new();
             for agency in &city.agencies {
                 let runs: Vec<_> = city
                     .systems
@@ -136,7 +137,26 @@ pub async fn demo(config: &Config, if_empty: bool) -> Result<(), RunError> {
                 )
                 .await
                 .map_err(|e| RunError::Admin(e.to_string()))?;
+                demo_clients.push(demo::activity::DemoClient {
+                    agency: agency.slug.to_string(),
+                    client_id: client.client_id.clone(),
+                    scopes: scopes.clone(),
+                });
                 first.get_or_insert((agency.slug.to_string(), client));
+            }
+            let residents: Vec<String> = created
+                .iter()
+                .filter(|u| u.role == Role::Resident)
+                .map(|u| u.resident_number.clone())
+                .collect();
+            let year = demo::activity::generate(&pool, &demo_clients, &residents, store::now_us()).await?;
+            println!(
+                "demo activity: {} checks and queries over the last {} days",
+                year.entries, year.days
+            );
+            if let Some(officer) = created.iter().find(|u| u.role == Role::Officer) {
+                let told = demo::breach::load(&pool, officer, store::now_us()).await?;
+                println!("demo breach register: one closed incident, {told} residents told");
             }
             if let Some((agency, client)) = first {
                 println!("demo API client of {agency} (the secret is shown only now):");

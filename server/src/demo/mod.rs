@@ -1,5 +1,7 @@
 //! The demo city: a versioned data file (`server/demo/city.toml`) loaded into an empty database.
 
+pub mod activity;
+pub mod breach;
 pub mod requests;
 pub mod reviews;
 

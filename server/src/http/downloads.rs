@@ -236,3 +236,85 @@ pub(super) async fn requests_csv(
     )
         .into_response()
 }
+
+/// `GET /admin/breaches/{id}/letters.csv`: the residents an incident affects, ready for the
+/// office to post a letter to those who do not use the app: resident number, name, postal
+/// address, language and the notice in that language. Staff only; the read is recorded in
+/// the staff log before anything is served.
+pub(super) async fn breach_letters_csv(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<auth::accounts::Session>>,
+    Path(id): Path<String>,
+) -> Response {
+    use app::i18n::td_string;
+    use app::i18n_support::locale_of;
+    let Some(axum::Extension(session)) = session else {
+        return (StatusCode::UNAUTHORIZED, "sign in as a privacy officer").into_response();
+    };
+    if !session.user.role.is_staff() {
+        return (StatusCode::FORBIDDEN, "privacy officers and administrators only").into_response();
+    }
+    let (breach, affected) = match (
+        store::breaches::get(&state.pool, &id).await,
+        store::breaches::affected_of(&state.pool, &id).await,
+    ) {
+        (Ok(Some(breach)), Ok(Some(affected))) => (breach, affected),
+        (Ok(None), _) | (_, Ok(None)) => return (StatusCode::NOT_FOUND, "no such incident").into_response(),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "could not compute an incident's residents");
+            return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response();
+        }
+    };
+    let read = store::audit::AuditEntry {
+        actor: store::audit::Actor::Staff(&session.user),
+        action: "breach_letters",
+        request_id: None,
+        detail: &format!("{id}: {} residents", affected.len()),
+    };
+    if let Err(e) = store::audit::record_now(&state.pool, &read).await {
+        tracing::error!(error = %e, "could not record the letters' read; refused");
+        return (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable").into_response();
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut written = out.write_record(["resident_number", "name", "postal_address", "language", "notice"]);
+    for resident in &affected {
+        let lang = Lang::from_code(&resident.lang).unwrap_or_default();
+        let l = locale_of(lang);
+        let notice = format!(
+            "{}: {} ({} UTC). {}",
+            td_string!(l, breaches.card_title),
+            breach.title,
+            app::breaches::minute(breach.detected_at_us),
+            td_string!(l, breaches.card_advice)
+        );
+        written = written.and_then(|()| {
+            out.write_record([
+                resident.resident_number.as_str(),
+                resident.name.as_str(),
+                resident.postal_address.as_deref().unwrap_or_default(),
+                lang.code(),
+                notice.as_str(),
+            ])
+        });
+    }
+    match written
+        .map_err(|e| e.to_string())
+        .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
+    {
+        Ok(body) => {
+            let headers = [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    attachment(&format!("breach-{id}-letters.csv")),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ];
+            (headers, body).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not write the letters");
+            (StatusCode::INTERNAL_SERVER_ERROR, "could not write the letters").into_response()
+        }
+    }
+}

@@ -52,6 +52,10 @@ pub fn router(state: AppState) -> Router {
             get(super::downloads::package_json),
         )
         .route("/admin/requests.csv", get(super::downloads::requests_csv))
+        .route(
+            "/admin/breaches/{id}/letters.csv",
+            get(super::downloads::breach_letters_csv),
+        )
         .leptos_routes_with_context(&state, routes, context, pages)
         .fallback(move |request: axum::extract::Request| not_found(request))
         .layer(middleware::from_fn(super::layers::in_place_redirects))

@@ -1194,3 +1194,44 @@ impl ApiClient {
         self.call("/fn/console/remove_device", &[("code", code)]).await
     }
 }
+
+// --- The breach register (server functions) ---
+
+impl ApiClient {
+    /// Staff: opens an incident from the form's fields (`fields[...]`).
+    pub async fn open_breach(&self, fields: &[(&str, &str)]) -> Answer<()> {
+        let named: Vec<(String, &str)> = fields.iter().map(|(k, v)| (format!("fields[{k}]"), *v)).collect();
+        let form: Vec<(&str, &str)> = named.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.call("/fn/breaches/open", &form).await
+    }
+
+    /// Staff: records the regulator decision.
+    pub async fn decide_breach(&self, id: &str, decision: &str, reasons: &str) -> Answer<()> {
+        let form = [
+            ("id", id),
+            ("decision", decision),
+            ("reasons", reasons),
+            ("consequences", "Residents may receive unwanted mail."),
+            ("measures", "The export was deleted and access rights reviewed."),
+            ("records", ""),
+        ];
+        self.call("/fn/breaches/decide", &form).await
+    }
+
+    /// Staff: notifies the affected residents, confirming `count`.
+    pub async fn notify_breach(&self, id: &str, count: &str) -> Answer<()> {
+        self.call("/fn/breaches/notify", &[("id", id), ("confirmed", count)])
+            .await
+    }
+
+    /// Staff: closes the incident with a public summary.
+    pub async fn close_breach(&self, id: &str, summary: &str) -> Answer<()> {
+        self.call("/fn/breaches/close", &[("id", id), ("summary", summary)])
+            .await
+    }
+
+    /// An agency reports an incident.
+    pub async fn report_incident(&self, body: &serde_json::Value) -> ApiAnswer<serde_json::Value> {
+        self.post_json("/api/v1/incidents", body).await
+    }
+}
