@@ -63,7 +63,7 @@ export SCHEMATHESIS_HOOKS="$PWD/scripts/api-fuzz/hooks.py"
 # that reaches it would wait out the request timeout and fail. It is left out here; its
 # refusals and events are tested in server/tests/changes.rs, and the JSON feed beside it,
 # which reads the same changes, is fuzzed.
-ARGS=(run "$BASE_URL/api/v1/openapi.json" --checks all --max-examples "$MAX_EXAMPLES"
+ARGS=(--config-file "$PWD/scripts/api-fuzz/schemathesis.toml" run "$BASE_URL/api/v1/openapi.json" --checks all --max-examples "$MAX_EXAMPLES"
   --workers 2 --request-timeout 30 --suppress-health-check all --no-color
   --exclude-path /api/v1/consent/changes/stream
   --report ndjson --report-ndjson-path "$WORK/events.ndjson")

@@ -2,7 +2,7 @@
 # Page-weight budgets (issue 14), checked by `make test` after the site build:
 #   - the WebAssembly of the whole app, brotli-compressed: at most 150 KB (150 000 bytes);
 #   - the first load of `/` and of `/systems` (HTML + CSS + JS + WASM, compressed as served):
-#     at most 100 KB each.
+#     at most 100 KB each; of `/map` and of a device's page `/s/dt-cam-01`: at most 60 KB each.
 # The WebAssembly is measured from the optimised build (profile wasm-release, as
 # `make release` ships it) without wasm-opt, which only makes it smaller: if this passes,
 # the shipped bundle does too. Pages come from the demo city on a server of its own.

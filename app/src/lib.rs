@@ -14,6 +14,7 @@ pub mod developers;
 pub mod error;
 pub mod i18n_support;
 pub mod register;
+pub mod reports;
 pub mod requests;
 pub mod reviews;
 pub mod stats;
@@ -149,6 +150,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/map") view=street::map_page::MapPage ssr=SsrMode::Async />
                         <Route path=path!("/stats") view=stats::stats_page::StatsPage ssr=SsrMode::Async />
                         <Route path=path!("/breaches") view=breaches::public_page::BreachesPage ssr=SsrMode::Async />
+                        <Route path=path!("/reports/:year/:system") view=reports::report_page::YearlyReportPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/breaches") view=breaches::console_page::BreachDeskPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/breaches/:id") view=breaches::console_page::BreachCasePage ssr=SsrMode::Async />
                         <Route path=path!("/s/:code") view=street::device_page::DevicePage ssr=SsrMode::Async />

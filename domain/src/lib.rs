@@ -12,6 +12,7 @@ pub mod lang;
 pub mod ledger;
 pub mod paging;
 pub mod register;
+pub mod reports;
 pub mod requests;
 pub mod search;
 pub mod stats;

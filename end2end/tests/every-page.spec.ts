@@ -44,6 +44,8 @@ const ROUTES: Route[] = [
   { role: "public", path: "/register/reports" },
   { role: "public", path: "/map" },
   { role: "public", path: "/s/dt-cam-01" },
+  { role: "public", path: "/stats" },
+  { role: "public", path: "/breaches" },
   { role: "public", path: "/reviews" },
   { role: "public", path: "{}", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },
   { role: "public", path: "{}/preview", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },
@@ -80,6 +82,8 @@ const ROUTES: Route[] = [
   { role: "officer", path: "/admin" },
   { role: "officer", path: "/admin/requests" },
   { role: "officer", path: "{}", find: { on: "/admin/requests", href: /href="(\/admin\/requests\/[0-9a-f]+)"/ } },
+  { role: "officer", path: "/admin/breaches" },
+  { role: "officer", path: "{}", find: { on: "/admin/breaches", href: /href="(\/admin\/breaches\/[0-9a-f]+)"/ } },
   // The demo administrator.
   { role: "admin", path: "/admin/audit" },
   { role: "admin", path: "/admin/register" },

@@ -24,6 +24,7 @@ pub mod live_facts;
 mod notices;
 pub mod package;
 pub mod register;
+pub mod reports;
 pub mod requests;
 pub mod retention;
 pub mod second_factor;

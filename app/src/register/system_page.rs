@@ -108,6 +108,8 @@ pub fn SystemDetails(system: SystemView, preview: bool) -> impl IntoView {
                         <ReviewOfSystem slug=slug.clone() />
                         <dt>{t!(i18n, problem_reports.title)}</dt>
                         <dd><a href=format!("/register/reports?system={slug}")>{t!(i18n, problem_reports.link)}</a></dd>
+                        <dt>{t!(i18n, reports.eyebrow)}</dt>
+                        <dd><a href=format!("/reports/{}/{slug}", this_year()) data-testid="yearly-report">{t!(i18n, reports.link)} " " {this_year()}</a></dd>
                     })}
                 </dl>
             </section>
@@ -260,4 +262,12 @@ fn ReviewOfSystem(slug: String) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The current year (UTC), for the link to this year's report. Pages render on the server.
+fn this_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    domain::calendar::Date::from_unix_seconds(secs).year()
 }

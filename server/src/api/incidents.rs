@@ -44,7 +44,7 @@ pub struct IncidentReport {
     #[schema(example = "2026-11-27T09:00:00Z", format = DateTime)]
     pub window_end: String,
     /// Slugs of the agency's own systems concerned.
-    #[schema(min_items = 1, max_items = 50)]
+    #[schema(value_type = Vec<SystemSlug>, min_items = 1, max_items = 50)]
     pub systems: Vec<String>,
     #[schema(value_type = Vec<super::codes::DataCategoryCode>, min_items = 1, max_items = 20)]
     pub data_categories: Vec<String>,
@@ -53,6 +53,16 @@ pub struct IncidentReport {
     #[schema(max_length = 8000)]
     pub containment: String,
 }
+
+/// A system's slug in the register.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(
+    example = "riverpass-fare-card",
+    pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+    min_length = 1,
+    max_length = 64
+)]
+pub struct SystemSlug(pub String);
 
 /// The incident as opened.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

@@ -57,6 +57,7 @@ use utoipa_axum::router::OpenApiRouter;
         paging::ChangeCursor,
         paging::ConsentChangeCursor,
         stats::StatsTable,
+        incidents::SystemSlug,
     )),
     tags(
         (name = "consent", description = "Consent checks, and the feed of residents' consent changes"),

@@ -318,3 +318,42 @@ pub(super) async fn breach_letters_csv(
         }
     }
 }
+
+/// `GET /reports/{year}/{system}/report.json`: a system's yearly surveillance report as a
+/// JSON download (public, like the page), texts in `?lang=`.
+pub(super) async fn yearly_report_json(
+    State(state): State<AppState>,
+    Path((year, system)): Path<(String, String)>,
+    Query(query): Query<ReceiptQuery>,
+) -> Response {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    let (Some(year), Ok(slug)) = (
+        year.parse::<i32>()
+            .ok()
+            .filter(|y| domain::stats::YEARS.contains(y)),
+        domain::register::Slug::parse(&system),
+    ) else {
+        return (StatusCode::NOT_FOUND, "no such report").into_response();
+    };
+    let pool = &state.backend.pool;
+    let found = async {
+        match store::register::system(pool, &slug).await? {
+            Some(system) => Ok(Some(
+                store::reports::yearly_report(pool, &system, year, lang).await?,
+            )),
+            None => Ok(None),
+        }
+    };
+    download(found.await, "no such report", |report| {
+        let name = format!("yearly-report-{year}-{slug}.json");
+        (
+            [(header::CONTENT_DISPOSITION, attachment(&name))],
+            axum::Json(report),
+        )
+            .into_response()
+    })
+}

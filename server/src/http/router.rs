@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/s/{code}/sign.svg", get(super::signs::sign_svg))
+        .route(
+            "/reports/{year}/{system}/report.json",
+            get(super::downloads::yearly_report_json),
+        )
         .route("/register/changes.atom", get(super::feeds::register_changes_atom))
         .merge(api::router())
         // Static files never go through Leptos, so no page's context can reach them. A

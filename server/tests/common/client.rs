@@ -1235,3 +1235,22 @@ impl ApiClient {
         self.post_json("/api/v1/incidents", body).await
     }
 }
+
+impl ApiClient {
+    /// Register staff: writes a section of a system's yearly report.
+    pub async fn write_report_section(
+        &self,
+        year: &str,
+        system: &str,
+        section: &str,
+        body: &str,
+    ) -> Answer<()> {
+        let form = [
+            ("year", year),
+            ("system", system),
+            ("section", section),
+            ("body", body),
+        ];
+        self.call("/fn/reports/write", &form).await
+    }
+}
