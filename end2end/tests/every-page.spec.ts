@@ -46,6 +46,7 @@ const ROUTES: Route[] = [
   { role: "public", path: "/s/dt-cam-01" },
   { role: "public", path: "/stats" },
   { role: "public", path: "/breaches" },
+  { role: "public", path: `/reports/${new Date().getUTCFullYear()}/downtown-cctv` },
   { role: "public", path: "/reviews" },
   { role: "public", path: "{}", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },
   { role: "public", path: "{}/preview", find: { on: "/reviews", href: /href="(\/reviews\/[0-9a-f]+)"/ } },

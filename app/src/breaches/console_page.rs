@@ -174,7 +174,10 @@ fn Case(case: BreachCase) -> impl IntoView {
     let (enrolled, queried, affected) = (case.enrolled, case.queried, case.affected);
     view! {
         <h1>{b.title.clone()}</h1>
-        <p data-testid="breach-status">{status_label(status)} " · " <ClockBadge breach=b.clone() /></p>
+        <p data-testid="breach-status">
+            {status_label(status)}
+            {b.clock.is_some().then(|| view! { " · " <ClockBadge breach=b.clone() /> })}
+        </p>
         <dl class="facts">
             <dt>{t!(i18n, breaches.detected)}</dt><dd>{b.detected.clone()} " UTC"</dd>
             <dt>{t!(i18n, breaches.window)}</dt><dd>{b.window.0.clone()} " – " {b.window.1.clone()} " UTC"</dd>
