@@ -33,9 +33,7 @@ pub async fn yearly_report(
     .bind(to)
     .fetch_all(pool)
     .await?;
-    let sum = |f: &dyn Fn(&UseRow) -> bool| -> i64 {
-        rows.iter().filter(|r| f(r)).map(|r| r.4).sum()
-    };
+    let sum = |f: &dyn Fn(&UseRow) -> bool| -> i64 { rows.iter().filter(|r| f(r)).map(|r| r.4).sum() };
     let mut purposes: Vec<String> = system.purposes.iter().map(|p| p.key.to_string()).collect();
     for (_, purpose, ..) in &rows {
         if !purposes.contains(purpose) {
