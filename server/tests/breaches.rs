@@ -243,6 +243,21 @@ async fn the_form_refuses_an_impossible_window_and_residents_may_not_open_incide
         list.contains("data-urgency=\"overdue\""),
         "detected days ago: past 72 hours"
     );
+    // A resident may not work an incident either: every step refuses them and changes nothing.
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM breaches WHERE title = $1")
+        .bind(fields[0].1)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(resident.decide_breach(&id, "notify", "").await.status, 403);
+    assert_eq!(resident.notify_breach(&id, "0").await.status, 403);
+    assert_eq!(resident.close_breach(&id, "Nothing to see.").await.status, 403);
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM breaches WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "open");
 }
 
 async fn an_agency_reports_an_incident_about_its_own_systems_only(backend: Backend) {
