@@ -34,6 +34,24 @@ async fn the_yearly_report_counts_the_log_and_only_register_staff_write_it(backe
         .unwrap();
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("<td>0</td><td>6</td>"), "six checks denied: {row}");
+    let table = |testid: &str| {
+        let t = page.split(&format!("data-testid=\"{testid}\"")).nth(1).unwrap();
+        t[..t.find("</table>").unwrap()].to_owned()
+    };
+    // The six denials, all for one reason, and the police as the only agency that asked.
+    let denials = table("report-denials");
+    assert_eq!(denials.matches("<tr data-reason=").count(), 1, "{denials}");
+    assert!(denials.contains("<td>6</td>"), "{denials}");
+    let askers = table("report-askers");
+    assert_eq!(
+        askers.matches("<tr>").count(),
+        2,
+        "a header and the police: {askers}"
+    );
+    assert!(
+        askers.contains("<td>6</td><td>0</td>"),
+        "six checks, no queries: {askers}"
+    );
     assert!(page.contains("The office has not written this section yet."));
 
     let resident = app.as_user(&sign_up(&app, "report-resident@example.org").await);

@@ -116,15 +116,12 @@ fn figure_cells(html: &str, purpose: &str) -> Vec<String> {
         .nth(1)
         .unwrap_or_else(|| panic!("a row for {purpose}"));
     let row = &row[..row.find("</tr>").unwrap()];
-    row.split("<td>")
+    // `<td>7</td>`, or `<td class="suppressed">fewer than 5</td>` (Leptos' `<!>` markers dropped).
+    row.split("<td")
         .skip(1)
         .map(|cell| {
-            let inner = &cell[..cell.find("</td>").unwrap()];
-            inner
-                .split('>')
-                .nth(1)
-                .map(|s| s.split('<').next().unwrap().to_owned())
-                .unwrap()
+            let inner = &cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()];
+            inner.replace("<!>", "")
         })
         .collect()
 }

@@ -82,56 +82,53 @@ pub async fn decision_tallies(pool: &AnyPool, year: i32) -> Result<Vec<DecisionT
         .collect())
 }
 
-/// Counts per month (1–12) of a grouped query's rows `(month, count)`.
-fn per_month(rows: Vec<(i64, i64)>) -> [i64; 12] {
-    let mut months = [0i64; 12];
-    for (month, count) in rows {
+/// Two counts per month (1–12) from a grouped query's rows `(month, first, second)`.
+fn per_month(rows: Vec<(i64, i64, i64)>) -> [(i64, i64); 12] {
+    let mut months = [(0i64, 0i64); 12];
+    for (month, first, second) in rows {
         if let Some(slot) = usize::try_from(month - 1).ok().and_then(|i| months.get_mut(i)) {
-            *slot += count;
+            slot.0 += first;
+            slot.1 += second;
         }
     }
     months
+}
+
+/// `SELECT` of an event table's two actions counted per month of `year` (`$1`…`$13`).
+macro_rules! two_actions_per_month {
+    ($table:literal, $first:literal, $second:literal) => {
+        concat!(
+            "SELECT ",
+            month_of!("at_us"),
+            " AS month, CAST(SUM(CASE WHEN action = '",
+            $first,
+            "' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN action = '",
+            $second,
+            "' THEN 1 ELSE 0 END) AS BIGINT) FROM ",
+            $table,
+            " WHERE action IN ('",
+            $first,
+            "', '",
+            $second,
+            "') AND at_us >= $1 AND at_us < $13 GROUP BY 1"
+        )
+    };
 }
 
 /// `year`'s statistics, published (small counts hidden).
 pub async fn year_stats(pool: &AnyPool, year: i32) -> Result<YearStats, StoreError> {
     let bounds = month_bounds_us(year);
     let tallies = decision_tallies(pool, year).await?;
-    let grouped = |sql: &'static str| {
+    let per_month_of = |sql: &'static str| {
         let pool = pool.clone();
         async move {
-            let rows: Vec<(i64, i64)> = bind_bounds(sqlx::query_as(sql), &bounds).fetch_all(&pool).await?;
+            let rows: Vec<(i64, i64, i64)> =
+                bind_bounds(sqlx::query_as(sql), &bounds).fetch_all(&pool).await?;
             Ok::<_, StoreError>(per_month(rows))
         }
     };
-    let enrolments = grouped(concat!(
-        "SELECT ",
-        month_of!("at_us"),
-        " AS month, CAST(COUNT(*) AS BIGINT) FROM enrollment_events \
-         WHERE action = 'confirmed' AND at_us >= $1 AND at_us < $13 GROUP BY 1"
-    ))
-    .await?;
-    let ended = grouped(concat!(
-        "SELECT ",
-        month_of!("at_us"),
-        " AS month, CAST(COUNT(*) AS BIGINT) FROM enrollment_events \
-         WHERE action = 'ended' AND at_us >= $1 AND at_us < $13 GROUP BY 1"
-    ))
-    .await?;
-    let given = grouped(concat!(
-        "SELECT ",
-        month_of!("at_us"),
-        " AS month, CAST(COUNT(*) AS BIGINT) FROM consent_events \
-         WHERE action = 'grant' AND at_us >= $1 AND at_us < $13 GROUP BY 1"
-    ))
-    .await?;
-    let withdrawn = grouped(concat!(
-        "SELECT ",
-        month_of!("at_us"),
-        " AS month, CAST(COUNT(*) AS BIGINT) FROM consent_events \
-         WHERE action = 'withdraw' AND at_us >= $1 AND at_us < $13 GROUP BY 1"
-    ))
-    .await?;
+    let enrolments = per_month_of(two_actions_per_month!("enrollment_events", "confirmed", "ended")).await?;
+    let consents = per_month_of(two_actions_per_month!("consent_events", "grant", "withdraw")).await?;
     // Request dates are calendar days, `YYYY-MM-DD`: the month is the text's middle.
     let prefix = format!("{year:04}-");
     let received: Vec<(String, i64, i64)> = sqlx::query_as(
@@ -152,10 +149,8 @@ pub async fn year_stats(pool: &AnyPool, year: i32) -> Result<YearStats, StoreErr
     .await?;
     let mut months = [MonthTally::default(); 12];
     for (i, month) in months.iter_mut().enumerate() {
-        month.enrolments = enrolments[i];
-        month.enrolments_ended = ended[i];
-        month.consents_given = given[i];
-        month.consents_withdrawn = withdrawn[i];
+        (month.enrolments, month.enrolments_ended) = enrolments[i];
+        (month.consents_given, month.consents_withdrawn) = consents[i];
     }
     let slot = |mm: &str| {
         mm.parse::<usize>()

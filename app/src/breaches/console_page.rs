@@ -7,12 +7,12 @@ use super::{
     load_breach_case, load_breach_desk,
 };
 use crate::components::page_title::PageTitle;
+use crate::components::urgency_badge::UrgencyBadge;
 use crate::console::shared::{action_error, staff_refused};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::{category_name, use_lang};
 use domain::breaches::{BreachStatus, RegulatorDecision};
 use domain::register::DataCategory;
-use domain::requests::Urgency;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -21,20 +21,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn ClockBadge(breach: BreachView) -> impl IntoView {
     let i18n = use_i18n();
     let Some(clock) = breach.clock else {
-        return view! { <span class="badge" data-urgency="stopped">{status_label(breach.status)}</span> }
-            .into_any();
-    };
-    let (class, code) = match clock.urgency() {
-        Urgency::Green => ("badge badge-green", "green"),
-        Urgency::Amber => ("badge badge-amber", "amber"),
-        Urgency::Red => ("badge badge-red", "red"),
-        Urgency::Overdue => ("badge badge-overdue", "overdue"),
+        return view! { <UrgencyBadge urgency=None>{status_label(breach.status)}</UrgencyBadge> }.into_any();
     };
     let hours = clock.hours_left;
     view! {
-        <span class=class data-urgency=code data-testid="breach-clock">
+        <UrgencyBadge urgency=Some(clock.urgency()) testid="breach-clock">
             {if hours < 0 { t!(i18n, breaches.overdue).into_any() } else { t!(i18n, breaches.hours_left, hours = move || hours).into_any() }}
-        </span>
+        </UrgencyBadge>
     }
     .into_any()
 }

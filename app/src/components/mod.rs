@@ -10,6 +10,8 @@ pub mod not_found;
 pub mod page_title;
 pub mod pager;
 pub mod reload_key;
+pub mod shown_cell;
 pub mod signed_in;
 pub mod status;
+pub mod urgency_badge;
 pub mod week_chart;

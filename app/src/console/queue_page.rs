@@ -2,10 +2,11 @@
 //! pages, and the form to file for a resident who came to an office or phoned.
 
 use crate::components::page_title::PageTitle;
+use crate::components::urgency_badge::UrgencyBadge;
 use crate::console::{FileAssisted, request_queue};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::requests::names::{kind_name, status_name};
-use domain::requests::{QueuePage, QueueRow, RequestKind, RequestStatus, Urgency};
+use domain::requests::{QueuePage, QueueRow, RequestKind, RequestStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -146,22 +147,15 @@ fn AssistedForm() -> impl IntoView {
 #[component]
 fn DaysBadge(row: QueueRow) -> impl IntoView {
     let i18n = use_i18n();
-    let (class, code) = match row.urgency() {
-        Some(Urgency::Green) => ("badge badge-green", "green"),
-        Some(Urgency::Amber) => ("badge badge-amber", "amber"),
-        Some(Urgency::Red) => ("badge badge-red", "red"),
-        Some(Urgency::Overdue) => ("badge badge-overdue", "overdue"),
-        None => ("badge", "closed"),
-    };
     let days = row.summary.days_left;
     view! {
-        <span class=class data-urgency=code>
+        <UrgencyBadge urgency=row.urgency()>
             {match days {
                 Some(n) if n < 0 => t!(i18n, console.overdue).into_any(),
                 Some(n) => t!(i18n, console.days, n = move || n).into_any(),
                 None => "—".into_any(),
             }}
-        </span>
+        </UrgencyBadge>
     }
 }
 

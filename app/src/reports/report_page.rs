@@ -4,27 +4,15 @@ use super::{ReportView, WriteReportSection, load_yearly_report};
 use crate::access_log::page::reason_text;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::not_found::NotFound;
+use crate::components::shown_cell::ShownCell;
 use crate::console::shared::action_error;
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use crate::i18n_support::{basis_name, use_lang};
 use domain::reports::WrittenSection;
-use domain::stats::Shown;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// A published count: the number, or "fewer than 5".
-#[component]
-fn Cell(shown: Shown) -> impl IntoView {
-    let i18n = use_i18n();
-    match shown {
-        Shown::Count(n) => view! { <td>{n}</td> }.into_any(),
-        Shown::FewerThanSmallest => {
-            view! { <td class="suppressed">{t!(i18n, street.fewer_than_5)}</td> }.into_any()
-        }
-    }
-}
 
 /// The report of `/reports/{year}/{system}`.
 #[component]
@@ -130,8 +118,8 @@ fn Report(view: ReportView) -> impl IntoView {
                             <tr data-purpose=u.purpose.clone()>
                                 <th scope="row">{u.name.clone().unwrap_or_else(|| u.purpose.clone())}</th>
                                 <td>{move || basis.map(|b| basis_name(l(), b)).unwrap_or("—")}</td>
-                                <Cell shown=u.checks_permitted /><Cell shown=u.checks_denied />
-                                <Cell shown=u.queries_permitted /><Cell shown=u.queries_denied />
+                                <ShownCell shown=u.checks_permitted /><ShownCell shown=u.checks_denied />
+                                <ShownCell shown=u.queries_permitted /><ShownCell shown=u.queries_denied />
                             </tr>
                         }
                     }).collect_view()}
@@ -144,25 +132,35 @@ fn Report(view: ReportView) -> impl IntoView {
                 <thead><tr><th scope="col">{t!(i18n, stats.agency)}</th><th scope="col">{t!(i18n, stats.check)}</th><th scope="col">{t!(i18n, stats.query)}</th></tr></thead>
                 <tbody>
                     {r.askers.into_iter().map(|(agency, checks, queries)| view! {
-                        <tr><th scope="row">{agency}</th><Cell shown=checks /><Cell shown=queries /></tr>
+                        <tr><th scope="row">{agency}</th><ShownCell shown=checks /><ShownCell shown=queries /></tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </div>
         <h2 id="denials">{t!(i18n, stats.reasons_title)}</h2>
-        <ul>
-            {r.denial_reasons.into_iter().map(|(reason, n)| {
-                let parsed = reason.parse::<domain::decision::Reason>().ok();
-                let shown = match n { Shown::Count(n) => n.to_string(), Shown::FewerThanSmallest => "<5".to_owned() };
-                view! { <li>{move || parsed.map_or_else(|| reason.clone(), |r| reason_text(l(), r).to_owned())} ": " {shown}</li> }
-            }).collect_view()}
-        </ul>
+        <div class="table-scroll" role="region" tabindex="0" aria-labelledby="denials">
+            <table data-testid="report-denials">
+                <thead><tr><th scope="col">{t!(i18n, stats.reason)}</th><th scope="col">{t!(i18n, stats.denied)}</th></tr></thead>
+                <tbody>
+                    {r.denial_reasons.into_iter().map(|(reason, n)| {
+                        let parsed = reason.parse::<domain::decision::Reason>().ok();
+                        let code = reason.clone();
+                        view! {
+                            <tr data-reason=code>
+                                <th scope="row">{move || parsed.map_or_else(|| reason.clone(), |r| reason_text(l(), r).to_owned())}</th>
+                                <ShownCell shown=n />
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         <h2 id="accountability">{t!(i18n, reports.accountability_title)}</h2>
         <table data-testid="report-accountability">
             <tbody>
-                <tr><th scope="row">{t!(i18n, reports.problem_reports)}</th><Cell shown=r.problem_reports /></tr>
-                <tr><th scope="row">{t!(i18n, reports.requests)}</th><Cell shown=r.requests /></tr>
-                <tr><th scope="row">{t!(i18n, reports.objections)}</th><Cell shown=r.objections_upheld /></tr>
+                <tr><th scope="row">{t!(i18n, reports.problem_reports)}</th><ShownCell shown=r.problem_reports /></tr>
+                <tr><th scope="row">{t!(i18n, reports.requests)}</th><ShownCell shown=r.requests /></tr>
+                <tr><th scope="row">{t!(i18n, reports.objections)}</th><ShownCell shown=r.objections_upheld /></tr>
             </tbody>
         </table>
         <h2 id="incidents">{t!(i18n, reports.incidents_title)}</h2>

@@ -4,6 +4,7 @@ use super::{StatsView, load_stats};
 use crate::access_log::page::reason_text;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
+use crate::components::shown_cell::ShownCell;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::i18n_support::use_lang;
 use domain::stats::{MonthLine, Shown};
@@ -39,18 +40,6 @@ pub fn StatsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A published count: the number, or "fewer than 5".
-#[component]
-fn Cell(shown: Shown) -> impl IntoView {
-    let i18n = use_i18n();
-    match shown {
-        Shown::Count(n) => view! { <td>{n}</td> }.into_any(),
-        Shown::FewerThanSmallest => {
-            view! { <td class="suppressed">{t!(i18n, street.fewer_than_5)}</td> }.into_any()
-        }
     }
 }
 
@@ -140,8 +129,8 @@ fn Figures(view: StatsView) -> impl IntoView {
                     {stats.months.iter().map(|m| view! {
                         <tr data-month=m.month.clone()>
                             <th scope="row">{m.month.clone()}</th>
-                            <Cell shown=m.checks_permitted /><Cell shown=m.checks_denied />
-                            <Cell shown=m.queries_permitted /><Cell shown=m.queries_denied />
+                            <ShownCell shown=m.checks_permitted /><ShownCell shown=m.checks_denied />
+                            <ShownCell shown=m.queries_permitted /><ShownCell shown=m.queries_denied />
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -167,7 +156,7 @@ fn Figures(view: StatsView) -> impl IntoView {
                                 <td>{name(&d.system)}</td>
                                 <td><code>{d.purpose.clone()}</code></td>
                                 <td>{move || if check { td_string!(l(), stats.check) } else { td_string!(l(), stats.query) }}</td>
-                                <Cell shown=d.permits /><Cell shown=d.denials />
+                                <ShownCell shown=d.permits /><ShownCell shown=d.denials />
                             </tr>
                         }
                     }).collect_view()}
@@ -185,7 +174,7 @@ fn Figures(view: StatsView) -> impl IntoView {
                         view! {
                             <tr data-reason=r.reason.clone()>
                                 <th scope="row">{move || reason.map_or_else(|| code.clone(), |r| reason_text(l(), r).to_owned())}</th>
-                                <Cell shown=r.denials />
+                                <ShownCell shown=r.denials />
                             </tr>
                         }
                     }).collect_view()}
@@ -206,8 +195,8 @@ fn Figures(view: StatsView) -> impl IntoView {
                     {stats.months.iter().map(|m| view! {
                         <tr data-month=m.month.clone()>
                             <th scope="row">{m.month.clone()}</th>
-                            <Cell shown=m.enrolments /><Cell shown=m.enrolments_ended />
-                            <Cell shown=m.consents_given /><Cell shown=m.consents_withdrawn />
+                            <ShownCell shown=m.enrolments /><ShownCell shown=m.enrolments_ended />
+                            <ShownCell shown=m.consents_given /><ShownCell shown=m.consents_withdrawn />
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -229,9 +218,9 @@ fn Figures(view: StatsView) -> impl IntoView {
                         view! {
                             <tr data-month=m.month.clone()>
                                 <th scope="row">{m.month.clone()}</th>
-                                <Cell shown=m.requests_received /><Cell shown=m.requests_closed />
+                                <ShownCell shown=m.requests_received /><ShownCell shown=m.requests_closed />
                                 <td>{on_time}</td>
-                                <Cell shown=m.extended />
+                                <ShownCell shown=m.extended />
                             </tr>
                         }
                     }).collect_view()}

@@ -7,11 +7,11 @@
 use super::{DeviceView, ReportDevice, load_device};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::not_found::NotFound;
+use crate::components::shown_cell::ShownCell;
 use crate::console::shared::action_error;
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use crate::i18n_support::{basis_name, technology_name, use_lang, yes_no};
-use domain::stats::Shown;
 use domain::street::Answered;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,18 +40,6 @@ pub fn DevicePage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A published count: the number, or "fewer than 5".
-#[component]
-fn Count(shown: Shown) -> impl IntoView {
-    let i18n = use_i18n();
-    match shown {
-        Shown::Count(n) => view! { <span>{n}</span> }.into_any(),
-        Shown::FewerThanSmallest => {
-            view! { <span class="suppressed">{t!(i18n, street.fewer_than_5)}</span> }.into_any()
-        }
     }
 }
 
@@ -123,10 +111,10 @@ fn Device(device: DeviceView, sent: bool) -> impl IntoView {
                                         Some(name) => name.into_any(),
                                         None => t!(i18n, street.other_purposes).into_any(),
                                     }}</th>
-                                    <td><Count shown=checks.permits /></td>
-                                    <td><Count shown=checks.denials /></td>
-                                    <td><Count shown=queries.permits /></td>
-                                    <td><Count shown=queries.denials /></td>
+                                    <ShownCell shown=checks.permits />
+                                    <ShownCell shown=checks.denials />
+                                    <ShownCell shown=queries.permits />
+                                    <ShownCell shown=queries.denials />
                                 </tr>
                             }
                         }).collect_view()}

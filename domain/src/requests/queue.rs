@@ -18,6 +18,19 @@ pub enum Urgency {
     Overdue,
 }
 
+impl Urgency {
+    /// The stable name of the urgency (`green`, `amber`, `red`, `overdue`): the badge's
+    /// `data-urgency` and its colour class `badge-{name}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Green => "green",
+            Urgency::Amber => "amber",
+            Urgency::Red => "red",
+            Urgency::Overdue => "overdue",
+        }
+    }
+}
+
 /// The urgency of a request with `days_left` until its due date.
 pub fn urgency(days_left: i64) -> Urgency {
     match days_left {
