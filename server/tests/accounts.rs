@@ -12,6 +12,7 @@ on_both_databases!(
     an_email_can_register_only_once,
     sign_up_leads_to_sign_in_with_its_note,
     a_form_sent_in_place_gets_its_redirect_handed_over,
+    sign_in_returns_to_a_page_of_this_site_and_nowhere_else,
     weak_passwords_are_refused_with_a_reason,
     a_wrong_password_and_an_unknown_email_get_the_same_answer,
     signing_out_ends_the_session_for_real,
@@ -128,6 +129,49 @@ async fn a_form_sent_in_place_gets_its_redirect_handed_over(backend: Backend) {
         .await;
     assert_eq!(plain.status, 302);
     assert_eq!(plain.header("location"), Some("/account"));
+}
+
+/// `/login?next=` returns to the page that asked for a sign-in; a `next` naming another site
+/// (an open redirect a phishing mail could use) lands on the account page instead.
+async fn sign_in_returns_to_a_page_of_this_site_and_nowhere_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    sign_up(&app, "ana@example.org").await;
+    let form = || {
+        app.anonymous()
+            .with_header("accept", "text/html")
+            .with_header("referer", &app.url("/login?next=/s/dt-cam-01"))
+    };
+    let back = form()
+        .sign_in_returning_to(
+            "ana@example.org",
+            GOOD_PASSWORD,
+            "/my/access-log?system=downtown-cctv",
+        )
+        .await;
+    assert_eq!(back.status, 302);
+    assert_eq!(
+        back.header("location"),
+        Some("/my/access-log?system=downtown-cctv")
+    );
+    // Sign-in is limited to 5 attempts a minute per email: the other refused forms
+    // (`/login`, `/fn/`, whitespace) are the unit tests' of `ReturnTo`.
+    for elsewhere in ["https://evil.example/", "//evil.example", "/\\evil.example"] {
+        let answer = form()
+            .sign_in_returning_to("ana@example.org", GOOD_PASSWORD, elsewhere)
+            .await;
+        assert_eq!(answer.status, 302, "{elsewhere}");
+        assert_eq!(answer.header("location"), Some("/account"), "{elsewhere}");
+    }
+    // The sign-in page carries `next` into its form; a signed-out visitor of a resident's
+    // page is sent there with the page as `next`.
+    let (_, login) = app.get("/login?next=/s/dt-cam-01").await;
+    assert!(
+        login.contains(r#"<input type="hidden" name="next" value="/s/dt-cam-01""#),
+        "{login}"
+    );
+    let bounced = app.anonymous().page("/my/access-log").await;
+    assert_eq!(bounced.status, 302);
+    assert_eq!(bounced.header("location"), Some("/login?next=/my/access-log"));
 }
 
 /// Sign-up says where to go next: the sign-in page, with its note (in the resident's language).

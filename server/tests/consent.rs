@@ -592,7 +592,10 @@ async fn a_system_page_shows_only_a_system_that_holds_the_residents_data(backend
     // Signed out, the page sends the visitor to sign in and shows nothing.
     let anonymous = app.anonymous().page(&format!("/my/systems/{SYSTEM}")).await;
     assert_eq!(anonymous.status, 302, "{}", anonymous.body);
-    assert_eq!(anonymous.header("location"), Some("/login"));
+    assert_eq!(
+        anonymous.header("location").map(str::to_owned),
+        Some(format!("/login?next=/my/systems/{SYSTEM}"))
+    );
     assert!(!anonymous.body.contains("City newsletter"));
 }
 

@@ -363,6 +363,40 @@ async fn register_staff_place_edit_and_remove_devices_and_others_may_not(backend
     .await
     .unwrap();
     assert_eq!(audited.len(), 3, "two saves and a removal: {audited:?}");
+
+    // Each change is a version of the system in its public history, field by field.
+    let slug = domain::register::Slug::parse("downtown-cctv").unwrap();
+    let versions = store::register::history(&app.state.pool, &slug).await.unwrap();
+    let device_changes: Vec<Vec<(String, String, String)>> = versions
+        .iter()
+        .take(3)
+        .map(|v| {
+            v.view(domain::lang::Lang::En)
+                .changes
+                .into_iter()
+                .map(|c| (c.field, c.before, c.after))
+                .collect()
+        })
+        .collect();
+    let placed = "Civic Drive, by the fountain".to_owned();
+    assert_eq!(
+        device_changes,
+        [
+            vec![("devices.test-cam-9".into(), placed.clone(), String::new())],
+            vec![(
+                "devices.test-cam-9.geometry".into(),
+                "point: -93.255 44.981".into(),
+                "line: -93.255 44.981; -93.25 44.985".into()
+            )],
+            vec![("devices.test-cam-9".into(), String::new(), placed)],
+        ],
+        "removed, moved, placed (newest first)"
+    );
+    let (_, history) = app.get("/systems/downtown-cctv/history").await;
+    assert!(
+        history.contains("Device «test-cam-9»: position on the map"),
+        "{history}"
+    );
 }
 
 async fn the_sign_is_print_ready_svg_with_a_qr_code_in_the_chosen_languages(backend: Backend) {

@@ -99,12 +99,15 @@ pub async fn devices(pool: &AnyPool) -> Result<Vec<Device>, StoreError> {
     Ok(rows.into_iter().map(device).collect::<Result<_, _>>()?)
 }
 
-/// The devices of one system, by code.
-pub async fn system_devices(pool: &AnyPool, system: &Slug) -> Result<Vec<Device>, StoreError> {
+/// The devices of one system, by code (from a pool, or inside a transaction).
+pub async fn system_devices<'c, E>(executor: E, system: &Slug) -> Result<Vec<Device>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let rows: Vec<DeviceRow> =
         sqlx::query_as(concat!(device_select!(), " WHERE s.slug = $1 ORDER BY d.code"))
             .bind(system.as_str())
-            .fetch_all(pool)
+            .fetch_all(executor)
             .await?;
     Ok(rows.into_iter().map(device).collect::<Result<_, _>>()?)
 }
@@ -126,8 +129,14 @@ pub async fn save_device(
     device: &Device,
 ) -> Result<Result<(), ReviewRefused>, StoreError> {
     let mut tx = crate::db::begin(pool).await?;
+    let moved_from = system_of(&mut tx, &device.code).await?;
     if !save_device_row(&mut tx, device).await? {
         return Ok(Err(ReviewRefused::NotFound));
+    }
+    // A new version of its system (and of the one it left, if it moved), in the public history.
+    crate::register::record_version(&mut tx, &device.system).await?;
+    if let Some(old) = moved_from.filter(|old| *old != device.system) {
+        crate::register::record_version(&mut tx, &old).await?;
     }
     let detail = format!(
         "{} ({} of {})",
@@ -146,6 +155,17 @@ pub async fn save_device(
     Ok(Ok(()))
 }
 
+/// The system device `code` belongs to, if the device is stored.
+async fn system_of(conn: &mut AnyConnection, code: &DeviceCode) -> Result<Option<Slug>, StoreError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT s.slug FROM devices d JOIN systems s ON s.id = d.system_id WHERE d.code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|(slug,)| Slug::parse(&slug).map_err(|e| crate::decode_err("systems.slug", e).into()))
+        .transpose()
+}
+
 /// Register staff: removes device `code` (its sign's address then finds nothing), audited.
 pub async fn remove_device(
     pool: &AnyPool,
@@ -153,6 +173,9 @@ pub async fn remove_device(
     code: &DeviceCode,
 ) -> Result<Result<(), ReviewRefused>, StoreError> {
     let mut tx = crate::db::begin(pool).await?;
+    let Some(system) = system_of(&mut tx, code).await? else {
+        return Ok(Err(ReviewRefused::NotFound));
+    };
     let gone = sqlx::query("DELETE FROM devices WHERE code = $1")
         .bind(code.as_str())
         .execute(&mut *tx)
@@ -160,6 +183,7 @@ pub async fn remove_device(
     if gone.rows_affected() != 1 {
         return Ok(Err(ReviewRefused::NotFound));
     }
+    crate::register::record_version(&mut tx, &system).await?;
     let entry = AuditEntry {
         actor: Actor::Staff(officer),
         action: "remove_device",

@@ -1,7 +1,7 @@
 //! `/login`: sign in.
 
 use crate::accounts::SignIn;
-use crate::components::auth_form::{Field, SubmitButton};
+use crate::components::auth_form::{Field, ReturnToField, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::in_place::InPlace;
 use crate::components::page_title::PageTitle;
@@ -27,6 +27,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
             </div>
             <ActionForm action attr:class="stack-form">
+                <ReturnToField />
                 <Field name="email" label=|l| td_string!(l, signup.email) kind="email" autocomplete="username" />
                 <Field name="password" label=|l| td_string!(l, signup.password) kind="password" autocomplete="current-password" />
                 <SubmitButton pending=action.pending() label=|l| td_string!(l, login.submit) />

@@ -15,6 +15,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::backend as ssr;
+#[cfg(feature = "ssr")]
+use domain::account::ReturnTo;
 
 /// Who is signed in, if anyone.
 #[server(prefix = "/fn", endpoint = "auth/me")]
@@ -52,18 +54,29 @@ pub async fn sign_up(
 /// email was new.
 pub const SIGNED_UP: &str = "/login?signed_up=1";
 
-/// Signs in, then goes to the account page; staff go to the second step first.
+/// Signs in, then goes to `next` if it is a page of this site (`ReturnTo`), else to the
+/// account page; staff go to the second step first, which carries `next` on.
 #[server(prefix = "/fn", endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use auth::accounts::SignedIn;
     let outcome = ssr::backend()?
         .accounts
         .sign_in(&email, &password, ssr::client_ip())
         .await;
+    let return_to = ReturnTo::or_default(next.as_deref());
     match outcome {
-        Ok(SignedIn::Session(cookie)) => ssr::answer(Ok(cookie), "/account"),
-        Ok(SignedIn::SecondFactor(cookie)) => ssr::answer(Ok(cookie), "/login/second-factor"),
-        Err(e) => ssr::answer(Err(e), "/account"),
+        Ok(SignedIn::Session(cookie)) => ssr::answer(Ok(cookie), &return_to),
+        Ok(SignedIn::SecondFactor(cookie)) => ssr::answer(Ok(cookie), &second_step(next.as_deref())),
+        Err(e) => ssr::answer(Err(e), &return_to),
+    }
+}
+
+/// The second step's page, carrying `next` on when it is acceptable.
+#[cfg(feature = "ssr")]
+fn second_step(next: Option<&str>) -> String {
+    match next.map(ReturnTo::query_of).filter(|q| !q.is_empty()) {
+        Some(query) => format!("/login/second-factor?{query}"),
+        None => "/login/second-factor".to_owned(),
     }
 }
 
@@ -127,7 +140,7 @@ pub async fn second_factor_step() -> Result<PendingSignInView, AppError> {
 /// Redeems the operator's enrolment code for the pending sign-in, then goes back to the
 /// second step, which now shows the authenticator to set up.
 #[server(prefix = "/fn", endpoint = "auth/redeem_enrolment_code")]
-pub async fn redeem_enrolment_code(enrolment_code: String) -> Result<(), AppError> {
+pub async fn redeem_enrolment_code(enrolment_code: String, next: Option<String>) -> Result<(), AppError> {
     let backend = ssr::backend()?;
     let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
         .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
@@ -135,17 +148,17 @@ pub async fn redeem_enrolment_code(enrolment_code: String) -> Result<(), AppErro
         .accounts
         .redeem_enrolment_code(&token, &enrolment_code)
         .await;
-    ssr::answer(outcome, "/login/second-factor")
+    ssr::answer(outcome, &second_step(next.as_deref()))
 }
 
-/// Checks the code of the second step and signs in.
+/// Checks the code of the second step and signs in, then goes to `next` as `sign_in` does.
 #[server(prefix = "/fn", endpoint = "auth/complete_sign_in")]
-pub async fn complete_sign_in(code: String) -> Result<(), AppError> {
+pub async fn complete_sign_in(code: String, next: Option<String>) -> Result<(), AppError> {
     let backend = ssr::backend()?;
     let token = ssr::cookie(&backend.accounts.second_factor_cookie_name())
         .ok_or(AppError::Auth(domain::account::AuthError::SignInExpired))?;
     let outcome = backend.accounts.complete_sign_in(&token, &code).await;
-    ssr::answer_all(outcome, "/account")
+    ssr::answer_all(outcome, &ReturnTo::or_default(next.as_deref()))
 }
 
 /// Ends this session, then goes home.

@@ -6,7 +6,7 @@
 use crate::accounts::{
     CompleteSignIn, EnrolmentView, PendingStepView, RedeemEnrolmentCode, second_factor_step,
 };
-use crate::components::auth_form::{Field, SubmitButton};
+use crate::components::auth_form::{Field, ReturnToField, SubmitButton};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::page_title::PageTitle;
 use crate::i18n::{t, td_string, use_i18n};
@@ -55,6 +55,7 @@ fn EnrolmentCodeForm(redeem: ServerAction<RedeemEnrolmentCode>) -> impl IntoView
             <p>{t!(i18n, second_factor.enrolment_code_explained)}</p>
             {move || redeem.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
             <ActionForm action=redeem attr:class="stack-form">
+                <ReturnToField />
                 <Field
                     name="enrolment_code"
                     label=|l| td_string!(l, second_factor.enrolment_code)
@@ -76,6 +77,7 @@ fn CodeForm(enrolling: bool) -> impl IntoView {
     view! {
         {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         <ActionForm action attr:class="stack-form">
+            <ReturnToField />
             <Field
                 name="code"
                 label=|l| td_string!(l, second_factor.code)

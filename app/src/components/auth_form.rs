@@ -45,3 +45,17 @@ pub fn SubmitButton(pending: Memo<bool>, label: fn(Locale) -> &'static str) -> i
         </button>
     }
 }
+
+/// The page's `?next=` carried into a sign-in form, so signing in returns to the page that
+/// asked for it. The server takes it only if it is a path of this site
+/// (`domain::account::ReturnTo`); nothing is rendered without one.
+#[component]
+pub fn ReturnToField() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .read()
+            .get("next")
+            .map(|next| view! { <input type="hidden" name="next" value=next /> })
+    }
+}

@@ -4,16 +4,26 @@
 use super::error_notice::ErrorNotice;
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
-use domain::account::AuthError;
+use domain::account::{AuthError, ReturnTo};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Sends a signed-out visitor to `/login` (a link in the browser); shows any other error.
+/// Sends a signed-out visitor to `/login` (a link in the browser), which returns to this
+/// page once signed in; shows any other error.
 pub fn refused(error: AppError) -> AnyView {
     if error == AppError::Auth(AuthError::NotSignedIn) {
-        super::status::redirect_during_render("/login");
+        let location = leptos_router::hooks::use_location();
+        let here = super::lang_switch::with_query(
+            &location.pathname.get_untracked(),
+            &location.search.get_untracked(),
+        );
+        let login = match ReturnTo::query_of(&here) {
+            query if query.is_empty() => "/login".to_owned(),
+            query => format!("/login?{query}"),
+        };
+        super::status::redirect_during_render(&login);
         let i18n = use_i18n();
-        view! { <p><A href="/login">{t!(i18n, auth_errors.not_signed_in)}</A></p> }.into_any()
+        view! { <p><A href=login>{t!(i18n, auth_errors.not_signed_in)}</A></p> }.into_any()
     } else {
         view! { <ErrorNotice error /> }.into_any()
     }

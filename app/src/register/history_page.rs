@@ -114,8 +114,20 @@ pub fn version_kind_name(l: Locale, kind: VersionKind) -> &'static str {
     }
 }
 
-/// A field's name, as the system page calls it; a purpose's fields name the purpose.
+/// A field's name, as the system page calls it; a purpose's and a device's fields name the
+/// purpose or the device.
 pub fn field_label(l: Locale, field: &str) -> String {
+    let device_field = field
+        .strip_prefix("devices.")
+        .map(|rest| rest.split_once('.').unwrap_or((rest, "")));
+    if let Some((code, what)) = device_field {
+        let device = td_string!(l, versions.device);
+        return match what {
+            "label" => format!("{device} «{code}»: {}", td_string!(l, versions.device_label)),
+            "geometry" => format!("{device} «{code}»: {}", td_string!(l, versions.device_geometry)),
+            _ => format!("{device} «{code}»"),
+        };
+    }
     let purpose_field = field
         .strip_prefix("purposes.")
         .map(|rest| rest.split_once('.').unwrap_or((rest, "")));

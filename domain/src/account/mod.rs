@@ -11,6 +11,7 @@ mod notice;
 mod password;
 mod profile;
 mod resident_number;
+mod return_to;
 mod role;
 mod second_factor;
 mod user;
@@ -23,6 +24,7 @@ pub use notice::{AccountNotice, AccountNoticeKind};
 pub use password::Password;
 pub use profile::{Profile, ProfileFields};
 pub use resident_number::ResidentNumber;
+pub use return_to::{DEFAULT_RETURN_TO, ReturnTo};
 pub use role::{ApiScope, Role};
 pub use second_factor::{
     AfterPassword, ENROLMENT_CODE_CHARS, ENROLMENT_CODE_SECS, EnrolmentCode, RECOVERY_CODE_CHARS,

@@ -2,7 +2,7 @@
 //! register file has it), and what changed between two versions is listed field by field,
 //! in the reader's language. The public change feed is built from the same versions.
 
-use super::SystemRecord;
+use super::{DeviceRecord, SystemRecord};
 use crate::lang::Lang;
 use crate::text::LocalizedText;
 use serde::{Deserialize, Serialize};
@@ -33,8 +33,9 @@ impl VersionKind {
 /// One field that changed, its values in one language (`""` when it had none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
-    /// The field's name in the register file (`retention`, `status`), or for a purpose
-    /// `purposes.{key}` (added) and `purposes.{key}.{field}`.
+    /// The field's name in the register file (`retention`, `status`), for a purpose
+    /// `purposes.{key}` (added) and `purposes.{key}.{field}`, for a located device
+    /// `devices.{code}` (placed or removed) and `devices.{code}.{label|geometry}`.
     pub field: String,
     pub before: String,
     pub after: String,
@@ -130,6 +131,46 @@ pub fn field_changes(old: &SystemRecord, new: &SystemRecord, lang: Lang) -> Vec<
     out
 }
 
+/// What changed in a system's located devices, by code: each one placed (`devices.{code}`,
+/// with its label after) or removed (its label before), and the label or the shape of a kept
+/// one (`devices.{code}.label`, `devices.{code}.geometry`: kind and positions).
+pub fn device_changes(old: &[DeviceRecord], new: &[DeviceRecord], lang: Lang) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let shape = |d: &DeviceRecord| format!("{}: {}", d.geometry.kind(), d.geometry.to_form());
+    for d in new {
+        let Some(was) = old.iter().find(|o| o.code == d.code) else {
+            out.push(FieldChange {
+                field: format!("devices.{}", d.code),
+                before: String::new(),
+                after: text(&d.label, lang),
+            });
+            continue;
+        };
+        if was.label != d.label {
+            out.push(FieldChange {
+                field: format!("devices.{}.label", d.code),
+                before: text(&was.label, lang),
+                after: text(&d.label, lang),
+            });
+        }
+        if was.geometry != d.geometry {
+            out.push(FieldChange {
+                field: format!("devices.{}.geometry", d.code),
+                before: shape(was),
+                after: shape(d),
+            });
+        }
+    }
+    for was in old.iter().filter(|o| !new.iter().any(|d| d.code == o.code)) {
+        out.push(FieldChange {
+            field: format!("devices.{}", was.code),
+            before: text(&was.label, lang),
+            after: String::new(),
+        });
+    }
+    out
+}
+
 /// What changed in the purposes: added ones, and each field of a kept one.
 fn purpose_changes(old: &SystemRecord, new: &SystemRecord, lang: Lang) -> Vec<FieldChange> {
     let mut out = Vec::new();
@@ -180,6 +221,53 @@ mod tests {
             "purposes": [{"key": "safety", "name": {"en": "Safety"}, "description": {"en": "Watch"},
               "legal_basis": "public_task", "data_categories": ["images_video"]}]}"#;
         serde_json::from_str(json).unwrap()
+    }
+
+    fn device(code: &str, label: &str, geometry: crate::street::Geometry) -> DeviceRecord {
+        DeviceRecord {
+            code: code.into(),
+            system: "cams".into(),
+            label: LocalizedText::new([(Lang::En, label.into())]),
+            geometry,
+        }
+    }
+
+    #[test]
+    fn a_device_placed_moved_relabelled_or_removed_is_a_change() {
+        use crate::street::Geometry::{Line, Point};
+        let old = [
+            device("cam-1", "Main St", Point([-71.05, 42.36])),
+            device("cam-2", "Elm St", Point([-71.06, 42.37])),
+            device("cam-3", "Oak St", Point([-71.07, 42.38])),
+        ];
+        let new = [
+            device("cam-1", "Main St", Point([-71.05, 42.36])),
+            device(
+                "cam-2",
+                "Elm St and 3rd",
+                Line(vec![[-71.06, 42.37], [-71.061, 42.371]]),
+            ),
+            device("cam-4", "Pine St", Point([-71.08, 42.39])),
+        ];
+        let changes = device_changes(&old, &new, Lang::En);
+        let got: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("devices.cam-2.label", "Elm St", "Elm St and 3rd"),
+                (
+                    "devices.cam-2.geometry",
+                    "point: -71.06 42.37",
+                    "line: -71.06 42.37; -71.061 42.371"
+                ),
+                ("devices.cam-4", "", "Pine St"),
+                ("devices.cam-3", "Oak St", ""),
+            ]
+        );
+        assert!(device_changes(&new, &new, Lang::En).is_empty());
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use form::{
     FormFields, SYSTEM_TEXTS, agency_from_form, field_of_problem, form_from_agency, form_from_record,
     record_from_form,
 };
-pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, field_changes};
+pub use history::{FieldChange, SystemNotice, VersionKind, VersionView, device_changes, field_changes};
 pub use import_plan::{Change, ImportPlan, PurposePlan, SystemPlan};
 pub use languages::{declared_languages, text_problems, translation_gaps};
 pub use review::{

@@ -227,9 +227,8 @@ pub async fn load(pool: &AnyPool, city: &City) -> Result<Loaded, DemoError> {
         districts: Vec::new(),
         devices: Vec::new(),
     };
-    register::apply(&mut tx, &city.name, &ImportPlan::new(&register, &[], &[])).await?;
-    store::street::save_districts(&mut tx, &city.districts).await?;
-    store::street::save_devices(&mut tx, &city.devices).await?;
+    let plan = ImportPlan::new(&register, &[], &[]);
+    register::apply(&mut tx, &city.name, &plan, &city.districts, &city.devices).await?;
     tx.commit().await?;
     Ok(Loaded {
         agencies: city.agencies.len(),

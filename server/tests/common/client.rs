@@ -434,6 +434,15 @@ impl ApiClient {
             .await
     }
 
+    /// Signs in from a page's `/login?next=…`, as the form sends its hidden field.
+    pub async fn sign_in_returning_to(&self, email: &str, password: &str, next: &str) -> Answer<()> {
+        self.call(
+            "/fn/auth/sign_in",
+            &[("email", email), ("password", password), ("next", next)],
+        )
+        .await
+    }
+
     /// Who the server takes this client for.
     pub async fn who_am_i(&self) -> Answer<Option<domain::account::CurrentUser>> {
         self.call("/fn/auth/me", &[]).await

@@ -8,6 +8,7 @@ use super::terms::next_version;
 use super::writing::{insert_agency, insert_purpose, insert_system, set_categories, set_city_name};
 use super::*;
 use domain::register::{Change, ImportPlan, PurposePlan, RegisterFile, SystemPlan};
+use domain::street::{Device, District};
 
 /// The register as stored, as a file (the export).
 pub async fn export(pool: &AnyPool) -> Result<RegisterFile, StoreError> {
@@ -29,9 +30,14 @@ pub async fn import(
 ) -> Result<ImportPlan, StoreError> {
     let plan = ImportPlan::new(register, &agencies(pool).await?, &systems(pool).await?);
     let mut tx = crate::db::begin(pool).await?;
-    apply(&mut tx, &register.city, &plan).await?;
-    crate::street::save_districts(&mut tx, &register.districts).await?;
-    crate::street::save_devices(&mut tx, &register.devices).await?;
+    apply(
+        &mut tx,
+        &register.city,
+        &plan,
+        &register.districts,
+        &register.devices,
+    )
+    .await?;
     let mut detail = plan
         .tally()
         .iter()
@@ -55,11 +61,15 @@ pub async fn import(
     Ok(plan)
 }
 
-/// Applies `plan` (and the city's name) on `tx`.
+/// Applies `plan` (and the city's name), then saves `districts` and `devices`, on `tx`; then
+/// records the next version of every system the plan or a device touched, so a new
+/// system's first version already holds its devices.
 pub async fn apply(
     tx: &mut Transaction<'_, Any>,
     city: &LocalizedText,
     plan: &ImportPlan,
+    districts: &[District],
+    devices: &[Device],
 ) -> Result<(), StoreError> {
     set_city_name(tx, city).await?;
     for (agency, change) in &plan.agencies {
@@ -71,24 +81,43 @@ pub async fn apply(
             Change::Unchanged => {}
         }
     }
+    let mut touched: Vec<&Slug> = Vec::new();
     for system in &plan.systems {
-        apply_system(tx, system).await?;
+        if write_system(tx, system).await? {
+            touched.push(&system.system.slug);
+        }
+    }
+    crate::street::save_districts(tx, districts).await?;
+    crate::street::save_devices(tx, devices).await?;
+    touched.extend(devices.iter().map(|d| &d.system));
+    touched.sort();
+    touched.dedup();
+    for slug in touched {
+        super::record_version(tx, slug).await?;
     }
     Ok(())
 }
 
-/// Applies one system's plan on `tx` and records its next version (an import's, an
-/// officer's saved edit, an approved review's activation).
+/// Applies one system's plan on `tx` and records its next version (an officer's saved
+/// edit, an approved review's activation).
 pub async fn apply_system(tx: &mut Transaction<'_, Any>, system: &SystemPlan) -> Result<(), StoreError> {
+    if write_system(tx, system).await? {
+        super::record_version(tx, &system.system.slug).await?;
+    }
+    Ok(())
+}
+
+/// Writes one system's plan on `tx`; whether anything was written.
+async fn write_system(tx: &mut Transaction<'_, Any>, system: &SystemPlan) -> Result<bool, StoreError> {
     let agency_id = agency_id(tx, &system.system.agency.slug).await?;
     match system.change {
         Change::Created => {
             insert_system(tx, &agency_id, &system.system).await?;
         }
         Change::Updated => update_system(tx, &agency_id, system).await?,
-        Change::Unchanged => return Ok(()),
+        Change::Unchanged => return Ok(false),
     }
-    super::record_version(tx, &system.system.slug).await
+    Ok(true)
 }
 
 async fn agency_id(tx: &mut Transaction<'_, Any>, slug: &Slug) -> Result<String, StoreError> {

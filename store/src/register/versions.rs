@@ -3,7 +3,7 @@
 
 use super::*;
 use domain::paging::{Cursor, Page, fetch_limit};
-use domain::register::{SystemRecord, VersionKind};
+use domain::register::{DeviceRecord, SystemRecord, VersionKind};
 
 /// A stored version, with the one before it (for what changed).
 #[derive(Debug, Clone)]
@@ -14,6 +14,10 @@ pub struct StoredVersion {
     pub kind: VersionKind,
     pub record: SystemRecord,
     pub previous: Option<SystemRecord>,
+    /// The system's located devices in this version, and in the one before (empty where a
+    /// version predates devices being kept).
+    pub devices: Vec<DeviceRecord>,
+    pub previous_devices: Vec<DeviceRecord>,
 }
 
 #[derive(FromRow)]
@@ -24,6 +28,14 @@ struct VersionRow {
     kind: String,
     record: String,
     previous: Option<String>,
+    devices: Option<String>,
+    previous_devices: Option<String>,
+}
+
+fn devices_of(json: Option<&str>) -> Result<Vec<DeviceRecord>, sqlx::Error> {
+    json.map_or(Ok(Vec::new()), |json| {
+        serde_json::from_str(json).map_err(|e| decode_err("system_versions.devices", e))
+    })
 }
 
 impl VersionRow {
@@ -35,6 +47,8 @@ impl VersionRow {
             kind: code("system_versions.kind", &self.kind)?,
             record: record(&self.record)?,
             previous: self.previous.as_deref().map(record).transpose()?,
+            devices: devices_of(self.devices.as_deref())?,
+            previous_devices: devices_of(self.previous_devices.as_deref())?,
             system_slug: self.slug,
             version: self.version,
             at_us: self.at_us,
@@ -54,27 +68,38 @@ impl StoredVersion {
             changes: self
                 .previous
                 .as_ref()
-                .map(|before| domain::register::field_changes(before, &self.record, lang))
+                .map(|before| {
+                    let mut changes = domain::register::field_changes(before, &self.record, lang);
+                    changes.extend(domain::register::device_changes(
+                        &self.previous_devices,
+                        &self.devices,
+                        lang,
+                    ));
+                    changes
+                })
                 .unwrap_or_default(),
         }
     }
 }
 
 const VERSIONS: &str = concat!(
-    "SELECT s.slug, v.version, v.at_us, v.kind, v.record, p.record AS previous FROM system_versions v ",
+    "SELECT s.slug, v.version, v.at_us, v.kind, v.record, p.record AS previous, v.devices, ",
+    "p.devices AS previous_devices FROM system_versions v ",
     "JOIN systems s ON s.id = v.system_id ",
     "LEFT JOIN system_versions p ON p.system_id = v.system_id AND p.version = v.version - 1 "
 );
 
 /// Records the next version of system `slug` as it now stands on `conn` (inside the
-/// change's transaction). Nothing is recorded when it reads as the latest version does.
+/// change's transaction), with its located devices. Nothing is recorded when it reads as the
+/// latest version does.
 pub async fn record_version(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
     let Some(system) = load_systems(conn, Some(slug)).await?.pop() else {
         return Err(decode_err("systems.slug", "the system disappeared").into());
     };
     let record = SystemRecord::of(&system);
-    let latest: Option<(String, i64, String)> = sqlx::query_as(concat!(
-        "SELECT s.id, v.version, v.record FROM systems s JOIN system_versions v ON v.system_id = s.id ",
+    let devices = devices_json(conn, slug).await?;
+    let latest: Option<(i64, String, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT v.version, v.record, v.devices FROM systems s JOIN system_versions v ON v.system_id = s.id ",
         "WHERE s.slug = $1 ORDER BY v.version DESC LIMIT 1"
     ))
     .bind(slug.as_str())
@@ -82,22 +107,24 @@ pub async fn record_version(conn: &mut AnyConnection, slug: &Slug) -> Result<(),
     .await?;
     let previous = latest
         .as_ref()
-        .map(|(_, _, json)| serde_json::from_str::<SystemRecord>(json))
+        .map(|(_, json, _)| serde_json::from_str::<SystemRecord>(json))
         .transpose()
         .map_err(|e| decode_err("system_versions.record", e))?;
-    if previous.as_ref() == Some(&record) {
+    let previous_devices = latest.as_ref().map(|(_, _, d)| d.as_deref().unwrap_or("[]"));
+    if previous.as_ref() == Some(&record) && previous_devices == Some(devices.as_str()) {
         return Ok(());
     }
     let kind = VersionKind::of(previous.as_ref(), &record);
-    let version = latest.map_or(1, |(_, v, _)| v + 1);
+    let version = latest.map_or(1, |(v, _, _)| v + 1);
     sqlx::query(concat!(
-        "INSERT INTO system_versions (system_id, version, at_us, kind, record) ",
-        "SELECT id, $1, $2, $3, $4 FROM systems WHERE slug = $5"
+        "INSERT INTO system_versions (system_id, version, at_us, kind, record, devices) ",
+        "SELECT id, $1, $2, $3, $4, $5 FROM systems WHERE slug = $6"
     ))
     .bind(version)
     .bind(crate::now_us())
     .bind(kind.code())
     .bind(serde_json::to_string(&record).map_err(|e| decode_err("system_versions.record", e))?)
+    .bind(devices)
     .bind(slug.as_str())
     .execute(&mut *conn)
     .await?;
@@ -105,6 +132,16 @@ pub async fn record_version(conn: &mut AnyConnection, slug: &Slug) -> Result<(),
         super::following::notify_holders(conn, slug, version).await?;
     }
     Ok(())
+}
+
+/// System `slug`'s devices as a version keeps them: the register file's records, by code.
+async fn devices_json(conn: &mut AnyConnection, slug: &Slug) -> Result<String, StoreError> {
+    let devices: Vec<DeviceRecord> = crate::street::system_devices(&mut *conn, slug)
+        .await?
+        .iter()
+        .map(DeviceRecord::of)
+        .collect();
+    Ok(serde_json::to_string(&devices).map_err(|e| decode_err("system_versions.devices", e))?)
 }
 
 /// Gives every system without a version its first one (its state now, dated when it was
@@ -122,9 +159,10 @@ pub async fn adopt_unversioned(pool: &AnyPool) -> Result<u64, StoreError> {
         let Some(system) = load_systems(&mut tx, Some(&slug)).await?.pop() else {
             continue;
         };
+        let devices = devices_json(&mut tx, &slug).await?;
         sqlx::query(concat!(
-            "INSERT INTO system_versions (system_id, version, at_us, kind, record) ",
-            "SELECT id, 1, $1, 'added', $2 FROM systems WHERE slug = $3 ",
+            "INSERT INTO system_versions (system_id, version, at_us, kind, record, devices) ",
+            "SELECT id, 1, $1, 'added', $2, $4 FROM systems WHERE slug = $3 ",
             "AND NOT EXISTS (SELECT 1 FROM system_versions v WHERE v.system_id = systems.id)"
         ))
         .bind(created_at.saturating_mul(1_000_000))
@@ -133,6 +171,7 @@ pub async fn adopt_unversioned(pool: &AnyPool) -> Result<u64, StoreError> {
                 .map_err(|e| decode_err("system_versions.record", e))?,
         )
         .bind(slug.as_str())
+        .bind(devices)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
