@@ -105,6 +105,20 @@ test.describe("Accounts", () => {
     await expect(h1(page)).toHaveText("Sign in");
   });
 
+  test("a signed-out resident opening their access log signs in and is back on it", async ({ page }) => {
+    const r = freshResident();
+    await fillSignUp(page, r);
+    await submitSignUp(page);
+
+    await page.goto("/my/access-log");
+    await expect(page).toHaveURL(/\/login\?next=\/my\/access-log$/);
+    await page.getByLabel("Email", { exact: true }).fill(r.email);
+    await page.getByLabel("Password", { exact: true }).fill(r.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(/\/my\/access-log$/);
+    await expect(h1(page)).toHaveText("Who asked about you");
+  });
+
   test("signing up with a taken email answers as for a new one, and tells the owner", async ({ page }) => {
     const r = freshResident();
     await signUp(page, r);
