@@ -11,6 +11,7 @@ pub mod disclosure;
 pub mod lang;
 pub mod ledger;
 pub mod paging;
+pub mod query;
 pub mod register;
 pub mod reports;
 pub mod requests;

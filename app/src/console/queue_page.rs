@@ -175,7 +175,7 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
         pairs.extend(cursor.map(|c| ("cursor".to_owned(), c)));
         let encoded: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", urlencoding(v)))
+            .map(|(k, v)| format!("{k}={}", domain::query::query_value(v)))
             .collect();
         format!("/admin/requests?{}", encoded.join("&"))
     };
@@ -233,15 +233,4 @@ fn QueueTable(page: QueuePage) -> impl IntoView {
         </nav>
     }
     .into_any()
-}
-
-/// Percent-encodes a query value.
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -41,30 +41,13 @@ impl ReturnTo {
             .map_or_else(|| DEFAULT_RETURN_TO.to_owned(), |r| r.0)
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// `path` (a page of this site) as the `next` parameter of a link to a sign-in page:
     /// `next=` and the path percent-encoded, or nothing if the path would not be taken back.
     pub fn query_of(path: &str) -> String {
         match Self::parse(path) {
-            Some(r) => format!("next={}", r.encoded()),
+            Some(r) => format!("next={}", crate::query::query_value(&r.0)),
             None => String::new(),
         }
-    }
-
-    /// The path percent-encoded for a query's value (unreserved characters and `/` kept).
-    pub fn encoded(&self) -> String {
-        let mut out = String::with_capacity(self.0.len());
-        for b in self.0.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-                out.push(char::from(b));
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-        out
     }
 }
 
